@@ -1,0 +1,15 @@
+"""The `yakuba` command: Django's manage.py for this project (yakuba migrate, yakuba demo, yakuba worker)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yakuba.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

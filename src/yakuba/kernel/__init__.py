@@ -1,0 +1,1 @@
+"""The shared kernel: tenancy, accounts, audit, UI and operations. Nothing here knows any single app."""

@@ -1,0 +1,33 @@
+"""Idle sessions end: after YAKUBA_SESSION_IDLE_SECONDS without a request the user is signed out and told."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+LAST_SEEN = "yakuba_last_seen"
+
+
+class SessionIdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN)
+            if last is not None and now - int(last) > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                request.session_expired = True
+                messages.warning(
+                    request, _("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。")
+                )
+            else:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)

@@ -1,0 +1,83 @@
+"""Account actions: register a resident, update a profile, enrol and verify staff TOTP devices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yakuba.kernel.audit.services import record
+from yakuba.kernel.tenancy.models import Municipality
+
+from .models import Department, Resident, Role, Section, Staff, User
+
+
+def register_resident(
+    municipality: Municipality, *, email: str, password: str, request: HttpRequest | None = None
+) -> Resident:
+    """A new resident account in `municipality`; the welcome mail is sent by a task after commit."""
+    from .tasks import send_welcome_email
+
+    with transaction.atomic():
+        user = User.objects.create_user(email, password)
+        resident = Resident.objects.create(municipality=municipality, user=user)
+        record("accounts.resident.registered", municipality=municipality, actor=user, obj=resident,
+               request=request)
+        transaction.on_commit(lambda: send_welcome_email.enqueue(user.pk, municipality.pk))
+    return resident
+
+
+def update_profile(resident: Resident, changes: dict[str, Any], *, actor: Any, request: HttpRequest | None) -> None:
+    """Save a resident's profile edits. Fields verified by マイナンバーカード are never overwritten."""
+    changed = []
+    for name, value in changes.items():
+        if name in (resident.verified_fields or []):
+            continue
+        if getattr(resident, name) != value:
+            setattr(resident, name, value)
+            changed.append(name)
+    if not changed:
+        return
+    with transaction.atomic():
+        resident.save(update_fields=[*changed, "updated_at"])
+        record("accounts.resident.updated", municipality=resident.municipality, actor=actor, obj=resident,
+               request=request, data={"fields": changed})
+
+
+def create_staff(
+    municipality: Municipality, *, email: str, password: str | None, family_name: str, given_name: str,
+    department: Department, role: int = Role.STAFF, section: Section | None = None,
+) -> Staff:
+    with transaction.atomic():
+        user = User.objects.create_user(email, password, display_name=f"{family_name} {given_name}")
+        staff = Staff.objects.create(
+            municipality=municipality, user=user, department=department, section=section, role=role,
+            family_name=family_name, given_name=given_name,
+        )
+        record("accounts.staff.created", municipality=municipality, obj=staff)
+    return staff
+
+
+def confirmed_totp(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def pending_totp(user: User) -> TOTPDevice:
+    """The unconfirmed device being enrolled (made once, so reloading the page keeps the same QR code)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="yakuba", confirmed=False)
+    return device
+
+
+def confirm_totp(device: TOTPDevice, token: str, *, municipality: Municipality, request: HttpRequest) -> bool:
+    """Confirm an enrolment with the first code the staff member's app shows."""
+    if not device.verify_token(token):
+        return False
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record("accounts.staff.totp_enrolled", municipality=municipality, actor=device.user, request=request)
+    return True

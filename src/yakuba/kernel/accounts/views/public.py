@@ -1,0 +1,93 @@
+"""Resident-facing account pages: sign in, sign up, sign out, my profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from yakuba.kernel.audit.services import record
+from yakuba.kernel.ui import once
+from yakuba.kernel.ui.views import safe_next
+
+from .. import services
+from ..forms import LoginForm, ProfileForm, SignupForm
+from ..models import Resident
+from ..permissions import resident_required
+
+
+def lockout(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    """django-axes calls this when a username+IP pair has failed too often."""
+    form = LoginForm(request, data=request.POST or None)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, _("ログインに続けて失敗したため、しばらくログインできません。15分ほどたってからお試しください。"))
+    template = "accounts/staff/login.html" if request.path_info.startswith("/staff/") else "accounts/public/login.html"
+    return render(request, template, {"form": form}, status=429)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.get_user()
+            login(request, user)
+            record("accounts.login", municipality=request.municipality, actor=user, request=request)
+            return HttpResponseRedirect(safe_next(request, reverse("accounts:profile")))
+        return render(request, "accounts/public/login.html", {"form": form}, status=400)
+    return render(request, "accounts/public/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record("accounts.logout", municipality=request.municipality, actor=request.user, request=request)
+    logout(request)
+    messages.success(request, _("ログアウトしました。"))
+    return HttpResponseRedirect(reverse("ui:home"))
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/public/signup.html", {"form": form}, status=400)
+        try:
+            with transaction.atomic():
+                once.consume(request)
+                resident = services.register_resident(
+                    request.municipality, email=form.cleaned_data["email"],
+                    password=form.cleaned_data["password"], request=request,
+                )
+        except once.AlreadySubmitted:
+            messages.info(request, _("この登録はすでに受け付けています。ログインしてください。"))
+            return HttpResponseRedirect(reverse("accounts:login"))
+        login(request, resident.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("登録しました。確認のメールをお送りしました。"))
+        return HttpResponseRedirect(reverse("accounts:profile"))
+    return render(request, "accounts/public/signup.html", {"form": form})
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    resident = request.resident
+    # The form validates a copy: a ModelForm writes into its instance, the service decides what changes.
+    form = ProfileForm(request.POST or None, instance=Resident.objects.get(pk=resident.pk))
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/public/profile.html", {"form": form, "resident": resident}, status=400)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        services.update_profile(resident, changes, actor=request.user, request=request)
+        messages.success(request, _("登録内容を保存しました。"))
+        return HttpResponseRedirect(reverse("accounts:profile"))
+    return render(request, "accounts/public/profile.html", {"form": form, "resident": resident})

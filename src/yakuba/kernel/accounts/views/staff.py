@@ -1,0 +1,153 @@
+"""Staff site: sign in with password and TOTP, the dashboard, residents' records, colleagues, audit log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from yakuba.kernel.audit import services as audit
+from yakuba.kernel.ui.views import safe_next
+
+from .. import services
+from ..forms import LoginForm, OTPForm, ResidentSearchForm
+from ..models import Resident, Staff
+from ..permissions import staff_of, staff_required
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.get_user()
+            if staff_of(user, request.municipality) is None:
+                form.add_error(None, _("このアカウントは%(town)sの職員として登録されていません。")
+                               % {"town": request.municipality.name})
+                return render(request, "accounts/staff/login.html", {"form": form}, status=403)
+            login(request, user)
+            audit.record("accounts.staff.password_ok", municipality=request.municipality, actor=user,
+                         request=request)
+            return HttpResponseRedirect(reverse("staff:otp") + "?next=" + safe_next(request, reverse("staff:dashboard")))
+        return render(request, "accounts/staff/login.html", {"form": form}, status=400)
+    return render(request, "accounts/staff/login.html", {"form": form})
+
+
+def _password_stage_staff(request: HttpRequest) -> HttpResponse | None:
+    """Redirect unless a staff member of this town has passed the password step."""
+    if not request.user.is_authenticated or staff_of(request.user, request.municipality) is None:
+        return HttpResponseRedirect(reverse("staff:login"))
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def otp_view(request: HttpRequest) -> HttpResponse:
+    if (redirect := _password_stage_staff(request)) is not None:
+        return redirect
+    user = request.user
+    device = services.confirmed_totp(user)  # type: ignore[arg-type]
+    if device is None:
+        return HttpResponseRedirect(reverse("staff:otp-setup") + "?next=" + safe_next(request, ""))
+    form = OTPForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid() and device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            audit.record("accounts.staff.login", municipality=request.municipality, actor=user, request=request)
+            return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
+        if form.is_valid():
+            allowed, _info = device.verify_is_allowed()
+            message = (_("確認コードが正しくありません。認証アプリの最新のコードを入力してください。") if allowed else
+                       _("確認コードの誤りが続いたため、しばらく待ってからお試しください。"))
+            form.add_error("token", message)
+        return render(request, "accounts/staff/otp.html", {"form": form}, status=400)
+    return render(request, "accounts/staff/otp.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """A staff member without two-factor authentication enrols an authenticator app before going further."""
+    if (redirect := _password_stage_staff(request)) is not None:
+        return redirect
+    if services.confirmed_totp(request.user) is not None:  # type: ignore[arg-type]
+        return HttpResponseRedirect(reverse("staff:otp"))
+    device = services.pending_totp(request.user)  # type: ignore[arg-type]
+    form = OTPForm(request.POST or None)
+    context = {"form": form, "device": device, "qr_svg": _qr_svg(device.config_url),
+               "secret": _b32(device.bin_key)}
+    if request.method == "POST":
+        if form.is_valid() and services.confirm_totp(device, form.cleaned_data["token"],
+                                                     municipality=request.municipality, request=request):
+            otp_login(request, device)
+            messages.success(request, _("二段階認証を設定しました。次回からは確認コードでログインします。"))
+            return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
+        if form.is_valid():
+            form.add_error("token", _("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。"))
+        return render(request, "accounts/staff/otp_setup.html", context, status=400)
+    return render(request, "accounts/staff/otp_setup.html", context)
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=4, title="TOTP QR"))
+
+
+def _b32(key: bytes) -> str:
+    import base64
+
+    secret = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit.record("accounts.staff.logout", municipality=request.municipality, actor=request.user, request=request)
+    logout(request)
+    messages.success(request, _("ログアウトしました。"))
+    return HttpResponseRedirect(reverse("staff:login"))
+
+
+@staff_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/staff/dashboard.html", {
+        "resident_count": Resident.objects.count(),
+        "staff_count": Staff.objects.filter(is_active=True).count(),
+    })
+
+
+@staff_required()
+def resident_list(request: HttpRequest) -> HttpResponse:
+    form = ResidentSearchForm(request.GET or None)
+    residents = Resident.objects.select_related("user").all()
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        residents = residents.filter(
+            Q(family_name__icontains=query) | Q(given_name__icontains=query)
+            | Q(family_name_kana__icontains=query) | Q(given_name_kana__icontains=query)
+            | Q(user__email__icontains=query)
+        )
+    page = Paginator(residents, 50).get_page(request.GET.get("page"))
+    audit.record("accounts.resident.listed", municipality=request.municipality, actor=request.user,
+                 request=request, data={"query": query, "count": len(page.object_list)})
+    return render(request, "accounts/staff/resident_list.html", {"form": form, "page": page, "query": query})
+
+
+@staff_required()
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.select_related("user"), pk=pk)
+    audit.record_read(request, resident)
+    return render(request, "accounts/staff/resident_detail.html", {"resident": resident})
+
+
+@staff_required()
+def staff_list(request: HttpRequest) -> HttpResponse:
+    members = Staff.objects.select_related("department", "section", "user").filter(is_active=True)
+    return render(request, "accounts/staff/staff_list.html", {"members": members})

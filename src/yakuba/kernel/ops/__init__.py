@@ -1,0 +1,1 @@
+"""Operations: health check, request logging, the demo towns and the yakuba commands (demo, worker)."""

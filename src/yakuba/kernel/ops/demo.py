@@ -1,0 +1,145 @@
+"""The demo towns of the seed plans, their departments, staff in each role and a few residents.
+
+Idempotent: loading twice changes nothing. Demo passwords are only set when YAKUBA_DEMO=1.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scope
+
+from yakuba.kernel.accounts.models import Department, Resident, Role, Section, Staff, User
+from yakuba.kernel.tenancy.models import Municipality, MunicipalityHost
+
+DEMO_PASSWORD = "yakuba-demo-2026"
+
+
+@dataclass(frozen=True)
+class Town:
+    code: str
+    name: str
+    kana: str
+    name_en: str
+    prefecture: str
+    slug: str
+    address: str
+    phone: str
+    area: str
+    departments: tuple[tuple[str, str, tuple[str, ...]], ...]
+
+
+# Departments as the towns' plans and organisation charts name them (課, with a few 係).
+TOWNS = (
+    Town("103829", "下仁田町", "しもにたまち", "Shimonita", "群馬県", "shimonita",
+         "群馬県甘楽郡下仁田町大字下仁田682", "0274-82-2111", "群馬県甘楽郡下仁田町大字下仁田", (
+             ("総務課", "General Affairs", ("庶務係", "情報係")), ("企画課", "Planning", ("企画係",)),
+             ("住民課", "Residents", ("戸籍係",)), ("税務会計課", "Taxation and Accounting", ("税務係",)),
+             ("保健課", "Health", ()), ("建設課", "Construction", ()), ("農林課", "Agriculture and Forestry", ()),
+             ("教育課", "Education", ()))),
+    Town("103845", "甘楽町", "かんらまち", "Kanra", "群馬県", "kanra",
+         "群馬県甘楽郡甘楽町大字小幡161-1", "0274-74-3131", "群馬県甘楽郡甘楽町大字小幡", (
+             ("総務課", "General Affairs", ("情報化推進係",)), ("企画課", "Planning", ()),
+             ("住民課", "Residents", ()), ("税務課", "Taxation", ()), ("健康課", "Health", ()),
+             ("建設課", "Construction", ()), ("産業課", "Industry", ()), ("教育課", "Education", ()))),
+    Town("104213", "中之条町", "なかのじょうまち", "Nakanojo", "群馬県", "nakanojo",
+         "群馬県吾妻郡中之条町大字中之条町1091", "0279-75-2111", "群馬県吾妻郡中之条町大字中之条町", (
+             ("総務課", "General Affairs", ("情報政策係",)), ("企画政策課", "Policy Planning", ()),
+             ("住民福祉課", "Residents and Welfare", ()), ("税務会計課", "Taxation and Accounting", ()),
+             ("保健環境課", "Health and Environment", ()), ("建設課", "Construction", ()),
+             ("農林課", "Agriculture and Forestry", ()), ("教育課", "Education", ()))),
+    Town("223441", "小山町", "おやまちょう", "Oyama", "静岡県", "oyama",
+         "静岡県駿東郡小山町藤曲57-2", "0550-76-1111", "静岡県駿東郡小山町藤曲", (
+             ("総務課", "General Affairs", ("情報管理班",)), ("企画政策課", "Policy Planning", ()),
+             ("住民福祉課", "Residents and Welfare", ()), ("税務課", "Taxation", ()),
+             ("健康増進課", "Health Promotion", ()), ("都市整備課", "Urban Development", ()),
+             ("農林課", "Agriculture and Forestry", ()), ("教育委員会", "Board of Education", ()))),
+)
+
+RESIDENTS = (
+    ("山田", "花子", "ヤマダ", "ハナコ", date(1944, 5, 12), "female"),
+    ("佐藤", "一郎", "サトウ", "イチロウ", date(1958, 11, 3), "male"),
+    ("Nguyen", "Thi Lan", "グエン", "ティ ラン", date(1998, 2, 20), "female"),
+)
+
+
+def totp_key(email: str) -> str:
+    """A demo staff member's TOTP key, derived from the email so it is stable across reloads."""
+    return hashlib.sha256(f"yakuba-demo-totp:{email}".encode()).hexdigest()[:40]
+
+
+def demo_staff(town: Town) -> list[tuple[str, str, str, str, int]]:
+    """(email, family, given, department, role) for one town."""
+    first, second = town.departments[0][0], town.departments[2][0]
+    return [
+        (f"admin@{town.slug}.demo", "情報", "太郎", first, Role.ADMIN),
+        (f"soumu@{town.slug}.demo", "総務", "次郎", first, Role.STAFF),
+        (f"kacho@{town.slug}.demo", "課長", "三郎", first, Role.APPROVER),
+        (f"juumin@{town.slug}.demo", "住民", "春子", second, Role.STAFF),
+    ]
+
+
+def _set_password(user: User) -> None:
+    if settings.DEMO and not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    elif not settings.DEMO and user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+
+
+def _load_town(town: Town) -> Municipality:
+    municipality, _ = Municipality.objects.update_or_create(code=town.code, defaults={
+        "name": town.name, "name_kana": town.kana, "name_en": town.name_en, "prefecture": town.prefecture,
+        "address": town.address, "phone": town.phone,
+    })
+    MunicipalityHost.objects.get_or_create(host=f"{town.slug}.localhost", defaults={"municipality": municipality})
+    with scope(municipality=municipality):
+        for order, (name, name_en, sections) in enumerate(town.departments):
+            department, _ = Department.objects.update_or_create(
+                municipality=municipality, name=name, defaults={"name_en": name_en, "sort_order": order}
+            )
+            for section in sections:
+                Section.objects.get_or_create(municipality=municipality, department=department, name=section)
+        for email, family, given, department_name, role in demo_staff(town):
+            user, _ = User.objects.get_or_create(email=email, defaults={"display_name": f"{family} {given}"})
+            _set_password(user)
+            Staff.objects.update_or_create(user=user, defaults={
+                "municipality": municipality, "department": Department.objects.get(name=department_name),
+                "role": role, "family_name": family, "given_name": given,
+            })
+            TOTPDevice.objects.update_or_create(
+                user=user, name="demo", defaults={"key": totp_key(email), "confirmed": True}
+            )
+        for index, (family, given, family_kana, given_kana, birthdate, gender) in enumerate(RESIDENTS, 1):
+            user, _ = User.objects.get_or_create(email=f"resident{index}@{town.slug}.demo")
+            _set_password(user)
+            Resident.objects.update_or_create(municipality=municipality, user=user, defaults={
+                "family_name": family, "given_name": given, "family_name_kana": family_kana,
+                "given_name_kana": given_kana, "birthdate": birthdate, "gender": gender,
+                "address": f"{town.area}{100 + index}", "phone": f"090-0000-{index:04d}",
+            })
+    return municipality
+
+
+def load() -> list[Municipality]:
+    with transaction.atomic():
+        return [_load_town(town) for town in TOWNS]
+
+
+def current_code(email: str) -> str:
+    """The current TOTP code of a demo staff member (for `yakuba demo_otp`)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(bytes.fromhex(totp_key(email)))
+    return f"{totp.token():06d}"
+
+
+def b32_secret(email: str) -> str:
+    return base64.b32encode(bytes.fromhex(totp_key(email))).decode().rstrip("=")

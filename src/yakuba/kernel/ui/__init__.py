@@ -1,0 +1,1 @@
+"""UI shell: base templates, design tokens, preferences (text size, furigana, language), error pages."""

@@ -1,0 +1,33 @@
+"""Template context every page needs: the town, display preferences and the staff menu."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from . import prefs, registry
+
+
+def _staff_menu(request: HttpRequest) -> list[dict[str, Any]]:
+    staff = getattr(request, "staff", None)
+    if staff is None:
+        return []
+    items = []
+    for entry in registry.staff_menu:
+        if not staff.has_role(entry.role) and not staff.has_role(30):
+            continue
+        url = reverse(entry.url_name)
+        items.append({"url": url, "label": entry.label, "description": entry.description,
+                      "current": request.path == url})
+    return items
+
+
+def ui(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "municipality": getattr(request, "municipality", None),
+        "text_size": prefs.text_size(request),
+        "furigana": prefs.furigana_on(request),
+        "staff_menu": _staff_menu(request),
+    }

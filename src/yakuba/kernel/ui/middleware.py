@@ -1,0 +1,38 @@
+"""Furigana on resident pages: ruby added to the rendered HTML when the resident asked for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from . import prefs
+
+
+class FuriganaMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not self._applies(request, response):
+            return response
+        from .furigana import add_ruby_cached
+
+        charset = response.charset or "utf-8"
+        html = response.content.decode(charset)
+        response.content = add_ruby_cached(html).encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+    @staticmethod
+    def _applies(request: HttpRequest, response: HttpResponse) -> bool:
+        return (
+            prefs.furigana_on(request)
+            and getattr(request, "municipality", None) is not None
+            and not request.path_info.startswith("/staff/")
+            and not getattr(response, "streaming", False)
+            and response.get("Content-Type", "").startswith("text/html")
+            and response.status_code == 200
+        )

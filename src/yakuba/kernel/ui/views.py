@@ -1,0 +1,70 @@
+"""Town home page, display preferences and the CSRF failure page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yakuba.kernel.accounts.models import Department
+
+from . import prefs, registry
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "ui/public/home.html", {
+        "services": registry.public_services,
+        "departments": Department.objects.all(),
+    })
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def set_prefs(request: HttpRequest) -> HttpResponse:
+    response = HttpResponseRedirect(safe_next(request, reverse("ui:home")))
+    furigana = request.POST.get("furigana")
+    prefs.apply(
+        response,
+        size=request.POST.get("text_size"),
+        furigana=None if furigana is None else furigana == "1",
+    )
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "ui/csrf_failure.html", {"reason": reason}, status=403)
+
+
+def not_found_municipality(request: HttpRequest) -> str:
+    code = getattr(request, "unknown_municipality", None)
+    if code is not None:
+        from yakuba.kernel.tenancy.codes import check_digit, normalise_code
+
+        digits = normalise_code(code)
+        if len(digits) == 6 and digits.isdigit() and check_digit(digits[:5]) != int(digits[5]):
+            return _("地方公共団体コード %(code)s の検査数字が正しくありません。") % {"code": digits}
+        return _("地方公共団体コード %(code)s の自治体はこのサービスに登録されていません。") % {"code": code}
+    return _("このアドレス（%(host)s）に対応する自治体は登録されていません。") % {
+        "host": request.get_host()
+    }
+
+
+def platform_index(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "unknown_host", False) or getattr(request, "unknown_municipality", None):
+        return platform_not_found(request)
+    from yakuba.kernel.tenancy.models import Municipality
+
+    return render(request, "ui/platform/index.html", {"towns": Municipality.objects.filter(is_active=True)})
+
+
+def platform_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "ui/platform/not_found.html", {"reason": not_found_municipality(request)}, status=404)

@@ -1,0 +1,278 @@
+"""Deployment settings: one module, everything overridable from YAKUBA_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+def envstr(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(envstr("YAKUBA_DATA_DIR", str(Path.cwd() / "var")))
+
+DEBUG = envbool("YAKUBA_DEBUG", False)
+# Production refuses to start without its own secret; development gets a fixed, clearly-unsafe one.
+PRODUCTION = envbool("YAKUBA_PRODUCTION", False)
+SECRET_KEY = envstr("YAKUBA_SECRET_KEY", "" if PRODUCTION else "dev-insecure-yakuba-secret-key-change-me-0123456789")
+if PRODUCTION and (len(SECRET_KEY) < 50 or "insecure" in SECRET_KEY):
+    raise ImproperlyConfigured("YAKUBA_SECRET_KEY must be set to a long random value in production.")
+
+# Tenants are resolved from the host by our own middleware (an unknown host gets a 404 page),
+# so ALLOWED_HOSTS only has to be a list of patterns the deployment accepts at all.
+ALLOWED_HOSTS = envlist("YAKUBA_ALLOWED_HOSTS", "*" if not PRODUCTION else "")
+# Hosts that serve the platform itself (town index, /t/<code>/ prefixes) rather than one town.
+PLATFORM_HOSTS = envlist("YAKUBA_PLATFORM_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
+# /t/<code>/ path prefixes let every town work on one host (development, demos, small shared deployments).
+TENANT_PATH_PREFIX = envbool("YAKUBA_TENANT_PATH_PREFIX", True)
+DEMO = envbool("YAKUBA_DEMO", False)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_scopes",
+    "django_tasks",
+    "django_tasks_db",
+    "yakuba.kernel.tenancy",
+    "yakuba.kernel.accounts",
+    "yakuba.kernel.audit",
+    "yakuba.kernel.ui",
+    "yakuba.kernel.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "yakuba.kernel.ops.middleware.RequestLogMiddleware",
+    "yakuba.kernel.tenancy.middleware.MunicipalityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yakuba.kernel.accounts.middleware.SessionIdleTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "yakuba.kernel.ui.middleware.FuriganaMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "yakuba.urls"
+PLATFORM_URLCONF = "yakuba.urls_platform"
+WSGI_APPLICATION = "yakuba.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "yakuba.kernel.ui.context_processors.ui",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'yakuba.sqlite3'}"),
+        conn_max_age=envint("YAKUBA_DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + a busy timeout let the web process and the worker share one SQLite file.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+
+# Login throttling (django-axes): lock a username+IP pair after repeated failures.
+AXES_FAILURE_LIMIT = envint("YAKUBA_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("YAKUBA_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "yakuba.kernel.accounts.views.public.lockout"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLED = envbool("YAKUBA_LOGIN_THROTTLE", True)
+
+# Sessions: absolute lifetime in the cookie, idle timeout enforced by our middleware.
+SESSION_COOKIE_AGE = envint("YAKUBA_SESSION_MAX_SECONDS", 12 * 3600)
+SESSION_IDLE_SECONDS = envint("YAKUBA_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "yakuba.kernel.ui.views.csrf_failure"
+
+OTP_TOTP_ISSUER = "yakuba"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "yakuba_language"
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(envstr("YAKUBA_STATIC_ROOT", str(DATA_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(envstr("YAKUBA_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Tasks: the database backend is the embedded default; production runs `yakuba worker` on as many
+# machines as needed against the same PostgreSQL database (workers claim rows with SKIP LOCKED).
+TASKS = {
+    "default": {
+        "BACKEND": envstr("YAKUBA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": envlist("YAKUBA_TASK_QUEUES", "default,mail"),
+    }
+}
+
+EMAIL_BACKEND = envstr("YAKUBA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = envstr("YAKUBA_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = envint("YAKUBA_EMAIL_PORT", 1025)
+EMAIL_HOST_USER = envstr("YAKUBA_EMAIL_USER")
+EMAIL_HOST_PASSWORD = envstr("YAKUBA_EMAIL_PASSWORD")
+EMAIL_USE_TLS = envbool("YAKUBA_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = envstr("YAKUBA_EMAIL_FROM", "yakuba <noreply@yakuba.localhost>")
+
+CACHES = {
+    "default": {
+        "BACKEND": envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", "yakuba"),
+    }
+}
+
+# OpenID Connect for デジタル認証アプリ / マイナンバーカード (or any OIDC provider speaking the same profile).
+OIDC = {
+    "ISSUER": envstr("YAKUBA_OIDC_ISSUER"),
+    "CLIENT_ID": envstr("YAKUBA_OIDC_CLIENT_ID"),
+    "PRIVATE_KEY_FILE": envstr("YAKUBA_OIDC_PRIVATE_KEY_FILE"),
+    "KEY_ID": envstr("YAKUBA_OIDC_KEY_ID"),
+    "SCOPES": envstr("YAKUBA_OIDC_SCOPES", "openid name address birthdate gender"),
+    "VERIFY_TLS": envbool("YAKUBA_OIDC_VERIFY_TLS", True),
+    "TIMEOUT": envint("YAKUBA_OIDC_TIMEOUT", 10),
+}
+
+# Security headers. HSTS and secure cookies only where TLS terminates in front of us (production).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("YAKUBA_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("YAKUBA_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("YAKUBA_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+CSRF_TRUSTED_ORIGINS = envlist("YAKUBA_CSRF_TRUSTED_ORIGINS")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LOG_LEVEL = envstr("YAKUBA_LOG_LEVEL", "INFO")
+LOG_FORMAT = envstr("YAKUBA_LOG_FORMAT", "json" if PRODUCTION else "text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+FORM_RENDERER = "yakuba.kernel.ui.forms.FormRenderer"
+BASE_URL = envstr("YAKUBA_BASE_URL", "http://127.0.0.1:8000")
