@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "yakuba.kernel.ops.middleware.RequestLogMiddleware",
     "yakuba.kernel.tenancy.middleware.MunicipalityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "yakuba.kernel.ui.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

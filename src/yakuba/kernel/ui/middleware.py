@@ -36,3 +36,28 @@ class FuriganaMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
             and response.status_code == 200
         )
+
+
+class LanguageMiddleware:
+    """Japanese unless the visitor chose another language (cookie set by the language switch).
+
+    The browser's Accept-Language is deliberately not followed: the town's pages are Japanese first,
+    and English is one button away on every page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response

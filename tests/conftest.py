@@ -1,0 +1,82 @@
+"""Shared cast (as healthchecks' Alice/Bob/Charlie): two towns, their staff, a resident."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from yakuba.kernel.accounts.models import Role
+from yakuba.kernel.audit import guard
+
+from . import factories
+
+import importlib.util
+
+pytest_plugins = ["tests.support.oidc_fixtures"] if importlib.util.find_spec("tests.support.oidc_fixtures") else []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_unlocked_for_flushes(django_db_setup, django_db_blocker):
+    """Transactional tests flush every table between tests; let the audit triggers allow that.
+
+    Tests that prove the triggers refuse changes arm them with `guard.locked()`.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
+                               "SET yakuba.audit_unlocked = 'on'")
+        guard.set_unlocked(True)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def town_a(db):
+    return factories.make_town("10382", "下仁田町")
+
+
+@pytest.fixture
+def town_b(db):
+    return factories.make_town("10384", "甘楽町", name_kana="かんらまち")
+
+
+@pytest.fixture
+def staff_a(town_a):
+    """総務課 職員 of town A."""
+    return factories.make_staff(town_a, department="総務課", role=Role.STAFF)
+
+
+@pytest.fixture
+def staff_a_other(town_a):
+    """職員 of town A in another department."""
+    return factories.make_staff(town_a, department="住民課", role=Role.STAFF)
+
+
+@pytest.fixture
+def admin_a(town_a):
+    """情報担当 of town A."""
+    return factories.make_staff(town_a, department="総務課", role=Role.ADMIN)
+
+
+@pytest.fixture
+def staff_b(town_b):
+    """情報担当 of town B: all rights there, none in town A."""
+    return factories.make_staff(town_b, department="総務課", role=Role.ADMIN)
+
+
+@pytest.fixture
+def resident_a(town_a):
+    return factories.make_resident(town_a)
+
+
+@pytest.fixture
+def resident_b(town_b):
+    return factories.make_resident(town_b, family_name="甘楽", given_name="太郎", address="群馬県甘楽郡甘楽町小幡1")

@@ -1,0 +1,73 @@
+"""Small factory functions for the shared cast. Each test makes what it needs."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_scopes import scope, scopes_disabled
+
+from yakuba.kernel.accounts.models import Department, Resident, Role, Staff, User
+from yakuba.kernel.tenancy.codes import check_digit
+from yakuba.kernel.tenancy.models import Municipality
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple 2026"
+
+
+def make_town(code5: str = "10382", name: str = "下仁田町", **overrides: Any) -> Municipality:
+    code = code5 + str(check_digit(code5))
+    defaults = {"name": name, "name_kana": "しもにたまち", "prefecture": "群馬県", "phone": "0274-82-2111"}
+    town, _ = Municipality.objects.get_or_create(code=code, defaults={**defaults, **overrides})
+    return town
+
+
+def make_department(town: Municipality, name: str = "総務課") -> Department:
+    with scope(municipality=town):
+        department, _ = Department.objects.get_or_create(municipality=town, name=name)
+    return department
+
+
+def make_user(email: str | None = None, password: str = PASSWORD) -> User:
+    return User.objects.create_user(email or f"user{next(_seq)}@example.jp", password)
+
+
+def make_staff(town: Municipality, *, department: str = "総務課", role: int = Role.STAFF,
+               email: str | None = None, with_totp: bool = True) -> Staff:
+    user = make_user(email or f"staff{next(_seq)}@{town.code}.example.jp")
+    with scope(municipality=town):
+        staff = Staff.objects.create(
+            municipality=town, user=user, department=make_department(town, department), role=role,
+            family_name="職員", given_name=str(next(_seq)),
+        )
+    if with_totp:
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return staff
+
+
+def make_resident(town: Municipality, **fields: Any) -> Resident:
+    user = make_user(fields.pop("email", None))
+    defaults = {"family_name": "山田", "given_name": "花子", "family_name_kana": "ヤマダ",
+                "given_name_kana": "ハナコ", "address": "群馬県甘楽郡下仁田町大字下仁田1"}
+    with scope(municipality=town):
+        return Resident.objects.create(municipality=town, user=user, **{**defaults, **fields})
+
+
+def staff_client(staff: Staff, client: Client | None = None) -> Client:
+    """A client signed in as `staff` with the second factor passed (as after the TOTP step)."""
+    client = client or Client()
+    client.force_login(staff.user)
+    with scopes_disabled():
+        device = TOTPDevice.objects.filter(user=staff.user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def town_url(town: Municipality, path: str) -> str:
+    return f"{town.path_prefix}{path}"

@@ -1,0 +1,100 @@
+"""A user of one town never sees or changes another town's rows: every URL, with another town's objects."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from tests import factories
+from tests.kernel.accounts.test_role_sweep import SIGN_IN_ROUTES
+from tests.sweep import routes
+from yakuba.kernel.accounts.models import Role
+from yakuba.kernel.tenancy.models import TenantModel
+
+# Markers that only town B's data contains.
+B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係"]
+
+
+def tenant_models():
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+
+
+def snapshot_of(town):
+    with scopes_disabled():
+        return {
+            model._meta.label: sorted(map(repr, model._base_manager.filter(municipality=town).values()))
+            for model in tenant_models()
+        }
+
+
+def pks_of(town):
+    with scopes_disabled():
+        return {pk for model in tenant_models()
+                for pk in model._base_manager.filter(municipality=town).values_list("pk", flat=True)}
+
+
+@pytest.fixture
+def two_towns(town_a, town_b):
+    # Town A's cast first, so town B's rows have primary keys no row of town A has.
+    admin_a = factories.make_staff(town_a, role=Role.ADMIN)
+    resident_a = factories.make_resident(town_a)
+    staff_b = factories.make_staff(town_b, role=Role.ADMIN, email="kanra-only@example.jp")
+    staff_b.family_name, staff_b.given_name = "甘楽", "太郎"
+    staff_b.save()
+    for index in range(3):
+        factories.make_resident(town_b, family_name="甘楽", given_name="太郎", address="甘楽町小幡1-99",
+                                email=f"kanra-res{index}@example.jp")
+    from yakuba.kernel.accounts.models import Section
+    from yakuba.kernel.audit.services import record
+
+    with scopes_disabled():
+        Section.objects.create(municipality=town_b, department=staff_b.department, name="ｶﾝﾗ専用係")
+    record("accounts.resident.viewed", municipality=town_b, actor=staff_b.user, data={"note": "甘楽太郎"})
+    return admin_a, resident_a, staff_b
+
+
+def clients_of_town_a(admin_a, resident_a):
+    resident_client = Client()
+    resident_client.force_login(resident_a.user)
+    return {"admin_a": factories.staff_client(admin_a), "resident_a": resident_client, "anonymous": Client()}
+
+
+@pytest.mark.django_db
+def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b):
+    admin_a, resident_a, staff_b = two_towns
+    before = snapshot_of(town_b)
+    # Primary keys of town B's rows that no row of town A has, in any tenant table.
+    pks = sorted(pks_of(town_b) - pks_of(town_a))
+    assert pks, "town B must have objects for the sweep to mean anything"
+    checked = 0
+    for who, client in clients_of_town_a(admin_a, resident_a).items():
+        for route in routes():
+            if route.name in {"staff:logout", "accounts:logout"}:
+                continue  # would end the session the sweep is using
+            int_args = [name for name, conv in route.converters.items() if type(conv).__name__ == "IntConverter"]
+            paths = [route.path(**{a: pk for a in int_args}) for pk in pks] if int_args else [route.path()]
+            for path in paths:
+                url = town_a.path_prefix + path
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url, follow=False)
+                    body = response.content.decode(errors="replace")
+                    for marker in B_MARKERS:
+                        assert marker not in body, f"{who} {method.upper()} {url} showed town B's {marker!r}"
+                    if int_args and method == "get" and who == "admin_a":
+                        assert response.status_code in (403, 404), f"{url} answered {response.status_code}"
+                    checked += 1
+    assert snapshot_of(town_b) == before, "a request to town A changed town B's rows"
+    assert checked > 50
+
+
+@pytest.mark.django_db
+def test_staff_of_town_b_cannot_use_town_a_staff_site(two_towns, town_a):
+    _, _, staff_b = two_towns
+    client = factories.staff_client(staff_b)
+    for route in routes():
+        if not route.is_staff or route.converters or route.name in SIGN_IN_ROUTES:
+            continue
+        response = client.get(town_a.path_prefix + route.path())
+        assert response.status_code == 403, route.name

@@ -1,0 +1,20 @@
+"""Test settings: the project's settings with the database chosen by YAKUBA_TEST_DATABASE_URL."""
+
+import os
+
+import dj_database_url
+
+from yakuba.settings import *  # noqa: F403
+
+if os.environ.get("YAKUBA_TEST_DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["YAKUBA_TEST_DATABASE_URL"])}
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:",
+                             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}}
+
+# Fast hashing in tests; the production hasher (Argon2) is asserted by a test on yakuba.settings.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+YAKUBA_TESTING = True
