@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 run: export YAKUBA_DEMO = 1
 run: export YAKUBA_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 run: install
-	@mkdir -p $(YAKUBA_DATA_DIR)
+	@mkdir -p $(YAKUBA_DATA_DIR)/static
 	$(BIN)/yakuba migrate --noinput -v0
 	$(BIN)/yakuba demo
 	@echo ""

@@ -57,15 +57,15 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("staff:otp-setup") + "?next=" + safe_next(request, ""))
     form = OTPForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid() and device.verify_is_allowed()[0] and device.verify_token(form.cleaned_data["token"]):
-            otp_login(request, device)
-            audit.record("accounts.staff.login", municipality=request.municipality, actor=user, request=request)
-            return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
         if form.is_valid():
             allowed, _info = device.verify_is_allowed()
-            message = (_("確認コードが正しくありません。認証アプリの最新のコードを入力してください。") if allowed else
-                       _("確認コードの誤りが続いたため、しばらく待ってからお試しください。"))
-            form.add_error("token", message)
+            if allowed and device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                audit.record("accounts.staff.login", municipality=request.municipality, actor=user,
+                             request=request)
+                return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
+            form.add_error("token", _("確認コードが正しくありません。認証アプリの最新のコードを入力してください。")
+                           if allowed else _("確認コードの誤りが続いたため、しばらく待ってからお試しください。"))
         return render(request, "accounts/staff/otp.html", {"form": form}, status=400)
     return render(request, "accounts/staff/otp.html", {"form": form})
 
@@ -82,13 +82,16 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "device": device, "qr_svg": _qr_svg(device.config_url),
                "secret": _b32(device.bin_key)}
     if request.method == "POST":
-        if form.is_valid() and services.confirm_totp(device, form.cleaned_data["token"],
-                                                     municipality=request.municipality, request=request):
+        allowed = device.verify_is_allowed()[0]
+        if form.is_valid() and allowed and services.confirm_totp(
+            device, form.cleaned_data["token"], municipality=request.municipality, request=request
+        ):
             otp_login(request, device)
             messages.success(request, _("二段階認証を設定しました。次回からは確認コードでログインします。"))
             return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
         if form.is_valid():
-            form.add_error("token", _("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。"))
+            form.add_error("token", _("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
+                           if allowed else _("確認コードの誤りが続いたため、しばらく待ってからお試しください。"))
         return render(request, "accounts/staff/otp_setup.html", context, status=400)
     return render(request, "accounts/staff/otp_setup.html", context)
 

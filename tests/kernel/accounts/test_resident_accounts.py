@@ -1,0 +1,170 @@
+"""Residents: sign up (once per click), sign in, keep their profile; Japanese input normalised."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+
+from tests import factories
+from yakuba.kernel.accounts.models import Resident, User
+from yakuba.kernel.audit.models import AuditEntry
+
+SIGNUP = {"email": "Hanako@Example.JP", "password": "yamanohana-2026", "consent": "on",
+          "_once": "t" * 32}
+
+
+@pytest.mark.django_db
+def test_signup_creates_the_account_and_signs_in(client, town_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/t/10382/accounts/signup/", SIGNUP)
+    assert response.status_code == 302
+    assert response["Location"] == "/t/10382/accounts/profile/"
+    user = User.objects.get(email="hanako@example.jp")
+    with scope(municipality=town_a):
+        assert Resident.objects.filter(user=user).exists()
+    assert len(callbacks) == 1  # the welcome mail is enqueued after commit
+    assert client.get("/t/10382/accounts/profile/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_signup_posted_twice_counts_once(client, town_a):
+    assert client.post("/t/10382/accounts/signup/", SIGNUP).status_code == 302
+    again = Client().post("/t/10382/accounts/signup/", SIGNUP)
+    # The email check or the used token stops the second post; either way nothing is written twice.
+    assert again.status_code in (302, 400)
+    assert User.objects.filter(email="hanako@example.jp").count() == 1
+
+
+@pytest.mark.django_db
+def test_same_token_with_different_data_is_refused_as_already_submitted(client, town_a):
+    client.post("/t/10382/accounts/signup/", SIGNUP)
+    response = Client().post("/t/10382/accounts/signup/", {**SIGNUP, "email": "other@example.jp"}, follow=True)
+    assert "すでに受け付けています" in response.content.decode()
+    assert not User.objects.filter(email="other@example.jp").exists()
+
+
+@pytest.mark.django_db
+def test_signup_errors_are_specific_and_keep_the_typing(client, town_a):
+    response = client.post("/t/10382/accounts/signup/", {"email": "not-an-email", "password": "12345"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "メールアドレスの形式が正しくありません" in body
+    assert "利用するには同意が必要です" in body
+    assert 'value="not-an-email"' in body
+    assert "error-summary" in body
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_duplicate_email_is_explained(client, town_a, resident_a):
+    response = client.post("/t/10382/accounts/signup/", {**SIGNUP, "email": resident_a.user.email})
+    assert response.status_code == 400
+    assert "すでに登録されています" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_wrong_password_message_and_status(client, town_a, resident_a):
+    response = client.post("/t/10382/accounts/login/", {"username": resident_a.user.email, "password": "x"})
+    assert response.status_code == 400
+    assert "メールアドレスまたはパスワードが正しくありません" in response.content.decode()
+    assert f'value="{resident_a.user.email}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_redirects_only_to_safe_next(client, town_a, resident_a):
+    data = {"username": resident_a.user.email, "password": factories.PASSWORD}
+    response = client.post("/t/10382/accounts/login/?next=https://evil.example/", data)
+    assert response["Location"] == "/t/10382/accounts/profile/"
+
+
+@pytest.mark.django_db
+def test_profile_normalises_japanese_input(client, town_a, resident_a):
+    client.force_login(resident_a.user)
+    response = client.post("/t/10382/accounts/profile/", {
+        "family_name": "山田", "given_name": "花子", "family_name_kana": "やまだ", "given_name_kana": "ﾊﾅｺ",
+        "postal_code": "３７０２６０１", "address": "下仁田町大字下仁田１", "phone": "０２７４ー８２ー２１１１",
+    })
+    assert response.status_code == 302
+    with scope(municipality=town_a):
+        resident = Resident.objects.get(pk=resident_a.pk)
+    assert (resident.family_name_kana, resident.given_name_kana) == ("ヤマダ", "ハナコ")
+    assert resident.postal_code == "370-2601"
+    assert resident.phone == "0274-82-2111"
+    assert resident.address == "下仁田町大字下仁田1"
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="accounts.resident.updated", object_id=str(resident.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_profile_errors_are_specific(client, town_a, resident_a):
+    client.force_login(resident_a.user)
+    response = client.post("/t/10382/accounts/profile/", {"family_name_kana": "yamada", "postal_code": "12"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "カタカナで入力してください" in body
+    assert "郵便番号は7桁の数字で入力してください" in body
+    assert 'value="yamada"' in body
+
+
+@pytest.mark.django_db
+def test_verified_fields_cannot_be_changed(client, town_a):
+    from django.utils import timezone
+
+    resident = factories.make_resident(town_a, verified_at=timezone.now(), verified_fields=["family_name", "address"])
+    client.force_login(resident.user)
+    client.post("/t/10382/accounts/profile/", {"family_name": "偽名", "given_name": "花子", "address": "どこか"})
+    with scope(municipality=town_a):
+        resident.refresh_from_db()
+    assert resident.family_name == "山田"
+    assert resident.address == "群馬県甘楽郡下仁田町大字下仁田1"
+
+
+@pytest.mark.django_db
+def test_profile_needs_login(client, town_a):
+    response = client.get("/t/10382/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/t/10382/accounts/login/?next=")
+
+
+def test_production_settings_hash_with_argon2():
+    import importlib
+
+    import yakuba.settings as production
+
+    importlib.reload(production)
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_submit_writes_once(live_server, town_a):
+    """Two posts of the same form at the same moment: the database lets exactly one through."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
+    import requests
+
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def post(index: int) -> None:
+        session = requests.Session()
+        page = session.get(f"{live_server.url}/t/10382/accounts/signup/")
+        csrf = session.cookies["csrftoken"]
+        assert page.status_code == 200
+        barrier.wait()
+        response = session.post(f"{live_server.url}/t/10382/accounts/signup/",
+                                data={**SIGNUP, "email": f"racer{index}@example.jp", "csrfmiddlewaretoken": csrf},
+                                headers={"Referer": live_server.url}, allow_redirects=False)
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert User.objects.filter(email__startswith="racer").count() == 1
+    assert sorted(statuses) == [302, 302, 302, 302]  # one registered, three told it was already received
