@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
@@ -13,6 +14,7 @@ from . import services
 
 
 @staff_required(role=Role.ADMIN)
+@require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     params = {key: request.GET.get(key, "").strip()[:100] for key in ("q", "action", "actor")}
     entries = services.search(text=params["q"], action=params["action"], actor_email=params["actor"], limit=1000)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -85,6 +86,18 @@ def demo_staff(town: Town) -> list[tuple[str, str, str, str, int]]:
     ]
 
 
+def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """get_or_create, then save only fields whose value differs: a second load writes nothing."""
+    obj, created = model._default_manager.get_or_create(**lookup, defaults=values)
+    if not created:
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj.save(update_fields=changed)
+    return obj
+
+
 def _set_password(user: User) -> None:
     if settings.DEMO and not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
@@ -95,32 +108,29 @@ def _set_password(user: User) -> None:
 
 
 def _load_town(town: Town) -> Municipality:
-    municipality, _ = Municipality.objects.update_or_create(code=town.code, defaults={
+    municipality = _upsert(Municipality, {"code": town.code}, {
         "name": town.name, "name_kana": town.kana, "name_en": town.name_en, "prefecture": town.prefecture,
         "address": town.address, "phone": town.phone,
     })
     MunicipalityHost.objects.get_or_create(host=f"{town.slug}.localhost", defaults={"municipality": municipality})
     with scope(municipality=municipality):
         for order, (name, name_en, sections) in enumerate(town.departments):
-            department, _ = Department.objects.update_or_create(
-                municipality=municipality, name=name, defaults={"name_en": name_en, "sort_order": order}
-            )
+            department = _upsert(Department, {"municipality": municipality, "name": name},
+                                 {"name_en": name_en, "sort_order": order})
             for section in sections:
                 Section.objects.get_or_create(municipality=municipality, department=department, name=section)
         for email, family, given, department_name, role in demo_staff(town):
             user, _ = User.objects.get_or_create(email=email, defaults={"display_name": f"{family} {given}"})
             _set_password(user)
-            Staff.objects.update_or_create(user=user, defaults={
+            _upsert(Staff, {"user": user}, {
                 "municipality": municipality, "department": Department.objects.get(name=department_name),
                 "role": role, "family_name": family, "given_name": given,
             })
-            TOTPDevice.objects.update_or_create(
-                user=user, name="demo", defaults={"key": totp_key(email), "confirmed": True}
-            )
+            _upsert(TOTPDevice, {"user": user, "name": "demo"}, {"key": totp_key(email), "confirmed": True})
         for index, (family, given, family_kana, given_kana, birthdate, gender) in enumerate(RESIDENTS, 1):
             user, _ = User.objects.get_or_create(email=f"resident{index}@{town.slug}.demo")
             _set_password(user)
-            Resident.objects.update_or_create(municipality=municipality, user=user, defaults={
+            _upsert(Resident, {"municipality": municipality, "user": user}, {
                 "family_name": family, "given_name": given, "family_name_kana": family_kana,
                 "given_name_kana": given_kana, "birthdate": birthdate, "gender": gender,
                 "address": f"{town.area}{100 + index}", "phone": f"090-0000-{index:04d}",

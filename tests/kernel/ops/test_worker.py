@@ -1,0 +1,37 @@
+"""Tasks: enqueued after commit, run by `yakuba worker`, mail delivered to a real SMTP server."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from tests.support.smtp import smtp_server  # noqa: F401 - fixture
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signup_mail_is_sent_by_the_worker(client, town_a, smtp_server):  # noqa: F811
+    response = client.post("/t/10382/accounts/signup/", {
+        "email": "newcomer@example.jp", "password": "yamanohana-2026", "consent": "on"})
+    assert response.status_code == 302
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert smtp_server == []  # the web request only recorded the intent
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert len(smtp_server) == 1
+    message = smtp_server[0]
+    assert message["To"] == "newcomer@example.jp"
+    assert "下仁田町" in str(message.get_payload(decode=True).decode())
+
+
+def test_every_registered_task_is_reachable_by_the_worker(settings):
+    """Every task's queue is one the worker consumes (it consumes all queues by default)."""
+    from yakuba.kernel.accounts.tasks import send_welcome_email
+    from yakuba.kernel.ops.management.commands.worker import Command
+
+    parser = Command().create_parser("yakuba", "worker")
+    assert parser.parse_args([]).queue_name == "*"
+    for task in [send_welcome_email]:
+        assert task.queue_name in settings.TASKS["default"]["QUEUES"]
+        assert isinstance(task.get_backend(), DatabaseBackend)
