@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 from django.core.cache import cache
 
@@ -9,8 +11,6 @@ from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.audit import guard
 
 from . import factories
-
-import importlib.util
 
 pytest_plugins = ["tests.support.oidc_fixtures"] if importlib.util.find_spec("tests.support.oidc_fixtures") else []
 

@@ -11,6 +11,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from yakuba.kernel.http import TownRequest
+
 LAST_SEEN = "yakuba_last_seen"
 
 
@@ -18,7 +20,7 @@ class SessionIdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TownRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(LAST_SEEN)
@@ -26,7 +28,9 @@ class SessionIdleTimeoutMiddleware:
                 logout(request)
                 request.session_expired = True
                 messages.warning(
-                    request, _("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。")
+                    request,
+                    _("一定時間操作がなかったため、安全のためログアウトしました。"
+                      "もう一度ログインしてください。"),
                 )
             else:
                 request.session[LAST_SEEN] = now

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from yakuba.kernel.http import TownRequest
 from yakuba.kernel.tenancy.models import Municipality
 
 from .models import AuditEntry
@@ -46,7 +47,7 @@ def record(
     return entry
 
 
-def record_read(request: HttpRequest, obj: models.Model, *, fields: list[str] | None = None) -> AuditEntry:
+def record_read(request: TownRequest, obj: models.Model, *, fields: list[str] | None = None) -> AuditEntry:
     """A staff member was shown `obj`'s personal data."""
     return record(
         f"{obj._meta.label_lower}.viewed",

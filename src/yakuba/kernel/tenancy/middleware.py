@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_script_prefix, set_script_prefix
 from django.shortcuts import redirect
+from django.urls import get_script_prefix, set_script_prefix
 from django_scopes import scope, scopes_disabled
+
+from yakuba.kernel.http import TownRequest
 
 from .codes import full_code
 from .models import Municipality
@@ -41,7 +43,7 @@ class MunicipalityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TownRequest) -> HttpResponse:
         host = request.get_host().split(":")[0].lower()
         municipality = municipality_for_host(host)
         saved_prefix = get_script_prefix()
@@ -49,7 +51,7 @@ class MunicipalityMiddleware:
         if municipality is None and settings.TENANT_PATH_PREFIX and match:
             municipality = municipality_for_code(match["code"])
             if municipality is None:
-                request.municipality = None
+                request.municipality = None  # platform request: no town
                 request.unknown_municipality = match["code"]
                 request.urlconf = settings.PLATFORM_URLCONF
                 return self._call(request, None)
@@ -66,7 +68,7 @@ class MunicipalityMiddleware:
         finally:
             set_script_prefix(saved_prefix)
 
-    def _call(self, request: HttpRequest, municipality: Municipality | None) -> HttpResponse:
+    def _call(self, request: TownRequest, municipality: Municipality | None) -> HttpResponse:
         if municipality is None:
             return self.get_response(request)
         with scope(municipality=municipality):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import reverse
+
+from yakuba.kernel.http import TownRequest
 
 from . import prefs, registry
 
 
-def _staff_menu(request: HttpRequest) -> list[dict[str, Any]]:
+def _staff_menu(request: TownRequest) -> list[dict[str, Any]]:
     staff = getattr(request, "staff", None)
     if staff is None:
         return []
@@ -24,7 +25,7 @@ def _staff_menu(request: HttpRequest) -> list[dict[str, Any]]:
     return items
 
 
-def ui(request: HttpRequest) -> dict[str, Any]:
+def ui(request: TownRequest) -> dict[str, Any]:
     return {
         "municipality": getattr(request, "municipality", None),
         "text_size": prefs.text_size(request),

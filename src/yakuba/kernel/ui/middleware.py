@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from yakuba.kernel.http import TownRequest
+
 from . import prefs
 
 
@@ -13,7 +15,7 @@ class FuriganaMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TownRequest) -> HttpResponse:
         response = self.get_response(request)
         if not self._applies(request, response):
             return response
@@ -27,7 +29,7 @@ class FuriganaMiddleware:
         return response
 
     @staticmethod
-    def _applies(request: HttpRequest, response: HttpResponse) -> bool:
+    def _applies(request: TownRequest, response: HttpResponse) -> bool:
         return (
             prefs.furigana_on(request)
             and getattr(request, "municipality", None) is not None
@@ -48,7 +50,7 @@ class LanguageMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: TownRequest) -> HttpResponse:
         from django.conf import settings
         from django.utils import translation
         from django.utils.cache import patch_vary_headers

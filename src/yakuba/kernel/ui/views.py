@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,18 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yakuba.kernel.accounts.models import Department
+from yakuba.kernel.http import TownRequest
 
 from . import prefs, registry
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: TownRequest) -> HttpResponse:
     return render(request, "ui/public/home.html", {
         "services": registry.public_services,
         "departments": Department.objects.all(),
     })
 
 
-def safe_next(request: HttpRequest, fallback: str) -> str:
+def safe_next(request: TownRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
@@ -29,7 +30,7 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @require_POST
-def set_prefs(request: HttpRequest) -> HttpResponse:
+def set_prefs(request: TownRequest) -> HttpResponse:
     response = HttpResponseRedirect(safe_next(request, reverse("ui:home")))
     furigana = request.POST.get("furigana")
     prefs.apply(
@@ -40,11 +41,11 @@ def set_prefs(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(request: TownRequest, reason: str = "") -> HttpResponse:
     return render(request, "ui/csrf_failure.html", {"reason": reason}, status=403)
 
 
-def not_found_municipality(request: HttpRequest) -> str:
+def not_found_municipality(request: TownRequest) -> str:
     code = getattr(request, "unknown_municipality", None)
     if code is not None:
         from yakuba.kernel.tenancy.codes import check_digit, normalise_code
@@ -58,7 +59,7 @@ def not_found_municipality(request: HttpRequest) -> str:
     }
 
 
-def platform_index(request: HttpRequest) -> HttpResponse:
+def platform_index(request: TownRequest) -> HttpResponse:
     if getattr(request, "unknown_host", False) or getattr(request, "unknown_municipality", None):
         return platform_not_found(request)
     from yakuba.kernel.tenancy.models import Municipality
@@ -66,5 +67,5 @@ def platform_index(request: HttpRequest) -> HttpResponse:
     return render(request, "ui/platform/index.html", {"towns": Municipality.objects.filter(is_active=True)})
 
 
-def platform_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def platform_not_found(request: TownRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "ui/platform/not_found.html", {"reason": not_found_municipality(request)}, status=404)

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui import once
 from yakuba.kernel.ui.views import safe_next
 
@@ -23,18 +24,19 @@ from ..models import Resident
 from ..permissions import resident_required
 
 
-def lockout(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout(request: TownRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """django-axes calls this when a username+IP pair has failed too often."""
     form = LoginForm(request, data=request.POST or None)
     form.is_valid()
     form.errors.clear()
-    form.add_error(None, _("ログインに続けて失敗したため、しばらくログインできません。15分ほどたってからお試しください。"))
+    form.add_error(None, _("ログインに続けて失敗したため、しばらくログインできません。"
+                           "15分ほどたってからお試しください。"))
     template = "accounts/staff/login.html" if request.path_info.startswith("/staff/") else "accounts/public/login.html"
     return render(request, template, {"form": form}, status=429)
 
 
 @require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: TownRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -47,7 +49,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: TownRequest) -> HttpResponse:
     if request.user.is_authenticated:
         record("accounts.logout", municipality=request.municipality, actor=request.user, request=request)
     logout(request)
@@ -56,7 +58,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
+def signup(request: TownRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
@@ -79,7 +81,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @resident_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: TownRequest) -> HttpResponse:
     resident = request.resident
     # The form validates a copy: a ModelForm writes into its instance, the service decides what changes.
     form = ProfileForm(request.POST or None, instance=Resident.objects.get(pk=resident.pk))

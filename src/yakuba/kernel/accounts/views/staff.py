@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from yakuba.kernel.audit import services as audit
+from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.views import safe_next
 
 from .. import services
@@ -21,9 +25,12 @@ from ..forms import LoginForm, OTPForm, ResidentSearchForm
 from ..models import Resident, Staff
 from ..permissions import staff_of, staff_required
 
+WRONG_CODE = _lazy("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
+THROTTLED = _lazy("確認コードの誤りが続いたため、しばらく待ってからお試しください。")
+
 
 @require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: TownRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -35,12 +42,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             audit.record("accounts.staff.password_ok", municipality=request.municipality, actor=user,
                          request=request)
-            return HttpResponseRedirect(reverse("staff:otp") + "?next=" + safe_next(request, reverse("staff:dashboard")))
+            target = safe_next(request, reverse("staff:dashboard"))
+            return HttpResponseRedirect(reverse("staff:otp") + "?" + urlencode({"next": target}))
         return render(request, "accounts/staff/login.html", {"form": form}, status=400)
     return render(request, "accounts/staff/login.html", {"form": form})
 
 
-def _password_stage_staff(request: HttpRequest) -> HttpResponse | None:
+def _password_stage_staff(request: TownRequest) -> HttpResponse | None:
     """Redirect unless a staff member of this town has passed the password step."""
     if not request.user.is_authenticated or staff_of(request.user, request.municipality) is None:
         return HttpResponseRedirect(reverse("staff:login"))
@@ -48,13 +56,13 @@ def _password_stage_staff(request: HttpRequest) -> HttpResponse | None:
 
 
 @require_http_methods(["GET", "POST"])
-def otp_view(request: HttpRequest) -> HttpResponse:
+def otp_view(request: TownRequest) -> HttpResponse:
     if (redirect := _password_stage_staff(request)) is not None:
         return redirect
     user = request.user
     device = services.confirmed_totp(user)  # type: ignore[arg-type]
     if device is None:
-        return HttpResponseRedirect(reverse("staff:otp-setup") + "?next=" + safe_next(request, ""))
+        return HttpResponseRedirect(reverse("staff:otp-setup") + "?" + urlencode({"next": safe_next(request, "")}))
     form = OTPForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -64,14 +72,14 @@ def otp_view(request: HttpRequest) -> HttpResponse:
                 audit.record("accounts.staff.login", municipality=request.municipality, actor=user,
                              request=request)
                 return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
-            form.add_error("token", _("確認コードが正しくありません。認証アプリの最新のコードを入力してください。")
-                           if allowed else _("確認コードの誤りが続いたため、しばらく待ってからお試しください。"))
+            form.add_error("token", WRONG_CODE
+                           if allowed else THROTTLED)
         return render(request, "accounts/staff/otp.html", {"form": form}, status=400)
     return render(request, "accounts/staff/otp.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: TownRequest) -> HttpResponse:
     """A staff member without two-factor authentication enrols an authenticator app before going further."""
     if (redirect := _password_stage_staff(request)) is not None:
         return redirect
@@ -90,8 +98,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("二段階認証を設定しました。次回からは確認コードでログインします。"))
             return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
         if form.is_valid():
-            form.add_error("token", _("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
-                           if allowed else _("確認コードの誤りが続いたため、しばらく待ってからお試しください。"))
+            form.add_error("token", WRONG_CODE
+                           if allowed else THROTTLED)
         return render(request, "accounts/staff/otp_setup.html", context, status=400)
     return render(request, "accounts/staff/otp_setup.html", context)
 
@@ -110,7 +118,7 @@ def _b32(key: bytes) -> str:
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: TownRequest) -> HttpResponse:
     if request.user.is_authenticated:
         audit.record("accounts.staff.logout", municipality=request.municipality, actor=request.user, request=request)
     logout(request)
@@ -119,7 +127,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: TownRequest) -> HttpResponse:
     return render(request, "accounts/staff/dashboard.html", {
         "resident_count": Resident.objects.count(),
         "staff_count": Staff.objects.filter(is_active=True).count(),
@@ -127,7 +135,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def resident_list(request: HttpRequest) -> HttpResponse:
+def resident_list(request: TownRequest) -> HttpResponse:
     form = ResidentSearchForm(request.GET or None)
     residents = Resident.objects.select_related("user").all()
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -144,13 +152,13 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required()
-def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = get_object_or_404(Resident.objects.select_related("user"), pk=pk)
+def resident_detail(request: TownRequest, pk: int) -> HttpResponse:
+    resident: Resident = get_object_or_404(Resident.objects.select_related("user"), pk=pk)
     audit.record_read(request, resident)
     return render(request, "accounts/staff/resident_detail.html", {"resident": resident})
 
 
 @staff_required()
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: TownRequest) -> HttpResponse:
     members = Staff.objects.select_related("department", "section", "user").filter(is_active=True)
     return render(request, "accounts/staff/staff_list.html", {"members": members})
