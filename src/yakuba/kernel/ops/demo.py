@@ -36,28 +36,29 @@ class Town:
     departments: tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
-# Departments as the towns' plans and organisation charts name them (課, with a few 係).
+# Departments as the towns' plans name them (seeds 000/004 下仁田町, 002 甘楽町, 001 中之条町, 003 小山町);
+# the first is the office that runs the DX plan, where the demo 情報担当 and 所属長 sit.
 TOWNS = (
     Town("103829", "下仁田町", "しもにたまち", "Shimonita", "群馬県", "shimonita",
          "群馬県甘楽郡下仁田町大字下仁田682", "0274-82-2111", "群馬県甘楽郡下仁田町大字下仁田", (
-             ("総務課", "General Affairs", ("庶務係", "情報係")), ("企画課", "Planning", ("企画係",)),
-             ("住民課", "Residents", ("戸籍係",)), ("税務会計課", "Taxation and Accounting", ("税務係",)),
-             ("保健課", "Health", ()), ("建設課", "Construction", ()), ("農林課", "Agriculture and Forestry", ()),
-             ("教育課", "Education", ()))),
+             ("総務課", "General Affairs", ("庶務係", "情報管理係")), ("企画課", "Planning", ()),
+             ("住民税務課", "Residents and Taxation", ("住民係", "税務係")), ("福祉課", "Welfare", ()),
+             ("保健課", "Health", ()), ("建設水道課", "Construction and Water", ()),
+             ("会計課", "Accounting", ()), ("教育課", "Education", ()), ("農林課", "Agriculture and Forestry", ()))),
     Town("103845", "甘楽町", "かんらまち", "Kanra", "群馬県", "kanra",
          "群馬県甘楽郡甘楽町大字小幡161-1", "0274-74-3131", "群馬県甘楽郡甘楽町大字小幡", (
-             ("総務課", "General Affairs", ("情報化推進係",)), ("企画課", "Planning", ()),
+             ("企画課", "Planning", ("情報政策係",)), ("総務課", "General Affairs", ()),
              ("住民課", "Residents", ()), ("税務課", "Taxation", ()), ("健康課", "Health", ()),
              ("建設課", "Construction", ()), ("産業課", "Industry", ()), ("教育課", "Education", ()))),
     Town("104213", "中之条町", "なかのじょうまち", "Nakanojo", "群馬県", "nakanojo",
          "群馬県吾妻郡中之条町大字中之条町1091", "0279-75-2111", "群馬県吾妻郡中之条町大字中之条町", (
              ("総務課", "General Affairs", ("情報政策係",)), ("企画政策課", "Policy Planning", ()),
              ("住民福祉課", "Residents and Welfare", ()), ("税務会計課", "Taxation and Accounting", ()),
-             ("保健環境課", "Health and Environment", ()), ("建設課", "Construction", ()),
+             ("地域課", "Community", ()), ("建設課", "Construction", ()),
              ("農林課", "Agriculture and Forestry", ()), ("教育課", "Education", ()))),
     Town("223441", "小山町", "おやまちょう", "Oyama", "静岡県", "oyama",
          "静岡県駿東郡小山町藤曲57-2", "0550-76-1111", "静岡県駿東郡小山町藤曲", (
-             ("総務課", "General Affairs", ("情報管理班",)), ("企画政策課", "Policy Planning", ()),
+             ("企画政策課", "Policy Planning", ("デジタル推進班",)), ("総務課", "General Affairs", ()),
              ("住民福祉課", "Residents and Welfare", ()), ("税務課", "Taxation", ()),
              ("健康増進課", "Health Promotion", ()), ("都市整備課", "Urban Development", ()),
              ("農林課", "Agriculture and Forestry", ()), ("教育委員会", "Board of Education", ()))),
@@ -80,7 +81,7 @@ def demo_staff(town: Town) -> list[tuple[str, str, str, str, int]]:
     first, second = town.departments[0][0], town.departments[2][0]
     return [
         (f"admin@{town.slug}.demo", "情報", "太郎", first, Role.ADMIN),
-        (f"soumu@{town.slug}.demo", "総務", "次郎", first, Role.STAFF),
+        (f"soumu@{town.slug}.demo", "総務", "次郎", "総務課", Role.STAFF),
         (f"kacho@{town.slug}.demo", "課長", "三郎", first, Role.APPROVER),
         (f"juumin@{town.slug}.demo", "住民", "春子", second, Role.STAFF),
     ]
