@@ -22,7 +22,9 @@ def test_signup_mail_is_sent_by_the_worker(client, town_a, smtp_server):  # noqa
     assert len(smtp_server) == 1
     message = smtp_server[0]
     assert message["To"] == "newcomer@example.jp"
-    assert "下仁田町" in str(message.get_payload(decode=True).decode())
+    body = message.get_payload(decode=True).decode()
+    assert "下仁田町" in body
+    assert "http://127.0.0.1:8000/t/10382/accounts/login/" in body
 
 
 def test_every_registered_task_is_reachable_by_the_worker(settings):

@@ -21,7 +21,7 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
         body = render_to_string("accounts/mail/welcome.txt", {
             "municipality": municipality,
             "user": user,
-            "login_path": municipality.path_prefix + reverse("accounts:login"),
+            "login_url": municipality.absolute_url(reverse("accounts:login")),
         })
     send_mail(
         subject=f"【{municipality.name}】オンライン窓口への登録が完了しました",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -55,6 +56,14 @@ class Municipality(models.Model):
     @property
     def path_prefix(self) -> str:
         return f"/t/{self.short_code}"
+
+    def absolute_url(self, path: str) -> str:
+        """A full URL for links leaving the site (mail, PDFs): in production the town's own host if it has
+        one; otherwise YAKUBA_BASE_URL with the /t/<code> prefix."""
+        host = self.hosts.order_by("pk").first() if settings.PRODUCTION else None
+        if host is not None:
+            return f"https://{host.host}{path}"
+        return f"{settings.BASE_URL.rstrip('/')}{self.path_prefix}{path}"
 
     def get_absolute_url(self) -> str:
         """The town's home page on a platform host (/t/<code>/)."""
