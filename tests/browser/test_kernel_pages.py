@@ -1,0 +1,112 @@
+"""Every kernel page at 360 px passes axe-core (no serious or critical violations) and never scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django_scopes import scopes_disabled
+
+from tests.browser.conftest import assert_accessible
+from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.ops import demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_towns(settings):
+    settings.DEMO = True
+    call_command("demo", "--quiet")
+
+
+def sign_in_staff(page, base: str, email: str) -> None:
+    page.goto(f"{base}/t/10382/staff/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("form:has(input[name=username]) button[type=submit]")
+    page.wait_for_url("**/otp/**")
+    page.fill("input[name=token]", demo.current_code(email))
+    page.click("form:has(input[name=token]) button[type=submit]")
+    page.wait_for_url("**/staff/")
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_public_pages(live_server, phone, demo_towns, language):
+    base = live_server.url
+    if language == "en":
+        phone.goto(f"{base}/t/10382/")
+        phone.click("button[name=language][value=en]")
+        phone.wait_for_load_state()
+    for path in ["/", "/t/10382/", "/t/10382/accounts/login/", "/t/10382/accounts/signup/",
+                 "/t/10382/accounts/oidc/start/", "/t/10382/no-such-page/", "/t/99999/"]:
+        phone.goto(base + path)
+        assert_accessible(phone)
+    # Form errors: summary on top, message at the field, typing kept.
+    phone.goto(f"{base}/t/10382/accounts/signup/")
+    phone.fill("input[name=email]", "not-an-email")
+    phone.click("main button[type=submit]")
+    phone.wait_for_load_state()
+    assert phone.locator(".error-summary").is_visible()
+    assert phone.locator("input[name=email]").input_value() == "not-an-email"
+    assert phone.locator("input[name=email]").get_attribute("aria-invalid") == "true"
+    assert_accessible(phone)
+
+
+def test_resident_profile_pages(live_server, phone, demo_towns):
+    base = live_server.url
+    phone.goto(f"{base}/t/10382/accounts/login/")
+    phone.fill("input[name=username]", "resident1@shimonita.demo")
+    phone.fill("input[name=password]", demo.DEMO_PASSWORD)
+    phone.click("form:has(input[name=username]) button[type=submit]")
+    phone.wait_for_url("**/accounts/profile/")
+    assert_accessible(phone)
+    phone.fill("input[name=family_name_kana]", "yamada")
+    phone.click("main form button[type=submit]")
+    phone.wait_for_load_state()
+    assert "カタカナで入力してください" in phone.locator(".error-summary").inner_text()
+    assert_accessible(phone)
+    phone.fill("input[name=family_name_kana]", "やまだ")
+    phone.click("main form button[type=submit]")
+    phone.wait_for_url("**/accounts/profile/")
+    assert phone.locator("input[name=family_name_kana]").input_value() == "ヤマダ"
+
+
+def test_staff_pages(live_server, phone, demo_towns):
+    base = live_server.url
+    sign_in_staff(phone, base, "admin@shimonita.demo")
+    assert_accessible(phone)
+    with scopes_disabled():
+        resident = Resident.objects.filter(municipality__code="103829").first()
+    for path in ["/t/10382/staff/residents/", "/t/10382/staff/residents/?q=山田",
+                 f"/t/10382/staff/residents/{resident.pk}/", "/t/10382/staff/members/",
+                 "/t/10382/staff/audit/", "/t/10382/staff/audit/?action=accounts"]:
+        phone.goto(base + path)
+        assert phone.locator("h1").count() == 1
+        assert_accessible(phone)
+
+
+def test_staff_totp_enrolment_page(live_server, phone, demo_towns):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user__email="juumin@shimonita.demo").delete()
+    base = live_server.url
+    phone.goto(f"{base}/t/10382/staff/login/")
+    phone.fill("input[name=username]", "juumin@shimonita.demo")
+    phone.fill("input[name=password]", demo.DEMO_PASSWORD)
+    phone.click("form:has(input[name=username]) button[type=submit]")
+    phone.wait_for_url("**/otp/setup/**")
+    assert phone.locator(".qr svg").is_visible()
+    assert_accessible(phone)
+
+
+def test_forbidden_page(live_server, phone, demo_towns):
+    base = live_server.url
+    phone.goto(f"{base}/t/10382/accounts/login/")
+    phone.fill("input[name=username]", "resident1@shimonita.demo")
+    phone.fill("input[name=password]", demo.DEMO_PASSWORD)
+    phone.click("form:has(input[name=username]) button[type=submit]")
+    phone.wait_for_url("**/accounts/profile/")
+    response = phone.goto(f"{base}/t/10382/staff/residents/")
+    assert response.status == 403
+    assert "権限がありません" in phone.locator("main").inner_text()
+    assert_accessible(phone)
