@@ -42,6 +42,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {reason}"))
 
 
+@pytest.fixture
+def demo_towns(settings):
+    """The four demo towns with demo passwords, in the live server's database."""
+    from django.core.management import call_command
+
+    settings.DEMO = True
+    call_command("demo", "--quiet")
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import assert_accessible
 from yakuba.kernel.ops import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_towns(settings):
-    settings.DEMO = True
-    call_command("demo", "--quiet")
 
 
 @pytest.mark.parametrize("code, name", [("10382", "下仁田町"), ("10384", "甘楽町"), ("10421", "中之条町"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django_scopes import scopes_disabled
 
 from tests.browser.conftest import assert_accessible
@@ -13,10 +12,12 @@ from yakuba.kernel.ops import demo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def demo_towns(settings):
-    settings.DEMO = True
-    call_command("demo", "--quiet")
+def sign_in_resident(page, base: str, email: str = "resident1@shimonita.demo") -> None:
+    page.goto(f"{base}/t/10382/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("form:has(input[name=username]) button[type=submit]")
+    page.wait_for_url("**/accounts/profile/")
 
 
 def sign_in_staff(page, base: str, email: str) -> None:
@@ -54,11 +55,7 @@ def test_public_pages(live_server, phone, demo_towns, language):
 
 def test_resident_profile_pages(live_server, phone, demo_towns):
     base = live_server.url
-    phone.goto(f"{base}/t/10382/accounts/login/")
-    phone.fill("input[name=username]", "resident1@shimonita.demo")
-    phone.fill("input[name=password]", demo.DEMO_PASSWORD)
-    phone.click("form:has(input[name=username]) button[type=submit]")
-    phone.wait_for_url("**/accounts/profile/")
+    sign_in_resident(phone, base)
     assert_accessible(phone)
     phone.fill("input[name=family_name_kana]", "yamada")
     phone.click("main form button[type=submit]")
@@ -101,11 +98,7 @@ def test_staff_totp_enrolment_page(live_server, phone, demo_towns):
 
 def test_forbidden_page(live_server, phone, demo_towns):
     base = live_server.url
-    phone.goto(f"{base}/t/10382/accounts/login/")
-    phone.fill("input[name=username]", "resident1@shimonita.demo")
-    phone.fill("input[name=password]", demo.DEMO_PASSWORD)
-    phone.click("form:has(input[name=username]) button[type=submit]")
-    phone.wait_for_url("**/accounts/profile/")
+    sign_in_resident(phone, base)
     response = phone.goto(f"{base}/t/10382/staff/residents/")
     assert response.status == 403
     assert "権限がありません" in phone.locator("main").inner_text()
