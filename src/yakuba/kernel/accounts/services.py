@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.tenancy.models import Municipality
 
+from . import oidc
 from .models import Department, Resident, Role, Section, Staff, User
 
 
@@ -81,3 +82,18 @@ def confirm_totp(device: TOTPDevice, token: str, *, municipality: Municipality, 
         device.save(update_fields=["confirmed"])
         record("accounts.staff.totp_enrolled", municipality=municipality, actor=device.user, request=request)
     return True
+
+
+def sign_in_with_verified_identity(
+    municipality: Municipality, result: oidc.VerifiedLogin, *, current_user: Any, request: HttpRequest | None
+) -> User:
+    """After a verified マイナンバーカード login: find or link the user, keep the 基本4情報 on their
+    resident profile in this town (marked verified), and record it — without personal data in the log."""
+    with transaction.atomic():
+        new_identity = oidc.find_linked_user(result.issuer, str(result.claims["sub"])) is None
+        user = oidc.link_or_create_user(result.claims, result.issuer, current_user=current_user)
+        resident, _created = Resident.objects.get_or_create(municipality=municipality, user=user)
+        fields = oidc.apply_verified_claims(resident, result.claims)
+        record("accounts.oidc.login", municipality=municipality, actor=user, obj=resident, request=request,
+               data={"issuer": result.issuer, "verified_fields": fields, "new_identity": new_identity})
+    return user
