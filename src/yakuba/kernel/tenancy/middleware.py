@@ -51,7 +51,7 @@ class MunicipalityMiddleware:
         if municipality is None and settings.TENANT_PATH_PREFIX and match:
             municipality = municipality_for_code(match["code"])
             if municipality is None:
-                request.municipality = None  # platform request: no town
+                request.municipality = None  # type: ignore[assignment]  # platform request: no town
                 request.unknown_municipality = match["code"]
                 request.urlconf = settings.PLATFORM_URLCONF
                 return self._call(request, None)
@@ -59,7 +59,7 @@ class MunicipalityMiddleware:
                 return redirect(request.path + "/")
             request.path_info = match["rest"]
             set_script_prefix(saved_prefix.rstrip("/") + f"/t/{match['code']}/")
-        request.municipality = municipality
+        request.municipality = municipality  # type: ignore[assignment]  # None on platform hosts
         if municipality is None:
             request.urlconf = settings.PLATFORM_URLCONF
             request.unknown_host = host not in settings.PLATFORM_HOSTS
