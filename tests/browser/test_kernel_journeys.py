@@ -51,8 +51,8 @@ def test_keyboard_only_staff_login_with_totp(live_server, phone, demo_towns):
     phone.keyboard.type(email)
     _tab_to(phone, "input[name=password]")
     phone.keyboard.type("wrong password")
-    phone.keyboard.press("Enter")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     assert "メールアドレスまたはパスワードが正しくありません" in phone.locator(".error-summary").inner_text()
     assert phone.locator("input[name=username]").input_value() == email  # typing kept
     assert_accessible(phone)
@@ -75,8 +75,8 @@ def test_furigana_switch_shows_ruby(live_server, phone, demo_towns):
     phone.goto(f"{live_server.url}/t/10382/")
     assert phone.locator("ruby").count() == 0
     _tab_to(phone, "button[name=furigana]")
-    phone.keyboard.press("Enter")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     assert phone.locator("ruby").count() > 10
     assert "しもにた" in phone.locator("h1 rt").all_inner_texts()[0]
     assert phone.locator("button[name=furigana]").get_attribute("aria-pressed") == "true"
@@ -86,13 +86,13 @@ def test_furigana_switch_shows_ruby(live_server, phone, demo_towns):
 def test_text_size_and_language_switches(live_server, phone, demo_towns):
     phone.goto(f"{live_server.url}/t/10382/")
     before = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-    phone.locator("button[name=text_size][value=xlarge]").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.locator("button[name=text_size][value=xlarge]").click()
     assert phone.evaluate("document.documentElement.className") == "text-xlarge"
     assert phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= before * 1.4
     assert_accessible(phone)
-    phone.locator("button[name=language][value=en]").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.locator("button[name=language][value=en]").click()
     assert phone.evaluate("document.documentElement.lang") == "en"
     assert "Skip to main content" in phone.locator(".skip-link").inner_text()
     assert_accessible(phone)

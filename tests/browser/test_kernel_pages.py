@@ -36,8 +36,8 @@ def test_public_pages(live_server, phone, demo_towns, language):
     base = live_server.url
     if language == "en":
         phone.goto(f"{base}/t/10382/")
-        phone.click("button[name=language][value=en]")
-        phone.wait_for_load_state()
+        with phone.expect_navigation():
+            phone.click("button[name=language][value=en]")
     for path in ["/", "/t/10382/", "/t/10382/accounts/login/", "/t/10382/accounts/signup/",
                  "/t/10382/accounts/oidc/start/", "/t/10382/no-such-page/", "/t/99999/"]:
         phone.goto(base + path)
@@ -45,8 +45,8 @@ def test_public_pages(live_server, phone, demo_towns, language):
     # Form errors: summary on top, message at the field, typing kept.
     phone.goto(f"{base}/t/10382/accounts/signup/")
     phone.fill("input[name=email]", "not-an-email")
-    phone.click("main button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("main button[type=submit]")
     assert phone.locator(".error-summary").is_visible()
     assert phone.locator("input[name=email]").input_value() == "not-an-email"
     assert phone.locator("input[name=email]").get_attribute("aria-invalid") == "true"
@@ -58,8 +58,8 @@ def test_resident_profile_pages(live_server, phone, demo_towns):
     sign_in_resident(phone, base)
     assert_accessible(phone)
     phone.fill("input[name=family_name_kana]", "yamada")
-    phone.click("main form button[type=submit]")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.click("main form button[type=submit]")
     assert "カタカナで入力してください" in phone.locator(".error-summary").inner_text()
     assert_accessible(phone)
     phone.fill("input[name=family_name_kana]", "やまだ")
