@@ -26,7 +26,8 @@ from django.conf import settings
 
 from yakuba.kernel.ui import furigana
 
-SEED = Path("/work/shared/seeds/000_ffb1246b6e1f852c.txt")
+# The checkout sits beside shared/ (../shared/seeds/), as on every developer machine and in CI.
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_ffb1246b6e1f852c.txt"
 SEED_CHARS = 15_000
 
 HEADER = """<!DOCTYPE html>
