@@ -276,3 +276,4 @@ LOGGING = {
 
 FORM_RENDERER = "yakuba.kernel.ui.forms.FormRenderer"
 BASE_URL = envstr("YAKUBA_BASE_URL", "http://127.0.0.1:8000")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # staff invitation and password links

@@ -6,7 +6,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from tests.browser.conftest import assert_accessible
-from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.accounts.models import Resident, Staff
 from yakuba.kernel.ops import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -74,12 +74,24 @@ def test_staff_pages(live_server, phone, demo_towns):
     assert_accessible(phone)
     with scopes_disabled():
         resident = Resident.objects.filter(municipality__code="103829").first()
+        member = Staff.objects.get(user__email="juumin@shimonita.demo")
     for path in ["/t/10382/staff/residents/", "/t/10382/staff/residents/?q=山田",
                  f"/t/10382/staff/residents/{resident.pk}/", "/t/10382/staff/members/",
+                 f"/t/10382/staff/members/{member.pk}/", "/t/10382/staff/members/new/",
                  "/t/10382/staff/audit/", "/t/10382/staff/audit/?action=accounts"]:
         phone.goto(base + path)
         assert phone.locator("h1").count() == 1
         assert_accessible(phone)
+    # The invitation form with errors, and a used or broken password link.
+    phone.goto(f"{base}/t/10382/staff/members/new/")
+    phone.fill("input[name=email]", "not-an-email")
+    with phone.expect_navigation():
+        phone.click("main form button[type=submit]")
+    assert phone.locator(".error-summary").is_visible()
+    assert_accessible(phone)
+    phone.goto(f"{base}/t/10382/accounts/password/MQ/bad-token/")
+    assert "このリンクは使えません" in phone.locator("main").inner_text()
+    assert_accessible(phone)
 
 
 def test_staff_totp_enrolment_page(live_server, phone, demo_towns):

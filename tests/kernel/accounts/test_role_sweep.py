@@ -22,53 +22,60 @@ def test_every_staff_view_declares_its_role():
         assert hasattr(route.callback, "staff_role"), f"{route.name} is not behind staff_required"
 
 
-def _path(route, pk=1):
+@pytest.fixture
+def objects_a(town_a, resident_a):
+    """For each staff URL with an id, an object of town A it can show (the residents page by default)."""
+    return {"staff:member": factories.make_staff(town_a, department="企画課").pk, None: resident_a.pk}
+
+
+def _path(route, objects):
+    pk = objects.get(route.name, objects[None])
     return route.path(**{name: pk for name in route.converters})
 
 
 @pytest.mark.django_db
-def test_anonymous_users_are_sent_to_the_staff_login(town_a, resident_a):
+def test_anonymous_users_are_sent_to_the_staff_login(town_a, objects_a):
     client = Client()
     for route in staff_routes():
-        url = town_a.path_prefix + _path(route, resident_a.pk)
+        url = town_a.path_prefix + _path(route, objects_a)
         response = client.get(url)
         assert response.status_code == 302, route.name
         assert response["Location"].startswith("/t/10382/staff/login/?next="), route.name
 
 
 @pytest.mark.django_db
-def test_residents_are_refused(town_a, resident_a):
+def test_residents_are_refused(town_a, resident_a, objects_a):
     client = Client()
     client.force_login(resident_a.user)
     for route in staff_routes():
-        response = client.get(town_a.path_prefix + _path(route, resident_a.pk))
+        response = client.get(town_a.path_prefix + _path(route, objects_a))
         assert response.status_code == 403, route.name
         assert "権限がありません" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_staff_of_another_town_are_refused(town_a, staff_b, resident_a):
+def test_staff_of_another_town_are_refused(town_a, staff_b, objects_a):
     client = factories.staff_client(staff_b)
     for route in staff_routes():
-        assert client.get(town_a.path_prefix + _path(route, resident_a.pk)).status_code == 403, route.name
+        assert client.get(town_a.path_prefix + _path(route, objects_a)).status_code == 403, route.name
 
 
 @pytest.mark.django_db
-def test_staff_without_second_factor_are_sent_to_totp(town_a, staff_a, resident_a):
+def test_staff_without_second_factor_are_sent_to_totp(town_a, staff_a, objects_a):
     client = Client()
     client.force_login(staff_a.user)  # password step only
     for route in staff_routes():
-        response = client.get(town_a.path_prefix + _path(route, resident_a.pk))
+        response = client.get(town_a.path_prefix + _path(route, objects_a))
         assert response.status_code == 302, route.name
         assert response["Location"].startswith("/t/10382/staff/login/otp/"), route.name
 
 
 @pytest.mark.django_db
-def test_each_view_needs_exactly_its_role(town_a, resident_a):
+def test_each_view_needs_exactly_its_role(town_a, objects_a):
     members = {role: factories.make_staff(town_a, role=role) for role in Role.values}
     for route in staff_routes():
         for role, member in members.items():
-            response = factories.staff_client(member).get(town_a.path_prefix + _path(route, resident_a.pk))
+            response = factories.staff_client(member).get(town_a.path_prefix + _path(route, objects_a))
             expected = 200 if role >= route.callback.staff_role else 403
             assert response.status_code == expected, (route.name, role, response.status_code)
 

@@ -11,7 +11,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Resident, User
+from .models import Department, Resident, Role, Section, User
 
 KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ー]*$")
 
@@ -168,3 +168,37 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ResidentSearchForm(forms.Form):
     q = forms.CharField(label=_("氏名・フリガナ・メールで検索"), required=False, max_length=100)
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("メールアドレス"), error_messages={
+        "required": _("メールアドレスを入力してください。"),
+        "invalid": _("メールアドレスの形式が正しくありません（例: taro@example.jp）。"),
+    })
+    family_name = forms.CharField(label=_("姓"), max_length=50,
+                                  error_messages={"required": _("姓を入力してください。")})
+    given_name = forms.CharField(label=_("名"), max_length=50,
+                                 error_messages={"required": _("名を入力してください。")})
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label=_("課"), queryset=Department.objects.none(),
+                                        error_messages={"required": _("課を選んでください。")})
+    section: forms.ModelChoiceField[Section] = forms.ModelChoiceField(
+        label=_("係"), queryset=Section.objects.none(), required=False,
+        help_text=_("係がなければ空欄のままにします。"))
+    role = forms.TypedChoiceField(label=_("役割"), choices=Role.choices, coerce=int, initial=Role.STAFF,
+                                  help_text=_("所属長は課の決裁を、情報担当はこの自治体のすべての設定を行えます。"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Querysets are set per request: the town's scope is only open inside it.
+        self.fields["department"].queryset = Department.objects.all()  # type: ignore[attr-defined]
+        self.fields["section"].queryset = Section.objects.select_related("department").all()  # type: ignore[attr-defined]
+
+    def clean_email(self) -> str:
+        return nfkc(self.cleaned_data["email"]).lower()
+
+    def clean_family_name(self) -> str:
+        return nfkc(self.cleaned_data["family_name"])
+
+    def clean_given_name(self) -> str:
+        return nfkc(self.cleaned_data["given_name"])

@@ -47,18 +47,63 @@ def update_profile(resident: Resident, changes: dict[str, Any], *, actor: Any, r
                request=request, data={"fields": changed})
 
 
-def create_staff(
-    municipality: Municipality, *, email: str, password: str | None, family_name: str, given_name: str,
-    department: Department, role: int = Role.STAFF, section: Section | None = None,
+class StaffChangeError(Exception):
+    """A staff change that cannot be made; the message says why, for the 情報担当 who tried."""
+
+
+def invite_staff(
+    municipality: Municipality, *, actor: Any, email: str, family_name: str, given_name: str,
+    department: Department, section: Section | None = None, role: int = Role.STAFF,
+    request: HttpRequest | None = None,
 ) -> Staff:
+    """Add a staff member. They receive a mail to choose a password, then enrol TOTP at first sign-in."""
+    from django.utils.translation import gettext as _
+
+    from .tasks import send_staff_invitation
+
+    if section is not None and section.department_id != department.pk:
+        raise StaffChangeError(_("係は選んだ課のものを選んでください。"))
     with transaction.atomic():
-        user = User.objects.create_user(email, password, display_name=f"{family_name} {given_name}")
+        user = User.objects.select_for_update().filter(email=email).first()
+        # A person is staff of at most one town: look across towns, not only this scope.
+        if user is not None and Staff._base_manager.filter(user=user).exists():
+            raise StaffChangeError(_("このメールアドレスはすでに職員として登録されています。"))
+        if user is None:
+            user = User.objects.create_user(email, None, display_name=f"{family_name} {given_name}")
         staff = Staff.objects.create(
             municipality=municipality, user=user, department=department, section=section, role=role,
             family_name=family_name, given_name=given_name,
         )
-        record("accounts.staff.created", municipality=municipality, obj=staff)
+        record("accounts.staff.invited", municipality=municipality, actor=actor, obj=staff, request=request,
+               data={"role": role, "department": department.name})
+        transaction.on_commit(lambda: send_staff_invitation.enqueue(staff.pk))
     return staff
+
+
+def _not_oneself(staff: Staff, actor: Any) -> None:
+    from django.utils.translation import gettext as _
+
+    if staff.user_id == getattr(actor, "pk", None):
+        raise StaffChangeError(_("自分自身のアカウントには、この操作はできません。"))
+
+
+def set_staff_active(staff: Staff, active: bool, *, actor: Any, request: HttpRequest | None) -> None:
+    """Suspend or restore a staff member's access to the staff site (their records stay)."""
+    _not_oneself(staff, actor)
+    with transaction.atomic():
+        staff.is_active = active
+        staff.save(update_fields=["is_active"])
+        record("accounts.staff.reactivated" if active else "accounts.staff.suspended",
+               municipality=staff.municipality, actor=actor, obj=staff, request=request)
+
+
+def reset_second_factor(staff: Staff, *, actor: Any, request: HttpRequest | None) -> None:
+    """A lost phone: remove the staff member's TOTP devices; they enrol again at their next sign-in."""
+    _not_oneself(staff, actor)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=staff.user).delete()
+        record("accounts.staff.totp_reset", municipality=staff.municipality, actor=actor, obj=staff,
+               request=request)
 
 
 def confirmed_totp(user: User) -> TOTPDevice | None:

@@ -29,3 +29,28 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+@task(queue_name="mail")
+def send_staff_invitation(staff_id: int) -> None:
+    """Mail a new staff member the link where they choose their password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .models import Staff
+
+    staff = Staff._base_manager.select_related("user", "municipality", "department").get(pk=staff_id)
+    municipality, user = staff.municipality, staff.user
+    with scope(municipality=municipality):
+        path = reverse("accounts:set-password", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        })
+        body = render_to_string("accounts/mail/staff_invitation.txt", {
+            "municipality": municipality, "staff": staff, "url": municipality.absolute_url(path),
+            "login_url": municipality.absolute_url(reverse("staff:login")),
+        })
+    send_mail(
+        subject=f"【{municipality.name}】職員用サイトのアカウントを用意しました",
+        message=body, from_email=None, recipient_list=[user.email],
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("profile/", public.profile, name="profile"),
     path("oidc/start/", oidc.start, name="oidc-start"),
     path("oidc/callback/", oidc.callback, name="oidc-callback"),
+    path("password/<uidb64>/<token>/", public.SetPasswordView.as_view(), name="set-password"),
 ]
 
 staff_urlpatterns = [
@@ -22,4 +23,6 @@ staff_urlpatterns = [
     path("residents/", staff.resident_list, name="residents"),
     path("residents/<int:pk>/", staff.resident_detail, name="resident"),
     path("members/", staff.staff_list, name="members"),
+    path("members/new/", staff.staff_invite, name="member-new"),
+    path("members/<int:pk>/", staff.staff_detail, name="member"),
 ]

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,7 +22,7 @@ from yakuba.kernel.ui.views import safe_next
 from .. import services
 from ..forms import LoginForm, ProfileForm, SignupForm
 from ..models import Resident
-from ..permissions import resident_required
+from ..permissions import resident_required, staff_of
 
 
 def lockout(request: TownRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -93,3 +94,20 @@ def profile(request: TownRequest) -> HttpResponse:
         messages.success(request, _("登録内容を保存しました。"))
         return HttpResponseRedirect(reverse("accounts:profile"))
     return render(request, "accounts/public/profile.html", {"form": form, "resident": resident})
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """The link in a staff invitation (or a password reset): choose a password, then sign in."""
+
+    template_name = "accounts/public/set_password.html"
+    success_url = reverse_lazy("accounts:login")
+
+    request: TownRequest
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        super().form_valid(form)
+        user = form.user
+        record("accounts.password.set", municipality=self.request.municipality, actor=user, request=self.request)
+        messages.success(self.request, _("パスワードを設定しました。ログインしてください。"))
+        is_staff = staff_of(user, self.request.municipality) is not None
+        return HttpResponseRedirect(reverse("staff:login" if is_staff else "accounts:login"))

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,12 +22,13 @@ from django_otp import login as otp_login
 
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.ui import once
 from yakuba.kernel.ui.views import safe_next
 
 from .. import services
-from ..forms import LoginForm, OTPForm, ResidentSearchForm
-from ..models import Resident, Staff
-from ..permissions import staff_of, staff_required
+from ..forms import LoginForm, OTPForm, ResidentSearchForm, StaffInviteForm
+from ..models import Resident, Role, Staff
+from ..permissions import can, staff_of, staff_required
 
 WRONG_CODE = _lazy("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
 THROTTLED = _lazy("確認コードの誤りが続いたため、しばらく待ってからお試しください。")
@@ -160,5 +165,57 @@ def resident_detail(request: TownRequest, pk: int) -> HttpResponse:
 
 @staff_required()
 def staff_list(request: TownRequest) -> HttpResponse:
-    members = Staff.objects.select_related("department", "section", "user").filter(is_active=True)
-    return render(request, "accounts/staff/staff_list.html", {"members": members})
+    members = Staff.objects.select_related("department", "section", "user").order_by(
+        "-is_active", "department__sort_order", "family_name")
+    if not can(request.staff, Role.ADMIN):
+        members = members.filter(is_active=True)
+    return render(request, "accounts/staff/staff_list.html", {
+        "members": members, "is_admin": can(request.staff, Role.ADMIN)})
+
+
+@staff_required(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_invite(request: TownRequest) -> HttpResponse:
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    once.consume(request)
+                    staff = services.invite_staff(request.municipality, actor=request.user, request=request,
+                                                  **form.cleaned_data)
+            except services.StaffChangeError as error:
+                form.add_error(None, str(error))
+            except once.AlreadySubmitted:
+                messages.info(request, _("この職員の追加はすでに受け付けています。"))
+                return HttpResponseRedirect(reverse("staff:members"))
+            else:
+                messages.success(request, _("%(name)sさんを追加し、パスワード設定のメールを送りました。")
+                                 % {"name": staff})
+                return HttpResponseRedirect(reverse("staff:member", args=[staff.pk]))
+        return render(request, "accounts/staff/staff_invite.html", {"form": form}, status=400)
+    return render(request, "accounts/staff/staff_invite.html", {"form": form})
+
+
+STAFF_ACTIONS: dict[str, tuple[Callable[..., None], str | Promise]] = {
+    "suspend": (partial(services.set_staff_active, active=False), _lazy("利用を停止しました。")),
+    "reactivate": (partial(services.set_staff_active, active=True), _lazy("利用を再開しました。")),
+    "reset_totp": (services.reset_second_factor, _lazy("二段階認証を解除しました。次回のログイン時に設定し直します。")),
+}
+
+
+@staff_required(role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def staff_detail(request: TownRequest, pk: int) -> HttpResponse:
+    member: Staff = get_object_or_404(Staff.objects.select_related("user", "department", "section"), pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in STAFF_ACTIONS:
+                STAFF_ACTIONS[action][0](member, actor=request.user, request=request)
+                messages.success(request, str(STAFF_ACTIONS[action][1]))
+        except services.StaffChangeError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("staff:member", args=[member.pk]))
+    return render(request, "accounts/staff/staff_detail.html", {
+        "member": member, "has_totp": services.confirmed_totp(member.user) is not None})
