@@ -52,7 +52,7 @@ browser-deps:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 
 messages: install-dev
-	cd src/yakuba && ../../$(BIN)/yakuba makemessages -l en --no-obsolete --no-fuzzy-matching --ignore "migrations/*" && ../../$(BIN)/yakuba compilemessages
+	cd src/yakuba && ../../$(BIN)/yakuba makemessages -l en --no-obsolete --ignore "migrations/*" && ../../$(BIN)/yakuba compilemessages
 
 clean:
 	rm -rf $(VENV) var

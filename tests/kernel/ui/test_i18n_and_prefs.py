@@ -36,6 +36,7 @@ def test_every_message_has_an_english_translation():
     assert len(entries) > 150
     untranslated = [msgid for msgid, msgstr, continued in entries if msgid and not msgstr and not continued]
     assert untranslated == []
+    assert "#, fuzzy" not in text, "a fuzzy (guessed) translation is left in the English catalogue"
     assert PO.with_suffix(".mo").stat().st_mtime >= PO.stat().st_mtime - 5, "run `make messages` (stale .mo)"
 
 

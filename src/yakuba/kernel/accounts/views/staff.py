@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -30,8 +30,8 @@ from ..forms import LoginForm, OTPForm, ResidentSearchForm, StaffInviteForm
 from ..models import Resident, Role, Staff
 from ..permissions import can, staff_of, staff_required
 
-WRONG_CODE = _lazy("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
-THROTTLED = _lazy("確認コードの誤りが続いたため、しばらく待ってからお試しください。")
+WRONG_CODE = gettext_lazy("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
+THROTTLED = gettext_lazy("確認コードの誤りが続いたため、しばらく待ってからお試しください。")
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,9 +198,9 @@ def staff_invite(request: TownRequest) -> HttpResponse:
 
 
 STAFF_ACTIONS: dict[str, tuple[Callable[..., None], str | Promise]] = {
-    "suspend": (partial(services.set_staff_active, active=False), _lazy("利用を停止しました。")),
-    "reactivate": (partial(services.set_staff_active, active=True), _lazy("利用を再開しました。")),
-    "reset_totp": (services.reset_second_factor, _lazy("二段階認証を解除しました。次回のログイン時に設定し直します。")),
+    "suspend": (partial(services.set_staff_active, active=False), gettext_lazy("利用を停止しました。")),
+    "reactivate": (partial(services.set_staff_active, active=True), gettext_lazy("利用を再開しました。")),
+    "reset_totp": (services.reset_second_factor, gettext_lazy("二段階認証を解除しました。次回のログイン時に設定し直します。")),
 }
 
 
