@@ -200,7 +200,8 @@ def staff_invite(request: TownRequest) -> HttpResponse:
 STAFF_ACTIONS: dict[str, tuple[Callable[..., None], str | Promise]] = {
     "suspend": (partial(services.set_staff_active, active=False), gettext_lazy("利用を停止しました。")),
     "reactivate": (partial(services.set_staff_active, active=True), gettext_lazy("利用を再開しました。")),
-    "reset_totp": (services.reset_second_factor, gettext_lazy("二段階認証を解除しました。次回のログイン時に設定し直します。")),
+    "reset_totp": (services.reset_second_factor,
+                   gettext_lazy("二段階認証を解除しました。次回のログイン時に設定し直します。")),
 }
 
 
