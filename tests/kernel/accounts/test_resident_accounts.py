@@ -10,6 +10,7 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from tests import factories
+from tests.support.smtp import smtp_server  # noqa: F401 - fixture
 from yakuba.kernel.accounts.models import Resident, User
 from yakuba.kernel.audit.models import AuditEntry
 
@@ -168,3 +169,37 @@ def test_concurrent_double_submit_writes_once(live_server, town_a):
         thread.join()
     assert User.objects.filter(email__startswith="racer").count() == 1
     assert sorted(statuses) == [302, 302, 302, 302]  # one registered, three told it was already received
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forgotten_password_by_mail(client, town_a, resident_a, smtp_server):  # noqa: F811
+    import re
+
+    from django.core.management import call_command
+
+    response = client.post("/t/10382/accounts/password/", {"email": resident_a.user.email.upper()})
+    assert response.status_code == 200 and "メールを送りました" in response.content.decode()
+    unknown = client.post("/t/10382/accounts/password/", {"email": "nobody@example.jp"})
+    # Same answer for an unknown address: the form does not reveal who is registered.
+    def main(page, email):
+        return page.content.decode().split("<main", 1)[1].split("</main>")[0].replace(email, "ADDRESS")
+
+    assert main(unknown, "nobody@example.jp") == main(response, resident_a.user.email)
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert [m["To"] for m in smtp_server] == [resident_a.user.email]
+    path = re.search(r"http://127\.0\.0\.1:8000(/t/10382/accounts/password/\S+/)",
+                     smtp_server[0].get_payload(decode=True).decode()).group(1)
+    page = client.get(path, follow=True)
+    response = client.post(page.redirect_chain[-1][0], {"new_password1": "fresh-start-2026",
+                                                        "new_password2": "fresh-start-2026"})
+    assert response["Location"] == "/t/10382/accounts/login/"
+    login = client.post("/t/10382/accounts/login/", {"username": resident_a.user.email,
+                                                     "password": "fresh-start-2026"})
+    assert login.status_code == 302
+
+
+@pytest.mark.django_db
+def test_password_reset_errors(client, town_a):
+    response = client.post("/t/10382/accounts/password/", {"email": "not-an-email"})
+    assert response.status_code == 400
+    assert "メールアドレスの形式が正しくありません" in response.content.decode()

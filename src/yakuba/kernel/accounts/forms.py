@@ -202,3 +202,17 @@ class StaffInviteForm(forms.Form):
 
     def clean_given_name(self) -> str:
         return nfkc(self.cleaned_data["given_name"])
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("登録したメールアドレス"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("メールアドレスを入力してください。"),
+            "invalid": _("メールアドレスの形式が正しくありません（例: taro@example.jp）。"),
+        },
+    )
+
+    def clean_email(self) -> str:
+        return nfkc(self.cleaned_data["email"]).lower()

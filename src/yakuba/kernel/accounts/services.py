@@ -142,3 +142,16 @@ def sign_in_with_verified_identity(
         record("accounts.oidc.login", municipality=municipality, actor=user, obj=resident, request=request,
                data={"issuer": result.issuer, "verified_fields": fields, "new_identity": new_identity})
     return user
+
+
+def request_password_reset(municipality: Municipality, email: str, *, request: HttpRequest | None) -> None:
+    """Mail a password link if `email` belongs to an active account. The caller answers the same either
+    way, so the form does not tell strangers which addresses are registered."""
+    from .tasks import send_password_link
+
+    user = User.objects.filter(email=email, is_active=True).first()
+    record("accounts.password.reset_requested", municipality=municipality, actor=None, request=request,
+           data={"known": user is not None})
+    if user is not None:
+        user_id = user.pk
+        transaction.on_commit(lambda: send_password_link.enqueue(user_id, municipality.pk))

@@ -31,21 +31,39 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
     )
 
 
-@task(queue_name="mail")
-def send_staff_invitation(staff_id: int) -> None:
-    """Mail a new staff member the link where they choose their password."""
+def _password_path(user: User) -> str:
     from django.contrib.auth.tokens import default_token_generator
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    return reverse("accounts:set-password", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+    })
+
+
+@task(queue_name="mail")
+def send_password_link(user_id: int, municipality_id: int) -> None:
+    """Mail a resident (or staff member) who forgot their password the link to choose a new one."""
+    user = User.objects.get(pk=user_id)
+    municipality = Municipality.objects.get(pk=municipality_id)
+    with scope(municipality=municipality):
+        body = render_to_string("accounts/mail/password_link.txt", {
+            "municipality": municipality, "user": user,
+            "url": municipality.absolute_url(_password_path(user)),
+        })
+    send_mail(subject=f"【{municipality.name}】パスワードの再設定", message=body, from_email=None,
+              recipient_list=[user.email])
+
+
+@task(queue_name="mail")
+def send_staff_invitation(staff_id: int) -> None:
+    """Mail a new staff member the link where they choose their password."""
     from .models import Staff
 
     staff = Staff._base_manager.select_related("user", "municipality", "department").get(pk=staff_id)
     municipality, user = staff.municipality, staff.user
     with scope(municipality=municipality):
-        path = reverse("accounts:set-password", kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
-        })
+        path = _password_path(user)
         body = render_to_string("accounts/mail/staff_invitation.txt", {
             "municipality": municipality, "staff": staff, "url": municipality.absolute_url(path),
             "login_url": municipality.absolute_url(reverse("staff:login")),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("profile/", public.profile, name="profile"),
     path("oidc/start/", oidc.start, name="oidc-start"),
     path("oidc/callback/", oidc.callback, name="oidc-callback"),
+    path("password/", public.password_reset, name="password-reset"),
     path("password/<uidb64>/<token>/", public.SetPasswordView.as_view(), name="set-password"),
 ]
 

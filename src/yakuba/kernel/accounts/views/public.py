@@ -20,7 +20,7 @@ from yakuba.kernel.ui import once
 from yakuba.kernel.ui.views import safe_next
 
 from .. import services
-from ..forms import LoginForm, ProfileForm, SignupForm
+from ..forms import LoginForm, PasswordResetRequestForm, ProfileForm, SignupForm
 from ..models import Resident
 from ..permissions import resident_required, staff_of
 
@@ -94,6 +94,19 @@ def profile(request: TownRequest) -> HttpResponse:
         messages.success(request, _("登録内容を保存しました。"))
         return HttpResponseRedirect(reverse("accounts:profile"))
     return render(request, "accounts/public/profile.html", {"form": form, "resident": resident})
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: TownRequest) -> HttpResponse:
+    """Forgot password: the same answer whether or not the address is registered."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/public/password_reset.html", {"form": form}, status=400)
+        with transaction.atomic():
+            services.request_password_reset(request.municipality, form.cleaned_data["email"], request=request)
+        return render(request, "accounts/public/password_reset.html", {"sent_to": form.cleaned_data["email"]})
+    return render(request, "accounts/public/password_reset.html", {"form": form})
 
 
 class SetPasswordView(PasswordResetConfirmView):
