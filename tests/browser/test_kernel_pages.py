@@ -39,7 +39,7 @@ def test_public_pages(live_server, phone, demo_towns, language):
         with phone.expect_navigation():
             phone.click("button[name=language][value=en]")
     for path in ["/", "/t/10382/", "/t/10382/accounts/login/", "/t/10382/accounts/signup/",
-                 "/t/10382/accounts/password/",
+                 "/t/10382/accounts/password/", "/t/10382/accounts/verify/not-a-token/",
                  "/t/10382/accounts/oidc/start/", "/t/10382/no-such-page/", "/t/99999/"]:
         phone.goto(base + path)
         assert_accessible(phone)

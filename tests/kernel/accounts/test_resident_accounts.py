@@ -203,3 +203,43 @@ def test_password_reset_errors(client, town_a):
     response = client.post("/t/10382/accounts/password/", {"email": "not-an-email"})
     assert response.status_code == 400
     assert "メールアドレスの形式が正しくありません" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_email_verification_link(client, town_a, resident_a):
+    from yakuba.kernel.accounts.services import email_verification_token
+
+    user = resident_a.user
+    client.force_login(user)
+    assert "メールアドレスの確認が済んでいません" in client.get("/t/10382/accounts/profile/").content.decode()
+    token = email_verification_token(user)
+    response = client.get(f"/t/10382/accounts/verify/{token}/")
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+    assert "確認済み" in client.get("/t/10382/accounts/profile/").content.decode()
+
+
+@pytest.mark.django_db
+def test_verification_link_is_refused_when_forged_or_for_an_old_address(client, town_a, resident_a):
+    from yakuba.kernel.accounts.services import email_verification_token
+
+    user = resident_a.user
+    token = email_verification_token(user)
+    assert client.get(f"/t/10382/accounts/verify/{token[:-2]}xx/").status_code == 400
+    user.email = "changed@example.jp"
+    user.save()
+    response = client.get(f"/t/10382/accounts/verify/{token}/")
+    assert response.status_code == 400
+    assert "このリンクでは確認できませんでした" in response.content.decode()
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+
+
+@pytest.mark.django_db
+def test_resend_verification_mail(client, town_a, resident_a, django_capture_on_commit_callbacks):
+    client.force_login(resident_a.user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/t/10382/accounts/verify/resend/")
+    assert response.status_code == 302
+    assert len(callbacks) == 1

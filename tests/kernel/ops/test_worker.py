@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from tests.support.smtp import smtp_server  # noqa: F401 - fixture
+from yakuba.kernel.accounts.models import User
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,6 +28,12 @@ def test_signup_mail_is_sent_by_the_worker(client, town_a, smtp_server):  # noqa
     body = message.get_payload(decode=True).decode()
     assert "下仁田町" in body
     assert "http://127.0.0.1:8000/t/10382/accounts/login/" in body
+    # The mail carries the link that confirms the address.
+    verify = re.search(r"http://127\.0\.0\.1:8000(/t/10382/accounts/verify/\S+/)", body).group(1)
+    response = client.get(verify)
+    assert response.status_code == 302 and response["Location"] == "/t/10382/accounts/profile/"
+    user = User.objects.get(email="newcomer@example.jp")
+    assert user.email_verified_at is not None
 
 
 def test_every_registered_task_is_reachable_by_the_worker(settings):

@@ -35,6 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("表示名"), max_length=100, blank=True)
     is_active = models.BooleanField(_("有効"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the owner opened the link mailed to this address. Apps that mail personal data (receipts,
+    # copies of answers) must check it: an unconfirmed address may be a typo or someone else's.
+    email_verified_at = models.DateTimeField(_("メールアドレス確認日時"), null=True, blank=True)
     # OIDC subject of the デジタル認証アプリ identity linked to this login, if any.
     oidc_issuer = models.CharField(max_length=255, blank=True)
     oidc_subject = models.CharField(max_length=255, blank=True)

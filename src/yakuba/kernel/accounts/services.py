@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yakuba.kernel.audit.services import record
@@ -155,3 +157,36 @@ def request_password_reset(municipality: Municipality, email: str, *, request: H
     if user is not None:
         user_id = user.pk
         transaction.on_commit(lambda: send_password_link.enqueue(user_id, municipality.pk))
+
+
+EMAIL_TOKEN_SALT = "yakuba.accounts.email-verification"
+EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
+
+
+def email_verification_token(user: User) -> str:
+    """A signed, expiring token naming the user and the address being confirmed."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_TOKEN_SALT, compress=True)
+
+
+def verify_email(token: str, *, municipality: Municipality, request: HttpRequest | None) -> User | None:
+    """Mark the address confirmed; None if the token is forged, expired or for an address since changed."""
+    try:
+        data = signing.loads(token, salt=EMAIL_TOKEN_SALT, max_age=EMAIL_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
+    if user is None:
+        return None
+    if user.email_verified_at is None:
+        with transaction.atomic():
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+            record("accounts.email.verified", municipality=municipality, actor=user, request=request)
+    return user
+
+
+def resend_verification(user: User, municipality: Municipality) -> None:
+    from .tasks import send_welcome_email
+
+    if user.email_verified_at is None:
+        transaction.on_commit(lambda: send_welcome_email.enqueue(user.pk, municipality.pk))

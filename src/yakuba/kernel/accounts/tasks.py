@@ -11,6 +11,7 @@ from django_tasks import task
 from yakuba.kernel.tenancy.models import Municipality
 
 from .models import User
+from .services import email_verification_token
 
 
 @task(queue_name="mail")
@@ -22,9 +23,11 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
             "municipality": municipality,
             "user": user,
             "login_url": municipality.absolute_url(reverse("accounts:login")),
+            "verify_url": municipality.absolute_url(
+                reverse("accounts:verify-email", args=[email_verification_token(user)])),
         })
     send_mail(
-        subject=f"【{municipality.name}】オンライン窓口への登録が完了しました",
+        subject=f"【{municipality.name}】メールアドレスの確認をお願いします",
         message=body,
         from_email=None,
         recipient_list=[user.email],

@@ -12,6 +12,8 @@ urlpatterns = [
     path("oidc/start/", oidc.start, name="oidc-start"),
     path("oidc/callback/", oidc.callback, name="oidc-callback"),
     path("password/", public.password_reset, name="password-reset"),
+    path("verify/resend/", public.resend_verification, name="verify-email-resend"),
+    path("verify/<str:token>/", public.verify_email, name="verify-email"),
     path("password/<uidb64>/<token>/", public.SetPasswordView.as_view(), name="set-password"),
 ]
 

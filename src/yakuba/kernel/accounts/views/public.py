@@ -12,7 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.http import TownRequest
@@ -94,6 +94,26 @@ def profile(request: TownRequest) -> HttpResponse:
         messages.success(request, _("登録内容を保存しました。"))
         return HttpResponseRedirect(reverse("accounts:profile"))
     return render(request, "accounts/public/profile.html", {"form": form, "resident": resident})
+
+
+@require_GET
+def verify_email(request: TownRequest, token: str) -> HttpResponse:
+    """The link in the welcome mail."""
+    user = services.verify_email(token, municipality=request.municipality, request=request)
+    if user is None:
+        return render(request, "accounts/public/verify_email.html", {"failed": True}, status=400)
+    messages.success(request, _("メールアドレスを確認しました。"))
+    target = "accounts:profile" if request.user.is_authenticated else "accounts:login"
+    return HttpResponseRedirect(reverse(target))
+
+
+@resident_required
+@require_POST
+def resend_verification(request: TownRequest) -> HttpResponse:
+    with transaction.atomic():
+        services.resend_verification(request.resident.user, request.municipality)
+    messages.info(request, _("確認のメールをもう一度送りました。"))
+    return HttpResponseRedirect(reverse("accounts:profile"))
 
 
 @require_http_methods(["GET", "POST"])
