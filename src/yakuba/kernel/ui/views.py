@@ -22,11 +22,16 @@ def home(request: TownRequest) -> HttpResponse:
     })
 
 
-def safe_next(request: TownRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+def safe_url(request: TownRequest, target: str, fallback: str = "") -> str:
+    """`target` if it stays on this site (no open redirects), else `fallback`."""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
+
+
+def safe_next(request: TownRequest, fallback: str) -> str:
+    """The posted or queried `next` URL, if it stays on this site."""
+    return safe_url(request, request.POST.get("next") or request.GET.get("next") or "", fallback)
 
 
 @require_POST

@@ -7,12 +7,12 @@ from django.contrib.auth import login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.ui.views import safe_url
 
 from .. import oidc, services
 
@@ -21,18 +21,12 @@ def _error(request: TownRequest, error: oidc.OIDCError) -> HttpResponse:
     return render(request, "accounts/public/oidc_error.html", {"message": error.message}, status=error.status)
 
 
-def _safe(request: TownRequest, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return ""
-
-
 @never_cache
 @require_GET
 def start(request: TownRequest) -> HttpResponse:
     """Send the browser to the provider. `?next=` is kept only if it stays on this site."""
     try:
-        url = oidc.build_authorization_request(request, next_url=_safe(request, request.GET.get("next", "")))
+        url = oidc.build_authorization_request(request, next_url=safe_url(request, request.GET.get("next", "")))
     except oidc.OIDCError as error:
         return _error(request, error)
     return HttpResponseRedirect(url)
@@ -51,4 +45,4 @@ def callback(request: TownRequest) -> HttpResponse:
         return _error(request, error)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, _("マイナンバーカードで本人確認しました。"))
-    return HttpResponseRedirect(_safe(request, result.next_url) or reverse("accounts:profile"))
+    return HttpResponseRedirect(safe_url(request, result.next_url) or reverse("accounts:profile"))
