@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "yakuba.kernel.accounts",
     "yakuba.kernel.audit",
     "yakuba.kernel.ui",
+    "yakuba.kernel.forms",
     "yakuba.kernel.ops",
 ]
 
