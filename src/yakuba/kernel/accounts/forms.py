@@ -29,7 +29,7 @@ def to_katakana(value: str) -> str:
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("メールアドレス"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
         label=_("パスワード"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
