@@ -1,0 +1,313 @@
+"""Accessible server-side HTML for one page of a form, reading a POST back, and a check-your-answers list.
+
+Input names (ids are ``id_`` + the name with ``.`` → ``-``):
+
+* a field: ``<name>``; a name/name_kana field: ``<name>__family`` and ``<name>__given``;
+* multi_choice: ``<name>`` repeated (one per ticked box); consent: ``<name>=on`` when ticked;
+* a field in a group item: ``<group>.<index>.<name>`` (index from 0), so ``family.0.name__family``.
+
+A group renders its items plus one blank spare item (while under `max_items`), so a resident can add one
+without JavaScript; `answers_from_post` drops items left entirely blank.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from typing import Any
+
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from .definition import MAX_GROUP_ITEMS, Field, FormDefinition
+from .normalise import era_year
+from .validate import TRUE_VALUES
+
+INPUT_TYPES = {"email": "email", "phone": "tel"}
+NUMERIC = frozenset({"postal_code", "phone", "number", "money"})
+AUTOCOMPLETE = {"postal_code": "postal-code", "phone": "tel", "email": "email", "address": "street-address"}
+FIELDSET_TYPES = frozenset({"name", "name_kana", "choice", "multi_choice", "consent", "group"})
+
+
+@dataclasses.dataclass
+class Widget:
+    """What a template needs to draw one field."""
+
+    field: Field
+    name: str
+    id: str
+    kind: str
+    errors: list[str]
+    hint: str = ""
+    value: str = ""
+    autocomplete: str = ""
+    parts: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    options: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    items: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    @property
+    def fieldset(self) -> bool:
+        return self.field.type in FIELDSET_TYPES
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}_hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}_error"
+
+    @property
+    def describedby(self) -> str:
+        ids = ([self.hint_id] if self.hint else []) + ([self.error_id] if self.errors else [])
+        return " ".join(ids)
+
+    @property
+    def input_type(self) -> str:
+        return INPUT_TYPES.get(self.field.type, "text")
+
+    @property
+    def numeric(self) -> bool:
+        return self.field.type in NUMERIC
+
+    @property
+    def target(self) -> str:
+        """The id the error summary links to: the first input of the field."""
+        if self.parts:
+            return self.parts[0]["id"]
+        if self.options:
+            return str(self.options[0]["id"])
+        return self.id
+
+
+def render_page(definition: FormDefinition, answers: Any = None, errors: dict[str, list[str]] | None = None,
+                *, page: int = 0) -> SafeString:
+    """HTML for page `page` (0-based) with what was typed kept and errors shown beside their fields."""
+    if not 0 <= page < len(definition.pages):
+        raise ValueError(f"page {page} does not exist")
+    answers = answers if isinstance(answers, dict) else {}
+    widgets = [_widget(f, answers.get(f.name), errors or {}, "", top=True) for f in definition.pages[page].fields]
+    sources = {f.name: f for f in definition.all_fields()}
+    for widget in widgets:
+        _condition_hint(widget, sources)
+        for item in widget.items:
+            for inner in item["widgets"]:
+                _condition_hint(inner, {f.name: f for f in widget.field.fields})
+    summary = [entry for w in widgets for entry in _summary(w)]
+    return render_to_string("kernel_forms/page.html", {"widgets": widgets, "summary": summary,
+                                                       "page": definition.pages[page]})
+
+
+def _condition_hint(widget: Widget, sources: dict[str, Field]) -> None:
+    """Without JavaScript every question on a page is shown, so say when a conditional one applies."""
+    condition = widget.field.condition
+    if condition is None or condition.field not in sources:
+        return
+    source = sources[condition.field]
+    labels = dict(source.options)
+    wanted = (condition.equals,) if isinstance(condition.equals, str) else condition.equals
+    values = "、".join(f"「{labels.get(value, value)}」" for value in wanted)
+    text = _("%(field)sが%(values)sの場合に答えてください。") % {"field": source.label, "values": values}
+    widget.hint = f"{text} {widget.hint}".strip()
+
+
+def _summary(widget: Widget) -> list[dict[str, str]]:
+    entries = [{"target": widget.target, "label": widget.field.label, "message": m} for m in widget.errors]
+    for item in widget.items:
+        for inner in item["widgets"]:
+            entries += [{"target": inner.target, "label": f"{item['label']} {inner.field.label}", "message": m}
+                        for m in inner.errors]
+    return entries
+
+
+def _widget(item: Field, raw: Any, errors: dict[str, list[str]], prefix: str, *, top: bool) -> Widget:
+    name = f"{prefix}{item.name}"
+    widget = Widget(field=item, name=name, id="id_" + name.replace(".", "-"), kind=_kind(item),
+                    errors=[str(e) for e in errors.get(name, [])], hint=_hint(item))
+    if top:
+        widget.autocomplete = AUTOCOMPLETE.get(item.type, "")
+        if item.type == "date" and "birth" in item.name:
+            widget.autocomplete = "bday"
+    _fill(widget, raw, errors, top=top)
+    return widget
+
+
+def _kind(item: Field) -> str:
+    if item.type in ("name", "name_kana"):
+        return "name"
+    if item.type in ("choice", "multi_choice"):
+        return "options"
+    if item.type in ("textarea", "consent", "file", "group"):
+        return item.type
+    return "input"
+
+
+def _hint(item: Field) -> str:
+    examples = {
+        "date": _("例: 2026/4/1、令和8年4月1日"),
+        "postal_code": _("例: 370-2601"),
+        "phone": _("例: 0274-82-2111"),
+    }
+    return " ".join(part for part in (item.help_text, examples.get(item.type, "")) if part)
+
+
+def _fill(widget: Widget, raw: Any, errors: dict[str, list[str]], *, top: bool) -> None:
+    item = widget.field
+    if widget.kind == "name":
+        _fill_name(widget, raw, top=top)
+    elif widget.kind == "options":
+        chosen = {_typed(v) for v in raw} if isinstance(raw, list) else {_typed(raw)}
+        widget.options = [{"id": f"{widget.id}-option-{i}", "value": value, "label": label, "checked": value in chosen}
+                          for i, (value, label) in enumerate(item.options)]
+    elif widget.kind == "consent":
+        widget.value = "on" if raw is True or (isinstance(raw, str) and raw.strip().lower() in TRUE_VALUES) else ""
+    elif widget.kind == "group":
+        _fill_group(widget, raw, errors)
+    else:
+        widget.value = _typed(raw)
+
+
+def _fill_name(widget: Widget, raw: Any, *, top: bool) -> None:
+    parts = raw if isinstance(raw, dict) else {}
+    kana = widget.field.type == "name_kana"
+    labels = (_("セイ"), _("メイ")) if kana else (_("姓"), _("名"))
+    autocomplete = ("", "") if kana or not top else ("family-name", "given-name")
+    widget.parts = [
+        {"id": f"{widget.id}__{part}", "name": f"{widget.name}__{part}", "label": label,
+         "value": _typed(parts.get(part)), "autocomplete": complete}
+        for part, label, complete in zip(("family", "given"), labels, autocomplete, strict=True)
+    ]
+
+
+def _fill_group(widget: Widget, raw: Any, errors: dict[str, list[str]]) -> None:
+    item = widget.field
+    entries = [e if isinstance(e, dict) else {} for e in raw] if isinstance(raw, list) else []
+    limit = min(item.max_items or MAX_GROUP_ITEMS, MAX_GROUP_ITEMS)
+    entries = entries[:limit]
+    while len(entries) < (item.min_items or 0):
+        entries.append({})
+    if len(entries) < limit:
+        entries.append({})
+    widget.items = [
+        {"label": item.group_item_label(index), "id": f"{widget.id}-{index}",
+         "widgets": [_widget(sub, entry.get(sub.name), errors, f"{widget.name}.{index}.", top=False)
+                     for sub in item.fields]}
+        for index, entry in enumerate(entries)
+    ]
+
+
+def _typed(raw: Any) -> str:
+    """What the resident typed, as text for an input's value (escaped by the template)."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        try:
+            return str(raw)
+        except ValueError:
+            return ""
+    return ""
+
+
+# Reading a POST back ------------------------------------------------------------------------------------------
+
+def answers_from_post(definition: FormDefinition, post: QueryDict, *, page: int | None = None) -> dict[str, Any]:
+    """Turn a POST of `render_page` back into the answers dict `validate` reads (one page, or all)."""
+    pages = definition.pages if page is None else definition.pages[page:page + 1]
+    answers: dict[str, Any] = {}
+    for current in pages:
+        for item in current.fields:
+            value = _read(item, post, "")
+            if value is not None:
+                answers[item.name] = value
+    return answers
+
+
+def _read(item: Field, post: QueryDict, prefix: str) -> Any:
+    name = f"{prefix}{item.name}"
+    if item.type in ("name", "name_kana"):
+        family, given = post.get(f"{name}__family"), post.get(f"{name}__given")
+        if family is None and given is None:
+            return None
+        return {"family": family or "", "given": given or ""}
+    if item.type == "multi_choice":
+        return post.getlist(name)
+    if item.type == "consent":
+        return post.get(name) == "on"
+    if item.type == "group":
+        return _read_group(item, post, name)
+    return post.get(name)
+
+
+def _read_group(item: Field, post: QueryDict, name: str) -> list[dict[str, Any]]:
+    pattern = re.compile(rf"^{re.escape(name)}\.([0-9]{{1,3}})\.")
+    indexes = sorted({int(m[1]) for key in post for m in [pattern.match(key)] if m})[:MAX_GROUP_ITEMS + 1]
+    items = []
+    for index in indexes:
+        entry = {}
+        for sub in item.fields:
+            value = _read(sub, post, f"{name}.{index}.")
+            if value is not None:
+                entry[sub.name] = value
+        if any(_filled(v) for v in entry.values()):
+            items.append(entry)
+    return items
+
+
+def _filled(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_filled(v) for v in value.values())
+    if isinstance(value, str):
+        return bool(value.strip())
+    return bool(value)
+
+
+# Check your answers -------------------------------------------------------------------------------------------
+
+def render_answers(definition: FormDefinition, cleaned: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, display value) for each answered (visible) field, group items flattened as 「家族 1人目 氏名」."""
+    rows: list[tuple[str, str]] = []
+    for item in definition.all_fields():
+        if item.name not in cleaned:
+            continue
+        value = cleaned[item.name]
+        if item.type != "group":
+            rows.append((item.label, display(item, value)))
+            continue
+        for index, entry in enumerate(value if isinstance(value, list) else []):
+            prefix = item.group_item_label(index)
+            rows += [(f"{prefix} {sub.label}", display(sub, entry[sub.name])) for sub in item.fields
+                     if isinstance(entry, dict) and sub.name in entry]
+    return rows
+
+
+def display(item: Field, value: Any) -> str:
+    """A cleaned value as a resident reads it: 「2026年4月1日（令和8年）」, 「1,000円」, option labels."""
+    if value is None or value == []:
+        return _("未入力")
+    labels = dict(item.options)
+    if item.type == "choice":
+        return labels.get(value, str(value))
+    if item.type == "multi_choice":
+        return "、".join(labels.get(v, str(v)) for v in value)
+    if item.type == "consent":
+        return _("同意する") if value else _("同意しない")
+    if item.type in ("name", "name_kana") and isinstance(value, dict):
+        return f"{value.get('family', '')}　{value.get('given', '')}"
+    if item.type == "money" and isinstance(value, int):
+        return f"{value:,}円"
+    if item.type == "date" and isinstance(value, str):
+        return _display_date(value)
+    return str(value)
+
+
+def _display_date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    era = era_year(day)
+    text = f"{day.year}年{day.month}月{day.day}日"
+    return f"{text}（{era}）" if era else text
