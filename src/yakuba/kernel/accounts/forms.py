@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -11,19 +10,14 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Resident, Role, Section, User
+from yakuba.kernel.forms import normalise
+from yakuba.kernel.forms.validate import KANA_RE, PHONE_RE
 
-KATAKANA = re.compile(r"^[\u30A0-\u30FF\u3000 ー]*$")
+from .models import Department, Resident, Role, Section, User
 
 
 def nfkc(value: str) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip()
-
-
-def to_katakana(value: str) -> str:
-    """Full-width katakana from hiragana or half-width katakana input."""
-    value = nfkc(value)
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in value)
+    return normalise.text(value or "")
 
 
 class LoginForm(AuthenticationForm):
@@ -136,8 +130,8 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.fields[name].help_text = _("マイナンバーカードで確認済みのため変更できません。")
 
     def _clean_kana(self, name: str) -> str:
-        value = to_katakana(self.cleaned_data.get(name, ""))
-        if not KATAKANA.match(value):
+        value = normalise.katakana(self.cleaned_data.get(name, ""))
+        if value and not KANA_RE.match(value):
             raise forms.ValidationError(_("カタカナで入力してください。"))
         return value
 
@@ -148,16 +142,17 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         return self._clean_kana("given_name_kana")
 
     def clean_postal_code(self) -> str:
-        digits = re.sub(r"[^0-9]", "", nfkc(self.cleaned_data.get("postal_code", "")))
-        if not digits:
+        value = self.cleaned_data.get("postal_code", "")
+        if not value.strip():
             return ""
-        if len(digits) != 7:
+        code = normalise.postal_code(value)
+        if code is None:
             raise forms.ValidationError(_("郵便番号は7桁の数字で入力してください（例: 370-2601）。"))
-        return f"{digits[:3]}-{digits[3:]}"
+        return code
 
     def clean_phone(self) -> str:
-        value = nfkc(self.cleaned_data.get("phone", "")).replace("ー", "-").replace("−", "-")
-        if value and not re.fullmatch(r"[0-9\-]{10,13}", value):
+        value = normalise.phone(self.cleaned_data.get("phone", ""))
+        if value and not PHONE_RE.match(value):
             raise forms.ValidationError(_("電話番号は数字とハイフンで入力してください（例: 0274-82-2111）。"))
         return value
 
