@@ -38,11 +38,11 @@ def test_signup_mail_is_sent_by_the_worker(client, town_a, smtp_server):  # noqa
 
 def test_every_registered_task_is_reachable_by_the_worker(settings):
     """Every task's queue is one the worker consumes (it consumes all queues by default)."""
-    from yakuba.kernel.accounts.tasks import send_welcome_email
+    from yakuba.kernel.accounts.tasks import send_password_link, send_staff_invitation, send_welcome_email
     from yakuba.kernel.ops.management.commands.worker import Command
 
     parser = Command().create_parser("yakuba", "worker")
     assert parser.parse_args([]).queue_name == "*"
-    for task in [send_welcome_email]:
+    for task in [send_welcome_email, send_password_link, send_staff_invitation]:
         assert task.queue_name in settings.TASKS["default"]["QUEUES"]
         assert isinstance(task.get_backend(), DatabaseBackend)
