@@ -68,7 +68,9 @@ INSTALLED_APPS = [
     "yakuba.kernel.audit",
     "yakuba.kernel.ui",
     "yakuba.kernel.forms",
+    "yakuba.kernel.files",
     "yakuba.kernel.ops",
+    "yakuba.applications",
 ]
 
 MIDDLEWARE = [
@@ -176,8 +178,17 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("YAKUBA_STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("YAKUBA_MEDIA_ROOT", str(DATA_DIR / "media")))
+# Residents' uploads (attachments to applications): never under a served URL; views stream them after
+# checking who asks. Production points this at a private volume or object storage.
+PRIVATE_FILES_ROOT = Path(envstr("YAKUBA_PRIVATE_FILES_ROOT", str(DATA_DIR / "private")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -2,17 +2,20 @@
 
 from django.urls import include, path
 
+from yakuba.applications import urls as applications_urls
 from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.ops import views as ops_views
 
-staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns]
+staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
+                     *applications_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("yakuba.kernel.accounts.urls")),
     path("staff/", include((staff_urlpatterns, "staff"))),
+    path("", include("yakuba.applications.urls")),
     path("healthz", ops_views.healthz, name="healthz"),
 ]
 

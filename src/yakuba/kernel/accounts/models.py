@@ -146,7 +146,8 @@ class Resident(TenantModel):
     never ask again (once-only).
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="residencies")
+    # Empty for a resident registered at the counter (書かない窓口) who has no online account (yet).
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="residencies", null=True, blank=True)
     family_name = models.CharField(_("姓"), max_length=50, blank=True)
     given_name = models.CharField(_("名"), max_length=50, blank=True)
     family_name_kana = models.CharField(_("姓（カナ）"), max_length=50, blank=True)
@@ -170,8 +171,15 @@ class Resident(TenantModel):
 
     def __str__(self) -> str:
         name = f"{self.family_name} {self.given_name}".strip()
-        return name or self.user.email
+        return name or (self.user.email if self.user else f"#{self.pk}")
 
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def verified_email(self) -> str:
+        """The address mail with personal data may go to: the account's, and only once confirmed."""
+        if self.user is None or self.user.email_verified_at is None:
+            return ""
+        return self.user.email

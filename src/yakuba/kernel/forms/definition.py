@@ -25,6 +25,12 @@ CONDITION_SOURCE_TYPES = frozenset({
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Rendered ids append these to a field's id, so no field may be named like another field's hint or error.
 RESERVED_ENDINGS = ("_hint", "_error")
+# `prefill` names what the town already knows about the resident, and which field types may take it.
+PREFILL_SOURCES: dict[str, frozenset[str]] = {
+    "name": frozenset({"name"}), "name_kana": frozenset({"name_kana"}), "birthdate": frozenset({"date"}),
+    "postal_code": frozenset({"postal_code"}), "address": frozenset({"address", "text"}),
+    "phone": frozenset({"phone"}), "email": frozenset({"email"}),
+}
 MAX_GROUP_ITEMS = 50  # a hard ceiling, so no definition or input makes validation loop for long
 
 
@@ -75,6 +81,7 @@ class Field:
     item_label: str = ""  # group only: "{n}人目" gives 「家族 1人目」; default 「… 1件目」
     accept: tuple[str, ...] = ()  # file only: MIME types or extensions, as data for the upload handler
     max_size: int | None = None  # file only: bytes
+    prefill: str = ""  # one of PREFILL_SOURCES: filled from the resident's profile (once-only)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "type": self.type, "label": self.label}
@@ -95,6 +102,8 @@ class Field:
             data["item_label"] = self.item_label
         if self.accept:
             data["accept"] = list(self.accept)
+        if self.prefill:
+            data["prefill"] = self.prefill
         return data
 
     def group_item_label(self, index: int) -> str:
@@ -135,7 +144,7 @@ class FormDefinition:
 
 FIELD_KEYS = frozenset({
     "name", "type", "label", "help_text", "required", "options", "min", "max", "max_length", "condition",
-    "fields", "min_items", "max_items", "item_label", "accept", "max_size",
+    "fields", "min_items", "max_items", "item_label", "accept", "max_size", "prefill",
 })
 
 
@@ -271,6 +280,11 @@ def _parse_extras(data: dict[str, Any], kind: str, where: str, *, in_group: bool
             raise DefinitionError(f"{where}: groups cannot be nested")
         extras["fields"] = _parse_group_fields(data, where)
         extras["item_label"] = _text(data, "item_label", where, required=False)
+    if "prefill" in data:
+        source = data["prefill"]
+        if in_group or source not in PREFILL_SOURCES or kind not in PREFILL_SOURCES[source]:
+            raise DefinitionError(f"{where}: cannot prefill a '{kind}' field from {source!r}")
+        extras["prefill"] = source
     if kind == "file":
         accept = _list(data, "accept", where)
         if not all(isinstance(a, str) and a for a in accept):

@@ -47,10 +47,11 @@ class Widget:
     parts: list[dict[str, str]] = dataclasses.field(default_factory=list)
     options: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     items: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    file_name: str = ""  # file fields: the name of the file already uploaded
 
     @property
     def fieldset(self) -> bool:
-        return self.field.type in FIELDSET_TYPES
+        return self.kind != "locked" and self.field.type in FIELDSET_TYPES
 
     @property
     def hint_id(self) -> str:
@@ -84,12 +85,20 @@ class Widget:
 
 
 def render_page(definition: FormDefinition, answers: Any = None, errors: dict[str, list[str]] | None = None,
-                *, page: int = 0) -> SafeString:
-    """HTML for page `page` (0-based) with what was typed kept and errors shown beside their fields."""
+                *, page: int = 0, locked: dict[str, Any] | None = None,
+                files: dict[str, str] | None = None) -> SafeString:
+    """HTML for page `page` (0-based) with what was typed kept and errors shown beside their fields.
+
+    `locked` maps field names to values the town has verified (本人確認済み): they are shown, not asked.
+    `files` maps a file field's stored value to the uploaded file's name, shown beside the file input.
+    """
     if not 0 <= page < len(definition.pages):
         raise ValueError(f"page {page} does not exist")
     answers = answers if isinstance(answers, dict) else {}
-    widgets = [_widget(f, answers.get(f.name), errors or {}, "", top=True) for f in definition.pages[page].fields]
+    locked = locked or {}
+    widgets = [_locked(f, locked[f.name]) if f.name in locked
+               else _widget(f, answers.get(f.name), errors or {}, "", top=True, files=files or {})
+               for f in definition.pages[page].fields]
     sources = {f.name: f for f in definition.all_fields()}
     for widget in widgets:
         _condition_hint(widget, sources)
@@ -123,7 +132,13 @@ def _summary(widget: Widget) -> list[dict[str, str]]:
     return entries
 
 
-def _widget(item: Field, raw: Any, errors: dict[str, list[str]], prefix: str, *, top: bool) -> Widget:
+def _locked(item: Field, value: Any) -> Widget:
+    return Widget(field=item, name=item.name, id="id_" + item.name, kind="locked", errors=[],
+                  value=display(item, value))
+
+
+def _widget(item: Field, raw: Any, errors: dict[str, list[str]], prefix: str, *, top: bool,
+            files: dict[str, str] | None = None) -> Widget:
     name = f"{prefix}{item.name}"
     widget = Widget(field=item, name=name, id="id_" + name.replace(".", "-"), kind=_kind(item),
                     errors=[str(e) for e in errors.get(name, [])], hint=_hint(item))
@@ -132,6 +147,8 @@ def _widget(item: Field, raw: Any, errors: dict[str, list[str]], prefix: str, *,
         if item.type == "date" and "birth" in item.name:
             widget.autocomplete = "bday"
     _fill(widget, raw, errors, top=top)
+    if widget.kind == "file" and widget.value:
+        widget.file_name = (files or {}).get(widget.value, "")
     return widget
 
 
@@ -266,7 +283,8 @@ def _filled(value: Any) -> bool:
 
 # Check your answers -------------------------------------------------------------------------------------------
 
-def render_answers(definition: FormDefinition, cleaned: dict[str, Any]) -> list[tuple[str, str]]:
+def render_answers(definition: FormDefinition, cleaned: dict[str, Any],
+                   files: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(label, display value) for each answered (visible) field, group items flattened as 「家族 1人目 氏名」."""
     rows: list[tuple[str, str]] = []
     for item in definition.all_fields():
@@ -274,19 +292,21 @@ def render_answers(definition: FormDefinition, cleaned: dict[str, Any]) -> list[
             continue
         value = cleaned[item.name]
         if item.type != "group":
-            rows.append((item.label, display(item, value)))
+            rows.append((item.label, display(item, value, files)))
             continue
         for index, entry in enumerate(value if isinstance(value, list) else []):
             prefix = item.group_item_label(index)
-            rows += [(f"{prefix} {sub.label}", display(sub, entry[sub.name])) for sub in item.fields
+            rows += [(f"{prefix} {sub.label}", display(sub, entry[sub.name], files)) for sub in item.fields
                      if isinstance(entry, dict) and sub.name in entry]
     return rows
 
 
-def display(item: Field, value: Any) -> str:
+def display(item: Field, value: Any, files: dict[str, str] | None = None) -> str:
     """A cleaned value as a resident reads it: 「2026年4月1日（令和8年）」, 「1,000円」, option labels."""
     if value is None or value == []:
         return _("未入力")
+    if item.type == "file" and isinstance(value, str):
+        return (files or {}).get(value, value)
     labels = dict(item.options)
     if item.type == "choice":
         return labels.get(value, str(value))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +21,10 @@ from yakuba.kernel.accounts.models import Department, Resident, Role, Section, S
 from yakuba.kernel.tenancy.models import Municipality, MunicipalityHost
 
 DEMO_PASSWORD = "yakuba-demo-2026"
+
+# Apps add their demo data here (in AppConfig.ready): each loader gets the town's Municipality and the Town
+# record, runs inside the town's scope and the load's transaction, and must be idempotent.
+loaders: list[Callable[[Municipality, Town], None]] = []
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,12 @@ def _load_town(town: Town) -> Municipality:
 
 def load() -> list[Municipality]:
     with transaction.atomic():
-        return [_load_town(town) for town in TOWNS]
+        municipalities = [_load_town(town) for town in TOWNS]
+        for town, municipality in zip(TOWNS, municipalities, strict=True):
+            with scope(municipality=municipality):
+                for loader in loaders:
+                    loader(municipality, town)
+        return municipalities
 
 
 def current_code(email: str) -> str:

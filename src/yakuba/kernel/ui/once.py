@@ -35,8 +35,12 @@ def token_from(request: HttpRequest) -> str:
 
 def consume(request: HttpRequest) -> None:
     """Mark the posted token used. Call inside the transaction of the write it guards."""
-    token = request.POST.get(FIELD, "")
-    if not _VALID.match(token):
+    consume_token(request.POST.get(FIELD, ""))
+
+
+def consume_token(token: str | None) -> None:
+    """`consume` for callers that carry the token themselves (services, the API, benchmarks)."""
+    if not token or not _VALID.match(token):
         # Forms rendered before tokens existed, or a client that dropped it: nothing to deduplicate on.
         return
     try:

@@ -1,0 +1,3 @@
+"""public views of 電子申請 (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""staff views of 電子申請 (being written)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Uploads checked by content, private storage outside the web root, and PDF rendering."""
