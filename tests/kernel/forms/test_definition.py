@@ -71,3 +71,22 @@ def test_condition_inside_a_group_refers_to_its_siblings():
     outer = [field("school", "text", condition={"field": "top", "equals": "a"})]
     with pytest.raises(DefinitionError, match="field .family., field .school.: condition refers to .top."):
         FormDefinition.from_dict(definition(field("top", "choice"), field("family", "group", fields=outer)))
+
+
+def test_prefill_names_a_known_source_of_a_fitting_type():
+    from yakuba.kernel.forms.definition import DefinitionError, FormDefinition
+
+    def form(field):
+        return {"title": "t", "version": 1, "pages": [{"title": "p", "fields": [field]}]}
+
+    parsed = FormDefinition.from_dict(form({"name": "who", "type": "name", "label": "氏名", "prefill": "name"}))
+    assert parsed.pages[0].fields[0].prefill == "name"
+    assert parsed.to_dict() == form({"name": "who", "type": "name", "label": "氏名", "prefill": "name"})
+    for bad in ({"name": "who", "type": "text", "label": "x", "prefill": "name"},
+                {"name": "who", "type": "name", "label": "x", "prefill": "mynumber"}):
+        with pytest.raises(DefinitionError, match="prefill"):
+            FormDefinition.from_dict(form(bad))
+    group = {"name": "kids", "type": "group", "label": "子", "fields": [
+        {"name": "who", "type": "name", "label": "氏名", "prefill": "name"}]}
+    with pytest.raises(DefinitionError, match="prefill"):
+        FormDefinition.from_dict(form(group))

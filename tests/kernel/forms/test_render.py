@@ -162,3 +162,20 @@ def test_conditional_questions_say_when_they_apply():
 def test_page_out_of_range():
     with pytest.raises(ValueError, match="page 5"):
         render_page(moving_in(), {}, page=5)
+
+
+def test_locked_fields_are_shown_not_asked_and_files_show_their_names():
+    from yakuba.kernel.forms.definition import FormDefinition
+    from yakuba.kernel.forms.render import render_answers, render_page
+
+    form = FormDefinition.from_dict({"title": "t", "version": 1, "pages": [{"title": "p", "fields": [
+        {"name": "who", "type": "name", "label": "氏名", "prefill": "name"},
+        {"name": "doc", "type": "file", "label": "書類"},
+    ]}]})
+    html = render_page(form, {"doc": "tok123"}, locked={"who": {"family": "山田", "given": "花子"}},
+                       files={"tok123": "住民票.pdf"})
+    assert "山田　花子" in html and "本人確認済み" in html
+    assert 'name="who__family"' not in html  # nothing to type, nothing to tamper with
+    assert "添付済み: 住民票.pdf" in html and 'type="hidden" name="doc" value="tok123"' in html
+    rows = render_answers(form, {"who": {"family": "山田", "given": "花子"}, "doc": "tok123"}, {"tok123": "住民票.pdf"})
+    assert rows == [("氏名", "山田　花子"), ("書類", "住民票.pdf")]

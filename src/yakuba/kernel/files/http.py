@@ -23,7 +23,7 @@ def bytes_response(data: bytes, *, content_type: str, filename: str, inline: boo
     return response
 
 
-def _protect(response: HttpResponse, filename: str, *, inline: bool) -> None:
+def _protect(response: HttpResponse | FileResponse, filename: str, *, inline: bool) -> None:
     disposition = "inline" if inline else "attachment"
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "").replace("?", "_")
     response["Content-Disposition"] = f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -9,19 +9,17 @@ from django.template.loader import render_to_string
 FONT_STACK = "'Noto Sans CJK JP', 'Noto Sans JP', 'IPAexGothic', sans-serif"
 
 
-def _refuse_fetch(url: str, timeout: int = 10, ssl_context: Any = None, http_headers: Any = None) -> Any:
-    """Documents must be self-contained: only data: URIs load; anything else is an error, not a request."""
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
+def offline_fetcher() -> Any:
+    """Documents must be self-contained: only data: URIs load; anything else fails without a request."""
+    from weasyprint.urls import URLFetcher
 
-        return default_url_fetcher(url)
-    raise ValueError(f"PDF rendering does not fetch {url[:60]}")
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+def render_pdf(template: str, context: dict[str, Any], **options: Any) -> bytes:
     """Render `template` (a full HTML document extending kernel_files/pdf_base.html) to PDF bytes."""
     from weasyprint import HTML  # imported here: loading pango takes a moment and most requests never need it
 
     html = render_to_string(template, {"font_stack": FONT_STACK, **context})
-    result: bytes = HTML(string=html, url_fetcher=_refuse_fetch, base_url=None).write_pdf()
+    result: bytes = HTML(string=html, url_fetcher=offline_fetcher(), base_url=None).write_pdf(**options)
     return result

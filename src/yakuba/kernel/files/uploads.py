@@ -69,7 +69,7 @@ def sniff(head: bytes) -> str | None:
     return "application/zip" if mime in ("application/zip", "application/x-zip-compressed") else mime
 
 
-def check_upload(upload: UploadedFile, *, accept: tuple[str, ...] | list[str] = (),
+def check_upload(upload: UploadedFile[bytes], *, accept: tuple[str, ...] | list[str] = (),
                  max_size: int | None = None) -> CheckedUpload:
     """Accept `upload` only if its bytes are one of the accepted types and it is not too large or empty."""
     limit = max_size or DEFAULT_MAX_SIZE

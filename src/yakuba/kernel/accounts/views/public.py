@@ -110,8 +110,10 @@ def verify_email(request: TownRequest, token: str) -> HttpResponse:
 @resident_required
 @require_POST
 def resend_verification(request: TownRequest) -> HttpResponse:
+    user = request.resident.user
+    assert user is not None  # resident_required makes the profile from the signed-in user
     with transaction.atomic():
-        services.resend_verification(request.resident.user, request.municipality)
+        services.resend_verification(user, request.municipality)
     messages.info(request, _("確認のメールをもう一度送りました。"))
     return HttpResponseRedirect(reverse("accounts:profile"))
 
