@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +20,7 @@ class Route:
     def path(self, **kwargs: Any) -> str:
         path = self.template
         for key, value in kwargs.items():
-            converter = type(self.converters[key]).__name__.replace("Converter", "").lower()
-            path = path.replace(f"<{converter}:{key}>", str(value)).replace(f"<{key}>", str(value))
+            path = re.sub(rf"<(?:\w+:)?{key}>", str(value), path)
         return "/" + path
 
     @property

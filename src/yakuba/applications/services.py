@@ -10,7 +10,7 @@ import copy
 import json
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yakuba.kernel.accounts.models import Resident, Role, Staff, User
+from yakuba.kernel.accounts.models import Department, Resident, Role, Staff, User
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_private
 from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinition
@@ -157,8 +157,16 @@ def start_draft(procedure: Procedure, resident: Resident, *, request: HttpReques
     return draft
 
 
+def current_draft(procedure: Procedure, resident: Resident | None) -> Submission | None:
+    """The resident's unfinished online draft of `procedure`, if any (「途中まで入力した申請があります」)."""
+    if resident is None:
+        return None
+    return Submission.objects.filter(procedure=procedure, resident=resident, status=Status.DRAFT,
+                                     channel=Channel.ONLINE).first()
+
+
 def save_page(submission: Submission, page: int, answers: dict[str, Any], *,
-              files: Mapping[str, UploadedFile] | None = None, actor: User | None = None) -> Result:
+              files: Mapping[str, UploadedFile[bytes]] | None = None, actor: User | None = None) -> Result:
     """Keep what was typed on `page` (even if invalid, so nothing is lost) and return the page's check."""
     form = submission.form_version.form
     if submission.status != Status.DRAFT:
@@ -179,7 +187,7 @@ def save_page(submission: Submission, page: int, answers: dict[str, Any], *,
 
 
 def attach_files(submission: Submission, fields: Iterable[Field], answers: dict[str, Any],
-                 files: Mapping[str, UploadedFile]) -> dict[str, list[str]]:
+                 files: Mapping[str, UploadedFile[bytes]]) -> dict[str, list[str]]:
     """Store each uploaded file of `fields` and put its token in `answers`; return errors per input name."""
     errors: dict[str, list[str]] = {}
     for item in fields:
@@ -193,6 +201,9 @@ def attach_files(submission: Submission, fields: Iterable[Field], answers: dict[
         for input_name, field_def, holder, key in targets:
             upload = files.get(input_name)
             if upload is None:
+                # The page carries an earlier upload's token back; anything else posted there is not a file.
+                if holder.get(key) and holder[key] not in known_tokens(submission):
+                    holder.pop(key)
                 continue
             try:
                 checked = check_upload(upload, accept=field_def.accept, max_size=field_def.max_size)
@@ -207,6 +218,10 @@ def attach_files(submission: Submission, fields: Iterable[Field], answers: dict[
             )
             holder[key] = attachment.token
     return errors
+
+
+def known_tokens(submission: Submission) -> set[str]:
+    return set(submission.attachments.values_list("token", flat=True))
 
 
 def file_names(submission: Submission) -> dict[str, str]:
@@ -304,7 +319,7 @@ def withdraw(submission: Submission, *, actor: User | None, request: HttpRequest
 
 
 def resubmit(submission: Submission, answers: dict[str, Any], *, actor: User | None,
-             files: Mapping[str, UploadedFile] | None = None, request: HttpRequest | None = None,
+             files: Mapping[str, UploadedFile[bytes]] | None = None, request: HttpRequest | None = None,
              once_token: str | None = None) -> Submission:
     """Answer a 補正依頼: only the flagged fields change; the whole form is checked again."""
     form = submission.form_version.form
@@ -350,6 +365,14 @@ def visible_procedures(staff: Staff) -> QuerySet[Procedure]:
 
 def may_handle(staff: Staff, submission: Submission) -> bool:
     return visible_submissions(staff).filter(pk=submission.pk).exists()
+
+
+def assignable_staff(submission: Submission) -> QuerySet[Staff]:
+    """Active staff who may handle `submission` (the same rule as visible_submissions), for the 担当者 choice."""
+    shared = submission.procedure.shared_with.values("pk")
+    return Staff.objects.filter(is_active=True).filter(
+        Q(department=submission.department_id) | Q(department__in=shared) | Q(role__gte=Role.ADMIN)
+    ).select_related("department").order_by("department__sort_order", "family_name", "given_name")
 
 
 def may_edit_procedure(staff: Staff, procedure: Procedure) -> bool:
@@ -463,6 +486,30 @@ def save_procedure(procedure: Procedure, *, staff: Staff, request: HttpRequest |
     return procedure
 
 
+def save_catalogue_entry(procedure: Procedure, shared_with: Iterable[Department], *, staff: Staff,
+                         request: HttpRequest | None = None, once_token: str | None = None) -> Procedure:
+    """`save_procedure` together with the departments it is shared with, in one transaction."""
+    with transaction.atomic():
+        once.consume_token(once_token)
+        save_procedure(procedure, staff=staff, request=request)
+        procedure.shared_with.set(list(shared_with))
+    return procedure
+
+
+def edit_draft(procedure: Procedure, change: Callable[[dict[str, Any]], dict[str, Any]], *, staff: Staff,
+               request: HttpRequest | None = None, once_token: str | None = None) -> FormVersion:
+    """Apply one editor operation (a function of the definition) to the draft, with the draft row locked so
+    two editors never overwrite each other's change. The operation's own errors roll everything back."""
+    if not may_edit_procedure(staff, procedure):
+        raise ApplicationError(_("この手続を編集する権限がありません。"))
+    draft_version(procedure, staff=staff)
+    with transaction.atomic():
+        once.consume_token(once_token)
+        version = procedure.versions.select_for_update().get(published_at__isnull=True)
+        return save_draft_definition(version, change(copy.deepcopy(version.definition)), staff=staff,
+                                     request=request)
+
+
 def draft_version(procedure: Procedure, *, staff: Staff) -> FormVersion:
     """The editor's working copy: the existing draft, or a new one copied from the current form."""
     existing = procedure.versions.filter(published_at__isnull=True).first()
@@ -551,32 +598,47 @@ class CombinedForm:
 
 def combine_forms(procedures: list[Procedure]) -> CombinedForm:
     """One definition for a counter visit: a first page of the questions the forms share, then each form's rest."""
-    forms = [p.current_form.form for p in procedures if p.current_form is not None]
-    seen: dict[str, tuple[Field, int]] = {}
-    for index, form in enumerate(forms):
-        for item in form.all_fields():
-            if item.name in seen and seen[item.name][0].type == item.type:
-                seen[item.name] = (seen[item.name][0], -1)  # -1: used by several forms
-            elif item.name not in seen:
-                seen[item.name] = (item, index)
-    shared = frozenset(name for name, (_item, owner) in seen.items() if owner == -1)
+    ready = [p for p in procedures if p.current_form is not None]
+    forms = [p.current_form.form for p in ready if p.current_form is not None]
+    first, shared = _first_fields(forms)
+    common = [first[name] for name in first if name in shared]
+    # Shared declarations (「誤りがないことを確認しました」) belong after everything else, not first.
+    closing = [f for f in common if f.type == "consent" and f.condition is None]
+    common = [f for f in common if f not in closing]
     pages: list[dict[str, Any]] = []
-    common = [seen[name][0] for name in seen if name in shared]
     if common:
         pages.append({"title": _("共通事項"), "fields": [_independent(f, shared, set()) for f in common]})
     placed = set(shared)
-    for procedure, form in zip([p for p in procedures if p.current_form is not None], forms, strict=True):
+    for procedure, form in zip(ready, forms, strict=True):
         for page in form.pages:
-            fields = []
-            for item in page.fields:
-                if item.name in placed:
-                    continue
-                placed.add(item.name)
-                fields.append(_independent(item, shared, placed))
+            fields = [_independent(item, shared, placed) for item in _unplaced(page.fields, placed)]
             if fields:
                 pages.append({"title": f"{procedure.title}: {page.title}", "fields": fields})
+    if closing:
+        pages.append({"title": _("最後の確認"), "fields": [_independent(f, shared, placed) for f in closing]})
     data = {"title": "・".join(p.title for p in procedures), "version": 1, "pages": pages}
     return CombinedForm(form=FormDefinition.from_dict(data), shared=shared)
+
+
+def _first_fields(forms: list[FormDefinition]) -> tuple[dict[str, Field], frozenset[str]]:
+    """Each field name's first definition, and the names several forms ask with the same type."""
+    first: dict[str, Field] = {}
+    shared: set[str] = set()
+    for form in forms:
+        for item in form.all_fields():
+            if item.name not in first:
+                first[item.name] = item
+            elif first[item.name].type == item.type:
+                shared.add(item.name)
+    return first, frozenset(shared)
+
+
+def _unplaced(fields: Iterable[Field], placed: set[str]) -> Iterator[Field]:
+    """Fields not asked yet, marking each as asked (its condition may then refer to earlier ones)."""
+    for item in fields:
+        if item.name not in placed:
+            placed.add(item.name)
+            yield item
 
 
 COUNTER_CHECKED = "窓口で原本確認済み"
@@ -641,6 +703,43 @@ def visit_procedures(visit: CounterVisit) -> list[Procedure]:
     return list(visit.procedures.select_related("current_form").order_by("sort_order", "title"))
 
 
+def may_use_visit(staff: Staff, visit: CounterVisit) -> bool:
+    """A visit is the clerk's who started it (the resident's answers are on it); 情報担当 may step in."""
+    return visit.staff_id == staff.pk or staff.has_role(Role.ADMIN)
+
+
+def visit_answers(visit: CounterVisit, form: FormDefinition) -> dict[str, Any]:
+    """The visit's answers with the resident's verified values over them, as they will be filed."""
+    return {**visit.answers, **locked_values(form, visit.resident)}
+
+
+def first_incomplete_visit_page(visit: CounterVisit) -> tuple[int, Result] | None:
+    """The first page of the combined form whose answers do not pass yet, with its check; None when all pass."""
+    form = combine_forms(visit_procedures(visit)).form
+    answers = visit_answers(visit, form)
+    for index in range(len(form.pages)):
+        result = validate(form, answers, page=index)
+        if not result.is_valid:
+            return index, result
+    return None
+
+
+def visit_review(visit: CounterVisit) -> list[tuple[Procedure, Result]]:
+    """Each procedure of the visit with its own form's check of the visit's answers: what 申請 would file."""
+    procedures = visit_procedures(visit)
+    answers = visit_answers(visit, combine_forms(procedures).form)
+    return [(p, validate(p.current_form.form, _procedure_answers(p.current_form.form, answers)))
+            for p in procedures if p.current_form is not None]
+
+
+def _procedure_answers(form: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
+    """One form's answers from the visit's: a ticked 原本確認 stands in for the file the form asks for."""
+    uploads = {f.name for f in form.all_fields() if f.type == "file"}
+    own = {k: v for k, v in answers.items() if k not in uploads}
+    own.update({name: COUNTER_CHECKED for name in uploads if answers.get(name) is True})
+    return own
+
+
 def save_visit_page(visit: CounterVisit, page: int, answers: dict[str, Any]) -> Result:
     if visit.finished_at is not None:
         raise ApplicationError(_("この受付は完了しています。"))
@@ -673,10 +772,7 @@ def file_visit(visit: CounterVisit, *, staff: Staff, request: HttpRequest | None
         for procedure in procedures:
             assert procedure.current_form is not None
             form = procedure.current_form.form
-            uploads = {f.name for f in form.all_fields() if f.type == "file"}
-            own = {k: v for k, v in answers.items() if k not in uploads}
-            own.update({name: COUNTER_CHECKED for name in uploads if answers.get(name) is True})
-            result = validate(form, own)
+            result = validate(form, _procedure_answers(form, answers))
             if not result.is_valid:
                 raise Invalid(result)
             submission = Submission.objects.create(

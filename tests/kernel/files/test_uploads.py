@@ -59,7 +59,8 @@ def test_office_files_are_told_apart_from_other_zips_by_name_only_among_zips():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
     docx = buffer.getvalue()
-    assert check_upload(upload("見積書.docx", docx), accept=[".docx"]).content_type.endswith("wordprocessingml.document")
+    checked = check_upload(upload("見積書.docx", docx), accept=[".docx"])
+    assert checked.content_type.endswith("wordprocessingml.document")
     with pytest.raises(UploadRejected):
         check_upload(upload("archive.zip", docx), accept=[".docx"])
 

@@ -43,6 +43,8 @@ def test_every_registered_task_is_reachable_by_the_worker(settings):
 
     parser = Command().create_parser("yakuba", "worker")
     assert parser.parse_args([]).queue_name == "*"
-    for task in [send_welcome_email, send_password_link, send_staff_invitation]:
+    from yakuba.applications.tasks import send_receipt, send_update
+
+    for task in [send_welcome_email, send_password_link, send_staff_invitation, send_receipt, send_update]:
         assert task.queue_name in settings.TASKS["default"]["QUEUES"]
         assert isinstance(task.get_backend(), DatabaseBackend)

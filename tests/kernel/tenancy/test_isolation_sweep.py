@@ -14,7 +14,8 @@ from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.tenancy.models import TenantModel
 
 # Markers that only town B's data contains.
-B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係"]
+B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
+             "甘楽専用の手続"]
 
 
 def tenant_models():
@@ -52,7 +53,40 @@ def two_towns(town_a, town_b):
     with scopes_disabled():
         Section.objects.create(municipality=town_b, department=staff_b.department, name="ｶﾝﾗ専用係")
     record("accounts.resident.viewed", municipality=town_b, actor=staff_b.user, data={"note": "甘楽太郎"})
+    _applications_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
+
+
+def _applications_of_town_b(town_b, staff_b):
+    """A procedure, a filed submission with an attachment, a draft and a counter visit, all of town B."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.kernel.files.test_uploads import PNG
+    from yakuba.applications import services
+
+    procedure = factories.make_procedure(town_b, slug="kanra-dog", title="甘楽専用の手続",
+                                         department=staff_b.department.name)
+    with scope(municipality=town_b):
+        applicant = factories.make_resident(town_b, family_name="甘楽", given_name="太郎", address="甘楽町小幡1-99")
+        draft = services.start_draft(procedure, applicant)
+        services.save_page(draft, 1, {"dog_name": "甘楽専用ポチ", "breed": "shiba"},
+                           files={"photo": SimpleUploadedFile("dog.png", PNG)})
+        services.submit(draft, actor=applicant.user)
+        services.start_draft(procedure, factories.make_resident(town_b, family_name="甘楽", given_name="太郎"))
+        visit = services.start_visit(applicant, [procedure], staff=staff_b)
+        services.save_visit_page(visit, 0, {"dog_name": "甘楽専用ポチ", "breed": "shiba"})
+
+
+def object_args_of(town):
+    """For each kind of path argument, values naming town `town`'s objects: uuids and file tokens."""
+    from yakuba.applications.models import Attachment, CounterVisit, Submission
+
+    with scopes_disabled():
+        uuids = [*Submission._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *CounterVisit._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
+        tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
+    return uuids, tokens
 
 
 def clients_of_town_a(admin_a, resident_a):
@@ -68,13 +102,25 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
     # Primary keys of town B's rows that no row of town A has, in any tenant table.
     pks = sorted(pks_of(town_b) - pks_of(town_a))
     assert pks, "town B must have objects for the sweep to mean anything"
+    uuids, tokens = object_args_of(town_b)
+    assert uuids and tokens
     checked = 0
     for who, client in clients_of_town_a(admin_a, resident_a).items():
         for route in routes():
             if route.name in {"staff:logout", "accounts:logout"}:
                 continue  # would end the session the sweep is using
-            int_args = [name for name, conv in route.converters.items() if type(conv).__name__ == "IntConverter"]
-            paths = [route.path(**{a: pk for a in int_args}) for pk in pks] if int_args else [route.path()]
+            kinds = {name: type(conv).__name__ for name, conv in route.converters.items()}
+            int_args = [name for name, kind in kinds.items() if kind == "IntConverter"]
+            object_args = [name for name, kind in kinds.items() if kind == "UUIDConverter"]
+            if object_args or int_args:
+                # Every id is town B's: pks, uuids, and file tokens beside them; a page number stays 0.
+                ids = [(pk, None) for pk in pks] if not object_args else [(None, uuid) for uuid in uuids]
+                paths = [route.path(**{a: (0 if a == "page" else uuid if kind == "UUIDConverter"
+                                           else pk if kind == "IntConverter" else tokens[0])
+                                       for a, kind in kinds.items()})
+                         for pk, uuid in ids]
+            else:
+                paths = [route.path()]
             for path in paths:
                 url = town_a.path_prefix + path
                 for method in ("get", "post"):
@@ -82,8 +128,9 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
                     body = response.content.decode(errors="replace")
                     for marker in B_MARKERS:
                         assert marker not in body, f"{who} {method.upper()} {url} showed town B's {marker!r}"
-                    if int_args and method == "get" and who == "admin_a":
-                        assert response.status_code in (403, 404), f"{url} answered {response.status_code}"
+                    if (int_args or object_args) and who in ("admin_a", "resident_a"):
+                        # 405: a POST-only action refuses the GET before it looks anything up.
+                        assert response.status_code in (403, 404, 405), f"{who} {method} {url}: {response.status_code}"
                     checked += 1
     assert snapshot_of(town_b) == before, "a request to town A changed town B's rows"
     assert checked > 50

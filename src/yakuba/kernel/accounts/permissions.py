@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ from yakuba.kernel.tenancy.models import Municipality
 
 from .models import Department, Resident, Role, Staff, User
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def staff_of(user: Any, municipality: Municipality | None) -> Staff | None:
@@ -55,7 +56,7 @@ def staff_required(role: int = Role.STAFF, department: str | None = None) -> Cal
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return _login_redirect(request, "staff:login")
             staff = staff_of(request.user, request.municipality)
@@ -83,7 +84,7 @@ def resident_required(view: View) -> View:
     """Decorator for resident pages: a logged-in user, with their profile in this town made on first use."""
 
     @wraps(view)
-    def wrapped(request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return _login_redirect(request, "accounts:login")
         user: User = request.user
