@@ -25,6 +25,7 @@ from yakuba.kernel.accounts.models import Department, Resident, Role, Staff, Use
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_private
 from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinition
+from yakuba.kernel.forms.normalise import scrub
 from yakuba.kernel.forms.validate import Result, validate
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.ui import once
@@ -168,13 +169,14 @@ def current_draft(procedure: Procedure, resident: Resident | None) -> Submission
 def save_page(submission: Submission, page: int, answers: dict[str, Any], *,
               files: Mapping[str, UploadedFile[bytes]] | None = None, actor: User | None = None) -> Result:
     """Keep what was typed on `page` (even if invalid, so nothing is lost) and return the page's check."""
+    answers = scrub(answers)  # NUL cannot be stored (PostgreSQL) and is never meant
     form = submission.form_version.form
     if submission.status != Status.DRAFT:
         raise ApplicationError(_("提出済みの申請は変更できません。"))
     if not 0 <= page < len(form.pages):
         raise ApplicationError(_("このページはありません。"))
     with transaction.atomic():
-        locked_submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        locked_submission = _locked(submission)
         upload_errors = attach_files(locked_submission, form.pages[page].fields, answers, files or {})
         merged = {**locked_submission.answers, **answers, **locked_values(form, locked_submission.resident)}
         locked_submission.answers = merged
@@ -250,6 +252,12 @@ def delete_draft(submission: Submission, *, actor: User | None, request: HttpReq
 
 # Submitting ---------------------------------------------------------------------------------------------------
 
+def _locked(submission: Submission) -> Submission:
+    """The submission's row, locked for this transaction, with what the verbs read loaded in the same query."""
+    related = ("municipality", "resident__user", "procedure", "form_version")
+    return Submission.objects.select_for_update(of=("self",)).select_related(*related).get(pk=submission.pk)
+
+
 def next_reference(municipality: Municipality) -> str:
     """受付番号 such as 2026-000123: sequential per town and year, taken under a row lock (call in a transaction)."""
     year = timezone.localdate().year
@@ -269,7 +277,7 @@ def submit(submission: Submission, *, actor: User | None, request: HttpRequest |
     form = submission.form_version.form
     with transaction.atomic():
         once.consume_token(once_token)
-        current = Submission.objects.select_for_update().select_related("resident").get(pk=submission.pk)
+        current = _locked(submission)
         if current.status != Status.DRAFT:
             raise ApplicationError(_("この申請はすでに提出されています。"))
         result = validate(form, {**current.answers, **locked_values(form, current.resident)})
@@ -311,8 +319,9 @@ def _after_commit_receipt(submission: Submission) -> None:
 
 def withdraw(submission: Submission, *, actor: User | None, request: HttpRequest | None = None,
              reason: str = "") -> None:
+    reason = scrub(reason)
     with transaction.atomic():
-        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = _locked(submission)
         _change(current, "withdraw", actor=actor, actor_kind="applicant", text=reason.strip()[:1000],
                 request=request)
     submission.refresh_from_db()
@@ -322,10 +331,11 @@ def resubmit(submission: Submission, answers: dict[str, Any], *, actor: User | N
              files: Mapping[str, UploadedFile[bytes]] | None = None, request: HttpRequest | None = None,
              once_token: str | None = None) -> Submission:
     """Answer a 補正依頼: only the flagged fields change; the whole form is checked again."""
+    answers = scrub(answers)
     form = submission.form_version.form
     with transaction.atomic():
         once.consume_token(once_token)
-        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = _locked(submission)
         if current.status != Status.CORRECTION:
             raise ApplicationError(_("補正を依頼されていない申請は変更できません。"))
         flagged = set(current.correction_fields)
@@ -390,7 +400,7 @@ def assign(submission: Submission, assignee: Staff | None, *, staff: Staff, requ
     if assignee is not None and not may_handle(assignee, submission):
         raise ApplicationError(_("この職員はこの申請を担当できません。"))
     with transaction.atomic():
-        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = _locked(submission)
         current.assignee = assignee
         current.save(update_fields=["assignee", "updated_at"])
         SubmissionEvent.objects.create(municipality=current.municipality, submission=current,
@@ -404,6 +414,7 @@ def assign(submission: Submission, assignee: Staff | None, *, staff: Staff, requ
 def transition(submission: Submission, name: str, *, staff: Staff, message: str = "",
                fields: Iterable[str] = (), request: HttpRequest | None = None) -> None:
     """Move a submission through the staff workflow. 補正依頼 needs the fields to correct and a message."""
+    message = scrub(message)
     message = message.strip()
     flagged = [f for f in dict.fromkeys(fields)]
     if name in NEEDS_MESSAGE and not message:
@@ -413,7 +424,7 @@ def transition(submission: Submission, name: str, *, staff: Staff, message: str 
         if not flagged or not set(flagged) <= known:
             raise ApplicationError(_("補正してもらう項目を1つ以上選んでください。"))
     with transaction.atomic():
-        current = Submission.objects.select_for_update().get(pk=submission.pk)
+        current = _locked(submission)
         if name == "request_correction":
             current.correction_fields = flagged
         _change(current, name, actor=staff.user, actor_kind="staff", text=message, fields=flagged, request=request,
@@ -451,6 +462,7 @@ def _change(submission: Submission, name: str, *, actor: User | None, actor_kind
 def add_note(submission: Submission, text: str, *, staff: Staff, to_applicant: bool,
              request: HttpRequest | None = None) -> SubmissionEvent:
     """An internal note (staff only) or a message the applicant sees (and is told about by mail)."""
+    text = scrub(text)
     text = text.strip()
     if not text:
         raise ApplicationError(_("内容を入力してください。"))
@@ -741,6 +753,7 @@ def _procedure_answers(form: FormDefinition, answers: dict[str, Any]) -> dict[st
 
 
 def save_visit_page(visit: CounterVisit, page: int, answers: dict[str, Any]) -> Result:
+    answers = scrub(answers)
     if visit.finished_at is not None:
         raise ApplicationError(_("この受付は完了しています。"))
     form = combine_forms(visit_procedures(visit)).form

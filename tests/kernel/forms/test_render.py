@@ -179,3 +179,17 @@ def test_locked_fields_are_shown_not_asked_and_files_show_their_names():
     assert "添付済み: 住民票.pdf" in html and 'type="hidden" name="doc" value="tok123"' in html
     rows = render_answers(form, {"who": {"family": "山田", "given": "花子"}, "doc": "tok123"}, {"tok123": "住民票.pdf"})
     assert rows == [("氏名", "山田　花子"), ("書類", "住民票.pdf")]
+
+
+def test_stored_dates_show_as_people_write_them_and_examples_are_not_repeated():
+    from yakuba.kernel.forms.definition import FormDefinition
+    from yakuba.kernel.forms.render import render_page
+
+    form = FormDefinition.from_dict({"title": "t", "version": 1, "pages": [{"title": "p", "fields": [
+        {"name": "birthdate", "type": "date", "label": "生年月日"},
+        {"name": "postal_code", "type": "postal_code", "label": "郵便番号", "help_text": "例: 370-2601"},
+    ]}]})
+    html = render_page(form, {"birthdate": "1944-05-12"})
+    assert 'value="1944/5/12"' in html
+    assert html.count("例: 370-2601") == 1
+    assert 'value="昭和19年5月12日"' in render_page(form, {"birthdate": "昭和19年5月12日"})

@@ -75,3 +75,11 @@ def test_csrf_failure_is_explained(town_a):
     response = client.post("/t/10382/accounts/login/", {"username": "a@example.jp", "password": "b"})
     assert response.status_code == 403
     assert "送信できませんでした" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_anywhere_in_the_input_is_a_clear_400(client, town_a):
+    for response in (client.get("/t/10382/", {"q": "a\x00b"}),
+                     client.post("/t/10382/accounts/login/", {"username": "x\x00@example.jp", "password": "p"})):
+        assert response.status_code == 400
+        assert "使えない文字" in response.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import Any
 
 # (kanji, initial, first day) of each era; an era ends the day before the next one starts.
 ERAS: tuple[tuple[str, str, date], ...] = (
@@ -23,6 +24,17 @@ _SEIREKI_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2}
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WAREKI_RE = re.compile(
     r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
+
+
+def scrub(value: Any) -> Any:
+    """Raw answers as they may be stored: NUL characters (which PostgreSQL text and JSON refuse) removed, deeply."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    return value
 
 
 def nfkc(value: str) -> str:

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .definition import MAX_GROUP_ITEMS, Field, FormDefinition
-from .normalise import era_year
+from .normalise import era_year, scrub
 from .validate import TRUE_VALUES
 
 INPUT_TYPES = {"email": "email", "phone": "tel"}
@@ -168,7 +168,10 @@ def _hint(item: Field) -> str:
         "postal_code": _("例: 370-2601"),
         "phone": _("例: 0274-82-2111"),
     }
-    return " ".join(part for part in (item.help_text, examples.get(item.type, "")) if part)
+    example = examples.get(item.type, "")
+    if example and any(marker in item.help_text for marker in ("例:", "例：", _("例:"))):
+        example = ""  # the form's own help already gives one
+    return " ".join(part for part in (item.help_text, example) if part)
 
 
 def _fill(widget: Widget, raw: Any, errors: dict[str, list[str]], *, top: bool) -> None:
@@ -185,6 +188,8 @@ def _fill(widget: Widget, raw: Any, errors: dict[str, list[str]], *, top: bool) 
         _fill_group(widget, raw, errors)
     else:
         widget.value = _typed(raw)
+        if item.type == "date":
+            widget.value = _typed_date(widget.value)
 
 
 def _fill_name(widget: Widget, raw: Any, *, top: bool) -> None:
@@ -216,6 +221,15 @@ def _fill_group(widget: Widget, raw: Any, errors: dict[str, list[str]]) -> None:
     ]
 
 
+def _typed_date(value: str) -> str:
+    """A stored ISO date (prefilled, or saved) as people write it: 1944/5/12; anything typed stays as typed."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.year}/{day.month}/{day.day}"
+
+
 def _typed(raw: Any) -> str:
     """What the resident typed, as text for an input's value (escaped by the template)."""
     if isinstance(raw, str):
@@ -239,7 +253,8 @@ def answers_from_post(definition: FormDefinition, post: QueryDict, *, page: int 
             value = _read(item, post, "")
             if value is not None:
                 answers[item.name] = value
-    return answers
+    cleaned: dict[str, Any] = scrub(answers)
+    return cleaned
 
 
 def _read(item: Field, post: QueryDict, prefix: str) -> Any:

@@ -63,3 +63,28 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character is never typed by a person, and PostgreSQL refuses it in text: answer 400 before any view.
+
+    Forms keep the user's typing for every mistake a person can make; this is the one input no person makes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            from django.shortcuts import render
+
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        data = [request.GET] + ([request.POST] if request.method == "POST" else [])
+        return any("\x00" in key or any("\x00" in value for value in query.getlist(key))
+                   for query in data for key in query)
