@@ -145,3 +145,42 @@ def make_submission(procedure: Any, resident: Resident, *, answers: dict[str, An
                                     fields=["dog_name"] if name == "request_correction" else ())
         submission.refresh_from_db()
     return submission
+
+
+# 予約 ------------------------------------------------------------------------------------------------------
+
+def open_rules(**overrides: Any) -> dict[str, Any]:
+    """Calendar rules open 9:00–21:00 every day, bookable far ahead: tests pick any future time they like."""
+    from datetime import time
+
+    from yakuba.kernel.scheduling.calendar import Rules
+
+    every_day = ((time(9), time(21)),)
+    values: dict[str, Any] = {"hours": (every_day,) * 7, "closed_on_holidays": False, "year_end_closure": False,
+                              "window_days": 3650}
+    return Rules(**{**values, **overrides}).to_dict()
+
+
+def make_room(town: Municipality, *, facility: str = "公民館", name: str = "第1会議室", department: str = "総務課",
+              **fields: Any) -> Any:
+    from yakuba.kernel.scheduling.models import Resource
+    from yakuba.reservations.models import Facility, Room
+
+    with scope(municipality=town):
+        place, _ = Facility.objects.get_or_create(
+            municipality=town, slug=f"facility-{abs(hash(facility)) % 10**6}",
+            defaults={"name": facility, "department": make_department(town, department)})
+        resource = Resource.objects.create(municipality=town, key=f"room:{next(_seq)}", name=name,
+                                           rules=fields.pop("rules", open_rules()))
+        return Room.objects.create(municipality=town, facility=place, name=name, resource=resource, **fields)
+
+
+def make_reservation(room: Any, resident: Resident, starts_at: Any, hours: int = 1, *, purpose: str = "会議") -> Any:
+    """A room reservation made well ahead (as if a month earlier), through the services."""
+    from datetime import timedelta
+
+    from yakuba.reservations import services
+
+    with scope(municipality=room.municipality):
+        return services.reserve_room(room, resident, starts_at, starts_at + timedelta(hours=hours), purpose=purpose,
+                                     now=starts_at - timedelta(days=30))

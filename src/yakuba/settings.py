@@ -69,8 +69,10 @@ INSTALLED_APPS = [
     "yakuba.kernel.ui",
     "yakuba.kernel.forms",
     "yakuba.kernel.files",
+    "yakuba.kernel.scheduling",
     "yakuba.kernel.ops",
     "yakuba.applications",
+    "yakuba.reservations",
 ]
 
 MIDDLEWARE = [

@@ -6,9 +6,10 @@ from yakuba.applications import urls as applications_urls
 from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.ops import views as ops_views
+from yakuba.reservations import urls as reservations_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
-                     *applications_urls.staff_urlpatterns]
+                     *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("yakuba.kernel.accounts.urls")),
     path("staff/", include((staff_urlpatterns, "staff"))),
     path("", include("yakuba.applications.urls")),
+    path("", include("yakuba.reservations.urls")),
     path("healthz", ops_views.healthz, name="healthz"),
 ]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
@@ -53,7 +56,11 @@ def objects_a(town_a, resident_a):
         services.save_visit_page(filed_visit, 0, {"dog_name": "ポチ", "breed": "shiba"})
         (counter_submission,) = services.file_visit(filed_visit, staff=clerk)
     editor = {"pk": procedure.pk, "page": 0, "name": "family", "sub": "relation"}
+    room = factories.make_room(town_a, department="総務課")
+    reservation = factories.make_reservation(room, resident_a, datetime(2027, 3, 2, 10, tzinfo=ZoneInfo("Asia/Tokyo")))
     return {
+        **{f"staff:reservations-{name}": reservation.pk for name in ("detail", "approve", "attendance", "cancel",
+                                                                      "unblock")},
         None: resident_a.pk,
         "staff:member": factories.make_staff(town_a, department="企画課").pk,
         **{name: submission.pk for name in ("staff:applications-detail", "staff:applications-assign",

@@ -15,7 +15,7 @@ from yakuba.kernel.tenancy.models import TenantModel
 
 # Markers that only town B's data contains.
 B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
-             "甘楽専用の手続"]
+             "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件"]
 
 
 def tenant_models():
@@ -54,7 +54,26 @@ def two_towns(town_a, town_b):
         Section.objects.create(municipality=town_b, department=staff_b.department, name="ｶﾝﾗ専用係")
     record("accounts.resident.viewed", municipality=town_b, actor=staff_b.user, data={"note": "甘楽太郎"})
     _applications_of_town_b(town_b, staff_b)
+    _reservations_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
+
+
+def _reservations_of_town_b(town_b, staff_b):
+    """A room with a reservation and a blocked slot, in town B."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django_scopes import scope
+
+    from yakuba.reservations import services
+
+    room = factories.make_room(town_b, facility="甘楽町公民館", name="甘楽専用の会議室",
+                               department=staff_b.department.name)
+    applicant = factories.make_resident(town_b, family_name="甘楽", given_name="太郎")
+    start = datetime(2027, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    factories.make_reservation(room, applicant, start, purpose="甘楽専用の用件")
+    with scope(municipality=town_b):
+        services.block(room.resource, start.replace(hour=14), start.replace(hour=15), reason="点検", staff=staff_b)
 
 
 def _applications_of_town_b(town_b, staff_b):
@@ -81,10 +100,12 @@ def _applications_of_town_b(town_b, staff_b):
 def object_args_of(town):
     """For each kind of path argument, values naming town `town`'s objects: uuids and file tokens."""
     from yakuba.applications.models import Attachment, CounterVisit, Submission
+    from yakuba.reservations.models import Reservation
 
     with scopes_disabled():
         uuids = [*Submission._base_manager.filter(municipality=town).values_list("public_id", flat=True),
-                 *CounterVisit._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
+                 *CounterVisit._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Reservation._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
         tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
     return uuids, tokens
 

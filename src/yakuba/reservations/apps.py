@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ReservationsConfig(AppConfig):
+    name = "yakuba.reservations"
+    label = "reservations"
+    verbose_name = "施設予約・来庁予約"
+
+    def ready(self) -> None:
+        from yakuba.kernel.ops import demo as kernel_demo
+
+        from . import demo, registry  # noqa: F401  (home page and staff menu entries)
+
+        if demo.load not in kernel_demo.loaders:
+            kernel_demo.loaders.append(demo.load)

@@ -1,0 +1,50 @@
+"""Demo facilities, rooms and appointment types for the demo towns (`yakuba demo`), and a few reservations.
+
+Idempotent: a second load writes nothing. Each room and appointment type owns a kernel Resource keyed
+"room:<facility>:<room>" or "appointment:<slug>", whose calendar rules come from demo/catalogue.py.
+"""
+
+from __future__ import annotations
+
+from yakuba.kernel.accounts.models import Department
+from yakuba.kernel.ops.demo import Town, _upsert
+from yakuba.kernel.scheduling.models import Resource
+from yakuba.kernel.tenancy.models import Municipality
+
+from ..models import AppointmentType, Facility, Room
+from .catalogue import APPOINTMENTS, FACILITIES, FACILITY_DEPARTMENT
+
+
+def load(municipality: Municipality, town: Town) -> None:
+    """Idempotent: called by `yakuba demo` for each town inside its scope and transaction."""
+    from . import samples
+
+    department = Department.objects.get(name=FACILITY_DEPARTMENT[town.slug])
+    for order, item in enumerate(FACILITIES):
+        if town.slug not in item.towns:
+            continue
+        facility = _upsert(Facility, {"municipality": municipality, "slug": item.slug}, {
+            "name": item.name(town.name), "address": f"{town.area}{item.number}", "phone": town.phone,
+            "description": item.description, "department": department, "is_published": True, "sort_order": order,
+        })
+        for position, room in enumerate(item.rooms):
+            resource = _upsert(Resource, {"municipality": municipality, "key": f"room:{item.slug}:{room.key}"}, {
+                "name": f"{facility.name} {room.name}", "capacity": 1, "rules": room.rules.to_dict(),
+                "is_active": True,
+            })
+            _upsert(Room, {"municipality": municipality, "resource": resource}, {
+                "facility": facility, "name": room.name, "people": room.people,
+                "approval_required": room.approval_required, "fee_per_hour": room.fee_per_hour,
+                "sort_order": position,
+            })
+    for order, kind in enumerate(APPOINTMENTS):
+        resource = _upsert(Resource, {"municipality": municipality, "key": f"appointment:{kind.slug}"}, {
+            "name": kind.name, "capacity": kind.counters, "rules": kind.rules.to_dict(), "is_active": True,
+        })
+        _upsert(AppointmentType, {"municipality": municipality, "slug": kind.slug}, {
+            "name": kind.name, "description": kind.description,
+            "department": Department.objects.get(name=kind.departments[town.slug]),
+            "duration_minutes": kind.duration, "buffer_minutes": kind.buffer, "resource": resource,
+            "is_published": True, "sort_order": order,
+        })
+    samples.load(municipality, town)

@@ -1,0 +1,481 @@
+"""Every write of 施設予約・来庁予約: reserve, cancel, approve, check in, block; plus availability and 稼働率.
+
+The kernel scheduling core holds the time (the database refuses overlaps); these verbs add the town's rules
+(opening hours, closed days, booking window, cancel deadline), the fee, the audit entry and the mail.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yakuba.kernel.accounts.models import Resident, Role, Staff, User
+from yakuba.kernel.audit.services import record
+from yakuba.kernel.scheduling import calendar
+from yakuba.kernel.scheduling import services as scheduling
+from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
+
+from .models import (
+    AppointmentType,
+    Channel,
+    Enrolment,
+    EnrolmentStatus,
+    Kind,
+    Reservation,
+    Room,
+    Session,
+    Status,
+)
+
+
+class ReservationError(Exception):
+    """The request breaks a rule; `messages` says every reason, in the user's language."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def rules_of(resource: Resource) -> calendar.Rules:
+    return calendar.Rules.from_dict(resource.rules or {})
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+# Reserving ------------------------------------------------------------------------------------------------------
+
+def reserve_room(room: Room, resident: Resident, starts_at: datetime, ends_at: datetime, *, purpose: str,
+                 people: int | None = None, now: datetime | None = None, staff: Staff | None = None,
+                 channel: str = Channel.ONLINE, request: HttpRequest | None = None) -> Reservation:
+    """Reserve a room: checked against its calendar, then booked; pending when the room needs approval."""
+    _same_town(room.municipality_id, resident)
+    problems = calendar.check_request(rules_of(room.resource), starts_at, ends_at, now=_now(now))
+    problems += _check_purpose(purpose)
+    if people is not None and room.people is not None and people > room.people:
+        problems.append(_("この部屋の定員は%(people)s人です。") % {"people": room.people})
+    if problems:
+        raise ReservationError(problems)
+    hours = (ends_at - starts_at) / timedelta(hours=1)
+    status = Status.PENDING if room.approval_required and staff is None else Status.CONFIRMED
+    with transaction.atomic():
+        booking = _book(room.resource, starts_at, ends_at, label=purpose,
+                        status=BookingStatus.PENDING if status == Status.PENDING else BookingStatus.CONFIRMED)
+        reservation = Reservation.objects.create(
+            municipality=room.municipality, kind=Kind.ROOM, resident=resident, booking=booking, room=room,
+            starts_at=starts_at, ends_at=ends_at, purpose=purpose.strip(), people=people,
+            fee=math.ceil(hours * room.fee_per_hour), status=status, channel=channel, created_by=staff)
+        _recorded("reservations.reservation.created", reservation, staff=staff, resident=resident, request=request)
+    return reservation
+
+
+def reserve_appointment(kind: AppointmentType, resident: Resident, starts_at: datetime, *, purpose: str,
+                        now: datetime | None = None, staff: Staff | None = None, channel: str = Channel.ONLINE,
+                        request: HttpRequest | None = None) -> Reservation:
+    """来庁予約: the visit takes `duration`; the counter stays taken for the buffer after it."""
+    _same_town(kind.municipality_id, resident)
+    ends_at = starts_at + timedelta(minutes=kind.duration_minutes)
+    problems = calendar.check_request(rules_of(kind.resource), starts_at, ends_at, now=_now(now))
+    problems += _check_purpose(purpose)
+    if problems:
+        raise ReservationError(problems)
+    with transaction.atomic():
+        booking = _book(kind.resource, starts_at, ends_at + timedelta(minutes=kind.buffer_minutes), label=purpose)
+        reservation = Reservation.objects.create(
+            municipality=kind.municipality, kind=Kind.APPOINTMENT, resident=resident, booking=booking,
+            appointment_type=kind, starts_at=starts_at, ends_at=ends_at, purpose=purpose.strip(), channel=channel,
+            created_by=staff)
+        _recorded("reservations.reservation.created", reservation, staff=staff, resident=resident, request=request)
+    return reservation
+
+
+def _same_town(municipality_id: int, resident: Resident) -> None:
+    """A town's rooms are for its residents' records: never mix towns, whatever scope the caller holds."""
+    if resident.municipality_id != municipality_id:
+        raise ReservationError([_("この自治体の予約ではありません。")])
+
+
+def _check_purpose(purpose: str) -> list[str]:
+    text = purpose.strip()
+    if not text:
+        return [_("利用目的・ご用件を入力してください。")]
+    if len(text) > 200 or "\x00" in text:
+        return [_("利用目的・ご用件は200文字以内で入力してください。")]
+    return []
+
+
+def _book(resource: Resource, starts_at: datetime, ends_at: datetime, *, label: str,
+          status: str = BookingStatus.CONFIRMED) -> Booking:
+    try:
+        return scheduling.book(resource, starts_at, ends_at, label=label[:200], status=status)
+    except scheduling.Unavailable as error:
+        raise ReservationError([str(error)]) from error
+
+
+def _recorded(action: str, reservation: Reservation, *, staff: Staff | None, resident: Resident | None,
+              request: HttpRequest | None, mail: str = "confirmation") -> None:
+    actor: User | None = staff.user if staff is not None else (resident.user if resident is not None else None)
+    record(action, municipality=reservation.municipality, actor=actor, obj=reservation, request=request,
+           data={"kind": reservation.kind, "starts_at": reservation.starts_at.isoformat(),
+                 "channel": reservation.channel})
+    from . import tasks
+
+    pk = reservation.pk
+    if mail == "confirmation":
+        reminder_at = reservation.starts_at - timedelta(days=1)
+
+        def enqueue() -> None:
+            with transaction.atomic():  # both tasks in one commit
+                tasks.send_confirmation.enqueue(pk)
+                if reminder_at > timezone.now():
+                    tasks.send_reminder.using(run_after=reminder_at).enqueue(pk)
+
+        transaction.on_commit(enqueue)
+    elif mail == "cancellation":
+        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(pk))
+
+
+# Changing -------------------------------------------------------------------------------------------------------
+
+def cancel(reservation: Reservation, *, resident: Resident | None = None, staff: Staff | None = None,
+           now: datetime | None = None, request: HttpRequest | None = None) -> Reservation:
+    """Cancel; a resident only before the deadline, staff at any time (a phone call, a closure)."""
+    with transaction.atomic():
+        current = Reservation.objects.select_for_update().select_related("booking__resource").get(pk=reservation.pk)
+        if not current.is_active:
+            raise ReservationError([_("この予約はすでに取り消されているか、終わっています。")])
+        if staff is None:
+            reason = calendar.can_cancel(rules_of(current.booking.resource), current.starts_at, now=_now(now))
+            if reason:
+                raise ReservationError([reason])
+        scheduling.cancel(current.booking)
+        current.status = Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "cancelled_at"])
+        _recorded("reservations.reservation.cancelled", current, staff=staff, resident=resident, request=request,
+                  mail="cancellation")
+    return current
+
+
+def approve(reservation: Reservation, *, staff: Staff, request: HttpRequest | None = None) -> Reservation:
+    with transaction.atomic():
+        current = Reservation.objects.select_for_update().select_related("booking").get(pk=reservation.pk)
+        if current.status != Status.PENDING:
+            raise ReservationError([_("承認待ちの予約ではありません。")])
+        current.status = Status.CONFIRMED
+        current.save(update_fields=["status"])
+        Booking.objects.filter(pk=current.booking_id).update(status=BookingStatus.CONFIRMED)
+        _recorded("reservations.reservation.approved", current, staff=staff, resident=None, request=request)
+    return current
+
+
+def mark_attendance(reservation: Reservation, attended: bool, *, staff: Staff,
+                    request: HttpRequest | None = None) -> Reservation:
+    """受付 (check-in) or 無断キャンセル (no-show), on or after the day."""
+    with transaction.atomic():
+        current = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if current.status not in (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW):
+            raise ReservationError([_("この予約には来場を記録できません。")])
+        if timezone.localdate(current.starts_at) > timezone.localdate():
+            raise ReservationError([_("来場の記録は予約の当日から行えます。")])
+        current.status = Status.ATTENDED if attended else Status.NO_SHOW
+        current.checked_in_at = timezone.now() if attended else None
+        current.save(update_fields=["status", "checked_in_at"])
+        record("reservations.reservation.attended" if attended else "reservations.reservation.no_show",
+               municipality=current.municipality, actor=staff.user, obj=current, request=request)
+    return current
+
+
+def block(resource: Resource, starts_at: datetime, ends_at: datetime, *, reason: str, staff: Staff,
+          request: HttpRequest | None = None) -> Booking:
+    """利用停止: take the time for maintenance or an event; refused where residents already booked."""
+    if not reason.strip():
+        raise ReservationError([_("理由を入力してください。")])
+    with transaction.atomic():
+        try:
+            booking = scheduling.book(resource, starts_at, ends_at, status=BookingStatus.BLOCKED,
+                                      seats=resource.capacity, label=reason.strip()[:200], owner="block")
+        except scheduling.Unavailable as error:
+            raise ReservationError([_("予約が入っている時間は停止できません。先に予約を調整してください。")]) from error
+        record("reservations.slot.blocked", municipality=resource.municipality, actor=staff.user, obj=booking,
+               request=request, data={"reason": reason.strip()[:200]})
+    return booking
+
+
+def unblock(booking: Booking, *, staff: Staff, request: HttpRequest | None = None) -> None:
+    if booking.status != BookingStatus.BLOCKED:
+        raise ReservationError([_("利用停止の枠ではありません。")])
+    with transaction.atomic():
+        scheduling.cancel(booking)
+        record("reservations.slot.unblocked", municipality=booking.municipality, actor=staff.user, obj=booking,
+               request=request)
+
+
+# Reading --------------------------------------------------------------------------------------------------------
+
+def free_slots(resource: Resource, day: date, *, length: timedelta | None = None) -> list[tuple[datetime, datetime]]:
+    """Start/end pairs still free on `day`, by the resource's calendar and its active bookings."""
+    rules = rules_of(resource)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    taken = scheduling.busy(resource, start, start + timedelta(days=1))
+    now = timezone.now()
+    return [slot for slot in calendar.free_slots(rules, day, taken, capacity=resource.capacity, length=length)
+            if not calendar.check_request(rules, slot[0], slot[1], now=now)]
+
+
+def appointment_slots(kind: AppointmentType, day: date) -> list[tuple[datetime, datetime]]:
+    """Appointment start times still free: the visit's length plus the buffer must fit a counter."""
+    length = timedelta(minutes=kind.duration_minutes)
+    rules = rules_of(kind.resource)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    buffer = timedelta(minutes=kind.buffer_minutes)
+    # A new visit holds its counter for the buffer after it too: it must end `buffer` before the next one starts.
+    taken = [(s - buffer, e, n) for s, e, n in scheduling.busy(kind.resource, start - buffer,
+                                                                  start + timedelta(days=1) + buffer)]
+    now = timezone.now()
+    return [(s, e) for s, e in calendar.free_slots(rules, day, taken, capacity=kind.counters, length=length)
+            if not calendar.check_request(rules, s, e, now=now)]
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    room: Room
+    open_hours: float
+    booked_hours: float
+
+    @property
+    def rate(self) -> float | None:
+        return self.booked_hours / self.open_hours if self.open_hours else None
+
+
+def occupancy(rooms: list[Room], year: int, month: int) -> list[Occupancy]:
+    """稼働率: hours reserved (confirmed or used) over hours open, per room, for one month."""
+    first = date(year, month, 1)
+    after = date(year + month // 12, month % 12 + 1, 1)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(after, datetime.min.time()))
+    result = []
+    for room in rooms:
+        rules = rules_of(room.resource)
+        open_hours = sum(_open_hours(rules, day) for day in calendar.month_days(year, month))
+        used = Reservation.objects.filter(room=room, status__in=(Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW),
+                                          starts_at__lt=end, ends_at__gt=start)
+        booked = sum((min(r.ends_at, end) - max(r.starts_at, start)) / timedelta(hours=1) for r in used)
+        result.append(Occupancy(room=room, open_hours=open_hours, booked_hours=booked))
+    return result
+
+
+def _open_hours(rules: calendar.Rules, day: date) -> float:
+    if calendar.is_closed(rules, day):
+        return 0.0
+    return sum((datetime.combine(day, close) - datetime.combine(day, opens)) / timedelta(hours=1)
+               for opens, close in calendar.opening_hours(rules, day))
+
+
+def ics(reservation: Reservation, *, url: str = "") -> bytes:
+    """The reservation as an iCalendar event (for the resident's phone calendar)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//yakuba//reservations//JA")
+    cal.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"{reservation.public_id}@yakuba")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", reservation.starts_at)
+    event.add("dtend", reservation.ends_at)
+    event.add("summary", f"{reservation.target}（{reservation.municipality.name}）")
+    place: Any = reservation.room.facility.address if reservation.room else reservation.municipality.address
+    if place:
+        event.add("location", place)
+    if url:
+        event.add("url", url)
+    event.add("status", "CANCELLED" if reservation.status == Status.CANCELLED else "CONFIRMED")
+    cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data
+
+
+# Who manages what -------------------------------------------------------------------------------------------------
+
+def managed_rooms(staff: Staff) -> QuerySet[Room]:
+    """Rooms of the facilities the staff member's department (担当課) runs; every room for 情報担当."""
+    rooms = Room.objects.select_related("facility", "resource")
+    return rooms if staff.has_role(Role.ADMIN) else rooms.filter(facility__department=staff.department_id)
+
+
+def managed_appointment_types(staff: Staff) -> QuerySet[AppointmentType]:
+    """Appointment types of the staff member's department; every one for 情報担当."""
+    kinds = AppointmentType.objects.select_related("resource", "department")
+    return kinds if staff.has_role(Role.ADMIN) else kinds.filter(department=staff.department_id)
+
+
+def managed_resources(staff: Staff) -> QuerySet[Resource]:
+    """The kernel resources behind managed_rooms and managed_appointment_types (for blocks and day views)."""
+    return Resource.objects.filter(pk__in=managed_rooms(staff).values("resource")) | Resource.objects.filter(
+        pk__in=managed_appointment_types(staff).values("resource"))
+
+
+def managed_reservations(staff: Staff) -> QuerySet[Reservation]:
+    """Reservations of managed rooms and appointment types."""
+    reservations = Reservation.objects.select_related("resident", "room__facility", "appointment_type", "booking",
+                                                      "created_by")
+    if staff.has_role(Role.ADMIN):
+        return reservations
+    return reservations.filter(room__facility__department=staff.department_id) | reservations.filter(
+        appointment_type__department=staff.department_id)
+
+
+def may_manage(staff: Staff, reservation: Reservation) -> bool:
+    return managed_reservations(staff).filter(pk=reservation.pk).exists()
+
+
+# What residents see -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DayAvailability:
+    """One day of a resident's availability calendar: the free slots left, or why none can be booked."""
+
+    day: date
+    free: int
+    closed: str | None  # the calendar's reason (祝日, 休館日…); None on an open day
+    bookable: bool  # inside the booking window with a start still far enough ahead
+
+
+def availability(resource: Resource, first: date, days: int, *, length: timedelta | None = None,
+                 now: datetime | None = None) -> list[DayAvailability]:
+    """Free slots per day from `first` for `days` days (a month calendar, the next open days), one query."""
+    rules = rules_of(resource)
+    now = _now(now)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    taken = scheduling.busy(resource, start, start + timedelta(days=days + 1))
+    counts = calendar.availability(rules, first, days, taken, capacity=resource.capacity, length=length, now=now)
+    today, last, earliest = timezone.localdate(now), calendar.last_bookable_day(rules, now), now + rules.min_notice
+    return [DayAvailability(day=day, free=free, closed=calendar.is_closed(rules, day),
+                            bookable=today <= day <= last and any(
+                                begin >= earliest for begin, _end in calendar.slots(rules, day, length=length)))
+            for day, free in counts.items()]
+
+
+def open_days(resource: Resource, count: int, *, length: timedelta | None = None,
+              now: datetime | None = None) -> list[DayAvailability]:
+    """The next `count` days that are open and still bookable (来庁予約's choice of day), free or full."""
+    now = _now(now)
+    today = timezone.localdate(now)
+    span = (calendar.last_bookable_day(rules_of(resource), now) - today).days + 1
+    days = availability(resource, today, span, length=length, now=now)
+    return [day for day in days if day.closed is None and day.bookable][:count]
+
+
+def room_lengths(room: Room, starts_at: datetime) -> list[timedelta]:
+    """The lengths a resident may book from `starts_at` with every minute still free, shortest first."""
+    rules = rules_of(room.resource)
+    day = timezone.localdate(starts_at)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    taken = scheduling.busy(room.resource, start, start + timedelta(days=1))
+    now = timezone.now()
+    return [length for length in calendar.lengths(rules)
+            if (starts_at, starts_at + length) in calendar.free_slots(
+                rules, day, taken, capacity=room.resource.capacity, length=length, now=now)]
+
+
+def room_fee(room: Room, starts_at: datetime, ends_at: datetime) -> int:
+    """使用料 as reserve_room records it: the hourly fee for the time, rounded up to the yen."""
+    return math.ceil((ends_at - starts_at) / timedelta(hours=1) * room.fee_per_hour)
+
+
+def cancel_refusal(reservation: Reservation, *, now: datetime | None = None) -> str | None:
+    """None if the resident may still cancel, else why not: the rule `cancel` applies to residents."""
+    if not reservation.is_active:
+        return _("この予約はすでに取り消されているか、終わっています。")
+    return calendar.can_cancel(rules_of(reservation.booking.resource), reservation.starts_at, now=_now(now))
+
+
+# 講座・スマホ教室 -------------------------------------------------------------------------------------------
+
+def enrol(session: Session, resident: Resident, *, staff: Staff | None = None, channel: str = Channel.ONLINE,
+          now: datetime | None = None, request: HttpRequest | None = None) -> Enrolment:
+    """A seat if one is free (the database counts them), else a place on the waiting list."""
+    _same_town(session.municipality_id, resident)
+    if session.starts_at <= _now(now):
+        raise ReservationError([_("開始時刻を過ぎた講座には申し込めません。")])
+    with transaction.atomic():
+        if Enrolment.objects.filter(session=session, resident=resident,
+                                    status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)).exists():
+            raise ReservationError([_("この回にはすでに申し込んでいます。")])
+        try:
+            with transaction.atomic():
+                booking: Booking | None = scheduling.book(session.resource, session.starts_at, session.ends_at,
+                                                          label=str(resident)[:200], owner="enrolment")
+            status = EnrolmentStatus.ENROLLED
+        except scheduling.Unavailable:
+            booking, status = None, EnrolmentStatus.WAITLISTED
+        enrolment = Enrolment.objects.create(municipality=session.municipality, session=session, resident=resident,
+                                             booking=booking, status=status, channel=channel)
+        actor = staff.user if staff is not None else resident.user
+        record(f"reservations.enrolment.{status}", municipality=session.municipality, actor=actor, obj=enrolment,
+               request=request, data={"session": session.pk})
+    return enrolment
+
+
+def cancel_enrolment(enrolment: Enrolment, *, staff: Staff | None = None, resident: Resident | None = None,
+                     request: HttpRequest | None = None) -> Enrolment | None:
+    """Give the seat up; the first on the waiting list takes it in the same transaction. Returns who was promoted."""
+    with transaction.atomic():
+        current = Enrolment.objects.select_for_update().select_related("session__resource").get(pk=enrolment.pk)
+        if current.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
+            raise ReservationError([_("この申込はすでに取り消されています。")])
+        freed = current.booking
+        current.status = EnrolmentStatus.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.booking = None
+        current.save(update_fields=["status", "cancelled_at", "booking"])
+        actor = staff.user if staff is not None else (resident.user if resident is not None else None)
+        record("reservations.enrolment.cancelled", municipality=current.municipality, actor=actor, obj=current,
+               request=request)
+        if freed is None:
+            return None
+        scheduling.cancel(freed)
+        return _promote(current.session)
+
+
+def _promote(session: Session) -> Enrolment | None:
+    """Move the longest-waiting resident into a free seat (call inside the transaction that freed it)."""
+    waiting = (Enrolment.objects.select_for_update().filter(session=session, status=EnrolmentStatus.WAITLISTED)
+               .order_by("created_at", "pk").first())
+    if waiting is None or session.starts_at <= timezone.now():
+        return None
+    try:
+        with transaction.atomic():
+            waiting.booking = scheduling.book(session.resource, session.starts_at, session.ends_at,
+                                              label=str(waiting.resident)[:200], owner="enrolment")
+    except scheduling.Unavailable:
+        return None
+    waiting.status = EnrolmentStatus.ENROLLED
+    waiting.promoted_at = timezone.now()
+    waiting.save(update_fields=["booking", "status", "promoted_at"])
+    record("reservations.enrolment.promoted", municipality=session.municipality, obj=waiting,
+           data={"session": session.pk})
+    return waiting
+
+
+def mark_session_attendance(enrolment: Enrolment, attended: bool, *, staff: Staff,
+                            request: HttpRequest | None = None) -> Enrolment:
+    with transaction.atomic():
+        current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if current.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW):
+            raise ReservationError([_("この申込には出欠を記録できません。")])
+        current.status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
+        current.save(update_fields=["status"])
+        record("reservations.enrolment.attendance", municipality=current.municipality, actor=staff.user,
+               obj=current, request=request, data={"attended": attended})
+    return current

@@ -1,0 +1,391 @@
+"""Resident pages of 予約: find a room or a counter, see when it is free, book it, and cancel before the deadline."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from yakuba.kernel.accounts.permissions import resident_required
+from yakuba.kernel.files.http import bytes_response
+from yakuba.kernel.http import TownRequest
+from yakuba.kernel.scheduling import calendar
+from yakuba.kernel.ui import once
+
+from .. import services
+from ..models import AppointmentType, Facility, Reservation, Room, Status
+
+JUST_BOOKED = "reservations.just_booked"  # session key: show the confirmation panel once
+APPOINTMENT_DAYS = 14  # days offered as links on an appointment page
+
+
+# Forms --------------------------------------------------------------------------------------------------------
+
+class RoomBookingForm(forms.Form):
+    length = forms.TypedChoiceField(
+        label=gettext_lazy("利用時間"), coerce=int, widget=forms.RadioSelect,
+        template_name="reservations/public/_choice_field.html",
+        error_messages={"required": gettext_lazy("利用時間を選んでください。"),
+                        "invalid_choice": gettext_lazy("利用時間を選び直してください。")})
+    purpose = forms.CharField(
+        label=gettext_lazy("利用目的"), max_length=200, help_text=gettext_lazy("例: 自治会の会議、サークルの練習"),
+        error_messages={"required": gettext_lazy("利用目的を入力してください。"),
+                        "max_length": gettext_lazy("利用目的は200文字以内で入力してください。")})
+    people = forms.IntegerField(
+        label=gettext_lazy("利用人数（任意）"), required=False, min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": gettext_lazy("利用人数は数字で入力してください。"),
+                        "min_value": gettext_lazy("利用人数は1人以上で入力してください。")})
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], room: Room, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["length"].choices = choices
+        if room.people:
+            self.fields["people"].help_text = _("定員%(people)s人") % {"people": room.people}
+
+
+class AppointmentBookingForm(forms.Form):
+    purpose = forms.CharField(
+        label=gettext_lazy("ご用件"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("例: 固定資産税の納付について相談したい（200文字まで）"),
+        error_messages={"required": gettext_lazy("ご用件を入力してください。"),
+                        "max_length": gettext_lazy("ご用件は200文字以内で入力してください。")})
+
+
+# Browsing -----------------------------------------------------------------------------------------------------
+
+@require_GET
+def index(request: TownRequest) -> HttpResponse:
+    facilities = Facility.objects.filter(is_published=True).prefetch_related(Prefetch("rooms", queryset=_rooms()))
+    kinds = _appointment_types().order_by("department__sort_order", "department__name", "sort_order", "name")
+    return render(request, "reservations/public/index.html", {
+        "facilities": [facility for facility in facilities if facility.rooms.all()], "appointment_types": kinds})
+
+
+@require_GET
+def facility(request: TownRequest, slug: str) -> HttpResponse:
+    item = get_object_or_404(Facility.objects.filter(is_published=True).select_related("department"), slug=slug)
+    rooms = [{"room": room, "week": _week(room.resource.rules)} for room in _rooms().filter(facility=item)]
+    return render(request, "reservations/public/facility.html", {"facility": item, "rooms": rooms})
+
+
+@require_GET
+def room(request: TownRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(_rooms(), pk=pk)
+    rules = services.rules_of(item.resource)
+    chosen = _parse_day(request.GET.get("day"))
+    year, month = _parse_month(request.GET.get("month")) or _month_of(chosen or timezone.localdate())
+    days = services.availability(item.resource, date(year, month, 1), monthrange(year, month)[1])
+    if chosen is None:
+        chosen = next((entry.day for entry in days if entry.bookable and entry.free and not entry.closed), None)
+    entry = next((entry for entry in days if entry.day == chosen), None)
+    if chosen is not None and entry is None:
+        entry = services.availability(item.resource, chosen, 1)[0]
+    return render(request, "reservations/public/room.html", {
+        "room": item, "facility": item.facility, "rules": _rules_summary(rules), "week": _week(item.resource.rules),
+        "calendar": _month_table(reverse("reservations:room", args=[pk]), year, month, days, chosen, rules),
+        "chosen": entry, "chosen_note": _day_note(entry, rules) if entry else "",
+        "slots": services.free_slots(item.resource, chosen) if entry and entry.free else [],
+        "login_url": _login_url(request.get_full_path()),
+    })
+
+
+@require_GET
+def appointment(request: TownRequest, slug: str) -> HttpResponse:
+    kind = get_object_or_404(_appointment_types(), slug=slug)
+    rules = services.rules_of(kind.resource)
+    length = timedelta(minutes=kind.duration_minutes)
+    days = services.open_days(kind.resource, APPOINTMENT_DAYS, length=length)
+    chosen = _parse_day(request.GET.get("day"))
+    entry = services.availability(kind.resource, chosen, 1, length=length)[0] if chosen else None
+    today = timezone.localdate()
+    return render(request, "reservations/public/appointment.html", {
+        "kind": kind, "days": [{"entry": day, "label": _day_label(day)} for day in days], "chosen": entry,
+        "chosen_note": _day_note(entry, rules) if entry else "",
+        "times": services.appointment_slots(kind, chosen) if entry and entry.free else [],
+        "min_day": today, "max_day": calendar.last_bookable_day(rules, timezone.now()),
+        "login_url": _login_url(request.get_full_path()),
+    })
+
+
+# Booking ------------------------------------------------------------------------------------------------------
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def room_book(request: TownRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(_rooms(), pk=pk)
+    starts_at = _moment(request.POST if request.method == "POST" else request.GET)
+    if starts_at is None:
+        messages.error(request, _("予約する日時を、空き状況から選んでください。"))
+        return HttpResponseRedirect(reverse("reservations:room", args=[pk]))
+    fitting = services.room_lengths(item, starts_at)
+    choices = _length_choices(item, starts_at, fitting, request.POST.get("length", ""))
+    form = RoomBookingForm(request.POST if request.method == "POST" else None, choices=choices, room=item,
+                           initial={"length": choices[0][0]})
+    if request.method == "POST" and form.is_valid():
+        length = timedelta(minutes=form.cleaned_data["length"])
+        done = _booked(request, form, lambda: services.reserve_room(
+            item, request.resident, starts_at, starts_at + length, purpose=form.cleaned_data["purpose"],
+            people=form.cleaned_data["people"], request=request))
+        if done is not None:
+            return done
+    return render(request, "reservations/public/room_book.html", {
+        "room": item, "facility": item.facility, "form": form, "starts_at": starts_at,
+        "back_url": _day_url("reservations:room", item.pk, starts_at), "taken": not fitting,
+    }, status=400 if form.errors else 200)
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def appointment_book(request: TownRequest, slug: str) -> HttpResponse:
+    kind = get_object_or_404(_appointment_types(), slug=slug)
+    starts_at = _moment(request.POST if request.method == "POST" else request.GET)
+    if starts_at is None:
+        messages.error(request, _("予約する日時を、空いている時間から選んでください。"))
+        return HttpResponseRedirect(reverse("reservations:appointment", args=[slug]))
+    form = AppointmentBookingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        done = _booked(request, form, lambda: services.reserve_appointment(
+            kind, request.resident, starts_at, purpose=form.cleaned_data["purpose"], request=request))
+        if done is not None:
+            return done
+    return render(request, "reservations/public/appointment_book.html", {
+        "kind": kind, "form": form, "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=kind.duration_minutes),
+        "back_url": _day_url("reservations:appointment", slug, starts_at),
+    }, status=400 if form.errors else 200)
+
+
+def _booked(request: TownRequest, form: forms.Form, reserve: Any) -> HttpResponse | None:
+    """Reserve once per form: the redirect to the new reservation, or None with the refusals on the form."""
+    try:
+        with transaction.atomic():
+            once.consume(request)
+            reservation: Reservation = reserve()
+    except once.AlreadySubmitted:
+        messages.info(request, _("この予約はすでに受け付けています。"))
+        return HttpResponseRedirect(reverse("reservations:mine"))
+    except services.ReservationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return None
+    request.session[JUST_BOOKED] = str(reservation.public_id)
+    return HttpResponseRedirect(reverse("reservations:detail", args=[reservation.public_id]))
+
+
+# My reservations ----------------------------------------------------------------------------------------------
+
+@resident_required
+@require_GET
+def mine(request: TownRequest) -> HttpResponse:
+    own = Reservation.objects.filter(resident=request.resident).select_related(
+        "room__facility", "appointment_type__department")
+    upcoming = own.filter(status__in=(Status.CONFIRMED, Status.PENDING), ends_at__gt=timezone.now())
+    past = own.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at", "-pk")[:50]
+    return render(request, "reservations/public/mine.html", {"upcoming": upcoming, "past": past})
+
+
+@resident_required
+@require_GET
+def detail(request: TownRequest, public_id: UUID) -> HttpResponse:
+    reservation = _own(request, public_id)
+    return render(request, "reservations/public/detail.html", {
+        "reservation": reservation, "resident": request.resident,
+        "just_booked": request.session.pop(JUST_BOOKED, None) == str(reservation.public_id),
+        "cancel_refusal": services.cancel_refusal(reservation),
+    })
+
+
+@resident_required
+@require_GET
+def ics(request: TownRequest, public_id: UUID) -> HttpResponse:
+    reservation = _own(request, public_id)
+    url = request.municipality.absolute_url(reverse("reservations:detail", args=[reservation.public_id]))
+    return bytes_response(services.ics(reservation, url=url), content_type="text/calendar; charset=utf-8",
+                          filename=f"reservation-{timezone.localtime(reservation.starts_at):%Y%m%d-%H%M}.ics")
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: TownRequest, public_id: UUID) -> HttpResponse:
+    reservation = _own(request, public_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                once.consume(request)
+                services.cancel(reservation, resident=request.resident, request=request)
+        except once.AlreadySubmitted:
+            return HttpResponseRedirect(reverse("reservations:detail", args=[public_id]))
+        except services.ReservationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("予約を取り消しました。"))
+            return HttpResponseRedirect(reverse("reservations:detail", args=[public_id]))
+    return render(request, "reservations/public/cancel.html", {
+        "reservation": reservation, "errors": errors,
+        "refusal": None if errors else services.cancel_refusal(reservation),
+    }, status=400 if errors else 200)
+
+
+# Helpers ------------------------------------------------------------------------------------------------------
+
+def _rooms() -> QuerySet[Room]:
+    return Room.objects.filter(facility__is_published=True, resource__is_active=True).select_related(
+        "facility__department", "resource")
+
+
+def _appointment_types() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(is_published=True, resource__is_active=True).select_related(
+        "department", "resource")
+
+
+def _own(request: TownRequest, public_id: UUID) -> Reservation:
+    """The signed-in resident's own reservation in this town; anyone else's is simply not found."""
+    reservations = Reservation.objects.select_related(
+        "room__facility__department", "appointment_type__department", "booking__resource", "municipality")
+    return get_object_or_404(reservations, public_id=public_id, resident=request.resident)
+
+
+def _login_url(next_url: str) -> str:
+    return reverse("accounts:login") + "?" + urlencode({"next": next_url})
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
+
+
+def _parse_month(value: str | None) -> tuple[int, int] | None:
+    day = _parse_day(f"{value}-01") if value and len(value) == 7 else None
+    return (day.year, day.month) if day else None
+
+
+def _month_of(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def _moment(data: QueryDict) -> datetime | None:
+    """The start a slot link or a booking form carries: ?day=YYYY-MM-DD&start=HH:MM, in the town's time."""
+    day = _parse_day(data.get("day"))
+    try:
+        start = time.fromisoformat(data.get("start", ""))
+    except ValueError:
+        return None
+    if day is None or start.tzinfo is not None:
+        return None
+    return timezone.make_aware(datetime.combine(day, start))
+
+
+def _day_url(name: str, key: Any, moment: datetime) -> str:
+    return f"{reverse(name, args=[key])}?day={timezone.localdate(moment).isoformat()}"
+
+
+def _length_choices(item: Room, starts_at: datetime, fitting: list[timedelta], posted: str
+                    ) -> list[tuple[int, str]]:
+    """Lengths free from `starts_at`, each with its end and fee; a posted length stays so its refusal is told."""
+    every = calendar.lengths(services.rules_of(item.resource))
+    offered = [length for length in every if length in fitting or str(length // timedelta(minutes=1)) == posted]
+    choices = []
+    for length in offered or every[:1]:
+        ends_at = timezone.localtime(starts_at + length)
+        fee = services.room_fee(item, starts_at, ends_at)
+        label = _("%(length)s（%(end)sまで）　使用料 %(fee)s") % {
+            "length": calendar.duration_text(length), "end": f"{ends_at:%H:%M}",
+            "fee": _("%(fee)s円") % {"fee": f"{fee:,}"} if fee else _("無料")}
+        choices.append((length // timedelta(minutes=1), label))
+    return choices
+
+
+def _week(rules_data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Opening hours per weekday, Monday first: 「9:00〜21:00」 or 「休館」."""
+    rules = calendar.Rules.from_dict(rules_data or {})
+    return [(str(calendar.WEEKDAY_SHORT[index]), calendar.hours_text(hours) or _("休館"))
+            for index, hours in enumerate(rules.hours)]
+
+
+def _rules_summary(rules: calendar.Rules) -> dict[str, Any]:
+    return {"min": calendar.duration_text(rules.min_length), "max": calendar.duration_text(rules.max_length),
+            "slot": calendar.duration_text(rules.slot), "window_days": rules.window_days,
+            "cancel": calendar.duration_text(rules.cancel_deadline), "holidays": rules.closed_on_holidays,
+            "year_end": rules.year_end_closure}
+
+
+def _day_label(entry: services.DayAvailability) -> str:
+    """The day's state in a word, as the calendar cell says it."""
+    if entry.closed:
+        return _("休館")
+    if not entry.bookable:
+        return _("受付外")
+    if not entry.free:
+        return _("満")
+    return _("空き%(count)s") % {"count": entry.free}
+
+
+def _day_note(entry: services.DayAvailability, rules: calendar.Rules) -> str:
+    """Why a chosen day offers nothing, in a sentence; empty when it has free times."""
+    if entry.closed:
+        return entry.closed
+    if not entry.bookable:
+        if entry.day < timezone.localdate():
+            return _("過去の日は予約できません。")
+        last = calendar.last_bookable_day(rules, timezone.now())
+        if entry.day > last:
+            return _("予約は%(month)d月%(day)d日の分まで受け付けています") % {"month": last.month, "day": last.day}
+        return _("この日の受付は終了しました。")
+    if not entry.free:
+        return _("この日は空きがありません。別の日をお選びください。")
+    return ""
+
+
+def _month_table(base: str, year: int, month: int, days: list[services.DayAvailability], chosen: date | None,
+                 rules: calendar.Rules) -> dict[str, Any]:
+    """The month as rows of 7 (Sunday first) for the calendar table, with links to the months around it."""
+    by_day = {entry.day: entry for entry in days}
+    today = timezone.localdate()
+    weeks = [[None if day is None else {
+        "day": day, "label": _day_label(by_day[day]), "url": f"{base}?month={year:04d}-{month:02d}&day={day}#slots",
+        "chosen": day == chosen, "today": day == today, "free": by_day[day].free and by_day[day].bookable,
+    } for day in week] for week in calendar.month_weeks(year, month)]
+    first = date(year, month, 1)
+    before = first - timedelta(days=1)
+    after = first + timedelta(days=monthrange(year, month)[1])
+    last = calendar.last_bookable_day(rules, timezone.now())
+    return {
+        "first": first, "weeks": weeks,
+        "weekdays": [str(calendar.WEEKDAY_SHORT[index]) for index in (6, 0, 1, 2, 3, 4, 5)],
+        "previous": f"{base}?month={before:%Y-%m}" if before >= today.replace(day=1) else "",
+        "previous_month": before, "next_month": after,
+        "next": f"{base}?month={after:%Y-%m}" if after <= last else "",
+    }
+
+
+urlpatterns = [
+    path("reservations/", index, name="index"),
+    path("reservations/facilities/<slug:slug>/", facility, name="facility"),
+    path("reservations/rooms/<int:pk>/", room, name="room"),
+    path("reservations/rooms/<int:pk>/book/", room_book, name="room-book"),
+    path("reservations/appointments/<slug:slug>/", appointment, name="appointment"),
+    path("reservations/appointments/<slug:slug>/book/", appointment_book, name="appointment-book"),
+    path("my/reservations/", mine, name="mine"),
+    path("my/reservations/<uuid:public_id>/", detail, name="detail"),
+    path("my/reservations/<uuid:public_id>/calendar.ics", ics, name="ics"),
+    path("my/reservations/<uuid:public_id>/cancel/", cancel, name="cancel"),
+]

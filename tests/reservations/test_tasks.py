@@ -1,0 +1,143 @@
+"""Mail about reservations, sent by the worker: a confirmation with an .ics to confirmed addresses only, and one
+reminder the day before that a cancelled reservation never gets."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from email.header import decode_header, make_header
+from email.message import Message
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+from django_scopes import scope
+from django_tasks_db.models import DBTaskResult
+
+from tests import factories
+from tests.reservations.test_services import make_room
+from tests.support.smtp import smtp_server  # noqa: F401 - fixture
+from yakuba.kernel.scheduling import calendar
+from yakuba.reservations import services, tasks
+from yakuba.reservations.models import Reservation
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Open every day of the year, so the tests can use dates computed from today.
+ALWAYS_OPEN = calendar.Rules(hours=(((time(9), time(21)),),) * 7, closed_on_holidays=False, year_end_closure=False,
+                             min_notice=timedelta(hours=1), cancel_deadline=timedelta(days=1))
+
+
+def run_worker():
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
+
+
+def subject(message: Message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def body(message: Message) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    return part.get_payload(decode=True).decode()
+
+
+def verified_resident(town, email="verified@example.jp"):
+    resident = factories.make_resident(town, email=email)
+    resident.user.email_verified_at = timezone.now()
+    resident.user.save()
+    return resident
+
+
+def reserve(town, resident, *, days: int = 3) -> Reservation:
+    room = make_room(town, rules=ALWAYS_OPEN, fee_per_hour=500)
+    starts_at = datetime.combine(timezone.localdate() + timedelta(days=days), time(10), timezone.get_current_timezone())
+    with scope(municipality=town):
+        return services.reserve_room(room, resident, starts_at, starts_at + timedelta(hours=2), purpose="俳句の会")
+
+
+def test_the_confirmation_goes_to_a_confirmed_address_with_the_ics(town_a, smtp_server):  # noqa: F811
+    reservation = reserve(town_a, verified_resident(town_a))
+    assert smtp_server == []  # nothing leaves inside the request
+    run_worker()
+    assert len(smtp_server) == 1  # the reminder waits for its day
+    message = smtp_server[0]
+    assert message["To"] == "verified@example.jp"
+    assert subject(message) == "【下仁田町】予約が確定しました"
+    text = body(message)
+    assert f"/t/10382/my/reservations/{reservation.public_id}/" in text
+    assert "下仁田町公民館 第1会議室" in text and "俳句の会" in text and "使用料: 1000円" in text
+    [attachment] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert attachment.get_filename() == "reservation.ics"
+    ics = attachment.get_payload(decode=True)
+    assert b"BEGIN:VEVENT" in ics and f"UID:{reservation.public_id}@yakuba".encode() in ics
+
+
+def test_unconfirmed_addresses_get_no_mail(town_a, smtp_server):  # noqa: F811
+    reservation = reserve(town_a, factories.make_resident(town_a, email="typo@example.jp"))
+    run_worker()
+    assert smtp_server == []
+    assert tasks.send_confirmation.call(reservation.pk) is False
+
+
+def reminder_runs(reservation: Reservation) -> list[DBTaskResult]:
+    return [r for r in DBTaskResult.objects.filter(task_path__endswith="send_reminder")
+            if r.args_kwargs["args"] == [reservation.pk]]
+
+
+def test_the_reminder_is_queued_for_the_day_before_and_sent_once(town_a, smtp_server):  # noqa: F811
+    reservation = reserve(town_a, verified_resident(town_a))
+    [queued] = reminder_runs(reservation)
+    assert queued.run_after == reservation.starts_at - timedelta(days=1)
+    run_worker()
+    smtp_server.clear()
+    with time_machine.travel(queued.run_after + timedelta(minutes=1)):
+        run_worker()
+        assert [subject(m) for m in smtp_server] == ["【下仁田町】明日のご予約のお知らせ"]
+        assert f"/t/10382/my/reservations/{reservation.public_id}/" in body(smtp_server[0])
+        assert not [p for p in smtp_server[0].walk() if p.get_content_type() == "text/calendar"]
+        assert tasks.send_reminder.call(reservation.pk) is False  # a retry, or the task queued twice
+        run_worker()
+    assert len(smtp_server) == 1
+    with scope(municipality=town_a):
+        assert Reservation.objects.get(pk=reservation.pk).reminded_at is not None
+
+
+def test_an_approved_reservation_is_confirmed_twice_but_reminded_once(town_a, staff_a, smtp_server):  # noqa: F811
+    resident = verified_resident(town_a)
+    hall = make_room(town_a, name="大ホール", rules=ALWAYS_OPEN, approval_required=True)
+    starts_at = datetime.combine(timezone.localdate() + timedelta(days=3), time(13), timezone.get_current_timezone())
+    with scope(municipality=town_a):
+        reservation = services.reserve_room(hall, resident, starts_at, starts_at + timedelta(hours=3),
+                                            purpose="発表会")
+        run_worker()
+        services.approve(reservation, staff=staff_a)
+    run_worker()
+    assert [subject(m) for m in smtp_server] == ["【下仁田町】予約を受け付けました（承認をお待ちください）",
+                                                 "【下仁田町】予約が確定しました"]
+    assert "承認したらお知らせします" in body(smtp_server[0])
+    queued = reminder_runs(reservation)
+    assert len(queued) == 2  # one per confirmation: the reminder itself makes sure it goes once
+    with time_machine.travel(queued[0].run_after + timedelta(minutes=1)):
+        run_worker()
+    assert [subject(m) for m in smtp_server[2:]] == ["【下仁田町】明日のご予約のお知らせ"]
+
+
+def test_a_cancelled_reservation_gets_no_reminder(town_a, smtp_server):  # noqa: F811
+    resident = verified_resident(town_a)
+    reservation = reserve(town_a, resident)
+    with scope(municipality=town_a):
+        services.cancel(reservation, resident=resident)
+    run_worker()
+    assert [subject(m) for m in smtp_server] == ["【下仁田町】予約が確定しました", "【下仁田町】予約を取り消しました"]
+    [queued] = reminder_runs(reservation)
+    with time_machine.travel(queued.run_after + timedelta(minutes=1)):
+        run_worker()
+    assert len(smtp_server) == 2
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and queued.return_value is False
+
+
+def test_a_reservation_for_tomorrow_morning_queues_no_reminder(town_a):
+    with time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.get_current_timezone())):
+        reservation = reserve(town_a, verified_resident(town_a), days=1)  # 22 hours ahead: the confirmation says it
+    assert reminder_runs(reservation) == []
