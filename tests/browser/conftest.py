@@ -90,3 +90,24 @@ def assert_accessible(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways at 360 px ({width} px)"
     assert not [e for e in page.console_errors if "Content Security Policy" in e], page.console_errors
+
+
+def log_in_staff(page, base: str, staff) -> None:
+    """Sign a factory-made staff member in through the real login form and TOTP step."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_scopes import scopes_disabled
+
+    from tests import factories
+    from tests.kernel.accounts.test_staff_login import totp_now
+
+    page.goto(f"{base}/staff/login/")
+    page.fill("input[name=username]", staff.user.email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    with scopes_disabled():
+        device = TOTPDevice.objects.get(user=staff.user)
+    page.fill("input[name=token]", totp_now(device))
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    assert "/staff/login" not in page.url

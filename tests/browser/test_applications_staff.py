@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from tests import factories
-from tests.browser.conftest import assert_accessible
-from tests.kernel.accounts.test_staff_login import totp_now
+from tests.browser.conftest import assert_accessible, log_in_staff
 from yakuba.applications.models import Status, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base: str, staff) -> None:
-    page.goto(f"{base}/staff/login/")
-    page.fill("input[name=username]", staff.user.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
-    with scopes_disabled():
-        device = TOTPDevice.objects.get(user=staff.user)
-    page.fill("input[name=token]", totp_now(device))
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
-    assert "/staff/login" not in page.url
 
 
 def test_clerk_requests_a_correction_and_completes_another(live_server, phone):
@@ -36,7 +20,7 @@ def test_clerk_requests_a_correction_and_completes_another(live_server, phone):
     second = factories.make_submission(procedure, factories.make_resident(town, family_name="佐藤",
                                                                           family_name_kana="サトウ"))
     base = f"{live_server.url}{town.path_prefix}"
-    _log_in(phone, base, clerk)
+    log_in_staff(phone, base, clerk)
 
     phone.goto(f"{base}/staff/applications/")
     assert phone.locator("h1").inner_text() == "申請の処理"

@@ -7,31 +7,15 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from tests import factories
-from tests.browser.conftest import assert_accessible
-from tests.kernel.accounts.test_staff_login import totp_now
+from tests.browser.conftest import assert_accessible, log_in_staff
 from tests.reservations.test_views_staff import make_appointment_type, make_room, reserve
 from yakuba.kernel.scheduling.models import Booking, BookingStatus
 from yakuba.reservations.models import Reservation, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base: str, staff) -> None:
-    page.goto(f"{base}/staff/login/")
-    page.fill("input[name=username]", staff.user.email)
-    page.fill("input[name=password]", factories.PASSWORD)
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
-    with scopes_disabled():
-        device = TOTPDevice.objects.get(user=staff.user)
-    page.fill("input[name=token]", totp_now(device))
-    with page.expect_navigation():
-        page.locator("main button[type=submit]").click()
-    assert "/staff/login" not in page.url
 
 
 def test_clerk_checks_in_a_visitor_blocks_a_slot_and_reads_the_occupancy(live_server, phone):
@@ -43,7 +27,7 @@ def test_clerk_checks_in_a_visitor_blocks_a_slot_and_reads_the_occupancy(live_se
     today = timezone.localdate()
     reservation = reserve(room, resident, today, 10, 12, purpose="俳句の会")
     base = f"{live_server.url}{town.path_prefix}"
-    _log_in(phone, base, clerk)
+    log_in_staff(phone, base, clerk)
 
     phone.goto(f"{base}/staff/reservations/")
     table = phone.locator("table", has_text="第1会議室")
