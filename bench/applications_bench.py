@@ -18,11 +18,9 @@ Run: .venv/bin/python bench/applications_bench.py [runs]   (prints; never assert
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -37,26 +35,7 @@ STORM = 200
 
 sys.path.insert(0, str(Path(__file__).parent))
 from forms_bench import FIELD_KINDS  # noqa: E402  (the same (spec, answer) pairs the forms engine bench cycles)
-
-
-def setup() -> str:
-    """Point Django at a fresh test database next to the bench URL; returns the name to drop at the end."""
-    data = Path(tempfile.mkdtemp(prefix="yakuba-bench-"))
-    (data / "static").mkdir()
-    url = os.environ.get("YAKUBA_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yakuba_bench")
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "yakuba.settings", "YAKUBA_DATA_DIR": str(data), "DATABASE_URL": url,
-        "YAKUBA_LOG_LEVEL": "WARNING", "YAKUBA_DB_CONN_MAX_AGE": "0",
-    })
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("applications_bench needs PostgreSQL (YAKUBA_BENCH_DATABASE_URL)")
-    old_name: str = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return old_name
+from pgdb import close_connections, run_on_fresh_database  # noqa: E402
 
 
 def definition(count: int, per_page: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -102,12 +81,6 @@ class World:
 
     def page_answers(self, page: int) -> dict[str, Any]:
         return {f.name: self.answers[f.name] for f in self.form.pages[page].fields}
-
-
-def close_connections() -> None:
-    from django.db import connections
-
-    connections.close_all()
 
 
 # (a) throughput ------------------------------------------------------------------------------------------------
@@ -296,17 +269,6 @@ def plain_template() -> tuple[Any, dict[str, Any]]:
     return template, {"values": {f"f{i}": "下仁田町役場" for i in range(100)}}
 
 
-def main(runs: int) -> None:
-    old_name = setup()
-    from django.db import connection
-
-    try:
-        report(runs)
-    finally:
-        close_connections()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
 def report(runs: int) -> None:
     from django.db import connection
 
@@ -356,5 +318,4 @@ def report(runs: int) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    run_on_fresh_database("bench", report, int(sys.argv[1]) if len(sys.argv) > 1 else 5)

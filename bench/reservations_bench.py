@@ -20,11 +20,9 @@ Run: .venv/bin/python bench/reservations_bench.py [runs]   (prints; never assert
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -36,38 +34,14 @@ from typing import Any
 
 ATTEMPTS = 1000
 SLOTS = 10
+sys.path.insert(0, str(Path(__file__).parent))
+from pgdb import close_connections, run_on_fresh_database  # noqa: E402
+
 THREADS_RUSH = 80
 THREADS = 8
 PER_RUN = 160  # reservations per run in (b) (20 per thread with 8 threads)
 EXISTING = 500
 DAYS = 90
-
-
-def setup() -> str:
-    """Point Django at a fresh test database next to the bench URL; returns the name to drop at the end."""
-    data = Path(tempfile.mkdtemp(prefix="yakuba-bench-"))
-    (data / "static").mkdir()
-    url = os.environ.get("YAKUBA_BENCH_DATABASE_URL",
-                         "postgres://postgres@127.0.0.1:5432/yakuba_reservations_bench")
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "yakuba.settings", "YAKUBA_DATA_DIR": str(data), "DATABASE_URL": url,
-        "YAKUBA_LOG_LEVEL": "WARNING", "YAKUBA_DB_CONN_MAX_AGE": "0",
-    })
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("reservations_bench needs PostgreSQL (YAKUBA_BENCH_DATABASE_URL)")
-    old_name: str = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return old_name
-
-
-def close_connections() -> None:
-    from django.db import connections
-
-    connections.close_all()
 
 
 def rules(**overrides: Any) -> Any:
@@ -348,17 +322,6 @@ def availability(world: World, runs: int) -> tuple[list[float], list[float], lis
 
 # report ------------------------------------------------------------------------------------------------------------
 
-def main(runs: int) -> None:
-    old_name = setup()
-    from django.db import connection
-
-    try:
-        report(runs)
-    finally:
-        close_connections()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
 def report(runs: int) -> None:
     from django.db import connection
 
@@ -413,5 +376,4 @@ def report(runs: int) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    run_on_fresh_database("reservations_bench", report, int(sys.argv[1]) if len(sys.argv) > 1 else 3)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django_scopes import scope
 
 from tests import factories
+from tests.support.race import race
 from yakuba.applications import services
 from yakuba.applications.models import Status, Submission, SubmissionEvent
 from yakuba.kernel.ui import once
@@ -23,33 +22,6 @@ RACERS = 8
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
-
-
-def race(town, actions: list[Callable[[], object]]) -> Counter[str]:
-    """Run each action in its own thread and connection, released together; count how each ended."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(action: Callable[[], object]) -> None:
-        try:
-            with scope(municipality=town):
-                barrier.wait()
-                action()
-            outcome = "ok"
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test counts
-            outcome = type(error).__name__
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def filled_draft(procedure, resident):

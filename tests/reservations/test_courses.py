@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django_scopes import scope
 
 from tests import factories
+from tests.support.race import race
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
 from yakuba.reservations import services
 from yakuba.reservations.models import Course, Enrolment, EnrolmentStatus, Session
@@ -61,25 +61,7 @@ def test_concurrent_enrolments_fill_exactly_the_seats(town_a):
         pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
     session = make_session(town_a, seats=10)
     people = [factories.make_resident(town_a) for _ in range(30)]
-    barrier = threading.Barrier(len(people))
-    errors: list[str] = []
-
-    def enrol(person) -> None:
-        try:
-            with scope(municipality=town_a):
-                barrier.wait()
-                services.enrol(session, person)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=enrol, args=(person,)) for person in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert race(town_a, [lambda p=p: services.enrol(session, p) for p in people]) == {"ok": 30}
     with scope(municipality=town_a):
         statuses = list(Enrolment.objects.filter(session=session).values_list("status", flat=True))
     assert statuses.count("enrolled") == 10 and statuses.count("waitlisted") == 20

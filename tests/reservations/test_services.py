@@ -6,7 +6,6 @@ The clock stands at 2026-04-20 (Mon) 10:00 in Tokyo: 4/27 is a Monday (closed), 
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,10 +13,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from tests import factories
+from tests.support.race import race
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
@@ -327,33 +327,6 @@ def test_ics_describes_the_reservation(room, resident_a):
 
 
 # Racing (PostgreSQL) ------------------------------------------------------------------------------------------
-
-def race(town, actions) -> Counter[str]:
-    """Run each action in its own thread and connection, released together; count how each ended."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(action) -> None:
-        try:
-            with scope(municipality=town):
-                barrier.wait()
-                action()
-            outcome = "ok"
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test counts
-            outcome = type(error).__name__
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)

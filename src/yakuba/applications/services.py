@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from yakuba.kernel.accounts.models import Department, Resident, Role, Staff, Use
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_private
 from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinition
-from yakuba.kernel.forms.normalise import scrub
+from yakuba.kernel.forms.normalise import katakana, scrub
 from yakuba.kernel.forms.validate import Result, validate
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.ui import once
@@ -78,8 +77,7 @@ class Invalid(ApplicationError):
 
 def normalise_query(text: str) -> str:
     """NFKC, and hiragana folded to katakana so 「じどう」 and 「ジドウ」 find the same."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    return "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in text)
+    return katakana(text)
 
 
 def catalogue(*, query: str = "", category: str = "") -> QuerySet[Procedure]:
@@ -681,17 +679,6 @@ def register_resident_at_counter(municipality: Municipality, data: dict[str, Any
         record("applications.counter.resident_registered", municipality=municipality, actor=staff.user,
                obj=resident, request=request)
     return resident
-
-
-def find_residents(query: str) -> QuerySet[Resident]:
-    """Residents of the current town by name (kanji or kana), phone or birthdate (YYYY-MM-DD)."""
-    residents = Resident.objects.select_related("user").all()
-    for word in normalise_query(query).split()[:4]:
-        residents = residents.filter(
-            Q(family_name__icontains=word) | Q(given_name__icontains=word) | Q(family_name_kana__icontains=word)
-            | Q(given_name_kana__icontains=word) | Q(phone__contains=word) | Q(user__email__icontains=word)
-            | Q(birthdate__icontains=word))
-    return residents
 
 
 def start_visit(resident: Resident, procedures: list[Procedure], *, staff: Staff, life_event: LifeEvent | None = None,

@@ -103,3 +103,22 @@ def test_an_admin_cannot_lock_themselves_out(town_a, admin_a):
     assert "自分自身のアカウントには" in response.content.decode()
     admin_a.refresh_from_db()
     assert admin_a.is_active
+
+
+@pytest.mark.django_db
+def test_resident_search_folds_kana_and_phone_hyphens_and_needs_every_word(town_a, town_b):
+    from datetime import date
+
+    from django_scopes import scope
+
+    from yakuba.kernel.accounts.services import search_residents
+
+    hanako = factories.make_resident(town_a, phone="0274-82-1234", birthdate=date(1944, 5, 12))
+    factories.make_resident(town_a, family_name="佐藤", family_name_kana="サトウ", given_name="一郎",
+                            given_name_kana="イチロウ")
+    factories.make_resident(town_b)  # another town's 山田 花子 is never found
+    with scope(municipality=town_a):
+        for query in ("やまだ", "ヤマダ ハナコ", "山田", "0274821234", "82-1234", "1944-05-12"):
+            assert list(search_residents(query)) == [hanako], query
+        assert not search_residents("やまだ いちろう").exists()
+        assert not search_residents("   ").exists()

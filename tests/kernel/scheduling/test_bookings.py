@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django_scopes import scope
 
+from tests.support.race import race
 from yakuba.kernel.scheduling import services
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
 
@@ -85,34 +85,6 @@ def test_the_database_itself_refuses_an_overlap_written_around_the_verbs(town_a,
         assert Booking.objects.filter(status=BookingStatus.CONFIRMED).count() == 2
 
 
-def _race(town, resource, attempts: int, seats: int = 1) -> list[str]:
-    barrier = threading.Barrier(attempts)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt() -> None:
-        try:
-            with scope(municipality=town):
-                barrier.wait()
-                services.book(resource, *hours(0, 2), seats=seats)
-            outcome = "booked"
-        except services.Unavailable:
-            outcome = "refused"
-        except Exception as error:  # noqa: BLE001 - counted, then the test fails on it
-            outcome = repr(error)
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("capacity, attempts", [(1, 60), (10, 60)])
@@ -121,8 +93,7 @@ def test_many_concurrent_attempts_book_exactly_the_capacity(town_a, capacity, at
         pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
     with scope(municipality=town_a):
         resource = Resource.objects.create(municipality=town_a, key="slot", name="窓口", capacity=capacity)
-    outcomes = _race(town_a, resource, attempts)
-    assert sorted(set(outcomes)) <= ["booked", "refused"], outcomes
-    assert outcomes.count("booked") == capacity
+    outcomes = race(town_a, [lambda: services.book(resource, *hours(0, 2))] * attempts)
+    assert outcomes == {"ok": capacity, "Unavailable": attempts - capacity}
     with scope(municipality=town_a):
         assert Booking.objects.filter(resource=resource).count() == capacity

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import staff_required
+from yakuba.kernel.accounts.services import search_residents
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.files.http import bytes_response
 from yakuba.kernel.forms.definition import FormDefinition
@@ -60,7 +61,7 @@ def _search(request: TownRequest, query: str) -> dict[str, Any]:
     if not query:
         return {"error": _("氏名・フリガナ・電話番号・生年月日のどれかを入力してください。")}
     birthdate = parse_date(query)  # 「昭和19年5月12日」 as well as 1944-05-12
-    found = list(services.find_residents(birthdate.isoformat() if birthdate else query)[:SEARCH_LIMIT + 1])
+    found = list(search_residents(birthdate.isoformat() if birthdate else query)[:SEARCH_LIMIT + 1])
     shown = found[:SEARCH_LIMIT]
     # The query itself is personal data: the audit keeps only its length and how many were shown.
     audit.record("applications.counter.resident_searched", municipality=request.municipality, actor=request.user,

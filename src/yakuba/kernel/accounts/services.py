@@ -6,15 +6,38 @@ from typing import Any
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.forms.normalise import katakana, nfkc
 from yakuba.kernel.tenancy.models import Municipality
 
 from . import oidc
 from .models import Department, Resident, Role, Section, Staff, User
+
+
+def search_residents(query: str) -> QuerySet[Resident]:
+    """Residents of the current town matching every word of `query`: name in kanji or kana (「やまだ」 finds
+    ヤマダ), phone with or without hyphens, email, or birthdate as YYYY-MM-DD. Staff views audit the search."""
+    residents = Resident.objects.select_related("user").annotate(
+        phone_digits=Replace("phone", Value("-"), Value(""))).order_by("family_name_kana", "given_name_kana", "pk")
+    words = nfkc(query).split()[:4]
+    if not words:
+        return residents.none()
+    for word in words:
+        condition = Q(user__email__icontains=word) | Q(birthdate__icontains=word)
+        for variant in {word, katakana(word)}:
+            condition |= (Q(family_name__icontains=variant) | Q(given_name__icontains=variant)
+                          | Q(family_name_kana__icontains=variant) | Q(given_name_kana__icontains=variant))
+        digits = word.replace("-", "")
+        if digits.isdigit():
+            condition |= Q(phone_digits__contains=digits)
+        residents = residents.filter(condition)
+    return residents
 
 
 def register_resident(

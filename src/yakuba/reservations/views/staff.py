@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,8 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -25,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from yakuba.kernel.accounts.models import Resident, Role, Staff
 from yakuba.kernel.accounts.permissions import staff_required
+from yakuba.kernel.accounts.services import search_residents
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.scheduling import calendar
@@ -318,26 +317,6 @@ def unblock(request: TownRequest, pk: int) -> HttpResponse:
 
 # A booking taken by phone -------------------------------------------------------------------------------------
 
-def _folded(text: str) -> str:
-    """NFKC, and hiragana folded to katakana: a clerk types 「やまだ」 for ヤマダ."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    return "".join(chr(ord(ch) + 0x60) if "ぁ" <= ch <= "ゖ" else ch for ch in text)
-
-
-def find_residents(query: str) -> list[Resident]:
-    """Residents of the current town whose name, kana or phone number holds every word of `query`."""
-    residents = Resident.objects.annotate(digits=Replace("phone", Value("-"), Value("")))
-    words = _folded(query).split()[:4]
-    for word in words:
-        condition = (Q(family_name__icontains=word) | Q(given_name__icontains=word)
-                     | Q(family_name_kana__icontains=word) | Q(given_name_kana__icontains=word))
-        digits = word.replace("-", "")
-        if digits.isdigit():
-            condition |= Q(digits__contains=digits)
-        residents = residents.filter(condition)
-    return list(residents.order_by("family_name_kana", "given_name_kana", "pk")[:SEARCH_LIMIT]) if words else []
-
-
 class SearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("氏名・フリガナ・電話番号"), max_length=60, required=False)
 
@@ -422,7 +401,7 @@ def new(request: TownRequest) -> HttpResponse:
 def _search(request: TownRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    residents = find_residents(query)
+    residents = list(search_residents(query)[:SEARCH_LIMIT])
     if query:
         audit.record("reservations.resident.searched", municipality=request.municipality, actor=request.user,
                      request=request, data={"count": len(residents)})

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -142,14 +141,8 @@ def dashboard(request: TownRequest) -> HttpResponse:
 @staff_required()
 def resident_list(request: TownRequest) -> HttpResponse:
     form = ResidentSearchForm(request.GET or None)
-    residents = Resident.objects.select_related("user").all()
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    if query:
-        residents = residents.filter(
-            Q(family_name__icontains=query) | Q(given_name__icontains=query)
-            | Q(family_name_kana__icontains=query) | Q(given_name_kana__icontains=query)
-            | Q(user__email__icontains=query)
-        )
+    residents = services.search_residents(query) if query else Resident.objects.select_related("user").all()
     page = Paginator(residents, 50).get_page(request.GET.get("page"))
     audit.record("accounts.resident.listed", municipality=request.municipality, actor=request.user,
                  request=request, data={"query": query, "count": len(page.object_list)})
