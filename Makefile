@@ -39,7 +39,7 @@ lint: install-dev
 
 # Strict on the kernel and every app's services.py (pyproject's overrides); the rest is checked leniently.
 typecheck: install-dev
-	$(BIN)/mypy src/yakuba/kernel $(wildcard src/yakuba/*/services.py)
+	$(BIN)/mypy src/yakuba/kernel $(wildcard src/yakuba/*/services.py src/yakuba/*/services)
 
 pytest: system-deps install-dev
 	$(BIN)/pytest

@@ -12,8 +12,8 @@ from django_scopes import scope
 from tests import factories
 from tests.support.race import race
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
-from yakuba.reservations import services
 from yakuba.reservations.models import Course, Enrolment, EnrolmentStatus, Session
+from yakuba.reservations.services import courses
 
 START = datetime(2027, 2, 2, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
 
@@ -33,25 +33,25 @@ def test_seats_then_waiting_list_then_promotion_in_order(town_a):
     session = make_session(town_a, seats=2)
     people = [factories.make_resident(town_a) for _ in range(4)]
     with scope(municipality=town_a):
-        enrolments = [services.enrol(session, person) for person in people]
+        enrolments = [courses.enrol(session, person) for person in people]
         assert [e.status for e in enrolments] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
-        with pytest.raises(services.ReservationError, match="すでに申し込んで"):
-            services.enrol(session, people[0])
-        promoted = services.cancel_enrolment(enrolments[1], resident=people[1])
+        with pytest.raises(courses.ReservationError, match="すでに申し込んで"):
+            courses.enrol(session, people[0])
+        promoted = courses.cancel_enrolment(enrolments[1], resident=people[1])
         assert promoted.pk == enrolments[2].pk and promoted.status == EnrolmentStatus.ENROLLED
-        assert services.cancel_enrolment(enrolments[3], resident=people[3]) is None  # waiting: frees no seat
+        assert courses.cancel_enrolment(enrolments[3], resident=people[3]) is None  # waiting: frees no seat
         assert Booking.objects.filter(resource=session.resource).exclude(status=BookingStatus.CANCELLED).count() == 2
-        with pytest.raises(services.ReservationError):
-            services.cancel_enrolment(enrolments[1])
-        attended = services.mark_session_attendance(enrolments[0], True, staff=factories.make_staff(town_a))
+        with pytest.raises(courses.ReservationError):
+            courses.cancel_enrolment(enrolments[1])
+        attended = courses.mark_session_attendance(enrolments[0], True, staff=factories.make_staff(town_a))
         assert attended.status == EnrolmentStatus.ATTENDED
 
 
 @pytest.mark.django_db
 def test_a_started_session_takes_no_new_enrolments(town_a):
     session = make_session(town_a)
-    with scope(municipality=town_a), pytest.raises(services.ReservationError, match="開始時刻を過ぎた"):
-        services.enrol(session, factories.make_resident(town_a), now=START + timedelta(minutes=1))
+    with scope(municipality=town_a), pytest.raises(courses.ReservationError, match="開始時刻を過ぎた"):
+        courses.enrol(session, factories.make_resident(town_a), now=START + timedelta(minutes=1))
 
 
 @pytest.mark.postgres
@@ -61,7 +61,7 @@ def test_concurrent_enrolments_fill_exactly_the_seats(town_a):
         pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
     session = make_session(town_a, seats=10)
     people = [factories.make_resident(town_a) for _ in range(30)]
-    assert race(town_a, [lambda p=p: services.enrol(session, p) for p in people]) == {"ok": 30}
+    assert race(town_a, [lambda p=p: courses.enrol(session, p) for p in people]) == {"ok": 30}
     with scope(municipality=town_a):
         statuses = list(Enrolment.objects.filter(session=session).values_list("status", flat=True))
     assert statuses.count("enrolled") == 10 and statuses.count("waitlisted") == 20

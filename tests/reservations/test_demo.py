@@ -14,11 +14,23 @@ from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.reservations import services
 from yakuba.reservations.demo.catalogue import FACILITIES
-from yakuba.reservations.models import AppointmentType, Facility, Kind, Reservation, Room, Status
+from yakuba.reservations.models import (
+    AppointmentType,
+    Facility,
+    Group,
+    GroupCategory,
+    GroupStatus,
+    Kind,
+    Lottery,
+    Reservation,
+    Room,
+    Series,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Facility, Room, AppointmentType, Resource, Reservation, Booking)
+MODELS = (Facility, Room, AppointmentType, Resource, Reservation, Booking, GroupCategory, Group, Series, Lottery)
 
 
 def snapshot() -> dict[str, list[tuple]]:
@@ -77,13 +89,17 @@ def test_demo_reservations_are_in_the_future_and_pass_the_rules(demo):
             for reservation in reservations:
                 rules = services.rules_of(reservation.booking.resource)
                 assert timezone.localdate(reservation.starts_at) >= timezone.localdate(now) + timedelta(days=2)
+                window = services.booking_window(reservation.room, timezone.localdate(reservation.starts_at),
+                                                 group=reservation.group, now=reservation.created_at) \
+                    if reservation.room else None  # a registered group books further ahead
                 assert calendar.check_request(rules, reservation.starts_at, reservation.ends_at,
-                                              now=reservation.created_at) == []
+                                              now=reservation.created_at, window_days=window) == []
                 assert reservation.booking.starts_at == reservation.starts_at
                 assert reservation.booking.status in (BookingStatus.CONFIRMED, BookingStatus.PENDING)
                 if reservation.room is not None and reservation.room.fee_per_hour:
                     hours = (reservation.ends_at - reservation.starts_at) / timedelta(hours=1)
-                    assert reservation.fee == hours * reservation.room.fee_per_hour
+                    assert reservation.full_fee == hours * reservation.room.fee_per_hour
+                    assert reservation.fee == services.reduced_fee(reservation.full_fee, reservation.group)
 
 
 def _next_weekday(weekday: int):
@@ -91,3 +107,19 @@ def _next_weekday(weekday: int):
     while day.weekday() != weekday or calendar.holiday_name(day) or calendar.is_year_end(day):
         day += timedelta(days=1)
     return day
+
+
+def test_every_town_has_groups_a_weekly_series_and_an_open_gym_lottery(demo):
+    for municipality in Municipality.objects.all():
+        with scope(municipality=municipality):
+            assert {c.reduction_percent for c in GroupCategory.objects.all()} == {0, 50, 100}
+            statuses = dict(Group.objects.values_list("name", "status"))
+            assert statuses == {"ひまわり太極拳クラブ": GroupStatus.APPROVED, "ママさんバレー部": GroupStatus.PENDING}
+            series = Series.objects.get()
+            booked = list(series.reservations.all())
+            assert len(booked) >= 8, municipality.name  # Tuesdays for about three months, a few holidays aside
+            assert all(r.fee == r.full_fee // 2 and r.group is not None for r in booked)
+            lottery = Lottery.objects.get()
+            assert lottery.status == "open" and lottery.opens_at <= timezone.now() < lottery.closes_at
+            assert {room.facility.slug for room in lottery.rooms.all()} == {"taiikukan"}
+            assert lottery.period_start > timezone.localdate() + timedelta(days=60)

@@ -141,3 +141,49 @@ def test_a_reservation_for_tomorrow_morning_queues_no_reminder(town_a):
     with time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=timezone.get_current_timezone())):
         reservation = reserve(town_a, verified_resident(town_a), days=1)  # 22 hours ahead: the confirmation says it
     assert reminder_runs(reservation) == []
+
+
+def test_a_series_sends_one_mail_listing_every_week_with_one_ics(town_a, smtp_server):  # noqa: F811
+    from yakuba.reservations.services import series as series_service
+
+    resident = verified_resident(town_a)
+    room = make_room(town_a, rules=ALWAYS_OPEN, fee_per_hour=500)
+    first = timezone.localdate() + timedelta(days=3)
+    with scope(municipality=town_a):
+        services.reserve_room(room, factories.make_resident(town_a), *(
+            datetime.combine(first + timedelta(weeks=1), hour, timezone.get_current_timezone())
+            for hour in (time(19), time(20))), purpose="先約")
+        series, _ = series_service.reserve(series_service.Request(
+            room=room, resident=resident, first_day=first, last_day=first + timedelta(weeks=3), start=time(19),
+            length=timedelta(hours=1), purpose="太極拳の練習"))
+    run_worker()
+    mails = [m for m in smtp_server if m["To"] == "verified@example.jp"]
+    assert [subject(m) for m in mails] == ["【下仁田町】定期予約を受け付けました"]  # one, not one per week
+    text = body(mails[0])
+    assert "予約できた日（3回）" in text and "予約できなかった日（1回）" in text
+    assert f"/t/10382/my/reservations/series/{series.public_id}/" in text
+    [attachment] = [p for p in mails[0].walk() if p.get_content_type() == "text/calendar"]
+    assert attachment.get_payload(decode=True).count(b"BEGIN:VEVENT") == 3
+    with scope(municipality=town_a):
+        assert len([r for r in DBTaskResult.objects.filter(task_path__endswith="send_reminder")]) == 3 + 1
+        series_service.cancel_remaining(series, resident=resident)
+    smtp_server.clear()
+    run_worker()
+    assert [subject(m) for m in smtp_server] == ["【下仁田町】定期予約を取り消しました"]
+
+
+def test_the_representative_is_told_the_review_result(town_a, smtp_server):  # noqa: F811
+    from tests.reservations.test_groups_series import details, make_category
+    from yakuba.reservations.services import groups as groups_service
+
+    make_room(town_a)  # run by 教育課, whose clerk reviews
+    resident = verified_resident(town_a)
+    category = make_category(town_a, percent=50, days=30)
+    with scope(municipality=town_a):
+        group = groups_service.apply(resident, details(category))
+        groups_service.decide(group, approve=False, staff=factories.make_staff(town_a, department="教育課"),
+                              note="町内で活動していることが確認できませんでした")
+    run_worker()
+    [message] = smtp_server
+    assert subject(message) == "【下仁田町】団体登録の審査結果のお知らせ"
+    assert "町内で活動していることが確認できませんでした" in body(message)

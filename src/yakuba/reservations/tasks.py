@@ -64,3 +64,74 @@ def send_reminder(reservation_id: int) -> bool:
             return False
         return _send(_load(reservation_id), subject="明日のご予約のお知らせ",
                      template="reservations/mail/reminder.txt", with_ics=False)
+
+
+def _mail_to(address: str, municipality: object, *, subject: str, template: str, context: dict[str, object],
+             attachment: bytes | None = None) -> bool:
+    name = getattr(municipality, "name", "")
+    body = render_to_string(template, {"municipality": municipality, **context})
+    message = EmailMessage(subject=f"【{name}】{subject}", body=body, to=[address])
+    if attachment is not None:
+        message.attach("reservations.ics", attachment, "text/calendar")
+    message.send()
+    return True
+
+
+@task(queue_name="mail")
+def send_series_confirmation(series_id: int) -> bool:
+    """One mail for a 定期予約: which weeks are booked, which are not and why, and every booked week in one .ics."""
+    from .models import Series
+    from .services import ics_events
+
+    series = Series._base_manager.select_related("municipality").get(pk=series_id)
+    with scope(municipality=series.municipality):
+        series = Series.objects.select_related("resident__user", "room__facility", "group").get(pk=series_id)
+        address = series.resident.verified_email
+        if not address:
+            return False
+        booked = list(series.reservations.select_related("room__facility", "municipality").order_by("starts_at"))
+        url = series.municipality.absolute_url(reverse("reservations:series", args=[series.public_id]))
+        refused = [entry for entry in series.report if not entry["booked"]]
+        return _mail_to(address, series.municipality, subject="定期予約を受け付けました",
+                        template="reservations/mail/series_confirmation.txt",
+                        context={"series": series, "booked": booked, "refused": refused, "url": url},
+                        attachment=ics_events(booked, url=url) if booked else None)
+
+
+@task(queue_name="mail")
+def send_series_cancellation(series_id: int, reservation_ids: list[int]) -> bool:
+    from .models import Series
+    from .services import ics_events
+
+    series = Series._base_manager.select_related("municipality").get(pk=series_id)
+    with scope(municipality=series.municipality):
+        series = Series.objects.select_related("resident__user", "room__facility").get(pk=series_id)
+        address = series.resident.verified_email
+        if not address:
+            return False
+        cancelled = list(Reservation.objects.filter(pk__in=reservation_ids, series=series)
+                         .select_related("room__facility", "municipality").order_by("starts_at"))
+        url = series.municipality.absolute_url(reverse("reservations:series", args=[series.public_id]))
+        return _mail_to(address, series.municipality, subject="定期予約を取り消しました",
+                        template="reservations/mail/series_cancellation.txt",
+                        context={"series": series, "cancelled": cancelled, "url": url},
+                        attachment=ics_events(cancelled, url=url) if cancelled else None)
+
+
+@task(queue_name="mail")
+def send_group_decision(group_id: int) -> bool:
+    """The result of 団体登録の審査, to the representative."""
+    from .models import Group, GroupStatus
+
+    group = Group._base_manager.select_related("municipality").get(pk=group_id)
+    with scope(municipality=group.municipality):
+        group = Group.objects.select_related("representative__user", "category").get(pk=group_id)
+        address = group.representative.verified_email
+        if not address:
+            return False
+        approved = group.status == GroupStatus.APPROVED
+        url = group.municipality.absolute_url(reverse("reservations:groups"))
+        return _mail_to(address, group.municipality,
+                        subject="団体登録が完了しました" if approved else "団体登録の審査結果のお知らせ",
+                        template="reservations/mail/group_decision.txt",
+                        context={"group": group, "approved": approved, "url": url})

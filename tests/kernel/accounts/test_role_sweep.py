@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests import factories
 from tests.sweep import routes
@@ -58,7 +59,29 @@ def objects_a(town_a, resident_a):
     editor = {"pk": procedure.pk, "page": 0, "name": "family", "sub": "relation"}
     room = factories.make_room(town_a, department="総務課")
     reservation = factories.make_reservation(room, resident_a, datetime(2027, 3, 2, 10, tzinfo=ZoneInfo("Asia/Tokyo")))
+    with scope(municipality=town_a):
+        from yakuba.reservations.models import GroupCategory
+        from yakuba.reservations.services import groups
+
+        category = GroupCategory.objects.create(municipality=town_a, name="区分", reduction_percent=50)
+        group = groups.apply(resident_a, groups.GroupDetails(name="団体", name_kana="", category=category,
+                                                             members=5, activity="活動", phone="0274-82-2111"))
+    from tests.reservations.test_courses_views import make_course
+    from yakuba.reservations.services import courses
+    from yakuba.reservations.services import lottery as lotteries
+
+    session = make_course(town_a, clerk)
+    with scope(municipality=town_a):
+        enrolment = courses.enrol(session, resident_a)
+        lottery = lotteries.create_lottery(staff=clerk, title="抽選", rooms=[room], period_start=date(2027, 6, 1),
+                                           period_end=date(2027, 6, 30), opens_at=timezone.now() - timedelta(hours=1),
+                                           closes_at=timezone.now() + timedelta(days=30))
     return {
+        **{f"staff:reservations-{n}": lottery.pk for n in ("lottery", "lottery-draw", "lottery-cancel", "lottery-csv")},
+        "staff:reservations-group": group.pk, "staff:reservations-group-category": category.pk,
+        **{f"staff:reservations-{name}": session.course_id for name in ("course", "course-edit", "session-new")},
+        **{f"staff:reservations-{name}": session.pk for name in ("session", "session-enrol")},
+        **{f"staff:reservations-{name}": enrolment.pk for name in ("enrolment-attendance", "enrolment-cancel")},
         **{f"staff:reservations-{name}": reservation.pk for name in ("detail", "approve", "attendance", "cancel",
                                                                       "unblock")},
         None: resident_a.pk,

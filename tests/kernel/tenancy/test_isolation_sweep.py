@@ -74,6 +74,50 @@ def _reservations_of_town_b(town_b, staff_b):
     factories.make_reservation(room, applicant, start, purpose="甘楽専用の用件")
     with scope(municipality=town_b):
         services.block(room.resource, start.replace(hour=14), start.replace(hour=15), reason="点検", staff=staff_b)
+        _groups_and_series_of_town_b(town_b, staff_b, room, applicant)
+
+
+def _groups_and_series_of_town_b(town_b, staff_b, room, applicant):
+    """A category, an approved group and its weekly 定期予約 (inside town B's scope)."""
+    from datetime import date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from yakuba.reservations.models import GroupCategory
+    from yakuba.reservations.services import groups, series
+
+    category = GroupCategory.objects.create(municipality=town_b, name="甘楽専用の区分", reduction_percent=50)
+    group = groups.apply(applicant, groups.GroupDetails(name="甘楽専用の団体", name_kana="", category=category,
+                                                        members=9, activity="甘楽専用の活動", phone="0274-74-3131"))
+    group = groups.decide(group, approve=True, staff=staff_b)
+    series.reserve(series.Request(room=room, resident=applicant, first_day=date(2027, 3, 9),
+                                  last_day=date(2027, 3, 23), start=time(10), length=timedelta(hours=1),
+                                  purpose="甘楽専用の定期利用", group=group),
+                   now=datetime(2027, 2, 1, 9, tzinfo=ZoneInfo("Asia/Tokyo")))
+    _lottery_and_course_of_town_b(town_b, staff_b, room, applicant)
+
+
+def _lottery_and_course_of_town_b(town_b, staff_b, room, applicant):
+    """A lottery with an entry, and a class session with an enrolment (inside town B's scope)."""
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from yakuba.reservations.services import courses
+    from yakuba.reservations.services import lottery as lotteries
+
+    now = datetime(2027, 2, 1, 9, tzinfo=ZoneInfo("Asia/Tokyo"))
+    with time_machine.travel(now, tick=False):
+        lottery = lotteries.create_lottery(staff=staff_b, title="甘楽専用の抽選", rooms=[room],
+                                           period_start=date(2027, 6, 1), period_end=date(2027, 6, 30),
+                                           opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=30))
+        starts_at = datetime(2027, 6, 8, 10, tzinfo=ZoneInfo("Asia/Tokyo"))
+        lotteries.apply(lottery, applicant, room=room, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1),
+                        purpose="甘楽専用の抽選申込")
+        course = courses.create_course(town_b, staff=staff_b, title="甘楽専用の講座", department=staff_b.department)
+        session = courses.add_session(course, staff=staff_b, starts_at=now + timedelta(days=7),
+                                      ends_at=now + timedelta(days=7, hours=2), place="甘楽専用の会場", seats=5)
+        courses.enrol(session, applicant)
 
 
 def _applications_of_town_b(town_b, staff_b):
@@ -100,12 +144,17 @@ def _applications_of_town_b(town_b, staff_b):
 def object_args_of(town):
     """For each kind of path argument, values naming town `town`'s objects: uuids and file tokens."""
     from yakuba.applications.models import Attachment, CounterVisit, Submission
-    from yakuba.reservations.models import Reservation
+    from yakuba.reservations.models import Enrolment, Group, Lottery, LotteryEntry, Reservation, Series
 
     with scopes_disabled():
         uuids = [*Submission._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *CounterVisit._base_manager.filter(municipality=town).values_list("public_id", flat=True),
-                 *Reservation._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
+                 *Reservation._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Group._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Series._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Lottery._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *LotteryEntry._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Enrolment._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
         tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
     return uuids, tokens
 

@@ -17,7 +17,7 @@ from .catalogue import APPOINTMENTS, FACILITIES, FACILITY_DEPARTMENT
 
 def load(municipality: Municipality, town: Town) -> None:
     """Idempotent: called by `yakuba demo` for each town inside its scope and transaction."""
-    from . import samples
+    from . import courses, groups, samples
 
     department = Department.objects.get(name=FACILITY_DEPARTMENT[town.slug])
     for order, item in enumerate(FACILITIES):
@@ -48,3 +48,5 @@ def load(municipality: Municipality, town: Town) -> None:
             "is_published": True, "sort_order": order,
         })
     samples.load(municipality, town)
+    groups.load(municipality, town)
+    courses.load(municipality, town)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calendar import monthrange
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.files.http import bytes_response
 from yakuba.kernel.http import TownRequest
@@ -27,7 +29,9 @@ from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.ui import once
 
 from .. import services
-from ..models import AppointmentType, Facility, Reservation, Room, Status
+from ..models import AppointmentType, Facility, Group, LotteryStatus, Reservation, Room, Series, Status
+from ..services import groups as groups_service
+from . import fields
 
 JUST_BOOKED = "reservations.just_booked"  # session key: show the confirmation panel once
 APPOINTMENT_DAYS = 14  # days offered as links on an appointment page
@@ -36,26 +40,20 @@ APPOINTMENT_DAYS = 14  # days offered as links on an appointment page
 # Forms --------------------------------------------------------------------------------------------------------
 
 class RoomBookingForm(forms.Form):
-    length = forms.TypedChoiceField(
-        label=gettext_lazy("利用時間"), coerce=int, widget=forms.RadioSelect,
-        template_name="reservations/public/_choice_field.html",
-        error_messages={"required": gettext_lazy("利用時間を選んでください。"),
-                        "invalid_choice": gettext_lazy("利用時間を選び直してください。")})
-    purpose = forms.CharField(
-        label=gettext_lazy("利用目的"), max_length=200, help_text=gettext_lazy("例: 自治会の会議、サークルの練習"),
-        error_messages={"required": gettext_lazy("利用目的を入力してください。"),
-                        "max_length": gettext_lazy("利用目的は200文字以内で入力してください。")})
-    people = forms.IntegerField(
-        label=gettext_lazy("利用人数（任意）"), required=False, min_value=1,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"invalid": gettext_lazy("利用人数は数字で入力してください。"),
-                        "min_value": gettext_lazy("利用人数は1人以上で入力してください。")})
+    length = fields.length_field(widget=forms.RadioSelect, template_name=fields.RADIOS)
+    purpose = fields.purpose_field(gettext_lazy("例: 自治会の会議、サークルの練習"))
+    people = fields.people_field()
 
-    def __init__(self, *args: Any, choices: list[tuple[int, str]], room: Room, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], room: Room, groups: list[Group] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["length"].choices = choices
+        self.fields["length"].choices = choices  # type: ignore[attr-defined]
         if room.people:
             self.fields["people"].help_text = _("定員%(people)s人") % {"people": room.people}
+        fields.add_group_field(self, groups or [], radios=True)
+
+    def chosen_group(self) -> Group | None:
+        return fields.chosen_group(self)
 
 
 class AppointmentBookingForm(forms.Form):
@@ -87,21 +85,73 @@ def facility(request: TownRequest, slug: str) -> HttpResponse:
 def room(request: TownRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(_rooms(), pk=pk)
     rules = services.rules_of(item.resource)
+    reach = _Reach(item, _groups(request))
     chosen = _parse_day(request.GET.get("day"))
     year, month = _parse_month(request.GET.get("month")) or _month_of(chosen or timezone.localdate())
-    days = services.availability(item.resource, date(year, month, 1), monthrange(year, month)[1])
+    days = reach.apply(services.availability(item.resource, date(year, month, 1), monthrange(year, month)[1],
+                                             window_days=reach.days))
     if chosen is None:
         chosen = next((entry.day for entry in days if entry.bookable and entry.free and not entry.closed), None)
     entry = next((entry for entry in days if entry.day == chosen), None)
     if chosen is not None and entry is None:
-        entry = services.availability(item.resource, chosen, 1)[0]
+        entry = reach.apply(services.availability(item.resource, chosen, 1, window_days=reach.days))[0]
+    held = services.held_days(item, date(year, month, 1), date(year, month, monthrange(year, month)[1]))
+    if entry is not None and entry.day not in held:
+        held.update(services.held_days(item, entry.day, entry.day))
     return render(request, "reservations/public/room.html", {
         "room": item, "facility": item.facility, "rules": _rules_summary(rules), "week": _week(item.resource.rules),
-        "calendar": _month_table(reverse("reservations:room", args=[pk]), year, month, days, chosen, rules),
-        "chosen": entry, "chosen_note": _day_note(entry, rules) if entry else "",
-        "slots": services.free_slots(item.resource, chosen) if entry and entry.free else [],
+        "calendar": _month_table(reverse("reservations:room", args=[pk]), year, month, days, chosen, rules,
+                                 last=today_plus(reach.days), held=held),
+        "chosen": entry, "chosen_note": _held_note(held[entry.day]) if entry and entry.day in held and not entry.closed
+        else (_day_note(entry, rules, reach.normal) if entry else ""),
+        "held": held.get(entry.day) if entry and not entry.closed else None, "groups": reach.groups,
+        "slots": services.free_slots(item.resource, chosen, window_days=reach.days)
+        if entry and entry.free and entry.bookable else [],
         "login_url": _login_url(request.get_full_path()),
     })
+
+
+class _Reach:
+    """How far ahead this resident may book this room: the room's window, a registered group's longer one, and
+    a drawn lottery's leftovers; an undrawn lottery's days are not bookable at all (they show 抽選)."""
+
+    def __init__(self, room: Room, groups: list[Group]) -> None:
+        self.room, self.groups = room, groups
+        self.days = services.widest_window(room, groups)
+        rules = services.rules_of(room.resource)
+        today = timezone.localdate()
+        self.normal = max([rules.window_days] + [services.booking_window(room, today, group=group, now=timezone.now())
+                                                 for group in groups])
+        self.drawn = list(room.lotteries.filter(status=LotteryStatus.DRAWN, period_end__gte=today)
+                          .values_list("period_start", "period_end"))
+
+    def allows(self, day: date) -> bool:
+        if day <= today_plus(self.normal):
+            return True
+        return any(first <= day <= last for first, last in self.drawn)
+
+    def apply(self, days: list[services.DayAvailability]) -> list[services.DayAvailability]:
+        held = services.held_days(self.room, days[0].day, days[-1].day) if days else {}
+        return [replace(entry, bookable=entry.bookable and self.allows(entry.day) and entry.day not in held)
+                for entry in days]
+
+
+def _held_note(lottery: Any) -> str:
+    note = _("この日は抽選で受け付けています（申込は%(closes)sまで）。"
+             "抽選のあと、空いている時間は先着順で予約できます。")
+    return note % {"closes": calendar.moment_text(lottery.closes_at)}
+
+
+def today_plus(days: int) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+def _groups(request: TownRequest) -> list[Group]:
+    """The signed-in resident's approved groups (none for visitors and staff)."""
+    if not request.user.is_authenticated:
+        return []
+    resident = Resident.objects.filter(user=request.user).first()
+    return list(groups_service.bookable_groups(resident)) if resident is not None else []
 
 
 @require_GET
@@ -132,19 +182,22 @@ def room_book(request: TownRequest, pk: int) -> HttpResponse:
     if starts_at is None:
         messages.error(request, _("予約する日時を、空き状況から選んでください。"))
         return HttpResponseRedirect(reverse("reservations:room", args=[pk]))
-    fitting = services.room_lengths(item, starts_at)
+    groups = _groups(request)
+    fitting = services.room_lengths(item, starts_at, window_days=services.widest_window(item, groups))
     choices = _length_choices(item, starts_at, fitting, request.POST.get("length", ""))
     form = RoomBookingForm(request.POST if request.method == "POST" else None, choices=choices, room=item,
-                           initial={"length": choices[0][0]})
+                           groups=groups, initial={"length": choices[0][0], "group": ""})
     if request.method == "POST" and form.is_valid():
         length = timedelta(minutes=form.cleaned_data["length"])
         done = _booked(request, form, lambda: services.reserve_room(
             item, request.resident, starts_at, starts_at + length, purpose=form.cleaned_data["purpose"],
-            people=form.cleaned_data["people"], request=request))
+            people=form.cleaned_data["people"], group=form.chosen_group(), request=request))
         if done is not None:
             return done
     return render(request, "reservations/public/room_book.html", {
         "room": item, "facility": item.facility, "form": form, "starts_at": starts_at,
+        "series_url": f"{reverse('reservations:series-new', args=[item.pk])}?day={timezone.localdate(starts_at)}"
+                      f"&start={timezone.localtime(starts_at):%H:%M}",
         "back_url": _day_url("reservations:room", item.pk, starts_at), "taken": not fitting,
     }, status=400 if form.errors else 200)
 
@@ -194,9 +247,21 @@ def _booked(request: TownRequest, form: forms.Form, reserve: Any) -> HttpRespons
 def mine(request: TownRequest) -> HttpResponse:
     own = Reservation.objects.filter(resident=request.resident).select_related(
         "room__facility", "appointment_type__department")
-    upcoming = own.filter(status__in=(Status.CONFIRMED, Status.PENDING), ends_at__gt=timezone.now())
-    past = own.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at", "-pk")[:50]
-    return render(request, "reservations/public/mine.html", {"upcoming": upcoming, "past": past})
+    active = own.filter(status__in=(Status.CONFIRMED, Status.PENDING), ends_at__gt=timezone.now())
+    upcoming = active.filter(series__isnull=True)  # a 定期予約's weeks are listed under it, not one by one
+    past = own.exclude(pk__in=active.values("pk")).order_by("-starts_at", "-pk")[:50]
+    series = [{"series": item, "next": item.ahead[0] if item.ahead else None, "count": len(item.ahead)}
+              for item in Series.objects.filter(resident=request.resident, last_day__gte=timezone.localdate())
+              .select_related("room__facility").prefetch_related(
+                  Prefetch("reservations", queryset=active.order_by("starts_at"), to_attr="ahead"))
+              .order_by("first_day")]
+    from .courses import my_enrolments
+    from .lottery import my_entries
+
+    return render(request, "reservations/public/mine.html", {
+        "upcoming": upcoming, "past": past, "series": series,
+        "groups": Group.objects.filter(representative=request.resident).exists(),
+        **my_enrolments(request.resident), **my_entries(request.resident)})
 
 
 @resident_required
@@ -339,14 +404,14 @@ def _day_label(entry: services.DayAvailability) -> str:
     return _("空き%(count)s") % {"count": entry.free}
 
 
-def _day_note(entry: services.DayAvailability, rules: calendar.Rules) -> str:
+def _day_note(entry: services.DayAvailability, rules: calendar.Rules, window_days: int | None = None) -> str:
     """Why a chosen day offers nothing, in a sentence; empty when it has free times."""
     if entry.closed:
         return entry.closed
     if not entry.bookable:
         if entry.day < timezone.localdate():
             return _("過去の日は予約できません。")
-        last = calendar.last_bookable_day(rules, timezone.now())
+        last = calendar.last_bookable_day(rules, timezone.now(), window_days)
         if entry.day > last:
             return _("予約は%(month)d月%(day)d日の分まで受け付けています") % {"month": last.month, "day": last.day}
         return _("この日の受付は終了しました。")
@@ -356,18 +421,20 @@ def _day_note(entry: services.DayAvailability, rules: calendar.Rules) -> str:
 
 
 def _month_table(base: str, year: int, month: int, days: list[services.DayAvailability], chosen: date | None,
-                 rules: calendar.Rules) -> dict[str, Any]:
+                 rules: calendar.Rules, *, last: date | None = None, held: dict[date, Any] | None = None
+                 ) -> dict[str, Any]:
     """The month as rows of 7 (Sunday first) for the calendar table, with links to the months around it."""
     by_day = {entry.day: entry for entry in days}
     today = timezone.localdate()
     weeks = [[None if day is None else {
-        "day": day, "label": _day_label(by_day[day]), "url": f"{base}?month={year:04d}-{month:02d}&day={day}#slots",
+        "day": day, "label": _("抽選") if held and day in held and not by_day[day].closed else _day_label(by_day[day]),
+        "url": f"{base}?month={year:04d}-{month:02d}&day={day}#slots",
         "chosen": day == chosen, "today": day == today, "free": by_day[day].free and by_day[day].bookable,
     } for day in week] for week in calendar.month_weeks(year, month)]
     first = date(year, month, 1)
     before = first - timedelta(days=1)
     after = first + timedelta(days=monthrange(year, month)[1])
-    last = calendar.last_bookable_day(rules, timezone.now())
+    last = last or calendar.last_bookable_day(rules, timezone.now())
     return {
         "first": first, "weeks": weeks,
         "weekdays": [str(calendar.WEEKDAY_SHORT[index]) for index in (6, 0, 1, 2, 3, 4, 5)],

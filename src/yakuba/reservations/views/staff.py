@@ -33,6 +33,7 @@ from yakuba.kernel.ui import once
 
 from .. import services
 from ..models import AppointmentType, Channel, Kind, Reservation, Room, Status
+from .actions import act_once
 
 SEARCH_LIMIT = 20
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -165,17 +166,8 @@ def detail(request: TownRequest, pk: int) -> HttpResponse:
 
 def _act(request: TownRequest, reservation: Reservation, action: Callable[[], object], done: str) -> HttpResponse:
     """Run `action` once per click; a refused action shows the record again with the reasons (400)."""
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            action()
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-    except services.ReservationError as error:
-        return _detail(request, reservation, errors=error.messages, status=400)
-    else:
-        messages.success(request, done)
-    return HttpResponseRedirect(reverse("staff:reservations-detail", args=[reservation.pk]))
+    return act_once(request, action, done=done, back=reverse("staff:reservations-detail", args=[reservation.pk]),
+                    refused=lambda errors: _detail(request, reservation, errors=errors, status=400))
 
 
 @staff_required(role=Role.STAFF)

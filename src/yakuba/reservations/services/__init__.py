@@ -23,15 +23,17 @@ from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.scheduling import services as scheduling
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
 
-from .models import (
+from ..models import (
     AppointmentType,
     Channel,
-    Enrolment,
-    EnrolmentStatus,
+    Group,
+    GroupStatus,
     Kind,
+    Lottery,
+    LotteryStatus,
     Reservation,
     Room,
-    Session,
+    Series,
     Status,
 )
 
@@ -55,27 +57,122 @@ def _now(now: datetime | None) -> datetime:
 # Reserving ------------------------------------------------------------------------------------------------------
 
 def reserve_room(room: Room, resident: Resident, starts_at: datetime, ends_at: datetime, *, purpose: str,
-                 people: int | None = None, now: datetime | None = None, staff: Staff | None = None,
-                 channel: str = Channel.ONLINE, request: HttpRequest | None = None) -> Reservation:
-    """Reserve a room: checked against its calendar, then booked; pending when the room needs approval."""
+                 people: int | None = None, group: Group | None = None, now: datetime | None = None,
+                 staff: Staff | None = None, channel: str = Channel.ONLINE,
+                 request: HttpRequest | None = None) -> Reservation:
+    """Reserve a room: checked against its calendar, then booked; pending when the room needs approval.
+
+    Booked for a registered group (団体登録), the group's category may open the days further ahead and reduces
+    the fee (減免). Days held for a lottery (抽選) are not open to first-come booking until it is drawn."""
+    problems = room_problems(room, resident, starts_at, ends_at, purpose=purpose, people=people, group=group,
+                             now=_now(now))
+    if problems:
+        raise ReservationError(problems)
+    return place_room(room, resident, starts_at, ends_at, purpose=purpose, people=people, group=group, staff=staff,
+                      channel=channel, request=request)
+
+
+def room_problems(room: Room, resident: Resident, starts_at: datetime, ends_at: datetime, *, purpose: str,
+                  people: int | None, group: Group | None, now: datetime, lottery: Lottery | None = None
+                  ) -> list[str]:
+    """Every rule a room request breaks, [] when none (the time may still be taken: the database decides).
+    With `lottery`, an application to it: the lottery's period is its window, and its hold does not apply."""
     _same_town(room.municipality_id, resident)
-    problems = calendar.check_request(rules_of(room.resource), starts_at, ends_at, now=_now(now))
+    problems = _group_problems(group, resident, now) if group is not None else []
+    day = timezone.localdate(starts_at)
+    held = None if lottery is not None else lottery_holding(room, day)
+    if held is not None:
+        problems.append(_("この日は抽選で受け付けています（%(title)s・申込は%(closes)sまで）。")
+                        % {"title": held.title, "closes": calendar.moment_text(held.closes_at)})
+    if lottery is not None:
+        window = (lottery.period_end - timezone.localdate(now)).days
+    else:
+        window = booking_window(room, day, group=group if not problems else None, now=now)
+    problems += calendar.check_request(rules_of(room.resource), starts_at, ends_at, now=now, window_days=window)
     problems += _check_purpose(purpose)
     if people is not None and room.people is not None and people > room.people:
         problems.append(_("この部屋の定員は%(people)s人です。") % {"people": room.people})
-    if problems:
-        raise ReservationError(problems)
-    hours = (ends_at - starts_at) / timedelta(hours=1)
-    status = Status.PENDING if room.approval_required and staff is None else Status.CONFIRMED
+    return problems
+
+
+def place_room(room: Room, resident: Resident, starts_at: datetime, ends_at: datetime, *, purpose: str,
+               people: int | None = None, group: Group | None = None, staff: Staff | None = None,
+               channel: str = Channel.ONLINE, series: Series | None = None, status: str | None = None,
+               mail: str = "confirmation", request: HttpRequest | None = None) -> Reservation:
+    """Book checked times (room_problems said none): the database refuses an overlap with ReservationError."""
+    if status is None:
+        status = Status.PENDING if room.approval_required and staff is None else Status.CONFIRMED
+    full = room_fee(room, starts_at, ends_at)
     with transaction.atomic():
         booking = _book(room.resource, starts_at, ends_at, label=purpose,
                         status=BookingStatus.PENDING if status == Status.PENDING else BookingStatus.CONFIRMED)
         reservation = Reservation.objects.create(
             municipality=room.municipality, kind=Kind.ROOM, resident=resident, booking=booking, room=room,
-            starts_at=starts_at, ends_at=ends_at, purpose=purpose.strip(), people=people,
-            fee=math.ceil(hours * room.fee_per_hour), status=status, channel=channel, created_by=staff)
-        _recorded("reservations.reservation.created", reservation, staff=staff, resident=resident, request=request)
+            starts_at=starts_at, ends_at=ends_at, purpose=purpose.strip(), people=people, group=group, series=series,
+            full_fee=full, fee=reduced_fee(full, group), status=status, channel=channel, created_by=staff)
+        _recorded("reservations.reservation.created", reservation, staff=staff, resident=resident, request=request,
+                  mail=mail)
     return reservation
+
+
+def reduced_fee(full: int, group: Group | None) -> int:
+    """使用料 after 減免: the group's category takes its percentage off, rounded down to the yen in its favour."""
+    if group is None or group.status != GroupStatus.APPROVED:
+        return full
+    return full - full * group.category.reduction_percent // 100
+
+
+def booking_window(room: Room, day: date, *, group: Group | None, now: datetime) -> int:
+    """Days ahead a request may reach: the room's window, longer for a registered group's category, and to the
+    end of a drawn lottery's period (its leftovers are open first-come)."""
+    rules = rules_of(room.resource)
+    days = rules.window_days
+    if group is not None and group.status == GroupStatus.APPROVED:
+        days += group.category.extra_window_days
+    drawn = room.lotteries.filter(status=LotteryStatus.DRAWN, period_start__lte=day, period_end__gte=day)
+    last = drawn.order_by("-period_end").values_list("period_end", flat=True).first()
+    if last is not None:
+        days = max(days, (last - timezone.localdate(now)).days)
+    return days
+
+
+def widest_window(room: Room, groups: list[Group], *, now: datetime | None = None) -> int:
+    """The furthest day a resident may reach in `room`'s calendar: with their best group, or into a drawn
+    lottery's leftovers. What each request may really reach is booking_window's answer."""
+    now = _now(now)
+    today = timezone.localdate(now)
+    days = max([rules_of(room.resource).window_days]
+               + [booking_window(room, today, group=group, now=now) for group in groups])
+    drawn = room.lotteries.filter(status=LotteryStatus.DRAWN, period_end__gte=today)
+    last = drawn.order_by("-period_end").values_list("period_end", flat=True).first()
+    return max(days, (last - today).days) if last is not None else days
+
+
+def held_days(room: Room, first: date, last: date) -> dict[date, Lottery]:
+    """Days of [first, last] held by an undrawn lottery, each with its lottery (the calendar shows 抽選)."""
+    held: dict[date, Lottery] = {}
+    for lottery in room.lotteries.filter(status=LotteryStatus.OPEN, period_start__lte=last, period_end__gte=first):
+        day = max(first, lottery.period_start)
+        while day <= min(last, lottery.period_end):
+            held.setdefault(day, lottery)
+            day += timedelta(days=1)
+    return held
+
+
+def lottery_holding(room: Room, day: date) -> Lottery | None:
+    """The lottery that holds `day` of `room` (not yet drawn), if any: no first-come booking until its draw."""
+    return room.lotteries.filter(status=LotteryStatus.OPEN, period_start__lte=day, period_end__gte=day).first()
+
+
+def _group_problems(group: Group, resident: Resident, now: datetime) -> list[str]:
+    if group.municipality_id != resident.municipality_id or group.representative_id != resident.pk:
+        return [_("この団体の代表者として登録されていません。")]
+    if group.status != GroupStatus.APPROVED:
+        return [_("団体登録の承認がまだ済んでいません。")]
+    if group.valid_until is not None and group.valid_until < timezone.localdate(now):
+        return [_("団体登録の有効期限（%(date)s）が過ぎています。更新の手続きをしてください。")
+                % {"date": f"{group.valid_until:%Y/%m/%d}"}]
+    return []
 
 
 def reserve_appointment(kind: AppointmentType, resident: Resident, starts_at: datetime, *, purpose: str,
@@ -123,20 +220,24 @@ def _book(resource: Resource, starts_at: datetime, ends_at: datetime, *, label: 
 
 def _recorded(action: str, reservation: Reservation, *, staff: Staff | None, resident: Resident | None,
               request: HttpRequest | None, mail: str = "confirmation") -> None:
+    """Audit the change and send its mail: "confirmation" (mail now, reminder the day before), "reminder" (only the
+    reminder: the caller mails a summary itself), "cancellation", or anything else for none."""
     actor: User | None = staff.user if staff is not None else (resident.user if resident is not None else None)
     record(action, municipality=reservation.municipality, actor=actor, obj=reservation, request=request,
            data={"kind": reservation.kind, "starts_at": reservation.starts_at.isoformat(),
                  "channel": reservation.channel})
-    from . import tasks
+    from .. import tasks
 
     pk = reservation.pk
-    if mail == "confirmation":
+    if mail in ("confirmation", "reminder"):
         reminder_at = reservation.starts_at - timedelta(days=1)
 
         def enqueue() -> None:
             with transaction.atomic():  # both tasks in one commit
-                tasks.send_confirmation.enqueue(pk)
-                if reminder_at > timezone.now():
+                if mail == "confirmation":
+                    tasks.send_confirmation.enqueue(pk)
+                # A backend that cannot wait (the immediate one some tests use) sends no reminder.
+                if reminder_at > timezone.now() and tasks.send_reminder.get_backend().supports_defer:
                     tasks.send_reminder.using(run_after=reminder_at).enqueue(pk)
 
         transaction.on_commit(enqueue)
@@ -147,7 +248,8 @@ def _recorded(action: str, reservation: Reservation, *, staff: Staff | None, res
 # Changing -------------------------------------------------------------------------------------------------------
 
 def cancel(reservation: Reservation, *, resident: Resident | None = None, staff: Staff | None = None,
-           now: datetime | None = None, request: HttpRequest | None = None) -> Reservation:
+           now: datetime | None = None, request: HttpRequest | None = None, mail: str = "cancellation"
+           ) -> Reservation:
     """Cancel; a resident only before the deadline, staff at any time (a phone call, a closure)."""
     with transaction.atomic():
         current = Reservation.objects.select_for_update().select_related("booking__resource").get(pk=reservation.pk)
@@ -162,7 +264,7 @@ def cancel(reservation: Reservation, *, resident: Resident | None = None, staff:
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "cancelled_at"])
         _recorded("reservations.reservation.cancelled", current, staff=staff, resident=resident, request=request,
-                  mail="cancellation")
+                  mail=mail)
     return current
 
 
@@ -222,14 +324,15 @@ def unblock(booking: Booking, *, staff: Staff, request: HttpRequest | None = Non
 
 # Reading --------------------------------------------------------------------------------------------------------
 
-def free_slots(resource: Resource, day: date, *, length: timedelta | None = None) -> list[tuple[datetime, datetime]]:
+def free_slots(resource: Resource, day: date, *, length: timedelta | None = None,
+               window_days: int | None = None) -> list[tuple[datetime, datetime]]:
     """Start/end pairs still free on `day`, by the resource's calendar and its active bookings."""
     rules = rules_of(resource)
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     taken = scheduling.busy(resource, start, start + timedelta(days=1))
     now = timezone.now()
     return [slot for slot in calendar.free_slots(rules, day, taken, capacity=resource.capacity, length=length)
-            if not calendar.check_request(rules, slot[0], slot[1], now=now)]
+            if not calendar.check_request(rules, slot[0], slot[1], now=now, window_days=window_days)]
 
 
 def appointment_slots(kind: AppointmentType, day: date) -> list[tuple[datetime, datetime]]:
@@ -283,24 +386,30 @@ def _open_hours(rules: calendar.Rules, day: date) -> float:
 
 def ics(reservation: Reservation, *, url: str = "") -> bytes:
     """The reservation as an iCalendar event (for the resident's phone calendar)."""
+    return ics_events([reservation], url=url)
+
+
+def ics_events(reservations: list[Reservation], *, url: str = "") -> bytes:
+    """Reservations as one iCalendar file, an event each (a 定期予約's weeks import in one go)."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
     cal.add("prodid", "-//yakuba//reservations//JA")
     cal.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"{reservation.public_id}@yakuba")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", reservation.starts_at)
-    event.add("dtend", reservation.ends_at)
-    event.add("summary", f"{reservation.target}（{reservation.municipality.name}）")
-    place: Any = reservation.room.facility.address if reservation.room else reservation.municipality.address
-    if place:
-        event.add("location", place)
-    if url:
-        event.add("url", url)
-    event.add("status", "CANCELLED" if reservation.status == Status.CANCELLED else "CONFIRMED")
-    cal.add_component(event)
+    for reservation in reservations:
+        event = Event()
+        event.add("uid", f"{reservation.public_id}@yakuba")
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", reservation.starts_at)
+        event.add("dtend", reservation.ends_at)
+        event.add("summary", f"{reservation.target}（{reservation.municipality.name}）")
+        place: Any = reservation.room.facility.address if reservation.room else reservation.municipality.address
+        if place:
+            event.add("location", place)
+        if url:
+            event.add("url", url)
+        event.add("status", "CANCELLED" if reservation.status == Status.CANCELLED else "CONFIRMED")
+        cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
 
@@ -352,14 +461,16 @@ class DayAvailability:
 
 
 def availability(resource: Resource, first: date, days: int, *, length: timedelta | None = None,
-                 now: datetime | None = None) -> list[DayAvailability]:
+                 now: datetime | None = None, window_days: int | None = None) -> list[DayAvailability]:
     """Free slots per day from `first` for `days` days (a month calendar, the next open days), one query."""
     rules = rules_of(resource)
     now = _now(now)
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     taken = scheduling.busy(resource, start, start + timedelta(days=days + 1))
-    counts = calendar.availability(rules, first, days, taken, capacity=resource.capacity, length=length, now=now)
-    today, last, earliest = timezone.localdate(now), calendar.last_bookable_day(rules, now), now + rules.min_notice
+    counts = calendar.availability(rules, first, days, taken, capacity=resource.capacity, length=length, now=now,
+                                   window_days=window_days)
+    today, earliest = timezone.localdate(now), now + rules.min_notice
+    last = calendar.last_bookable_day(rules, now, window_days)
     return [DayAvailability(day=day, free=free, closed=calendar.is_closed(rules, day),
                             bookable=today <= day <= last and any(
                                 begin >= earliest for begin, _end in calendar.slots(rules, day, length=length)))
@@ -376,7 +487,7 @@ def open_days(resource: Resource, count: int, *, length: timedelta | None = None
     return [day for day in days if day.closed is None and day.bookable][:count]
 
 
-def room_lengths(room: Room, starts_at: datetime) -> list[timedelta]:
+def room_lengths(room: Room, starts_at: datetime, *, window_days: int | None = None) -> list[timedelta]:
     """The lengths a resident may book from `starts_at` with every minute still free, shortest first."""
     rules = rules_of(room.resource)
     day = timezone.localdate(starts_at)
@@ -385,7 +496,7 @@ def room_lengths(room: Room, starts_at: datetime) -> list[timedelta]:
     now = timezone.now()
     return [length for length in calendar.lengths(rules)
             if (starts_at, starts_at + length) in calendar.free_slots(
-                rules, day, taken, capacity=room.resource.capacity, length=length, now=now)]
+                rules, day, taken, capacity=room.resource.capacity, length=length, now=now, window_days=window_days)]
 
 
 def room_fee(room: Room, starts_at: datetime, ends_at: datetime) -> int:
@@ -398,84 +509,3 @@ def cancel_refusal(reservation: Reservation, *, now: datetime | None = None) -> 
     if not reservation.is_active:
         return _("この予約はすでに取り消されているか、終わっています。")
     return calendar.can_cancel(rules_of(reservation.booking.resource), reservation.starts_at, now=_now(now))
-
-
-# 講座・スマホ教室 -------------------------------------------------------------------------------------------
-
-def enrol(session: Session, resident: Resident, *, staff: Staff | None = None, channel: str = Channel.ONLINE,
-          now: datetime | None = None, request: HttpRequest | None = None) -> Enrolment:
-    """A seat if one is free (the database counts them), else a place on the waiting list."""
-    _same_town(session.municipality_id, resident)
-    if session.starts_at <= _now(now):
-        raise ReservationError([_("開始時刻を過ぎた講座には申し込めません。")])
-    with transaction.atomic():
-        if Enrolment.objects.filter(session=session, resident=resident,
-                                    status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)).exists():
-            raise ReservationError([_("この回にはすでに申し込んでいます。")])
-        try:
-            with transaction.atomic():
-                booking: Booking | None = scheduling.book(session.resource, session.starts_at, session.ends_at,
-                                                          label=str(resident)[:200], owner="enrolment")
-            status = EnrolmentStatus.ENROLLED
-        except scheduling.Unavailable:
-            booking, status = None, EnrolmentStatus.WAITLISTED
-        enrolment = Enrolment.objects.create(municipality=session.municipality, session=session, resident=resident,
-                                             booking=booking, status=status, channel=channel)
-        actor = staff.user if staff is not None else resident.user
-        record(f"reservations.enrolment.{status}", municipality=session.municipality, actor=actor, obj=enrolment,
-               request=request, data={"session": session.pk})
-    return enrolment
-
-
-def cancel_enrolment(enrolment: Enrolment, *, staff: Staff | None = None, resident: Resident | None = None,
-                     request: HttpRequest | None = None) -> Enrolment | None:
-    """Give the seat up; the first on the waiting list takes it in the same transaction. Returns who was promoted."""
-    with transaction.atomic():
-        current = Enrolment.objects.select_for_update().select_related("session__resource").get(pk=enrolment.pk)
-        if current.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
-            raise ReservationError([_("この申込はすでに取り消されています。")])
-        freed = current.booking
-        current.status = EnrolmentStatus.CANCELLED
-        current.cancelled_at = timezone.now()
-        current.booking = None
-        current.save(update_fields=["status", "cancelled_at", "booking"])
-        actor = staff.user if staff is not None else (resident.user if resident is not None else None)
-        record("reservations.enrolment.cancelled", municipality=current.municipality, actor=actor, obj=current,
-               request=request)
-        if freed is None:
-            return None
-        scheduling.cancel(freed)
-        return _promote(current.session)
-
-
-def _promote(session: Session) -> Enrolment | None:
-    """Move the longest-waiting resident into a free seat (call inside the transaction that freed it)."""
-    waiting = (Enrolment.objects.select_for_update().filter(session=session, status=EnrolmentStatus.WAITLISTED)
-               .order_by("created_at", "pk").first())
-    if waiting is None or session.starts_at <= timezone.now():
-        return None
-    try:
-        with transaction.atomic():
-            waiting.booking = scheduling.book(session.resource, session.starts_at, session.ends_at,
-                                              label=str(waiting.resident)[:200], owner="enrolment")
-    except scheduling.Unavailable:
-        return None
-    waiting.status = EnrolmentStatus.ENROLLED
-    waiting.promoted_at = timezone.now()
-    waiting.save(update_fields=["booking", "status", "promoted_at"])
-    record("reservations.enrolment.promoted", municipality=session.municipality, obj=waiting,
-           data={"session": session.pk})
-    return waiting
-
-
-def mark_session_attendance(enrolment: Enrolment, attended: bool, *, staff: Staff,
-                            request: HttpRequest | None = None) -> Enrolment:
-    with transaction.atomic():
-        current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if current.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW):
-            raise ReservationError([_("この申込には出欠を記録できません。")])
-        current.status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
-        current.save(update_fields=["status"])
-        record("reservations.enrolment.attendance", municipality=current.municipality, actor=staff.user,
-               obj=current, request=request, data={"attended": attended})
-    return current
