@@ -8,6 +8,10 @@
     the resource lock, Reservation row, audit entry, mail tasks queued), every one a distinct slot: one thread;
     8 threads with a room each; 8 threads sharing one room (they queue on its row lock). Ceilings: bare
     kernel scheduling.book calls, one thread; bare INSERTs of a Booking-sized row, autocommit, one connection.
+(d) A lottery draw (抽選): APPLICANTS residents apply with 3 preferences each for popular evening hours of two
+    rooms over a month (more entries than slots); lottery.draw() books the winners through the same services in
+    one transaction, logs every step, queues the result mails. Median draw time and entries per second, beside
+    reserve_room, 1 thread from (b) (the same work per winner, but a commit each); lottery.verify().
 (c) Availability of one room over 3 months holding ~500 bookings: services.free_slots for each of 90 days
     (one query + the calendar per day), median and p95 per day and the 90-day total; against one busy() query
     and calendar.availability for the 90 days at once (what a month view can do).
@@ -42,6 +46,7 @@ THREADS = 8
 PER_RUN = 160  # reservations per run in (b) (20 per thread with 8 threads)
 EXISTING = 500
 DAYS = 90
+APPLICANTS = 300
 
 
 def rules(**overrides: Any) -> Any:
@@ -320,6 +325,55 @@ def availability(world: World, runs: int) -> tuple[list[float], list[float], lis
     return sorted(per_day), sorted(totals), whole, existing, free
 
 
+# (d) a lottery draw ----------------------------------------------------------------------------------------------
+
+def lottery_draw(world: World, runs: int) -> tuple[list[float], list[float], int, int, int, bool]:
+    """Draw times (s) and verify times (s) of `runs` lotteries of APPLICANTS × 3 entries each; entries, winners and
+    the evening slots on offer, of the last run."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from yakuba.kernel.accounts.models import Resident, Role, Staff
+    from yakuba.reservations.services import lottery as lotteries
+
+    with world.scope():
+        users = get_user_model().objects.bulk_create(
+            get_user_model()(email=f"lottery{n}@example.jp") for n in range(APPLICANTS))
+        applicants = Resident.objects.bulk_create(
+            Resident(municipality=world.town, user=user, family_name="抽選", given_name=str(n))
+            for n, user in enumerate(users))
+        staff = Staff.objects.filter(role=Role.ADMIN).first()
+    draws, verifies = [], []
+    entries = won = offered = 0
+    verified = False
+    for run in range(runs):
+        rooms = [world.room(window_days=30), world.room(window_days=30)]
+        now = timezone.now()
+        first = timezone.localdate() + timedelta(days=40 + 40 * run)
+        evenings = [(room, datetime.combine(first + timedelta(days=day), clock(hour), timezone.get_current_timezone()))
+                    for room in rooms for day in range(30) for hour in (18, 19, 20)]
+        offered = len(evenings)
+        chooser = random.Random(run)
+        with world.scope():
+            lottery = lotteries.create_lottery(staff=staff, title=f"ベンチ抽選{run}", rooms=rooms,
+                                               period_start=first, period_end=first + timedelta(days=29),
+                                               opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=1))
+            for resident in applicants:
+                for room, start in chooser.sample(evenings, 3):
+                    lotteries.apply(lottery, resident, room=room, starts_at=start, ends_at=start + timedelta(hours=1),
+                                    purpose="バレーボール", now=now)
+            started = time.perf_counter()
+            drawn = lotteries.draw(lottery, staff=staff, now=now + timedelta(hours=2))
+            draws.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            verified = lotteries.verify(drawn).ok
+            verifies.append(time.perf_counter() - started)
+            entries = len(drawn.log["steps"])
+            won = sum(1 for step in drawn.log["steps"] if step["result"] == "won")
+    close_connections()
+    return draws, verifies, entries, won, offered, verified
+
+
 # report ------------------------------------------------------------------------------------------------------------
 
 def report(runs: int) -> None:
@@ -364,6 +418,16 @@ def report(runs: int) -> None:
         print(f"  {label:40} {value:8.1f} /s   {value / ceiling:6.1%} of bare INSERT")
     print(f"  ceiling: bare INSERT + commit            {ceiling:8.1f} /s   (one connection, Booking-sized row,"
           " WAL-logged table)")
+
+    draws, verifies, entries, won, offered, verified = lottery_draw(world, runs)
+    draw = statistics.median(draws)
+    print(f"\n(d) lottery draw: {APPLICANTS} applicants × 3 preferences = {entries} entries for {offered} evening "
+          f"hours of 2 rooms; median of {runs} runs")
+    print(f"  lottery.draw()                           {draw:8.2f} s   ({entries / draw:.1f} entries/s, {won} won)")
+    print(f"  lottery.verify()                         {statistics.median(verifies):8.2f} s   "
+          f"(log reproduced from the seed: {'yes' if verified else 'NO'})")
+    print(f"  reference: reserve_room, 1 thread        {sequential:8.1f} /s   (a commit each; the draw places "
+          f"entries {entries / draw / sequential:.1f}× as fast, in one transaction)")
 
     per_day, totals, whole, existing, free = availability(world, runs)
     print(f"\n(c) availability of one room over {DAYS} days holding {existing} bookings ({free} free 30-min starts), "

@@ -91,6 +91,18 @@ def test_resident_books_a_room_and_an_appointment_and_cancels_one(live_server, p
     assert "確認のメールはお送りしていません" in phone.locator("main").inner_text()
     assert_accessible(phone)
 
+    # Moved to the afternoon of the same day: the new time is booked before the old one is let go.
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="日時を変更する").click()
+    assert phone.locator("h1").inner_text() == "予約の日時の変更"
+    assert_accessible(phone)
+    phone.get_by_label("14:00", exact=True).check()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="この日時に変更する").click()
+    assert "予約の日時を変更しました。" in phone.locator(".messages").inner_text()
+    assert "14:00〜16:00" in phone.locator(".confirmation").inner_text()
+    assert_accessible(phone)
+
     # 納税相談 at the counter.
     phone.goto(f"{base}/reservations/")
     with phone.expect_navigation():
@@ -128,5 +140,7 @@ def test_resident_books_a_room_and_an_appointment_and_cancels_one(live_server, p
     assert_accessible(phone)
 
     with scope(municipality=town):
-        states = {reservation.kind: reservation.status for reservation in Reservation.objects.filter(resident=resident)}
-    assert states == {"room": Status.CONFIRMED, "appointment": Status.CANCELLED}
+        states = sorted((r.kind, r.status, timezone.localtime(r.starts_at).hour)
+                        for r in Reservation.objects.filter(resident=resident))
+    assert states == [("appointment", Status.CANCELLED, 10), ("room", Status.CANCELLED, 10),
+                      ("room", Status.CONFIRMED, 14)]

@@ -187,3 +187,19 @@ def test_the_representative_is_told_the_review_result(town_a, smtp_server):  # n
     [message] = smtp_server
     assert subject(message) == "【下仁田町】団体登録の審査結果のお知らせ"
     assert "町内で活動していることが確認できませんでした" in body(message)
+
+
+def test_a_change_tells_the_old_time_cancelled_and_the_new_one_confirmed(town_a, smtp_server):  # noqa: F811
+    resident = verified_resident(town_a)
+    reservation = reserve(town_a, resident)
+    run_worker()
+    smtp_server.clear()
+    with scope(municipality=town_a):
+        new = services.change(reservation, reservation.starts_at + timedelta(days=1),
+                              reservation.ends_at + timedelta(days=1), resident=resident)
+    run_worker()
+    assert sorted(subject(m) for m in smtp_server) == ["【下仁田町】予約が確定しました",
+                                                       "【下仁田町】予約を取り消しました"]
+    confirmation = next(m for m in smtp_server if "確定" in subject(m))
+    assert f"/t/10382/my/reservations/{new.public_id}/" in body(confirmation)
+    assert len(reminder_runs(new)) == 1

@@ -391,3 +391,70 @@ def test_other_residents_and_other_towns_reservations_are_not_found(town_a, town
                                ).status_code == 404
     with scope(municipality=town_a):
         assert Reservation.objects.filter(pk=theirs.pk, status=Status.CONFIRMED).exists()
+
+
+# Changing -------------------------------------------------------------------------------------------------------
+
+def test_a_resident_moves_a_room_booking_to_another_day(resident_client, town_a, room, resident_a, neighbour):
+    reservation = reserve(room, resident_a, WEDNESDAY, 10, 12)
+    reserve(room, neighbour, date(2026, 11, 5), 14, 15)
+    detail = resident_client.get(url("detail", reservation.public_id)).content.decode()
+    assert url("change", reservation.public_id) in detail
+    page = resident_client.get(url("change", reservation.public_id), {"day": "2026-11-05"})
+    text = page.content.decode()
+    assert page.status_code == 200 and 'value="13:00"' in text and 'value="14:00"' not in text  # taken
+    token = secrets.token_urlsafe(24)
+    response = resident_client.post(url("change", reservation.public_id),
+                                     {"day": "2026-11-05", "start": "16:00", "length": "120", "_once": token})
+    with scope(municipality=town_a):
+        old = Reservation.objects.get(pk=reservation.pk)
+        new = Reservation.objects.exclude(pk=reservation.pk).get(resident=resident_a)
+    assert response.status_code == 302 and response["Location"].endswith(f"/my/reservations/{new.public_id}/")
+    assert old.status == Status.CANCELLED and old.booking.status == "cancelled"
+    assert (new.starts_at, new.ends_at, new.purpose, new.fee) == (at(date(2026, 11, 5), 16), at(date(2026, 11, 5), 18),
+                                                                  "自治会の会議", 1200)
+    again = resident_client.post(url("change", reservation.public_id),
+                                 {"day": "2026-11-05", "start": "16:00", "length": "120", "_once": token})
+    assert again.status_code == 302  # a double click changes nothing more
+    with scope(municipality=town_a):
+        assert Reservation.objects.filter(resident=resident_a).count() == 2
+
+
+def test_a_change_to_a_taken_time_keeps_the_reservation(resident_client, town_a, room, resident_a, neighbour):
+    reservation = reserve(room, resident_a, WEDNESDAY, 10, 12)
+    reserve(room, neighbour, date(2026, 11, 5), 14, 15)
+    response = resident_client.post(url("change", reservation.public_id), {
+        "day": "2026-11-05", "start": "13:00", "length": "120", "_once": secrets.token_urlsafe(24)})
+    assert response.status_code == 400
+    assert "すでに予約が入っています" in response.content.decode()
+    with scope(municipality=town_a):
+        assert Reservation.objects.get(pk=reservation.pk).status == Status.CONFIRMED
+        assert Reservation.objects.filter(resident=resident_a).count() == 1
+
+
+def test_no_change_after_the_deadline_nor_of_someone_elses_booking(resident_client, town_a, room, resident_a,
+                                                                   neighbour, clock):
+    reservation = reserve(room, resident_a, WEDNESDAY, 10, 12)
+    theirs = reserve(room, neighbour, WEDNESDAY, 14, 15)
+    assert resident_client.get(url("change", theirs.public_id)).status_code == 404
+    clock.move_to(at(WEDNESDAY, 8))  # within the 1-day deadline
+    resident_client.force_login(resident_a.user)  # the old session has gone idle
+    page = resident_client.get(url("change", reservation.public_id)).content.decode()
+    assert "取消しの期限" in page and "この日時に変更する" not in page
+    response = resident_client.post(url("change", reservation.public_id), {
+        "day": "2026-11-06", "start": "10:00", "length": "60", "_once": secrets.token_urlsafe(24)})
+    assert response.status_code == 400 and "取消しの期限" in response.content.decode()
+    with scope(municipality=town_a):
+        assert Reservation.objects.get(pk=reservation.pk).status == Status.CONFIRMED
+
+
+def test_an_appointment_moves_to_another_time(resident_client, town_a, nouzei, resident_a):
+    with scope(municipality=town_a):
+        reservation = services.reserve_appointment(nouzei, resident_a, at(WEDNESDAY, 10), purpose="分納の相談")
+    page = resident_client.get(url("change", reservation.public_id), {"day": "2026-11-06"}).content.decode()
+    assert "利用時間" not in page and 'value="14:00"' in page
+    resident_client.post(url("change", reservation.public_id),
+                         {"day": "2026-11-06", "start": "14:00", "_once": secrets.token_urlsafe(24)})
+    with scope(municipality=town_a):
+        new = Reservation.objects.get(resident=resident_a, status=Status.CONFIRMED)
+    assert (new.starts_at, new.purpose, new.appointment_type_id) == (at(date(2026, 11, 6), 14), "分納の相談", nouzei.pk)

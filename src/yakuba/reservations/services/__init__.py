@@ -268,6 +268,36 @@ def cancel(reservation: Reservation, *, resident: Resident | None = None, staff:
     return current
 
 
+def change(reservation: Reservation, starts_at: datetime, ends_at: datetime | None = None, *, resident: Resident,
+           now: datetime | None = None, request: HttpRequest | None = None) -> Reservation:
+    """予約の変更 before the cancel deadline: the old time is released and the new one booked in one transaction,
+    so a refused new time (taken, closed, too far) leaves the reservation as it was. Returns the new reservation;
+    the resident is mailed the cancellation of the old time and the confirmation (.ics) of the new one."""
+    now = _now(now)
+    if reservation.resident_id != resident.pk:
+        raise ReservationError([_("この予約は変更できません。")])
+    refusal = cancel_refusal(reservation, now=now)
+    if refusal:
+        raise ReservationError([refusal])
+    with transaction.atomic():
+        old = cancel(reservation, resident=resident, now=now, request=request)
+        if old.room is not None:
+            if ends_at is None:
+                raise ReservationError([_("利用時間を選んでください。")])
+            new = reserve_room(old.room, resident, starts_at, ends_at, purpose=old.purpose, people=old.people,
+                               group=old.group, now=now, channel=old.channel, request=request)
+        else:
+            assert old.appointment_type is not None
+            new = reserve_appointment(old.appointment_type, resident, starts_at, purpose=old.purpose, now=now,
+                                      channel=old.channel, request=request)
+        if old.series_id is not None:
+            new.series_id = old.series_id
+            new.save(update_fields=["series"])
+        record("reservations.reservation.changed", municipality=new.municipality, actor=resident.user, obj=new,
+               request=request, data={"from": str(old.public_id), "starts_at": new.starts_at.isoformat()})
+    return new
+
+
 def approve(reservation: Reservation, *, staff: Staff, request: HttpRequest | None = None) -> Reservation:
     with transaction.atomic():
         current = Reservation.objects.select_for_update().select_related("booking").get(pk=reservation.pk)

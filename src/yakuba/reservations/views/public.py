@@ -307,6 +307,66 @@ def cancel(request: TownRequest, public_id: UUID) -> HttpResponse:
     }, status=400 if errors else 200)
 
 
+class ChangeForm(forms.Form):
+    start = fields.start_field()
+    length = fields.length_field()
+
+    def __init__(self, *args: Any, starts: list[datetime], lengths: list[timedelta] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        start: Any = self.fields["start"]
+        start.widget = forms.RadioSelect()
+        start.template_name = fields.RADIOS
+        start.choices = fields.start_choices(timezone.localtime(moment).time() for moment in starts)
+        if lengths:
+            self.fields["length"].choices = fields.length_choices(lengths)  # type: ignore[attr-defined]
+        else:
+            del self.fields["length"]
+
+
+@resident_required
+@require_http_methods(["GET", "POST"])
+def change(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """予約の変更: pick another day and time of the same room or counter; the old time is freed only when the new
+    one is booked."""
+    reservation = _own(request, public_id)
+    refusal = services.cancel_refusal(reservation)
+    source = request.POST if request.method == "POST" else request.GET
+    day = _parse_day(source.get("day")) or timezone.localdate(reservation.starts_at)
+    if reservation.room is not None:
+        place = reservation.room
+        window = services.widest_window(place, _groups(request))
+        starts = [start for start, _end in services.free_slots(place.resource, day, window_days=window)]
+        lengths: list[timedelta] | None = calendar.lengths(services.rules_of(place.resource))
+    else:
+        assert reservation.appointment_type is not None
+        starts = [start for start, _end in services.appointment_slots(reservation.appointment_type, day)]
+        lengths = None
+    form = ChangeForm(request.POST if request.method == "POST" else None, starts=starts, lengths=lengths,
+                      initial={"length": (reservation.ends_at - reservation.starts_at) // timedelta(minutes=1)})
+    errors: list[str] = []
+    if request.method == "POST" and (refusal or form.is_valid()):
+        try:
+            with transaction.atomic():
+                once.consume(request)  # first: a second click after the change finds it done, not refused
+                if refusal:
+                    raise services.ReservationError([refusal])
+                starts_at = timezone.make_aware(datetime.combine(day, time.fromisoformat(form.cleaned_data["start"])))
+                ends_at = starts_at + timedelta(minutes=form.cleaned_data["length"]) if lengths else None
+                new = services.change(reservation, starts_at, ends_at, resident=request.resident, request=request)
+        except once.AlreadySubmitted:
+            return HttpResponseRedirect(reverse("reservations:mine"))
+        except services.ReservationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("予約の日時を変更しました。"))
+            request.session[JUST_BOOKED] = str(new.public_id)
+            return HttpResponseRedirect(reverse("reservations:detail", args=[new.public_id]))
+    return render(request, "reservations/public/change.html", {
+        "reservation": reservation, "form": form, "day": day, "refusal": refusal, "errors": errors,
+        "has_times": bool(starts),
+    }, status=400 if form.errors or errors else 200)
+
+
 # Helpers ------------------------------------------------------------------------------------------------------
 
 def _rooms() -> QuerySet[Room]:
@@ -455,4 +515,5 @@ urlpatterns = [
     path("my/reservations/<uuid:public_id>/", detail, name="detail"),
     path("my/reservations/<uuid:public_id>/calendar.ics", ics, name="ics"),
     path("my/reservations/<uuid:public_id>/cancel/", cancel, name="cancel"),
+    path("my/reservations/<uuid:public_id>/change/", change, name="change"),
 ]
