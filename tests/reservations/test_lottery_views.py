@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,21 +18,12 @@ from django.urls import reverse
 from django_scopes import scope
 
 from tests import factories
-from yakuba.kernel.scheduling import calendar
+from tests.reservations.test_lottery import CLOSES, NOW, OPENS, RULES, TOKYO
 from yakuba.reservations.models import EntryStatus, Lottery, LotteryEntry, LotteryStatus, Reservation
 from yakuba.reservations.services import lottery as lotteries
 from yakuba.reservations.views.lottery import my_entries
 
 pytestmark = pytest.mark.django_db
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-NOW = datetime(2026, 4, 20, 10, 0, tzinfo=TOKYO)
-OPENS = datetime(2026, 4, 20, 9, 0, tzinfo=TOKYO)
-CLOSES = datetime(2026, 4, 30, 17, 0, tzinfo=TOKYO)
-RULES = calendar.Rules(hours=(((time(9), time(21)),),) * 7, closed_on_holidays=False, year_end_closure=False,
-                       window_days=30, slot=timedelta(hours=1), min_length=timedelta(hours=1),
-                       max_length=timedelta(hours=3)).to_dict()
-
 
 @pytest.fixture(autouse=True)
 def clock():
