@@ -7,7 +7,7 @@ The kernel scheduling core holds the time (the database refuses overlaps); these
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -123,29 +123,47 @@ def reduced_fee(full: int, group: Group | None) -> int:
 
 
 def booking_window(room: Room, day: date, *, group: Group | None, now: datetime) -> int:
-    """Days ahead a request may reach: the room's window, longer for a registered group's category, and to the
-    end of a drawn lottery's period (its leftovers are open first-come)."""
-    rules = rules_of(room.resource)
-    days = rules.window_days
-    if group is not None and group.status == GroupStatus.APPROVED:
-        days += group.category.extra_window_days
-    drawn = room.lotteries.filter(status=LotteryStatus.DRAWN, period_start__lte=day, period_end__gte=day)
-    last = drawn.order_by("-period_end").values_list("period_end", flat=True).first()
-    if last is not None:
-        days = max(days, (last - timezone.localdate(now)).days)
-    return days
+    """Days ahead a request for `day` may reach: the room's window, longer for a registered group's category, and
+    to the end of a drawn lottery's period when `day` is in it (its leftovers are open first-come)."""
+    within = reach(room, [group] if group is not None else [], now=now)
+    return within.furthest if within.allows(day) else within.normal
 
 
-def widest_window(room: Room, groups: list[Group], *, now: datetime | None = None) -> int:
-    """The furthest day a resident may reach in `room`'s calendar: with their best group, or into a drawn
-    lottery's leftovers. What each request may really reach is booking_window's answer."""
+@dataclass(frozen=True)
+class Reach:
+    """How far ahead one resident may book one room: `normal` days by the room's window and the resident's best
+    group, and the days of drawn lotteries' periods beyond it (their leftovers are first-come). `furthest` is
+    the last of those, for computing a calendar; `allows` says it day by day."""
+
+    today: date
+    normal: int
+    drawn: tuple[tuple[date, date], ...]
+
+    @property
+    def furthest(self) -> int:
+        last = max((end for _start, end in self.drawn), default=self.today)
+        return max(self.normal, (last - self.today).days)
+
+    def allows(self, day: date) -> bool:
+        return day <= self.today + timedelta(days=self.normal) or any(a <= day <= b for a, b in self.drawn)
+
+
+def reach(room: Room, groups: list[Group], *, now: datetime | None = None) -> Reach:
     now = _now(now)
     today = timezone.localdate(now)
-    days = max([rules_of(room.resource).window_days]
-               + [booking_window(room, today, group=group, now=now) for group in groups])
+    extra = [group.category.extra_window_days for group in groups if group.status == GroupStatus.APPROVED]
     drawn = room.lotteries.filter(status=LotteryStatus.DRAWN, period_end__gte=today)
-    last = drawn.order_by("-period_end").values_list("period_end", flat=True).first()
-    return max(days, (last - today).days) if last is not None else days
+    return Reach(today=today, normal=rules_of(room.resource).window_days + max(extra, default=0),
+                 drawn=tuple(drawn.values_list("period_start", "period_end")))
+
+
+def room_availability(room: Room, first: date, days: int, within: Reach) -> list[DayAvailability]:
+    """`availability` of a room for one resident: days beyond their reach, or held by an undrawn lottery, are
+    not bookable (the calendar says 抽選 for the latter)."""
+    entries = availability(room.resource, first, days, window_days=within.furthest)
+    held = held_days(room, first, first + timedelta(days=days - 1))
+    return [replace(entry, bookable=entry.bookable and within.allows(entry.day) and entry.day not in held)
+            for entry in entries]
 
 
 def held_days(room: Room, first: date, last: date) -> dict[date, Lottery]:

@@ -71,6 +71,22 @@ def apply(resident: Resident, details: GroupDetails, *, request: HttpRequest | N
     return group
 
 
+def save_category(category: GroupCategory, *, staff: Staff, request: HttpRequest | None = None) -> GroupCategory:
+    """Add or change a category and its rule (減免率, days earlier); it applies to bookings made from now on."""
+    if not staff.has_role(Role.ADMIN):
+        raise ReservationError([_("団体の区分を変更する権限がありません。")])
+    category.municipality = staff.municipality
+    try:
+        with transaction.atomic():
+            category.save()
+            record("reservations.group_category.saved", municipality=staff.municipality, actor=staff.user,
+                   obj=category, request=request, data={"reduction_percent": category.reduction_percent,
+                                                        "extra_window_days": category.extra_window_days})
+    except IntegrityError as error:
+        raise ReservationError([_("同じ名前の区分がすでにあります。")]) from error
+    return category
+
+
 def end_of_fiscal_year(day: date) -> date:
     """3月31日 of the 年度 `day` falls in: registrations run by 年度."""
     return date(day.year + (1 if day.month >= 4 else 0), 3, 31)

@@ -17,7 +17,7 @@ from yakuba.kernel.scheduling import services as scheduling
 
 from .. import tasks
 from ..models import Channel, Group, Reservation, Room, Series, Status
-from . import ReservationError, _now, cancel, cancel_refusal, place_room, room_problems
+from . import ReservationError, _now, cancel, cancel_refusal, place_room, reduced_fee, room_fee, room_problems
 
 MAX_WEEKS = 26  # half a year: the longest series one request may ask for
 
@@ -83,6 +83,12 @@ def plan(request: Request, *, now: datetime | None = None) -> list[Occurrence]:
             reasons.append(_("その時間はすでに予約が入っています。"))
         occurrences.append(Occurrence(day=day, starts_at=starts_at, ends_at=ends_at, reasons=reasons))
     return occurrences
+
+
+def total_fee(request: Request, occurrences: list[Occurrence]) -> int:
+    """使用料 of the weeks that can be booked, after the group's 減免: what the preview tells before booking."""
+    return sum(reduced_fee(room_fee(request.room, o.starts_at, o.ends_at), request.group)
+               for o in occurrences if o.bookable)
 
 
 def reserve(request: Request, *, now: datetime | None = None, staff: Staff | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -29,7 +28,7 @@ from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.ui import once
 
 from .. import services
-from ..models import AppointmentType, Facility, Group, LotteryStatus, Reservation, Room, Series, Status
+from ..models import AppointmentType, Facility, Group, Reservation, Room, Series, Status
 from ..services import groups as groups_service
 from . import fields
 
@@ -85,65 +84,36 @@ def facility(request: TownRequest, slug: str) -> HttpResponse:
 def room(request: TownRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(_rooms(), pk=pk)
     rules = services.rules_of(item.resource)
-    reach = _Reach(item, _groups(request))
+    groups = _groups(request)
+    within = services.reach(item, groups)
     chosen = _parse_day(request.GET.get("day"))
     year, month = _parse_month(request.GET.get("month")) or _month_of(chosen or timezone.localdate())
-    days = reach.apply(services.availability(item.resource, date(year, month, 1), monthrange(year, month)[1],
-                                             window_days=reach.days))
+    days = services.room_availability(item, date(year, month, 1), monthrange(year, month)[1], within)
     if chosen is None:
         chosen = next((entry.day for entry in days if entry.bookable and entry.free and not entry.closed), None)
     entry = next((entry for entry in days if entry.day == chosen), None)
     if chosen is not None and entry is None:
-        entry = reach.apply(services.availability(item.resource, chosen, 1, window_days=reach.days))[0]
+        entry = services.room_availability(item, chosen, 1, within)[0]
     held = services.held_days(item, date(year, month, 1), date(year, month, monthrange(year, month)[1]))
     if entry is not None and entry.day not in held:
         held.update(services.held_days(item, entry.day, entry.day))
     return render(request, "reservations/public/room.html", {
         "room": item, "facility": item.facility, "rules": _rules_summary(rules), "week": _week(item.resource.rules),
         "calendar": _month_table(reverse("reservations:room", args=[pk]), year, month, days, chosen, rules,
-                                 last=today_plus(reach.days), held=held),
+                                 last=within.today + timedelta(days=within.furthest), held=held),
         "chosen": entry, "chosen_note": _held_note(held[entry.day]) if entry and entry.day in held and not entry.closed
-        else (_day_note(entry, rules, reach.normal) if entry else ""),
-        "held": held.get(entry.day) if entry and not entry.closed else None, "groups": reach.groups,
-        "slots": services.free_slots(item.resource, chosen, window_days=reach.days)
+        else (_day_note(entry, rules, within.normal) if entry else ""),
+        "held": held.get(entry.day) if entry and not entry.closed else None, "groups": groups,
+        "slots": services.free_slots(item.resource, chosen, window_days=within.furthest)
         if entry and entry.free and entry.bookable else [],
         "login_url": _login_url(request.get_full_path()),
     })
-
-
-class _Reach:
-    """How far ahead this resident may book this room: the room's window, a registered group's longer one, and
-    a drawn lottery's leftovers; an undrawn lottery's days are not bookable at all (they show 抽選)."""
-
-    def __init__(self, room: Room, groups: list[Group]) -> None:
-        self.room, self.groups = room, groups
-        self.days = services.widest_window(room, groups)
-        rules = services.rules_of(room.resource)
-        today = timezone.localdate()
-        self.normal = max([rules.window_days] + [services.booking_window(room, today, group=group, now=timezone.now())
-                                                 for group in groups])
-        self.drawn = list(room.lotteries.filter(status=LotteryStatus.DRAWN, period_end__gte=today)
-                          .values_list("period_start", "period_end"))
-
-    def allows(self, day: date) -> bool:
-        if day <= today_plus(self.normal):
-            return True
-        return any(first <= day <= last for first, last in self.drawn)
-
-    def apply(self, days: list[services.DayAvailability]) -> list[services.DayAvailability]:
-        held = services.held_days(self.room, days[0].day, days[-1].day) if days else {}
-        return [replace(entry, bookable=entry.bookable and self.allows(entry.day) and entry.day not in held)
-                for entry in days]
 
 
 def _held_note(lottery: Any) -> str:
     note = _("この日は抽選で受け付けています（申込は%(closes)sまで）。"
              "抽選のあと、空いている時間は先着順で予約できます。")
     return note % {"closes": calendar.moment_text(lottery.closes_at)}
-
-
-def today_plus(days: int) -> date:
-    return timezone.localdate() + timedelta(days=days)
 
 
 def _groups(request: TownRequest) -> list[Group]:
@@ -183,7 +153,7 @@ def room_book(request: TownRequest, pk: int) -> HttpResponse:
         messages.error(request, _("予約する日時を、空き状況から選んでください。"))
         return HttpResponseRedirect(reverse("reservations:room", args=[pk]))
     groups = _groups(request)
-    fitting = services.room_lengths(item, starts_at, window_days=services.widest_window(item, groups))
+    fitting = services.room_lengths(item, starts_at, window_days=services.reach(item, groups).furthest)
     choices = _length_choices(item, starts_at, fitting, request.POST.get("length", ""))
     form = RoomBookingForm(request.POST if request.method == "POST" else None, choices=choices, room=item,
                            groups=groups, initial={"length": choices[0][0], "group": ""})
@@ -334,7 +304,7 @@ def change(request: TownRequest, public_id: UUID) -> HttpResponse:
     day = _parse_day(source.get("day")) or timezone.localdate(reservation.starts_at)
     if reservation.room is not None:
         place = reservation.room
-        window = services.widest_window(place, _groups(request))
+        window = services.reach(place, _groups(request)).furthest
         starts = [start for start, _end in services.free_slots(place.resource, day, window_days=window)]
         lengths: list[timedelta] | None = calendar.lengths(services.rules_of(place.resource))
     else:

@@ -120,9 +120,7 @@ def series_new(request: TownRequest, pk: int) -> HttpResponse:
     return render(request, "reservations/public/series_new.html", {
         "room": room, "facility": room.facility, "form": form, "errors": errors, "occurrences": occurrences,
         "bookable": sum(1 for occurrence in occurrences if occurrence.bookable),
-        "fees": sum(services.reduced_fee(services.room_fee(room, o.starts_at, o.ends_at),
-                                         form.request_for(room, request.resident).group)
-                    for o in occurrences if o.bookable) if occurrences else 0,
+        "fees": series_service.total_fee(form.request_for(room, request.resident), occurrences) if occurrences else 0,
     }, status=400 if failed else 200)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
-from yakuba.kernel.audit.services import record
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui import once
 
@@ -137,17 +136,13 @@ def categories(request: TownRequest, pk: int | None = None) -> HttpResponse:
         try:
             with transaction.atomic():
                 once.consume(request)
-                category = form.save(commit=False)
-                category.municipality = request.municipality
-                category.save()
-                record("reservations.group_category.saved", municipality=request.municipality,
-                       actor=request.user, obj=category, request=request,
-                       data={"reduction_percent": category.reduction_percent,
-                             "extra_window_days": category.extra_window_days})
+                category = groups_service.save_category(form.save(commit=False), staff=request.staff,
+                                                        request=request)
         except once.AlreadySubmitted:
             return HttpResponseRedirect(reverse("staff:reservations-group-categories"))
-        except IntegrityError:
-            form.add_error("name", _("同じ名前の区分がすでにあります。"))
+        except services.ReservationError as error:
+            for message in error.messages:
+                form.add_error("name", message)
         else:
             messages.success(request, _("区分「%(name)s」を保存しました。") % {"name": category.name})
             return HttpResponseRedirect(reverse("staff:reservations-group-categories"))
