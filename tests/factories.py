@@ -184,3 +184,89 @@ def make_reservation(room: Any, resident: Resident, starts_at: Any, hours: int =
     with scope(municipality=room.municipality):
         return services.reserve_room(room, resident, starts_at, starts_at + timedelta(hours=hours), purpose=purpose,
                                      now=starts_at - timedelta(days=30))
+
+
+# ---------------------------------------------------------------- お知らせ・防災 (notices, kernel/messaging)
+
+CATEGORIES = [("bousai", "防災", True), ("kurashi", "くらし", False), ("gomi", "ごみ", False),
+              ("kosodate", "子育て", False), ("kenko", "健康", False), ("event", "イベント", False)]
+
+
+def make_category(town: Municipality, slug: str = "kurashi", **fields: Any) -> Any:
+    """A notice category; the six usual ones by slug (bousai is the emergency one)."""
+    from yakuba.notices.models import Category
+
+    known = {s: (name, emergency) for s, name, emergency in CATEGORIES}
+    name, emergency = known.get(slug, (slug, False))
+    with scope(municipality=town):
+        category, _ = Category.objects.get_or_create(
+            municipality=town, slug=slug,
+            defaults={"name": fields.pop("name", name), "is_emergency": fields.pop("is_emergency", emergency),
+                      **fields})
+        return category
+
+
+def make_area(town: Municipality, name: str = "下仁田地区") -> Any:
+    from yakuba.notices.models import Area
+
+    with scope(municipality=town):
+        area, _ = Area.objects.get_or_create(municipality=town, name=name)
+        return area
+
+
+def make_notice(town: Municipality, *, category: str = "kurashi", title: str = "お知らせ", body: str = "本文です。",
+                published: bool = True, areas: list[Any] | None = None, department: str = "総務課",
+                **fields: Any) -> Any:
+    """A notice row as staff would leave it (published now unless told otherwise); no delivery is started."""
+    from django.utils import timezone
+
+    from yakuba.notices.models import Notice, NoticeStatus
+
+    with scope(municipality=town):
+        notice = Notice.objects.create(
+            municipality=town, category=make_category(town, category), title=title, body=body,
+            department=make_department(town, department),
+            status=NoticeStatus.PUBLISHED if published else NoticeStatus.DRAFT,
+            publish_at=fields.pop("publish_at", timezone.now() - timezone.timedelta(minutes=1)),
+            published_at=timezone.now() if published else None, **fields)
+        if areas:
+            notice.areas.set(areas)
+        return notice
+
+
+def make_subscriber(town: Municipality, *, email: str | None = None, line_user: str | None = None,
+                    categories: tuple[str, ...] = ("bousai", "kurashi"), areas: list[Any] | None = None,
+                    resident: Resident | None = None, **fields: Any) -> Any:
+    """A subscriber with confirmed endpoints (email and/or LINE) and a notices subscription."""
+    from django.utils import timezone
+
+    from yakuba.kernel.messaging.models import Channel, Endpoint, Subscriber
+    from yakuba.notices.models import Subscription
+
+    with scope(municipality=town):
+        subscriber = Subscriber.objects.create(municipality=town, resident=resident, **fields)
+        if email:
+            Endpoint.objects.create(municipality=town, subscriber=subscriber, channel=Channel.EMAIL, address=email,
+                                    confirmed_at=timezone.now())
+        if line_user:
+            Endpoint.objects.create(municipality=town, subscriber=subscriber, channel=Channel.LINE,
+                                    address=line_user, confirmed_at=timezone.now())
+        subscription = Subscription.objects.create(municipality=town, subscriber=subscriber)
+        subscription.categories.set([make_category(town, slug) for slug in categories])
+        if areas:
+            subscription.areas.set(areas)
+        return subscriber
+
+
+def start_notice_broadcast(town: Municipality, notice: Any, *, urgent: bool = False,
+                           content: dict[str, dict[str, str]] | None = None) -> Any:
+    """A broadcast of `notice` as publishing starts one (fan-out queued after commit), with its own content."""
+    from django.db import transaction
+
+    from yakuba.kernel.messaging import services
+
+    with scope(municipality=town), transaction.atomic():
+        return services.start_broadcast(
+            municipality=town, source="notices.notice", source_id=notice.pk, urgent=urgent,
+            content=content or {"ja": {"subject": notice.title, "body": notice.body}},
+            url=f"/notices/{notice.public_id}/")

@@ -25,3 +25,6 @@ import tempfile  # noqa: E402
 PRIVATE_FILES_ROOT = tempfile.mkdtemp(prefix="yakuba-private-")
 STORAGES = {**STORAGES, "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                     "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None}}}
+
+# Web Push: a VAPID key of the test run, never the development one in var/.
+VAPID_PRIVATE_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="yakuba-vapid-"), "vapid_private.pem")

@@ -70,9 +70,11 @@ INSTALLED_APPS = [
     "yakuba.kernel.forms",
     "yakuba.kernel.files",
     "yakuba.kernel.scheduling",
+    "yakuba.kernel.messaging",
     "yakuba.kernel.ops",
     "yakuba.applications",
     "yakuba.reservations",
+    "yakuba.notices",
 ]
 
 MIDDLEWARE = [
@@ -207,7 +209,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 TASKS = {
     "default": {
         "BACKEND": envstr("YAKUBA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": envlist("YAKUBA_TASK_QUEUES", "default,mail"),
+        "QUEUES": envlist("YAKUBA_TASK_QUEUES", "default,mail,messaging,urgent"),
     }
 }
 
@@ -292,3 +294,18 @@ LOGGING = {
 FORM_RENDERER = "yakuba.kernel.ui.forms.FormRenderer"
 BASE_URL = envstr("YAKUBA_BASE_URL", "http://127.0.0.1:8000")
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # staff invitation and password links
+
+# Delivery core (kernel/messaging). A row claimed by a worker that died is sent again (same idempotency key)
+# after this many seconds.
+MESSAGING_LEASE_SECONDS = envint("YAKUBA_MESSAGING_LEASE_SECONDS", 120)
+# Mails per second for the whole deployment (the relay's limit); 0 = no limit.
+MESSAGING_EMAIL_RATE = envint("YAKUBA_MESSAGING_EMAIL_RATE", 0)
+MESSAGING_MAIL_DOMAIN = envstr("YAKUBA_MESSAGING_MAIL_DOMAIN", "yakuba.localhost")  # right side of Message-IDs
+# LINE Messaging API: each town's channel secret and access token are in the town's settings ("line");
+# the API's base URLs are settings so tests and benchmarks talk to a local server that speaks the same API.
+LINE_API_BASE = envstr("YAKUBA_LINE_API_BASE", "https://api.line.me")
+LINE_RATE = envint("YAKUBA_LINE_RATE", 2000)  # push requests per second per channel (LINE's documented limit)
+# Web Push (VAPID). Without a key file, one is generated in the data directory on first use. Every web and worker
+# machine must share the same key file, or push services refuse the messages.
+VAPID_PRIVATE_KEY_FILE = envstr("YAKUBA_VAPID_PRIVATE_KEY_FILE", str(DATA_DIR / "vapid_private.pem"))
+VAPID_SUBJECT = envstr("YAKUBA_VAPID_SUBJECT", "mailto:noreply@yakuba.localhost")

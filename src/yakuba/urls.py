@@ -5,11 +5,14 @@ from django.urls import include, path
 from yakuba.applications import urls as applications_urls
 from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
+from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.ops import views as ops_views
+from yakuba.notices import urls as notices_urls
 from yakuba.reservations import urls as reservations_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
-                     *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns]
+                     *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
+                     *notices_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -18,6 +21,9 @@ urlpatterns = [
     path("staff/", include((staff_urlpatterns, "staff"))),
     path("", include("yakuba.applications.urls")),
     path("", include("yakuba.reservations.urls")),
+    path("", include("yakuba.notices.urls")),
+    path("messaging/", include("yakuba.kernel.messaging.urls")),
+    path("", include((messaging_urls.root_urlpatterns, "messaging-root"))),
     path("healthz", ops_views.healthz, name="healthz"),
 ]
 

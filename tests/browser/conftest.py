@@ -111,3 +111,12 @@ def log_in_staff(page, base: str, staff) -> None:
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
     assert "/staff/login" not in page.url
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching `selector` has the focus (keyboard-only journeys)."""
+    for _press in range(limit):
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} never took the focus")

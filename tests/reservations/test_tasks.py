@@ -9,7 +9,6 @@ from email.message import Message
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scope
 from django_tasks_db.models import DBTaskResult
@@ -17,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from tests import factories
 from tests.reservations.test_services import make_room
 from tests.support.smtp import smtp_server  # noqa: F401 - fixture
+from tests.support.tasks import run_worker
 from yakuba.kernel.scheduling import calendar
 from yakuba.reservations import services, tasks
 from yakuba.reservations.models import Reservation
@@ -27,9 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ALWAYS_OPEN = calendar.Rules(hours=(((time(9), time(21)),),) * 7, closed_on_holidays=False, year_end_closure=False,
                              min_notice=timedelta(hours=1), cancel_deadline=timedelta(days=1))
 
-
-def run_worker():
-    call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
 
 
 def subject(message: Message) -> str:

@@ -76,7 +76,15 @@ def objects_a(town_a, resident_a):
         lottery = lotteries.create_lottery(staff=clerk, title="抽選", rooms=[room], period_start=date(2027, 6, 1),
                                            period_end=date(2027, 6, 30), opens_at=timezone.now() - timedelta(hours=1),
                                            closes_at=timezone.now() + timedelta(days=30))
+    notice = factories.make_notice(town_a, published=False, department="総務課")
+    with scope(municipality=town_a):
+        from yakuba.notices.models import Shelter
+
+        shelter = Shelter.objects.create(municipality=town_a, name="体育館")
     return {
+        **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
+                                                    "replies-csv")},
+        "staff:shelter-edit": shelter.pk,
         **{f"staff:reservations-{n}": lottery.pk for n in ("lottery", "lottery-draw", "lottery-cancel", "lottery-csv")},
         "staff:reservations-group": group.pk, "staff:reservations-group-category": category.pk,
         **{f"staff:reservations-{name}": session.course_id for name in ("course", "course-edit", "session-new")},

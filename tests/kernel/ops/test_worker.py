@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -44,7 +45,17 @@ def test_every_registered_task_is_reachable_by_the_worker(settings):
     parser = Command().create_parser("yakuba", "worker")
     assert parser.parse_args([]).queue_name == "*"
     from yakuba.applications.tasks import send_receipt, send_update
+    from yakuba.kernel.messaging import mail_tasks
+    from yakuba.kernel.messaging import tasks as messaging_tasks
+    from yakuba.notices import tasks as notice_tasks
+    from yakuba.reservations import course_tasks, lottery_tasks
+    from yakuba.reservations import tasks as reservation_tasks
 
-    for task in [send_welcome_email, send_password_link, send_staff_invitation, send_receipt, send_update]:
+    everything = [getattr(module, name) for module in (mail_tasks, messaging_tasks, notice_tasks, course_tasks,
+                                                       lottery_tasks, reservation_tasks)
+                  for name in dir(module) if isinstance(getattr(module, name), Task)]
+    assert len(everything) >= 10
+    for task in [send_welcome_email, send_password_link, send_staff_invitation, send_receipt, send_update,
+                 *everything]:
         assert task.queue_name in settings.TASKS["default"]["QUEUES"]
         assert isinstance(task.get_backend(), DatabaseBackend)

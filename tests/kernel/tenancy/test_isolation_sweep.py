@@ -15,7 +15,8 @@ from yakuba.kernel.tenancy.models import TenantModel
 
 # Markers that only town B's data contains.
 B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
-             "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件"]
+             "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件", "甘楽専用のお知らせ", "甘楽専用の避難所",
+             "kanra-sub@example.jp"]
 
 
 def tenant_models():
@@ -55,7 +56,30 @@ def two_towns(town_a, town_b):
     record("accounts.resident.viewed", municipality=town_b, actor=staff_b.user, data={"note": "甘楽太郎"})
     _applications_of_town_b(town_b, staff_b)
     _reservations_of_town_b(town_b, staff_b)
+    _notices_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
+
+
+def _notices_of_town_b(town_b, staff_b):
+    """A published notice asking for replies with a reply, a shelter, a subscriber with a pending address."""
+    from django_scopes import scope
+
+    from yakuba.kernel.messaging import services as messaging
+    from yakuba.notices.models import Reply, Shelter
+
+    notice = factories.make_notice(town_b, title="甘楽専用のお知らせ", body="甘楽専用のお知らせ本文",
+                                   department=staff_b.department.name, reply_kind="yes_no",
+                                   reply_choices=["出席", "欠席"])
+    subscriber = factories.make_subscriber(town_b, email="kanra-sub@example.jp")
+    with scope(municipality=town_b):
+        Shelter.objects.create(municipality=town_b, name="甘楽専用の避難所")
+        Reply.objects.create(municipality=town_b, notice=notice, subscriber=subscriber, answer="出席",
+                             name="甘楽太郎")
+        _endpoint, confirm_token = messaging.add_email(messaging.new_subscriber(town_b), "kanra-new@example.jp")
+    _TOKENS_OF_B[:] = [subscriber.token, confirm_token]
+
+
+_TOKENS_OF_B: list[str] = []
 
 
 def _reservations_of_town_b(town_b, staff_b):
@@ -144,6 +168,7 @@ def _applications_of_town_b(town_b, staff_b):
 def object_args_of(town):
     """For each kind of path argument, values naming town `town`'s objects: uuids and file tokens."""
     from yakuba.applications.models import Attachment, CounterVisit, Submission
+    from yakuba.notices.models import Notice
     from yakuba.reservations.models import Enrolment, Group, Lottery, LotteryEntry, Reservation, Series
 
     with scopes_disabled():
@@ -154,8 +179,10 @@ def object_args_of(town):
                  *Series._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *Lottery._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *LotteryEntry._base_manager.filter(municipality=town).values_list("public_id", flat=True),
-                 *Enrolment._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
+                 *Enrolment._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Notice._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
         tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
+    tokens += _TOKENS_OF_B  # a subscriber's manage/unsubscribe token, a signed address confirmation
     return uuids, tokens
 
 
@@ -189,6 +216,9 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
                                            else pk if kind == "IntConverter" else tokens[0])
                                        for a, kind in kinds.items()})
                          for pk, uuid in ids]
+            elif route.converters:
+                # Only string arguments (subscriber tokens, signed links): each of town B's tokens.
+                paths = [route.path(**{a: token for a in kinds}) for token in tokens]
             else:
                 paths = [route.path()]
             for path in paths:
@@ -198,9 +228,13 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
                     body = response.content.decode(errors="replace")
                     for marker in B_MARKERS:
                         assert marker not in body, f"{who} {method.upper()} {url} showed town B's {marker!r}"
-                    if (int_args or object_args) and who in ("admin_a", "resident_a"):
+                    by_token = bool(route.converters) and not (int_args or object_args) and route.name.startswith(
+                        ("messaging:", "notices:"))
+                    if (int_args or object_args) and who != "anonymous" or by_token:
                         # 405: a POST-only action refuses the GET before it looks anything up.
-                        assert response.status_code in (403, 404, 405), f"{who} {method} {url}: {response.status_code}"
+                        # 400: a link token that is not this town's is refused as an invalid link.
+                        allowed = (403, 404, 405) if (int_args or object_args) else (400, 403, 404, 405)
+                        assert response.status_code in allowed, f"{who} {method} {url}: {response.status_code}"
                     checked += 1
     assert snapshot_of(town_b) == before, "a request to town A changed town B's rows"
     assert checked > 50

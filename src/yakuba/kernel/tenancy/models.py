@@ -60,6 +60,8 @@ class Municipality(models.Model):
     def absolute_url(self, path: str) -> str:
         """A full URL for links leaving the site (mail, PDFs): in production the town's own host if it has
         one; otherwise YAKUBA_BASE_URL with the /t/<code> prefix."""
+        if path.startswith(self.path_prefix + "/"):
+            path = path[len(self.path_prefix):]  # reverse() inside a /t/<code>/ request already added the prefix
         host = self.hosts.order_by("pk").first() if settings.PRODUCTION else None
         if host is not None:
             return f"https://{host.host}{path}"

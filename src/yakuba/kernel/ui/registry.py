@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -33,3 +34,25 @@ def register_staff(entry: Entry) -> None:
     if entry not in staff_menu:
         staff_menu.append(entry)
         staff_menu.sort(key=lambda e: e.order)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An urgent message shown at the top of the town's home page (e.g. a 防災 notice in force)."""
+
+    label: str
+    url: str
+    kind: str = ""  # a short tag shown before it, e.g. 「防災」
+
+
+# Functions of (request) → alerts in force, registered by apps (notices registers the 防災 notices).
+home_alerts: list[Callable[[Any], list[Alert]]] = []
+
+
+def register_home_alerts(source: Callable[[Any], list[Alert]]) -> None:
+    if source not in home_alerts:
+        home_alerts.append(source)
+
+
+def alerts_for(request: Any) -> list[Alert]:
+    return [alert for source in home_alerts for alert in source(request)]

@@ -18,6 +18,7 @@ from . import prefs, registry
 def home(request: TownRequest) -> HttpResponse:
     return render(request, "ui/public/home.html", {
         "services": registry.public_services,
+        "alerts": registry.alerts_for(request),
         "departments": Department.objects.all(),
     })
 

@@ -1,0 +1,165 @@
+"""Subscribers (配信先), their endpoints on each channel, broadcasts and per-endpoint deliveries."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.tenancy.models import TenantModel
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("メール")
+    LINE = "line", _("LINE")
+    WEBPUSH = "webpush", _("プッシュ通知")
+
+
+class Language(models.TextChoices):
+    JA = "ja", _("日本語")
+    EASY = "ja-easy", _("やさしい日本語")
+    EN = "en", _("English")
+
+
+class Subscriber(TenantModel):
+    """配信先: a person who asked to be told, with or without an account. The token in every message's
+    links (manage, unsubscribe) identifies them without a login."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    resident = models.ForeignKey(Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    language = models.CharField(_("言語"), max_length=10, choices=Language.choices, default=Language.JA)
+    quiet_start = models.TimeField(_("通知を控える時間（開始）"), null=True, blank=True)
+    quiet_end = models.TimeField(_("通知を控える時間（終了）"), null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("配信先")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "resident"], condition=models.Q(resident__isnull=False),
+                                    name="subscriber_one_per_resident"),
+            models.CheckConstraint(condition=models.Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                                   | models.Q(quiet_start__isnull=False, quiet_end__isnull=False),
+                                   name="subscriber_quiet_hours_both_or_none"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class Endpoint(TenantModel):
+    """One address of a subscriber on one channel: an email address (confirmed by double opt-in), a LINE
+    user id (from the follow webhook), a Web Push subscription (endpoint URL and keys)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="endpoints")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    address = models.CharField(max_length=1000)
+    keys = models.JSONField(default=dict, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Single use: cleared when the confirmation link is opened, so a reused link is refused.
+    confirm_nonce = models.CharField(max_length=64, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("配信チャネル")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "channel", "address"], name="endpoint_unique_address"),
+            models.UniqueConstraint(fields=["subscriber", "channel"], condition=~models.Q(channel="webpush"),
+                                    name="endpoint_one_email_one_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.paused_at is None
+
+
+class Broadcast(TenantModel):
+    """One message to many (GOV.UK Notify's job): what to say in each language, where the page is, and
+    whether it is urgent (防災: the priority queue, quiet hours ignored)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source = models.CharField(max_length=50)  # who asked, e.g. "notices.notice"; the audience resolver key
+    source_id = models.PositiveBigIntegerField()
+    urgent = models.BooleanField(default=False)
+    # {"ja": {"subject": "...", "body": "..."}, "ja-easy": {...}, "en": {...}}
+    content = models.JSONField(default=dict)
+    url = models.CharField(max_length=500)  # the page the message links to (path within the town)
+    ask_ack = models.BooleanField(default=True)  # show 「確認しました」
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)  # e.g. the notice was withdrawn: send nothing more
+
+    class Meta:
+        verbose_name = _("一斉配信")
+        indexes = [models.Index(fields=["source", "source_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_id}"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("送信待ち")
+    SENDING = "sending", _("送信中")
+    SENT = "sent", _("送信済み")
+    FAILED = "failed", _("失敗")
+    SKIPPED = "skipped", _("停止中のため送信せず")
+
+
+class Delivery(TenantModel):
+    """One broadcast to one endpoint: delivered at most once. `key` is the idempotency key given to the
+    provider (LINE's X-Line-Retry-Key, the mail's Message-ID, the push Topic) and the secret of the
+    「確認しました」 and reply links; it is written before the first attempt and never changes."""
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.SET_NULL, null=True, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True)  # quiet hours, retry backoff
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)  # the resident pressed 「確認しました」
+    provider_ref = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("配信")
+        constraints = [
+            models.UniqueConstraint(fields=["broadcast", "endpoint"], name="delivery_once_per_endpoint"),
+        ]
+        indexes = [models.Index(fields=["broadcast", "batch", "status"]),
+                   models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.broadcast_id}/{self.channel}/{self.pk}"
+
+
+class RateWindow(models.Model):
+    """Messages sent on one channel key (e.g. "line:10382") in one second, shared by every worker."""
+
+    key = models.CharField(max_length=60)
+    second = models.BigIntegerField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "second"], name="ratewindow_unique")]

@@ -1,0 +1,225 @@
+"""Notices (お知らせ), their categories and target areas (地区), residents' choices, replies, 避難所."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from yakuba.kernel.accounts.models import Department, Resident
+from yakuba.kernel.messaging.models import Broadcast, Delivery, Subscriber
+from yakuba.kernel.tenancy.models import TenantModel
+
+
+class Category(TenantModel):
+    """分類: 防災・くらし・ごみ・子育て・健康・イベント. An emergency category's notices jump the queue and
+    ignore quiet hours."""
+
+    slug = models.SlugField(max_length=40)
+    name = models.CharField(_("分類名"), max_length=40)
+    name_en = models.CharField(_("英語名"), max_length=60, blank=True)
+    is_emergency = models.BooleanField(_("緊急（防災）"), default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("分類")
+        constraints = [models.UniqueConstraint(fields=["municipality", "slug"], name="notice_category_unique_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(TenantModel):
+    """地区: a part of the town a notice can be aimed at (e.g. 下仁田地区, 馬山地区)."""
+
+    name = models.CharField(_("地区名"), max_length=40)
+    name_kana = models.CharField(_("地区名（かな）"), max_length=80, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("地区")
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="notice_area_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Audience(models.TextChoices):
+    EVERYONE = "all", _("すべての方")
+    FAMILIES = "families", _("子育て世帯")
+    ELDERLY = "elderly", _("高齢の方")
+    BUSINESSES = "business", _("事業者")
+    VISITORS = "visitors", _("観光・来訪者")
+
+
+class NoticeStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    PUBLISHED = "published", _("公開")
+    WITHDRAWN = "withdrawn", _("取り下げ")
+
+
+class ReplyKind(models.TextChoices):
+    NONE = "none", _("返信を求めない")
+    YES_NO = "yes_no", _("はい・いいえ（出欠など）")
+    CHOICE = "choice", _("選択肢から選ぶ")
+    COMMENT = "comment", _("自由記入")
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def visible(self) -> NoticeQuerySet:
+        """Published, past its publish time and not expired: what residents see."""
+        now = timezone.now()
+        return self.filter(status=NoticeStatus.PUBLISHED, publish_at__lte=now).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+
+
+class Notice(TenantModel):
+    """お知らせ: written once by staff, shown on the town site and in the feeds, delivered to subscribers."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="notices", verbose_name=_("分類"))
+    title = models.CharField(_("件名"), max_length=120)
+    body = models.TextField(_("本文"))
+    easy_title = models.CharField(_("件名（やさしい日本語）"), max_length=120, blank=True)
+    easy_body = models.TextField(_("本文（やさしい日本語）"), blank=True)
+    areas = models.ManyToManyField(Area, blank=True, related_name="notices", verbose_name=_("対象地区"))
+    audiences = models.JSONField(_("対象者"), default=list, blank=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="notices",
+                                   verbose_name=_("担当課"))
+    publish_at = models.DateTimeField(_("公開日時"), default=timezone.now)
+    expires_at = models.DateTimeField(_("掲載終了日時"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT)
+    deliver = models.BooleanField(_("登録者に配信する"), default=True)
+    reply_kind = models.CharField(_("返信"), max_length=10, choices=ReplyKind.choices, default=ReplyKind.NONE)
+    reply_choices = models.JSONField(_("返信の選択肢"), default=list, blank=True)
+    reply_deadline = models.DateTimeField(_("返信の締切"), null=True, blank=True)
+    broadcast = models.OneToOneField(Broadcast, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    # Scoped like every tenant model (TenantModel's manager), with the `visible()` filter added.
+    objects = ScopedManager(_manager_class=models.Manager.from_queryset(NoticeQuerySet),  # type: ignore[assignment]
+                            municipality="municipality")
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        verbose_name = _("お知らせ")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__isnull=True)
+                                   | models.Q(expires_at__gt=models.F("publish_at")),
+                                   name="notice_expires_after_publish"),
+        ]
+        indexes = [models.Index(fields=["municipality", "status", "publish_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.category.is_emergency
+
+
+class NoticeTranslation(TenantModel):
+    """A notice in another language (English, …), written by staff."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("言語"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("件名"), max_length=200)
+    body = models.TextField(_("本文"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notice", "language"], name="translation_one_per_language")]
+
+
+class NoticeAttachment(TenantModel):
+    """A file shown on the notice page (messages link to the page, never attach files)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("表題"), max_length=120)
+    path = models.CharField(max_length=255)  # in private storage (kernel.files.uploads.save_private)
+    original_name = models.CharField(max_length=100)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class Subscription(TenantModel):
+    """What a subscriber wants to hear about: categories and areas (no area chosen = the whole town)."""
+
+    subscriber = models.OneToOneField(Subscriber, on_delete=models.CASCADE, related_name="notice_subscription")
+    categories = models.ManyToManyField(Category, related_name="subscriptions")
+    areas = models.ManyToManyField(Area, blank=True, related_name="subscriptions")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Reply(TenantModel):
+    """A resident's answer to a notice that asks for one (出欠, 安否確認, 参加申込); one per person, editable
+    until the deadline."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="replies")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    delivery = models.ForeignKey(Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    name = models.CharField(_("お名前"), max_length=100, blank=True)
+    answer = models.CharField(_("回答"), max_length=100, blank=True)
+    comment = models.TextField(_("ひとこと"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "subscriber"], condition=models.Q(subscriber__isnull=False),
+                                    name="reply_one_per_subscriber"),
+            models.UniqueConstraint(fields=["notice", "resident"], condition=models.Q(resident__isnull=False),
+                                    name="reply_one_per_resident"),
+            models.CheckConstraint(condition=models.Q(subscriber__isnull=False) | models.Q(resident__isnull=False),
+                                   name="reply_has_someone"),
+        ]
+
+
+class ShelterStatus(models.TextChoices):
+    CLOSED = "closed", _("未開設")
+    OPEN = "open", _("開設中")
+    CROWDED = "crowded", _("混雑")
+    FULL = "full", _("満員")
+
+
+class Shelter(TenantModel):
+    """避難所: its status is set by staff during a disaster and shown on the board."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("所在地"), max_length=200, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="shelters",
+                             verbose_name=_("地区"))
+    capacity = models.PositiveIntegerField(_("収容人数"), null=True, blank=True)
+    latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    status = models.CharField(_("状況"), max_length=10, choices=ShelterStatus.choices, default=ShelterStatus.CLOSED)
+    note = models.CharField(_("お知らせ"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("避難所")
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="shelter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,51 @@
+"""防災情報ボード: the 防災行政無線 個別受信機 on a tablet or phone. Alerts in force and 避難所 status in very large
+text, refreshed every minute by a small script (or a link without one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from yakuba.kernel.http import TownRequest
+
+from ..models import Notice, Shelter
+
+REFRESH_SECONDS = 60
+MAX_AGE = 30
+PHOTOS_MAX = 6
+
+
+def _board(request: TownRequest) -> dict[str, Any]:
+    notices = Notice.objects.filter(municipality=request.municipality).visible()
+    alerts = list(notices.filter(category__is_emergency=True).select_related("category", "department")
+                  .prefetch_related("areas", "attachments"))
+    photos = [(alert, item) for alert in alerts for item in alert.attachments.all() if item.is_image][:PHOTOS_MAX]
+    return {"alerts": alerts, "photos": photos, "now": timezone.localtime(),
+            "shelters": list(Shelter.objects.select_related("area")), "refresh_seconds": REFRESH_SECONDS}
+
+
+def _cached(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, max_age=MAX_AGE)
+    return response
+
+
+@require_GET
+def board(request: TownRequest) -> HttpResponse:
+    return _cached(render(request, "notices/bousai/board.html", _board(request)))
+
+
+@require_GET
+def fragment(request: TownRequest) -> HttpResponse:
+    return _cached(render(request, "notices/bousai/_live.html", _board(request)))
+
+
+urlpatterns = [
+    path("bousai/", board, name="bousai"),
+    path("bousai/live/", fragment, name="bousai-fragment"),
+]

@@ -1,0 +1,60 @@
+"""The demo data of お知らせ・防災: loaded twice it stays the same, sends nothing, and the demo residents are
+subscribed by confirmed email to every category (防災 among them)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django_scopes import scope, scopes_disabled
+
+from yakuba.kernel.messaging.models import Broadcast, Endpoint
+from yakuba.kernel.tenancy.models import Municipality
+from yakuba.notices.models import Area, Category, Notice, ReplyKind, Shelter, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    with scopes_disabled():
+        return {model.__name__: model.objects.count()
+                for model in (Category, Area, Shelter, Notice, Subscription, Endpoint, Broadcast)}
+
+
+def test_the_demo_loads_twice_to_the_same_rows_and_sends_nothing(settings):
+    settings.DEMO = True
+    call_command("demo", "--quiet")
+    first = counts()
+    call_command("demo", "--quiet")
+    assert counts() == first
+    assert first["Broadcast"] == 0 and first["Category"] == 24 and first["Area"] == 18
+    town = Municipality.objects.get(code="103829")
+    with scope(municipality=town):
+        assert list(Category.objects.filter(is_emergency=True).values_list("slug", flat=True)) == ["bousai"]
+        assert set(Area.objects.values_list("name", flat=True)) >= {"下仁田地区", "馬山地区", "南野牧地区"}
+        assert Shelter.objects.filter(name="下仁田小学校 体育館").exists()
+        course = Notice.objects.visible().filter(municipality=town).get(title="スマホ教室（1月）のご案内")
+        assert course.category.slug == "event" and course.reply_kind == ReplyKind.YES_NO
+        assert course.reply_choices == ["出席", "欠席"] and course.broadcast is None
+        assert Notice.objects.visible().filter(municipality=town, title="ごみ収集日の変更").exists()
+        ended = Notice.objects.filter(municipality=town, expires_at__isnull=False)
+        assert ended.exclude(pk__in=Notice.objects.visible()).exists()
+        endpoint = Endpoint.objects.get(address="resident1@shimonita.demo")
+        assert endpoint.channel == "email" and endpoint.is_active
+        subscription = Subscription.objects.get(subscriber=endpoint.subscriber)
+        assert set(subscription.categories.values_list("slug", flat=True)) == {
+            "bousai", "kurashi", "gomi", "kosodate", "kenko", "event"}
+
+
+def test_an_emergency_notice_published_in_the_demo_reaches_the_demo_residents(settings):
+    from yakuba.kernel.accounts.models import Staff
+    from yakuba.notices.services import notices as services
+
+    settings.DEMO = True
+    call_command("demo", "--quiet")
+    town = Municipality.objects.get(code="103829")
+    with scope(municipality=town):
+        staff = Staff.objects.get(user__email="juumin@shimonita.demo")
+        notice = services.save_notice(staff, data=services.NoticeData(
+            title="避難指示", body="すぐに避難してください。", category=Category.objects.get(slug="bousai"),
+            department=staff.department))
+        assert services.expected_recipients(notice)["email"] == 3
