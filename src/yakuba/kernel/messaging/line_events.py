@@ -14,8 +14,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
-from linebot.v3.messaging import ApiException, ReplyMessageRequest, TextMessage
-from linebot.v3.webhooks import AccountLinkEvent, FollowEvent, UnfollowEvent
 from urllib3.exceptions import HTTPError
 
 from yakuba.kernel.accounts.models import Resident
@@ -74,6 +72,8 @@ def _user_id(event: Any) -> str:
 
 def handle(municipality: Municipality, channel: LineChannel, events: list[Any]) -> None:
     """Act on each event of one webhook call; events of kinds we do not use are ignored."""
+    from linebot.v3.webhooks import AccountLinkEvent, FollowEvent, UnfollowEvent
+
     for event in events:
         user_id = _user_id(event)
         if not user_id:
@@ -163,6 +163,8 @@ def welcome(municipality: Municipality, channel: LineChannel, subscriber: Subscr
     """Answer a follow. A failed reply is logged, never retried: the reply token works once, within a minute."""
     if not reply_token:
         return
+    from linebot.v3.messaging import ApiException, ReplyMessageRequest, TextMessage
+
     try:
         with messaging_api(channel) as api:
             link_token: str | None

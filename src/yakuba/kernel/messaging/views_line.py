@@ -7,8 +7,6 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
 
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.http import TownRequest
@@ -24,6 +22,9 @@ def webhook(request: TownRequest) -> HttpResponse:
     channel = line_channel(request.municipality)
     if channel is None:
         raise Http404("LINE is not configured for this town")
+    from linebot.v3 import WebhookParser  # imported on use: the SDK is slow to import
+    from linebot.v3.exceptions import InvalidSignatureError
+
     signature = request.headers.get("X-Line-Signature", "")
     try:
         body = request.body.decode("utf-8")

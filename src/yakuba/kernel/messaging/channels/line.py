@@ -7,22 +7,17 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import urllib3
 from django.conf import settings
-from linebot.v3.messaging import (
-    ApiClient,
-    ApiException,
-    Configuration,
-    MessagingApi,
-    PushMessageRequest,
-    TextMessage,
-)
 
 from yakuba.kernel.tenancy.models import Municipality
 
 from . import Outgoing, Permanent, Temporary, Transport, register
+
+if TYPE_CHECKING:  # the SDK takes about 2 s to import: only processes that talk to LINE pay for it, when they do
+    from linebot.v3.messaging import ApiException, MessagingApi
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +48,8 @@ def line_channel(municipality: Municipality) -> LineChannel | None:
 @contextmanager
 def messaging_api(channel: LineChannel) -> Iterator[MessagingApi]:
     """One SDK client (one keep-alive connection pool) for a series of calls; closed afterwards."""
+    from linebot.v3.messaging import ApiClient, Configuration, MessagingApi
+
     configuration = Configuration(host=settings.LINE_API_BASE, access_token=channel.access_token)
     configuration.retries = 1  # one quick reconnect at most; the delivery core does the real retrying, with backoff
     client = ApiClient(configuration)
@@ -136,6 +133,8 @@ class LineTransport(Transport):
             yield api
 
     def send(self, session: Any, outgoing: Outgoing) -> str:
+        from linebot.v3.messaging import ApiException, PushMessageRequest, TextMessage
+
         request = PushMessageRequest(to=outgoing.address, messages=[TextMessage(text=compose(outgoing))])
         try:
             response = session.push_message_with_http_info(request, x_line_retry_key=outgoing.key,
