@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.tenancy.models import Municipality
 
-from .models import Department, Resident, Role, Staff, User
+from .models import Department, Resident, Role, Staff
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
@@ -80,6 +80,17 @@ def staff_required(role: int = Role.STAFF, department: str | None = None) -> Cal
     return decorator
 
 
+def town_resident(request: TownRequest, *, create: bool = False) -> Resident | None:
+    """The signed-in user's resident profile in this town; with `create`, made on first use (as resident pages
+    do). None for visitors, and for a user without a profile here when `create` is false."""
+    if not request.user.is_authenticated:
+        return None
+    if create:
+        resident, _created = Resident.objects.get_or_create(municipality=request.municipality, user=request.user)
+        return resident
+    return Resident.objects.filter(municipality=request.municipality, user=request.user).first()
+
+
 def resident_required(view: View) -> View:
     """Decorator for resident pages: a logged-in user, with their profile in this town made on first use."""
 
@@ -87,8 +98,8 @@ def resident_required(view: View) -> View:
     def wrapped(request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return _login_redirect(request, "accounts:login")
-        user: User = request.user
-        resident, _created = Resident.objects.get_or_create(municipality=request.municipality, user=user)
+        resident = town_resident(request, create=True)
+        assert resident is not None  # authenticated and create=True
         request.resident = resident
         return view(request, *args, **kwargs)
 

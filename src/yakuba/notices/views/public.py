@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from yakuba.kernel.accounts.models import Resident
-from yakuba.kernel.accounts.permissions import staff_of
+from yakuba.kernel.accounts.permissions import staff_of, town_resident
 from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
@@ -117,11 +117,9 @@ def _delivery(request: TownRequest, notice: Notice, key: str) -> Delivery | None
 def _resident(request: TownRequest) -> Resident | None:
     """The signed-in resident of this town (their profile made on first use, as resident pages do); staff and
     visitors have none."""
-    if not request.user.is_authenticated:
-        return None
-    resident = Resident.objects.filter(user=request.user).first()
-    if resident is None and staff_of(request.user, request.municipality) is None:
-        resident, _created = Resident.objects.get_or_create(municipality=request.municipality, user=request.user)
+    resident = town_resident(request)
+    if resident is None and request.user.is_authenticated and staff_of(request.user, request.municipality) is None:
+        resident = town_resident(request, create=True)
     return resident
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.accounts.permissions import town_resident
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Channel, Language, Subscriber
@@ -101,16 +102,6 @@ def _initial(subscriber: Subscriber | None, municipality: Municipality) -> dict[
             "quiet_end": subscriber.quiet_end.hour if subscriber.quiet_end is not None else ""}
 
 
-def _resident(request: TownRequest, *, create: bool = False) -> Resident | None:
-    """The signed-in resident of this town, if any; `create` makes it on first use, as resident pages do."""
-    if not request.user.is_authenticated:
-        return None
-    if create:
-        resident, _created = Resident.objects.get_or_create(municipality=request.municipality, user=request.user)
-        return resident
-    return Resident.objects.filter(municipality=request.municipality, user=request.user).first()
-
-
 def _own_subscriber(request: TownRequest, resident: Resident | None) -> Subscriber | None:
     if resident is None:
         return None
@@ -134,7 +125,7 @@ def _page(request: TownRequest, template: str, context: dict[str, Any], *, statu
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request: TownRequest) -> HttpResponse:
-    resident = _resident(request)
+    resident = town_resident(request)
     subscriber = _own_subscriber(request, resident)
     if request.method == "GET":
         initial = _initial(subscriber, request.municipality)
@@ -146,7 +137,7 @@ def subscribe(request: TownRequest) -> HttpResponse:
             try:
                 with transaction.atomic():
                     once.consume(request)
-                    resident = _resident(request, create=True)
+                    resident = town_resident(request, create=True)
                     result = subscriptions.subscribe(request.municipality, resident=resident,
                                                      email=form.cleaned_data["email"], **form.choices())
             except once.AlreadySubmitted:
