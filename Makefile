@@ -47,12 +47,14 @@ pytest: system-deps install-dev
 # The whole suite: lint, types, tests (SQLite; PostgreSQL when YAKUBA_TEST_DATABASE_URL is set).
 test: lint typecheck pytest
 
-# Debian packages PDF rendering needs (WeasyPrint's Pango, Japanese fonts); installed only when missing.
+# Debian packages PDF rendering needs (WeasyPrint's Pango, Japanese fonts) and poppler-utils, with which the tests read
+# the council report back as text; installed only when missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-deps:
-	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || \
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	   && command -v pdftotext >/dev/null; } || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk; }
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils; }
 
 # Debian's Chromium for the browser tests (.ci/run calls this).
 browser-deps: system-deps

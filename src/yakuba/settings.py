@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "yakuba.applications",
     "yakuba.reservations",
     "yakuba.notices",
+    "yakuba.plans",
 ]
 
 MIDDLEWARE = [

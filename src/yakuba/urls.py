@@ -8,11 +8,12 @@ from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.ops import views as ops_views
 from yakuba.notices import urls as notices_urls
+from yakuba.plans import urls as plans_urls
 from yakuba.reservations import urls as reservations_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
                      *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
-                     *notices_urls.staff_urlpatterns]
+                     *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("yakuba.applications.urls")),
     path("", include("yakuba.reservations.urls")),
     path("", include("yakuba.notices.urls")),
+    path("", include("yakuba.plans.urls")),
     path("messaging/", include("yakuba.kernel.messaging.urls")),
     path("", include((messaging_urls.root_urlpatterns, "messaging-root"))),
     path("healthz", ops_views.healthz, name="healthz"),

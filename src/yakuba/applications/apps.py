@@ -9,7 +9,7 @@ class ApplicationsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, registry  # noqa: F401  (home page and staff menu entries)
+        from . import demo, metrics, registry  # noqa: F401  (home page and staff menu entries, plan metrics)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

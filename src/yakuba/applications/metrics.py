@@ -8,8 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from yakuba.kernel import metrics
+from yakuba.kernel.accounts.models import Department
+from yakuba.kernel.metrics import Kind, Metric
 
 from .models import Channel, CounterVisit, Procedure, Status, Submission
 
@@ -54,3 +59,48 @@ def online_share_of_procedures() -> float | None:
     total = Procedure.objects.count()
     online = Procedure.objects.filter(is_published=True, current_form__isnull=False).count()
     return online / total if total else None
+
+
+# The registry the plans bind indicators to ---------------------------------------------------------------------
+
+
+def _online_procedures(start: date, end: date) -> float | None:
+    """Of the procedures that existed at `end`, the share residents can apply for online (as it stands now: a
+    procedure's publication history is not kept)."""
+    _, until = metrics.moments(start, end)
+    procedures = Procedure.objects.filter(created_at__lt=until)
+    return metrics.share(sum(1 for p in procedures if p.online), procedures.count())
+
+
+def _departments_online(start: date, end: date) -> float | None:
+    """Share of the town's departments (課) with at least one procedure residents can apply for online."""
+    _, until = metrics.moments(start, end)
+    online = {p.department_id for p in Procedure.objects.filter(created_at__lt=until) if p.online}
+    return metrics.share(len(online), Department.objects.count())
+
+
+def _filed(start: date, end: date) -> QuerySet[Submission]:
+    since, until = metrics.moments(start, end)
+    return Submission.objects.exclude(status=Status.DRAFT).filter(submitted_at__gte=since, submitted_at__lt=until)
+
+
+def _finished_visits(start: date, end: date) -> QuerySet[CounterVisit]:
+    since, until = metrics.moments(start, end)
+    return CounterVisit.objects.filter(finished_at__gte=since, finished_at__lt=until)
+
+
+metrics.register(Metric("applications.online_procedures", _("電子申請できる手続の割合"), "%", _online_procedures,
+                        kind=Kind.STOCK, app="applications"))
+metrics.register(Metric("applications.departments_online", _("電子申請の手続を持つ課の割合"), "%",
+                        _departments_online, kind=Kind.STOCK, app="applications"))
+metrics.register(Metric("applications.submissions", _("受け付けた申請の件数"), "件",
+                        lambda start, end: _filed(start, end).count(), app="applications"))
+metrics.register(Metric("applications.online_submissions", _("オンラインで受け付けた申請の割合"), "%",
+                        lambda start, end: metrics.share(_filed(start, end).filter(channel=Channel.ONLINE).count(),
+                                                         _filed(start, end).count()),
+                        kind=Kind.RATE, app="applications"))
+metrics.register(Metric("applications.counter_visits", _("書かない窓口の利用回数"), "回",
+                        lambda start, end: _finished_visits(start, end).count(), app="applications"))
+metrics.register(Metric("applications.counter_visits_per_month", _("書かない窓口の月平均利用回数"), "回/月",
+                        lambda start, end: _finished_visits(start, end).count() / len(metrics.months(start, end)),
+                        kind=Kind.RATE, app="applications"))

@@ -9,7 +9,7 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import audience, demo, receivers, registry  # noqa: F401  (audience resolver, signals, menus)
+        from . import audience, demo, metrics, receivers, registry  # noqa: F401  (resolver, signals, menus, metrics)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

@@ -8,8 +8,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from yakuba.kernel import metrics
+from yakuba.kernel.metrics import Kind as MetricKind
+from yakuba.kernel.metrics import Metric
 
 from . import services
 from .models import Channel, Kind, Reservation, Room, Status
@@ -56,3 +61,35 @@ def online_share(since: date | None = None) -> float | None:
         reservations = reservations.filter(starts_at__date__gte=since)
     total = reservations.count()
     return reservations.filter(channel=Channel.ONLINE).count() / total if total else None
+
+
+# The registry the plans bind indicators to ---------------------------------------------------------------------
+
+
+def _requested(start: date, end: date) -> QuerySet[Reservation]:
+    """Reservations starting in [start, end), cancelled ones included (each was a request)."""
+    since, until = metrics.moments(start, end)
+    return Reservation.objects.filter(starts_at__gte=since, starts_at__lt=until)
+
+
+def _occupancy(start: date, end: date) -> float | None:
+    """稼働率 of all the town's rooms together over the months the window touches."""
+    rooms = list(Room.objects.select_related("facility", "resource"))
+    open_hours = booked = 0.0
+    for year, month in metrics.months(start, end):
+        for item in services.occupancy(rooms, year, month):
+            open_hours += item.open_hours
+            booked += item.booked_hours
+    return metrics.share(booked, open_hours)
+
+
+metrics.register(Metric("reservations.reservations", _("施設・窓口の予約件数（取消を除く）"), "件",
+                        lambda start, end: _requested(start, end).exclude(status=Status.CANCELLED).count(),
+                        app="reservations"))
+metrics.register(Metric("reservations.online_share", _("オンラインで受け付けた予約の割合"), "%",
+                        lambda start, end: metrics.share(
+                            _requested(start, end).filter(channel=Channel.ONLINE).count(),
+                            _requested(start, end).count()),
+                        kind=MetricKind.RATE, app="reservations"))
+metrics.register(Metric("reservations.occupancy", _("公共施設の稼働率"), "%", _occupancy, kind=MetricKind.RATE,
+                        app="reservations"))

@@ -81,7 +81,9 @@ def objects_a(town_a, resident_a):
         from yakuba.notices.models import Shelter
 
         shelter = Shelter.objects.create(municipality=town_a, name="体育館")
+    plan_routes = _plan_objects(town_a, clerk)
     return {
+        **plan_routes,
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-edit": shelter.pk,
@@ -107,6 +109,36 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-confirm": {"public_id": open_visit.public_id},
         "staff:applications-counter-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
+    }
+
+
+def _plan_objects(town, clerk):
+    """A plan of town A with a status report carrying evidence, and a rendered council report."""
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.plans.conftest import small_plan_data
+    from yakuba.kernel.files.uploads import save_private
+    from yakuba.plans import interchange
+    from yakuba.plans.models import Measure, Report, ReportFormat, ReportState
+    from yakuba.plans.services import progress
+
+    with scope(municipality=town):
+        plan = interchange.save(town, small_plan_data())
+        measure = Measure.objects.filter(plan=plan, responsibilities__department=clerk.department).first()
+        report = progress.report_status(clerk, measure, year=2026, status="in_progress", files=[
+            SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")])
+        stored = save_private(ContentFile(b"%PDF-1.4\n%%EOF\n"), "sweep")
+        council = Report.objects.create(municipality=town, plan=plan, year=2026, format=ReportFormat.PDF,
+                                        state=ReportState.READY, file=stored, size=14)
+        indicator = measure.indicators.first()
+        evidence = report.evidence.get()
+    slug = {"slug": plan.slug}
+    return {
+        **{name: slug for name in ("staff:plan", "staff:plan-snapshot", "staff:plan-export", "staff:plan-report")},
+        "staff:plan-measure": {**slug, "pk": measure.pk}, "staff:plan-bind": {**slug, "pk": indicator.pk},
+        "staff:plan-evidence": evidence.pk, "staff:plan-report-file": council.pk,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tests import factories
 from tests.kernel.accounts.test_role_sweep import SIGN_IN_ROUTES
@@ -16,7 +16,7 @@ from yakuba.kernel.tenancy.models import TenantModel
 # Markers that only town B's data contains.
 B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
              "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件", "甘楽専用のお知らせ", "甘楽専用の避難所",
-             "kanra-sub@example.jp"]
+             "kanra-sub@example.jp", "甘楽専用の計画", "甘楽専用の取組", "甘楽専用の報告"]
 
 
 def tenant_models():
@@ -57,7 +57,33 @@ def two_towns(town_a, town_b):
     _applications_of_town_b(town_b, staff_b)
     _reservations_of_town_b(town_b, staff_b)
     _notices_of_town_b(town_b, staff_b)
+    _plans_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
+
+
+PLAN_SLUG = "sweep-plan"  # town B's plan: under town A the slug names nothing
+
+
+def _plans_of_town_b(town_b, staff_b):
+    """Town B's plan with a status report, a value, evidence and a council report. (Town A gets none: its rows
+    would take the small primary keys the sweep needs to find town B's rows by.)"""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.plans.conftest import small_plan_data
+    from yakuba.plans import interchange
+    from yakuba.plans.models import Indicator, Measure, Report, ReportFormat
+    from yakuba.plans.services import progress
+
+    data = {**small_plan_data(), "slug": PLAN_SLUG, "title": "甘楽専用の計画"}
+    data["policies"][0]["measures"][0]["title"] = "甘楽専用の取組"
+    with scope(municipality=town_b):
+        plan = interchange.save(town_b, data)
+        measure = Measure.objects.get(plan=plan, title="甘楽専用の取組")
+        progress.report_status(staff_b, measure, year=2026, status="in_progress", comment="甘楽専用の報告",
+                               files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")])
+        progress.record_value(staff_b, Indicator.objects.filter(measure=measure).first(),
+                              progress.ValueInput(year=2026, value="10", note="甘楽専用の報告"))
+        Report.objects.create(municipality=town_b, plan=plan, year=2026, format=ReportFormat.PDF)
 
 
 def _notices_of_town_b(town_b, staff_b):
@@ -183,6 +209,7 @@ def object_args_of(town):
                  *Notice._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
         tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
     tokens += _TOKENS_OF_B  # a subscriber's manage/unsubscribe token, a signed address confirmation
+    tokens.append(PLAN_SLUG)  # town B's plan
     return uuids, tokens
 
 
@@ -213,7 +240,8 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
                 # Every id is town B's: pks, uuids, and file tokens beside them; a page number stays 0.
                 ids = [(pk, None) for pk in pks] if not object_args else [(None, uuid) for uuid in uuids]
                 paths = [route.path(**{a: (0 if a == "page" else uuid if kind == "UUIDConverter"
-                                           else pk if kind == "IntConverter" else tokens[0])
+                                           else pk if kind == "IntConverter"
+                                           else PLAN_SLUG if kind == "SlugConverter" else tokens[0])
                                        for a, kind in kinds.items()})
                          for pk, uuid in ids]
             elif route.converters:

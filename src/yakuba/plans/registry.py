@@ -1,0 +1,10 @@
+"""Where the plans appear: the town site (progress is public) and the staff menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yakuba.kernel.accounts.models import Role
+from yakuba.kernel.ui.registry import Entry, register_public, register_staff
+
+register_public(Entry("plans:index", _("DX推進計画と進捗"),
+                      _("町のDX推進計画、取組のスケジュール、目標と実績を見る。"), order=40))
+register_staff(Entry("staff:plans", _("DX推進計画・KPI"), role=Role.STAFF, order=40))
