@@ -28,3 +28,6 @@ STORAGES = {**STORAGES, "private": {"BACKEND": "django.core.files.storage.FileSy
 
 # Web Push: a VAPID key of the test run, never the development one in var/.
 VAPID_PRIVATE_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="yakuba-vapid-"), "vapid_private.pem")
+
+# The map never fetches tiles in tests (nothing may reach the internet): no base map.
+MAP_TILE_URL = ""

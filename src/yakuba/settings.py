@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yakuba.reservations",
     "yakuba.notices",
     "yakuba.plans",
+    "yakuba.opendata",
 ]
 
 MIDDLEWARE = [
@@ -256,12 +257,19 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = envlist("YAKUBA_CSRF_TRUSTED_ORIGINS")
+# The map's base tiles (地理院タイル by default). Empty: no base map (the tests, which never fetch tiles).
+MAP_TILE_URL = envstr("YAKUBA_MAP_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = envstr(
+    "YAKUBA_MAP_TILE_ATTRIBUTION",
+    '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>（国土地理院）')
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],

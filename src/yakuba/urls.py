@@ -8,12 +8,14 @@ from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.ops import views as ops_views
 from yakuba.notices import urls as notices_urls
+from yakuba.opendata import urls as opendata_urls
 from yakuba.plans import urls as plans_urls
 from yakuba.reservations import urls as reservations_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
                      *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
-                     *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns]
+                     *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns,
+                     *opendata_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -24,6 +26,10 @@ urlpatterns = [
     path("", include("yakuba.reservations.urls")),
     path("", include("yakuba.notices.urls")),
     path("", include("yakuba.plans.urls")),
+    path("", include("yakuba.opendata.urls")),
+    path("api/3/action/", include((opendata_urls.api_urlpatterns, "ckan"))),
+    # CKAN answers on the unversioned path too, and the ckanapi client uses it by default.
+    path("api/action/", include((opendata_urls.api_urlpatterns, "ckan-unversioned"))),
     path("messaging/", include("yakuba.kernel.messaging.urls")),
     path("", include((messaging_urls.root_urlpatterns, "messaging-root"))),
     path("healthz", ops_views.healthz, name="healthz"),

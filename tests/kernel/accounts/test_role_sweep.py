@@ -83,7 +83,7 @@ def objects_a(town_a, resident_a):
         shelter = Shelter.objects.create(municipality=town_a, name="体育館")
     plan_routes = _plan_objects(town_a, clerk)
     return {
-        **plan_routes,
+        **plan_routes, **_opendata_objects(town_a, clerk),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-edit": shelter.pk,
@@ -140,6 +140,29 @@ def _plan_objects(town, clerk):
         "staff:plan-measure": {**slug, "pk": measure.pk}, "staff:plan-bind": {**slug, "pk": indicator.pk},
         "staff:plan-evidence": evidence.pk, "staff:plan-report-file": council.pk,
     }
+
+
+def _opendata_objects(town, clerk):
+    """An AED dataset of 総務課 with a row and an import, and a map layer with a point: for every staff URL of
+    オープンデータ and the map, the arguments naming them (each route takes the ones it has)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.opendata.conftest import csv_text, valid_row
+    from yakuba.opendata.models import Dataset, Layer, Point
+    from yakuba.opendata.services import editing
+
+    with scope(municipality=town):
+        dataset = Dataset.objects.create(municipality=town, kind="aed", title="AED設置箇所一覧",
+                                         department=clerk.department)
+        row = editing.save_row(clerk, dataset, None, valid_row("aed", town, ID="1"))
+        upload = editing.receive(clerk, dataset, SimpleUploadedFile("aed.csv", csv_text("aed", [row.data]).encode()))
+        layer = Layer.objects.create(municipality=town, slug="saigai", name="災害発生箇所", department=clerk.department)
+        point = Point.objects.create(municipality=town, layer=layer, title="倒木", latitude=36.21, longitude=138.79)
+    names = [r.name for r in routes() if r.name.startswith(("staff:opendata", "staff:map-"))]
+    args = {"kind": "aed", "pk": row.pk, "public_id": upload.public_id, "slug": layer.slug}
+    return {name: {**args, "public_id": point.public_id} if name.startswith("staff:map-") else args
+            for name in names}
 
 
 def _path(route, objects):

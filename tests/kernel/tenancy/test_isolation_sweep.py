@@ -16,7 +16,8 @@ from yakuba.kernel.tenancy.models import TenantModel
 # Markers that only town B's data contains.
 B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
              "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件", "甘楽専用のお知らせ", "甘楽専用の避難所",
-             "kanra-sub@example.jp", "甘楽専用の計画", "甘楽専用の取組", "甘楽専用の報告"]
+             "kanra-sub@example.jp", "甘楽専用の計画", "甘楽専用の取組", "甘楽専用の報告", "甘楽専用のAED",
+             "甘楽専用の地点", "甘楽専用のレイヤー"]
 
 
 def tenant_models():
@@ -58,7 +59,29 @@ def two_towns(town_a, town_b):
     _reservations_of_town_b(town_b, staff_b)
     _notices_of_town_b(town_b, staff_b)
     _plans_of_town_b(town_b, staff_b)
+    _opendata_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
+
+
+def _opendata_of_town_b(town_b, staff_b):
+    """A published AED dataset with a row, a pending import, and a public map layer with a point, of town B."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.opendata.conftest import csv_text, valid_row
+    from yakuba.opendata.models import Dataset, Layer, Point
+    from yakuba.opendata.services import editing
+
+    with scope(municipality=town_b):
+        dataset = Dataset.objects.create(municipality=town_b, kind="aed", title="AED設置箇所一覧",
+                                         department=staff_b.department)
+        row = valid_row("aed", town_b, ID="1", 名称="甘楽専用のAED", 所在地_連結表記="甘楽町小幡1-99")
+        editing.save_row(staff_b, dataset, None, row)
+        editing.publish(staff_b, dataset)
+        editing.receive(staff_b, dataset, SimpleUploadedFile("aed.csv", csv_text("aed", [row]).encode()))
+        layer = Layer.objects.create(municipality=town_b, slug="sweep-plan", name="甘楽専用のレイヤー",
+                                     for_disasters=True)
+        Point.objects.create(municipality=town_b, layer=layer, title="甘楽専用の地点", latitude=36.2376,
+                             longitude=138.9213)
 
 
 PLAN_SLUG = "sweep-plan"  # town B's plan: under town A the slug names nothing
@@ -195,6 +218,7 @@ def object_args_of(town):
     """For each kind of path argument, values naming town `town`'s objects: uuids and file tokens."""
     from yakuba.applications.models import Attachment, CounterVisit, Submission
     from yakuba.notices.models import Notice
+    from yakuba.opendata.models import Dataset, Point, Upload, Version
     from yakuba.reservations.models import Enrolment, Group, Lottery, LotteryEntry, Reservation, Series
 
     with scopes_disabled():
@@ -206,7 +230,11 @@ def object_args_of(town):
                  *Lottery._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *LotteryEntry._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *Enrolment._base_manager.filter(municipality=town).values_list("public_id", flat=True),
-                 *Notice._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
+                 *Notice._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Dataset._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Version._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Upload._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Point._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
         tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
     tokens += _TOKENS_OF_B  # a subscriber's manage/unsubscribe token, a signed address confirmation
     tokens.append(PLAN_SLUG)  # town B's plan

@@ -13,6 +13,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from yakuba.kernel.http import TownRequest
+from yakuba.opendata.services.layers import disaster_points
 
 from ..models import Notice, Shelter
 
@@ -27,7 +28,8 @@ def _board(request: TownRequest) -> dict[str, Any]:
                   .prefetch_related("areas", "attachments"))
     photos = [(alert, item) for alert in alerts for item in alert.attachments.all() if item.is_image][:PHOTOS_MAX]
     return {"alerts": alerts, "photos": photos, "now": timezone.localtime(),
-            "shelters": list(Shelter.objects.select_related("area")), "refresh_seconds": REFRESH_SECONDS}
+            "shelters": list(Shelter.objects.select_related("area")), "refresh_seconds": REFRESH_SECONDS,
+            "disaster_points": disaster_points()}
 
 
 def _cached(response: HttpResponse) -> HttpResponse:

@@ -53,6 +53,10 @@ ADDITIONS: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {
         ("公共施設の稼働率30%以上", "30", "%", "reservations.occupancy")],
     ("seed_002.json", "相互コミュニケーションツールの導入"): [
         ("お知らせの配信登録者数500人以上", "500", "人", "notices.subscribers")],
+    ("seed_001.json", "行政サービスの向上"): [
+        ("自治体標準オープンデータセットの公開数10件以上", "10", "件", "opendata.datasets_published")],
+    ("seed_003.json", "オープンデータの拡充と統計情報活用の推進"): [
+        ("自治体標準オープンデータセットの公開数14件", "14", "件", "opendata.datasets_published")],
 }
 
 # (seed file, measure title) -> (status, comment) recorded for the current 年度 by the demo's 情報担当

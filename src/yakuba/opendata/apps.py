@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class OpendataConfig(AppConfig):
+    name = "yakuba.opendata"
+    label = "opendata"
+    verbose_name = "オープンデータ・統合型GIS"
+
+    def ready(self) -> None:
+        from yakuba.kernel.ops import demo as kernel_demo
+
+        from . import demo, metrics, receivers, registry  # noqa: F401  (menus, metrics, signals)
+
+        if demo.load not in kernel_demo.loaders:
+            kernel_demo.loaders.append(demo.load)

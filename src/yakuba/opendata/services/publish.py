@@ -1,0 +1,158 @@
+"""Publishing: a dataset's rows become an immutable version (a CSV file, UTF-8 with BOM), and versions are read back
+for the downloads, the preview, the map and the API."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+
+from yakuba.kernel.audit.services import record
+from yakuba.kernel.files.uploads import private_storage
+
+from .. import definitions
+from ..definitions import LATITUDE, LONGITUDE, Definition
+from ..models import Dataset, Origin, Row, Version
+
+FOLDER = "opendata/versions"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published version read back: the header and the rows as dicts (column → text)."""
+
+    header: list[str]
+    rows: list[dict[str, str]]
+
+
+def definition_of(dataset: Dataset) -> Definition:
+    found = definitions.get(dataset.kind)
+    if found is None:
+        raise LookupError(f"no schema for dataset kind {dataset.kind!r}")
+    return found
+
+
+def encode_csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
+    """CSV as the definitions publish it: UTF-8 with BOM, CRLF line ends, every column in schema order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in header])
+    return out.getvalue().encode("utf-8-sig")
+
+
+@transaction.atomic
+def publish(dataset: Dataset, rows: list[dict[str, str]], *, origin: str, user: Any = None,
+            note: str = "") -> Version:
+    """Store `rows` (already valid) as the dataset's next version, with its JSON and GeoJSON made once here so that
+    downloads only stream files. The previous versions stay as they are."""
+    defn = definition_of(dataset)
+    data = encode_csv(defn.names, rows)
+    Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one version number at a time
+    number = (dataset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    base = f"{FOLDER}/{dataset.municipality.code}/{dataset.kind}-{number}"
+    encoded = {"csv": data, "json": json.dumps(rows, ensure_ascii=False).encode()}
+    if defn.located:
+        encoded["geojson"] = json.dumps(geojson(dataset, rows), ensure_ascii=False).encode()
+    paths = {fmt: private_storage().save(f"{base}.{fmt}", ContentFile(body)) for fmt, body in encoded.items()}
+    files = {fmt: {"path": paths[fmt], "size": len(body)} for fmt, body in encoded.items()}
+    version = Version.objects.create(
+        municipality=dataset.municipality, dataset=dataset, number=number, origin=origin,
+        published_by=user if user is not None and user.is_authenticated else None, row_count=len(rows),
+        path=paths["csv"], size=len(data), sha256=hashlib.sha256(data).hexdigest(), files=files,
+        note=note[:200])
+    if origin != Origin.GENERATED:
+        record("opendata.published", municipality=dataset.municipality, actor=user, obj=version,
+               data={"dataset": dataset.kind, "version": number, "rows": len(rows)})
+    return version
+
+
+def publish_rows(dataset: Dataset, *, origin: str = Origin.FORM, user: Any = None, note: str = "") -> Version:
+    """Publish the working copy (the rows staff keep) as it stands."""
+    rows = [row.data for row in Row.objects.filter(dataset=dataset).order_by("position", "pk")]
+    return publish(dataset, rows, origin=origin, user=user, note=note)
+
+
+def current_version(dataset: Dataset) -> Version | None:
+    return dataset.versions.order_by("-number").first()
+
+
+_CACHE: OrderedDict[tuple[int, str], Table] = OrderedDict()
+_CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()  # gunicorn's threads share the process's cache
+
+
+def read(version: Version) -> Table:
+    """The rows of a version (immutable, so cached per process by id and checksum)."""
+    key = (version.pk, version.sha256)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    with private_storage().open(version.path, "rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    table = Table(header=header, rows=[dict(zip(header, line, strict=False)) for line in reader])
+    with _CACHE_LOCK:
+        _CACHE[key] = table
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return table
+
+
+def file_path(version: Version, fmt: str) -> str | None:
+    """Where the version's file in `fmt` (csv, json: an array of objects, geojson) is stored, if it has one."""
+    if fmt == "csv":
+        return version.path
+    return (version.files.get(fmt) or {}).get("path")
+
+
+def csv_bytes(version: Version) -> bytes:
+    with private_storage().open(version.path, "rb") as handle:
+        return handle.read()
+
+
+def coordinates(row: dict[str, str]) -> tuple[float, float] | None:
+    """(latitude, longitude) of a row when both are numbers inside Japan's extent, else None."""
+    try:
+        lat, lon = Decimal(row.get(LATITUDE, "").strip()), Decimal(row.get(LONGITUDE, "").strip())
+    except InvalidOperation:
+        return None
+    if not (20 <= lat <= 46 and 122 <= lon <= 154):
+        return None
+    return float(lat), float(lon)
+
+
+def item_path(dataset: Dataset, key: str) -> str:
+    return reverse("opendata:item", args=[dataset.kind, quote(key, safe="")])
+
+
+def geojson(dataset: Dataset, rows: list[dict[str, str]]) -> dict[str, Any]:
+    """A FeatureCollection of the located rows, each with its title and the absolute URL of its page."""
+    defn = definition_of(dataset)
+    features = []
+    for row in rows:
+        point = coordinates(row)
+        if point is None:
+            continue
+        properties: dict[str, Any] = dict(row)
+        properties["_url"] = dataset.municipality.absolute_url(item_path(dataset, defn.row_key(row)))
+        properties["_title"] = row.get(defn.name_column or "", "") or defn.row_key(row)
+        features.append({"type": "Feature", "id": defn.row_key(row),
+                         "geometry": {"type": "Point", "coordinates": [point[1], point[0]]},
+                         "properties": properties})
+    return {"type": "FeatureCollection", "name": defn.title, "features": features}
