@@ -15,32 +15,19 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from demo_db import setup_demo
 
 KIND = "fire-hydrants"  # 消防水利施設一覧: the dataset a town has most rows of
 CLIENTS = 50
 
 
 def setup() -> Path:
-    data = Path(tempfile.mkdtemp(prefix="yakuba-bench-"))
-    (data / "static").mkdir()
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "yakuba.settings", "YAKUBA_DATA_DIR": str(data), "YAKUBA_DEMO": "1",
-        "DATABASE_URL": f"sqlite:///{data / 'bench.sqlite3'}", "YAKUBA_LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("demo", "--quiet")
-    return data
+    return setup_demo()
 
 
 def big_csv(town, rows: int) -> bytes:

@@ -6,29 +6,16 @@ Run: .venv/bin/python bench/request_bench.py [runs]   (prints; never asserts)
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from demo_db import setup_demo
+
 
 def setup() -> None:
-    data = Path(tempfile.mkdtemp(prefix="yakuba-bench-"))
-    (data / "static").mkdir()
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "yakuba.settings", "YAKUBA_DATA_DIR": str(data), "YAKUBA_DEMO": "1",
-        "DATABASE_URL": f"sqlite:///{data / 'bench.sqlite3'}", "YAKUBA_LOG_LEVEL": "WARNING",
-        "YAKUBA_LOGIN_THROTTLE": "0",
-    })
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("demo", "--quiet")
+    setup_demo(YAKUBA_LOGIN_THROTTLE="0")
 
 
 def median_ms(client, path: str, runs: int) -> float:

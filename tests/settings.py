@@ -31,3 +31,8 @@ VAPID_PRIVATE_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="yakuba-vapid-"), 
 
 # The map never fetches tiles in tests (nothing may reach the internet): no base map.
 MAP_TILE_URL = ""
+# No generation endpoint unless a test points one at its local stub server; no reranker.
+AI_BASE_URL = ""
+AI_API_KEY = ""
+AI_MODEL = ""
+SEARCH_RERANKER = ""

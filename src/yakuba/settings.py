@@ -72,11 +72,13 @@ INSTALLED_APPS = [
     "yakuba.kernel.scheduling",
     "yakuba.kernel.messaging",
     "yakuba.kernel.ops",
+    "yakuba.kernel.search",
     "yakuba.applications",
     "yakuba.reservations",
     "yakuba.notices",
     "yakuba.plans",
     "yakuba.opendata",
+    "yakuba.assistant",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +266,15 @@ MAP_TILE_ATTRIBUTION = envstr(
     '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>（国土地理院）')
 _TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
 
+# AI問い合わせ: an OpenAI-compatible chat-completions endpoint for drafted answers (empty: the feature is hidden;
+# search and extractive answers work without it). Everything sent passes the PII guard first.
+AI_BASE_URL = envstr("YAKUBA_AI_BASE_URL", "")  # e.g. http://127.0.0.1:8080/v1
+AI_API_KEY = envstr("YAKUBA_AI_API_KEY", "")
+AI_MODEL = envstr("YAKUBA_AI_MODEL", "")
+AI_TIMEOUT_SECONDS = envint("YAKUBA_AI_TIMEOUT_SECONDS", 60)
+# A dotted path to a reranker class (yakuba.kernel.search.rerank.Reranker) whose model is installed locally.
+SEARCH_RERANKER = envstr("YAKUBA_SEARCH_RERANKER", "")
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -297,6 +308,7 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},  # it logs every index build at DEBUG
     },
 }
 

@@ -5,31 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from yakuba.kernel.ops.queue import enqueue_once_on_commit
 from yakuba.reservations.models import Course, Facility, Room, Session
 
 from .models import Origin, Version
 
-_queued: set[int] = set()  # towns whose refresh is already waiting for the current transaction to commit
-
 
 def queue_refresh(municipality_id: int) -> None:
+    """One refresh of the town's generated datasets per transaction, after it commits."""
     from . import tasks
 
-    if municipality_id in _queued:
-        return
-    _queued.add(municipality_id)
-
-    def send() -> None:
-        _queued.discard(municipality_id)
-        tasks.refresh_generated.enqueue(municipality_id)
-
-    transaction.on_commit(send)
-    if not transaction.get_connection().in_atomic_block:
-        _queued.discard(municipality_id)
+    enqueue_once_on_commit(tasks.refresh_generated, municipality_id)
 
 
 @receiver([post_save, post_delete], sender=Facility)

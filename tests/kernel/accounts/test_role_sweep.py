@@ -30,6 +30,8 @@ def test_every_staff_view_declares_its_role():
 # these are checked for who may not enter here, and for who may in tests/applications/test_counter.py.
 OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-confirm",
                 "staff:applications-counter-done", "staff:applications-counter-copy"}
+# JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
+QUERY_ROUTES = {"staff:assistant-api-search"}
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def objects_a(town_a, resident_a):
         shelter = Shelter.objects.create(municipality=town_a, name="体育館")
     plan_routes = _plan_objects(town_a, clerk)
     return {
-        **plan_routes, **_opendata_objects(town_a, clerk),
+        **plan_routes, **_opendata_objects(town_a, clerk), **_assistant_objects(town_a, clerk),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-edit": shelter.pk,
@@ -165,6 +167,19 @@ def _opendata_objects(town, clerk):
             for name in names}
 
 
+def _assistant_objects(town, clerk):
+    """A document of 総務課: for every staff URL of AI問い合わせ that names one."""
+    from django_scopes import scope
+
+    from yakuba.assistant.models import Kind
+    from yakuba.assistant.services import ingest
+
+    with scope(municipality=town):
+        document, _ = ingest.create(clerk, town, ingest.DocumentFields(kind=Kind.FAQ, title="犬の登録",
+                                                                       department=clerk.department), text="登録します")
+    return {r.name: document.public_id for r in routes() if r.name.startswith("staff:assistant-document")}
+
+
 def _path(route, objects):
     value = objects.get(route.name, objects[None])
     kwargs = value if isinstance(value, dict) else {name: value for name in route.converters}
@@ -217,7 +232,8 @@ def test_each_view_needs_exactly_its_role(town_a, objects_a):
         for role, member in members.items():
             response = factories.staff_client(member).get(town_a.path_prefix + _path(route, objects_a))
             # POST-only actions answer a permitted GET with 405, after the role check.
-            expected = {200, 405} if role >= route.callback.staff_role else {403}
+            allowed = {400} if route.name in QUERY_ROUTES else {200, 405}
+            expected = allowed if role >= route.callback.staff_role else {403}
             assert response.status_code in expected, (route.name, role, response.status_code)
 
 

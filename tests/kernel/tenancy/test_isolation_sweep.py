@@ -17,11 +17,14 @@ from yakuba.kernel.tenancy.models import TenantModel
 B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
              "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件", "甘楽専用のお知らせ", "甘楽専用の避難所",
              "kanra-sub@example.jp", "甘楽専用の計画", "甘楽専用の取組", "甘楽専用の報告", "甘楽専用のAED",
-             "甘楽専用の地点", "甘楽専用のレイヤー"]
+             "甘楽専用の地点", "甘楽専用のレイヤー", "甘楽専用の文書", "甘楽専用の質問"]
 
 
 def tenant_models():
-    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+    """TenantModels, and the models that belong to a town without being one (their municipality may be empty:
+    national documents of AI問い合わせ)."""
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)
+            or (m._meta.app_label == "assistant" and any(f.name == "municipality" for f in m._meta.fields))]
 
 
 def snapshot_of(town):
@@ -60,7 +63,24 @@ def two_towns(town_a, town_b):
     _notices_of_town_b(town_b, staff_b)
     _plans_of_town_b(town_b, staff_b)
     _opendata_of_town_b(town_b, staff_b)
+    _assistant_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
+
+
+def _assistant_of_town_b(town_b, staff_b):
+    """A public and a staff-only document (one typed, one with a failed file version) and a question of town B."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yakuba.assistant.models import Kind, Question
+    from yakuba.assistant.services import ingest
+
+    with scope(municipality=town_b):
+        public, _ = ingest.create(staff_b, town_b, ingest.DocumentFields(kind=Kind.FAQ, title="甘楽専用の文書"),
+                                  text="甘楽専用の文書の本文です。ごみの出し方。")
+        ingest.new_version(staff_b, public, upload=SimpleUploadedFile("v2.pdf", b"not a pdf"))
+        ingest.create(staff_b, town_b, ingest.DocumentFields(kind=Kind.GUIDELINE, title="甘楽専用の文書（内部）",
+                                                            is_public=False), text="第一条 甘楽専用の文書の条文")
+        Question.objects.create(municipality=town_b, text="甘楽専用の質問", known=False)
 
 
 def _opendata_of_town_b(town_b, staff_b):
@@ -217,6 +237,7 @@ def _applications_of_town_b(town_b, staff_b):
 def object_args_of(town):
     """For each kind of path argument, values naming town `town`'s objects: uuids and file tokens."""
     from yakuba.applications.models import Attachment, CounterVisit, Submission
+    from yakuba.assistant.models import Document
     from yakuba.notices.models import Notice
     from yakuba.opendata.models import Dataset, Point, Upload, Version
     from yakuba.reservations.models import Enrolment, Group, Lottery, LotteryEntry, Reservation, Series
@@ -234,7 +255,8 @@ def object_args_of(town):
                  *Dataset._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *Version._base_manager.filter(municipality=town).values_list("public_id", flat=True),
                  *Upload._base_manager.filter(municipality=town).values_list("public_id", flat=True),
-                 *Point._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
+                 *Point._base_manager.filter(municipality=town).values_list("public_id", flat=True),
+                 *Document._base_manager.filter(municipality=town).values_list("public_id", flat=True)]
         tokens = list(Attachment._base_manager.filter(municipality=town).values_list("token", flat=True))
     tokens += _TOKENS_OF_B  # a subscriber's manage/unsubscribe token, a signed address confirmation
     tokens.append(PLAN_SLUG)  # town B's plan

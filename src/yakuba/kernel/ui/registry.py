@@ -56,3 +56,12 @@ def register_home_alerts(source: Callable[[Any], list[Alert]]) -> None:
 
 def alerts_for(request: Any) -> list[Alert]:
     return [alert for source in home_alerts for alert in source(request)]
+
+
+# Templates an app shows on the town home page below its introduction (the AI問い合わせ box), in order.
+home_widgets: list[str] = []
+
+
+def register_home_widget(template_name: str) -> None:
+    if template_name not in home_widgets:
+        home_widgets.append(template_name)

@@ -19,6 +19,7 @@ def home(request: TownRequest) -> HttpResponse:
     return render(request, "ui/public/home.html", {
         "services": registry.public_services,
         "alerts": registry.alerts_for(request),
+        "widgets": registry.home_widgets,
         "departments": Department.objects.all(),
     })
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AssistantConfig(AppConfig):
+    name = "yakuba.assistant"
+    label = "assistant"
+    verbose_name = "AI問い合わせ・例規検索"
+
+    def ready(self) -> None:
+        from yakuba.kernel.ops import demo as kernel_demo
+
+        from . import demo, metrics, receivers, registry  # noqa: F401  (menus, metrics, signals)
+
+        if demo.load not in kernel_demo.loaders:
+            kernel_demo.loaders.append(demo.load)

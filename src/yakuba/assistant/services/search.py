@@ -1,0 +1,209 @@
+"""Searching a town's knowledge base: its own passages and the national ones, ranked by BM25 over Japanese terms,
+each hit with its citation (title, section, URL, version date), score and highlighted terms."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.db.models import Q
+from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from yakuba.kernel.search import index as search_index
+from yakuba.kernel.search import rerank
+from yakuba.kernel.search.text import highlight_spans, terms
+from yakuba.kernel.tenancy.models import Municipality
+
+from ..models import Document, IndexState, Kind, Passage
+
+MAX_QUERY = 500  # characters; a question longer than this is refused with a message, not cut silently
+NATIONAL = "national"
+
+
+class QueryRefused(ValueError):
+    """The question cannot be searched (empty, too long); the message is for the person asking."""
+
+
+@dataclass
+class Hit:
+    passage_id: int
+    document_id: int
+    public_id: str
+    title: str
+    kind: str
+    section: str
+    anchor: str
+    text: str
+    score: float
+    version_date: date | None
+    url: str
+    source: str
+    department: str = ""
+    department_phone: str = ""
+    national: bool = False
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+    @property
+    def citation(self) -> str:
+        """「下仁田町廃棄物条例 第3条第2項」"""
+        return f"{self.title} {self.section}".strip()
+
+    def marked(self) -> SafeString:
+        """The passage as HTML with the matched terms in <mark>."""
+        return mark(self.text, self.highlights)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"title": self.title, "section": self.section, "url": self.url, "score": round(self.score, 4),
+                "text": self.text, "kind": self.kind, "version_date": self.version_date.isoformat()
+                if self.version_date else None, "source": self.source, "national": self.national,
+                "highlights": [list(span) for span in self.highlights]}
+
+
+def mark(text: str, spans: list[tuple[int, int]] | list[list[int]]) -> SafeString:
+    """`text` as HTML with the given (start, end) spans in <mark>, everything else escaped."""
+    parts: list[str] = []
+    position = 0
+    for start, end in spans:
+        if start < position or end > len(text):
+            continue
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308  (every piece is escaped above)
+
+
+@dataclass
+class Result:
+    query: str
+    terms: list[str]
+    hits: list[Hit]
+
+
+def check_query(query: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise QueryRefused(_("質問や調べたい言葉を入力してください。"))
+    if len(query) > MAX_QUERY:
+        raise QueryRefused(_("%(max)d文字以内で入力してください（いま%(count)d文字です）。")
+                           % {"max": MAX_QUERY, "count": len(query)})
+    return query
+
+
+def generation_key(municipality: Municipality | None) -> str:
+    return NATIONAL if municipality is None else str(municipality.pk)
+
+
+def _generations(municipality: Municipality) -> tuple[int, int]:
+    found = dict(IndexState.objects.filter(key__in=[str(municipality.pk), NATIONAL])
+                 .values_list("key", "generation"))
+    return found.get(str(municipality.pk), 0), found.get(NATIONAL, 0)
+
+
+def _passages(municipality: Municipality) -> Any:
+    """Every live passage the town searches: its own and the national ones (an explicit filter, not a scope)."""
+    return Passage._base_manager.filter(Q(municipality=municipality) | Q(municipality__isnull=True),
+                                        document__retired_at__isnull=True)
+
+
+def public_documents(municipality: Municipality) -> Any:
+    """Documents a resident of the town may open: public and live, the town's own or national."""
+    return Document._base_manager.filter(Q(municipality=municipality) | Q(municipality__isnull=True),
+                                         is_public=True, retired_at__isnull=True, indexed_at__isnull=False)
+
+
+def _build(municipality: Municipality) -> tuple[search_index.Index, dict[str, object]]:
+    rows = list(_passages(municipality).order_by("pk").values_list("pk", "tokens", "document__is_public",
+                                                                   "document__kind"))
+    built = search_index.Index([r[0] for r in rows], [r[1].split() for r in rows])
+    return built, {"public": np.asarray([r[2] for r in rows], dtype=bool),
+                   "kind": np.asarray([r[3] for r in rows], dtype=object)}
+
+
+def town_index(municipality: Municipality) -> tuple[search_index.Index, dict[str, Any]]:
+    return search_index.cached(f"assistant:{municipality.pk}", _generations(municipality),
+                               lambda: _build(municipality))
+
+
+def search(municipality: Municipality, query: str, *, public: bool, kinds: Collection[str] | None = None,
+           limit: int = 10) -> Result:
+    """The best passages for `query`. `public` limits them to documents residents may see."""
+    query = check_query(query)
+    wanted = terms(query)
+    built, extra = town_index(municipality)
+    allowed: np.ndarray | None = None
+    if public:
+        allowed = extra["public"]
+    if kinds:
+        by_kind = np.isin(extra["kind"], list(kinds))
+        allowed = by_kind if allowed is None else allowed & by_kind
+    reranker = rerank.configured()
+    ranked = built.search(wanted, limit * 3 if reranker else limit, allowed)
+    hits = passages_as_hits(municipality, ranked, set(wanted))
+    if reranker is not None and hits:
+        hits = rerank.apply(reranker, query, hits, key=lambda hit: hit.text, set_score=_set_score)[:limit]
+    return Result(query=query, terms=wanted, hits=hits)
+
+
+def _set_score(hit: Hit, score: float) -> None:
+    hit.score = score
+
+
+def passages_as_hits(municipality: Municipality, ranked: list[tuple[int, float]], wanted: set[str]) -> list[Hit]:
+    """Hits for (passage id, score) pairs, in their order, with `wanted` terms highlighted."""
+    if not ranked:
+        return []
+    rows = {p.pk: p for p in _passages(municipality).filter(pk__in=[pk for pk, _ in ranked])
+            .select_related("document__department")}
+    hits = []
+    for pk, score in ranked:
+        passage = rows.get(pk)
+        if passage is None:  # removed since the index was built; the next generation drops it
+            continue
+        document = passage.document
+        department = document.department
+        hits.append(Hit(
+            passage_id=pk, document_id=document.pk, public_id=str(document.public_id), title=document.title,
+            kind=document.kind, section=passage.path, anchor=passage.anchor, text=passage.text, score=score,
+            version_date=document.version_date, url=passage_url(document, passage), source=document.source,
+            department=department.name if department else "", department_phone=department.phone if department else "",
+            national=document.municipality_id is None, highlights=highlight_spans(passage.text, wanted)))
+    return hits
+
+
+def passage_url(document: Document, passage: Passage) -> str:
+    """Where a citation points: the document's own page on the platform (public or staff), or its given URL."""
+    if document.url.startswith("/"):  # a platform path, stored without the town's prefix
+        base = get_script_prefix().rstrip("/") + document.url
+    elif document.url:
+        base = document.url
+    elif document.is_public:
+        base = reverse("assistant:document", args=[document.public_id])
+    else:
+        base = reverse("staff:assistant-document", args=[document.public_id])
+    return f"{base}#{passage.anchor}" if passage.anchor and "#" not in base else base
+
+
+def coverage(municipality: Municipality, query_terms: list[str], passage_terms: Collection[str]) -> float:
+    """How much of the question a passage answers: the idf-weighted share of the question's terms it contains.
+    A term no passage has weighs as much as the rarest known term, so a question about something absent from the
+    knowledge base scores low however well its other words match."""
+    built, _ = town_index(municipality)
+    unique = set(query_terms)
+    if not unique:
+        return 0.0
+    rarest = float(np.log(1 + (built.size - 0.5) / 1.5)) if built.size else 1.0  # the idf of a term in one passage
+    weights = {t: (built.idf(t) or rarest) for t in unique}
+    total = sum(weights.values())
+    found = sum(w for t, w in weights.items() if t in passage_terms)
+    return found / total if total else 0.0

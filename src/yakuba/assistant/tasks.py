@@ -1,0 +1,43 @@
+"""Tasks of AI問い合わせ: reading an uploaded document version, and keeping synced documents in step."""
+
+from __future__ import annotations
+
+import logging
+
+from django_scopes import scope
+from django_tasks import task
+
+from yakuba.kernel.tenancy.models import Municipality
+
+from .models import Ingest, IngestState
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def ingest(ingest_id: int) -> str:
+    from .services import ingest as ingesting
+
+    row = Ingest._base_manager.select_related("municipality").filter(pk=ingest_id).first()
+    if row is None:
+        return "missing"
+    with scope(municipality=row.municipality):
+        try:
+            return str(ingesting.process(Ingest._base_manager.select_related("document").get(pk=ingest_id)).state)
+        except Exception:
+            log.exception("assistant ingest %s failed", ingest_id)
+            Ingest._base_manager.filter(pk=ingest_id, state=IngestState.PENDING).update(
+                state=IngestState.FAILED, error="内部エラーのため読み取れませんでした。")
+            raise
+
+
+@task(priority=-10)  # background upkeep: notices, mail and uploads waiting for a person go first
+def sync_town(municipality_id: int) -> int:
+    """Bring the town's procedure and notice documents in line with what residents see now."""
+    from .services import sources
+
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is None:
+        return 0
+    with scope(municipality=municipality):
+        return sources.sync(municipality)
