@@ -8,9 +8,9 @@ from django_scopes import scope
 
 from tests.browser.conftest import assert_accessible, log_in_staff, tab_to
 from tests.plans.conftest import live_metric, small_plan_data  # noqa: F401  (live_metric: a fixture)
-from yakuba.plans import interchange
 from yakuba.plans.models import Indicator, Measure, StatusReport
 from yakuba.plans.services import kpis
+from yakuba.plans.services.exchange import save_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def small_plan(town_a):
     """The small plan of tests/plans/conftest.py, in the live server's database."""
     with scope(municipality=town_a):
-        return interchange.save(town_a, small_plan_data())
+        return save_plan(town_a, small_plan_data())
 
 
 

@@ -9,8 +9,8 @@ import pytest
 from django_scopes import scope
 
 from yakuba.kernel.accounts.models import Department
-from yakuba.plans import interchange
 from yakuba.plans.models import Plan
+from yakuba.plans.services.exchange import save_plan
 
 SMALL_PLAN: dict[str, Any] = {
     "slug": "dx-test", "title": "テスト町DX推進計画", "version": "ver1.0", "start_year": 2026, "end_year": 2028,
@@ -64,7 +64,7 @@ def small_plan_data() -> dict[str, Any]:
 def small_plan(town_a) -> Plan:
     """The small plan saved in town A (its 総務課 and 会計課 are created if the town lacks them)."""
     with scope(municipality=town_a):
-        plan = interchange.save(town_a, small_plan_data())
+        plan = save_plan(town_a, small_plan_data())
         assert Department.objects.filter(municipality=town_a, name="総務課").exists()
         return plan
 

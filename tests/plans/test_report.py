@@ -15,9 +15,11 @@ from openpyxl import load_workbook
 
 from tests.support.tasks import run_worker
 from yakuba.kernel.files.uploads import private_storage
+from yakuba.kernel.refusal import Refused
 from yakuba.plans import report
 from yakuba.plans.models import Indicator, Measure, Report, ReportState, Status
 from yakuba.plans.services.progress import ValueInput, record_value, report_status
+from yakuba.plans.services.reports import generate_report, request_report
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2027, 5, 10)  # after 2026年度
@@ -130,7 +132,7 @@ def test_the_xlsx_has_the_summary_and_a_row_per_indicator(recorded, town_a):
 @pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection
 def test_a_requested_report_is_rendered_by_the_worker(recorded, town_a, admin_a):
     with scope(municipality=town_a):
-        row = report.request(admin_a, recorded, 2026, "pdf")
+        row = request_report(admin_a, recorded, 2026, "pdf")
         assert Report.objects.get(pk=row.pk).state == ReportState.PENDING
     run_worker()
     with scope(municipality=town_a):
@@ -145,17 +147,17 @@ def test_a_requested_report_is_rendered_by_the_worker(recorded, town_a, admin_a)
 def test_a_report_that_cannot_render_is_failed_with_a_short_error(recorded, town_a):
     with scope(municipality=town_a):
         row = Report.objects.create(municipality=town_a, plan=recorded, year=2026, format="doc")
-        report.generate(row)
+        generate_report(row)
         row.refresh_from_db()
         assert row.state == ReportState.FAILED and row.file == "" and row.finished_at
         assert row.error == "ValueError: unknown report format 'doc'"
-        report.generate(row)  # a finished report is left as it is
+        generate_report(row)  # a finished report is left as it is
         assert Report.objects.get(pk=row.pk).finished_at == row.finished_at
 
 
 def test_request_refuses_a_year_outside_the_plan(small_plan, town_a, admin_a):
-    with scope(municipality=town_a), pytest.raises(ValueError):
-        report.request(admin_a, small_plan, 2031, "pdf")
+    with scope(municipality=town_a), pytest.raises(Refused):
+        request_report(admin_a, small_plan, 2031, "pdf")
 
 
 def test_the_command_writes_the_report(recorded, town_a, tmp_path):

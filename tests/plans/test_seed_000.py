@@ -14,6 +14,7 @@ from django_scopes import scope
 from yakuba.plans import interchange
 from yakuba.plans.demo import seed
 from yakuba.plans.models import Indicator, Measure, ScheduleEntry
+from yakuba.plans.services.exchange import save_plan
 
 from .conftest import plan_counts as _counts
 from .conftest import plan_keys as _pks
@@ -68,14 +69,14 @@ def test_seed_is_valid_and_complete(data):
 
 def test_seed_saves_into_the_database(town_a, data):
     with scope(municipality=town_a):
-        plan = interchange.save(town_a, data)
+        plan = save_plan(town_a, data)
         counts = _counts(plan)
         assert counts == {"policies": POLICIES, "measures": MEASURES, "priority": PRIORITY, "actions": ACTIONS,
                           "cells": CELLS, "indicators": INDICATORS, "numeric": NUMERIC,
                           "roles": RESPONSIBILITIES}
         pks = _pks(plan)
 
-        again = interchange.save(town_a, data)
+        again = save_plan(town_a, data)
         assert again.pk == plan.pk
         assert _counts(again) == counts
         assert _pks(again) == pks

@@ -10,6 +10,7 @@ from django_scopes import scope
 
 from yakuba.plans import demo, interchange
 from yakuba.plans.models import Indicator, Measure, Plan, Role, ScheduleEntry
+from yakuba.plans.services.exchange import save_plan
 
 from .conftest import plan_counts as _counts
 from .conftest import plan_keys as _keys
@@ -64,14 +65,14 @@ def test_seed_is_valid_and_complete(data):
 
 def test_seed_saves_and_reloads_unchanged(town_a, data):
     with scope(municipality=town_a):
-        plan = interchange.save(town_a, data)
+        plan = save_plan(town_a, data)
         expected = {"policies": POLICIES, "measures": MEASURES, "priority": PRIORITY, "actions": ACTIONS,
                     "cells": SCHEDULE_CELLS, "indicators": INDICATORS, "numeric": NUMERIC_INDICATORS,
                     "roles": RESPONSIBILITIES}
         assert _counts(plan) == expected
         keys = _keys(plan)
 
-        again = interchange.save(town_a, data)
+        again = save_plan(town_a, data)
         assert again.pk == plan.pk
         assert Plan.objects.filter(slug="dx-2024").count() == 1
         assert _counts(again) == expected

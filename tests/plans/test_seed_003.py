@@ -14,6 +14,7 @@ from django_scopes import scope
 from yakuba.plans import interchange
 from yakuba.plans.demo import seed
 from yakuba.plans.models import Action, Indicator, Measure, Plan, Policy, Responsibility, ScheduleEntry
+from yakuba.plans.services.exchange import save_plan
 
 NAME = "seed_003.json"
 
@@ -85,11 +86,11 @@ def test_seed_saves_with_the_same_counts_and_is_idempotent(town_a):
     expected = (POLICIES, MEASURES, PRIORITY, ACTIONS, SCHEDULE_CELLS, INDICATORS, NUMERIC_INDICATORS,
                 RESPONSIBILITIES)
     with scope(municipality=town_a):
-        plan = interchange.save(town_a, data)
+        plan = save_plan(town_a, data)
         assert _counts(plan) == expected
         keys = _keys(plan)
 
-        again = interchange.save(town_a, data)
+        again = save_plan(town_a, data)
         assert again.pk == plan.pk
         assert Plan.objects.filter(slug="dx-2022").count() == 1
         assert _counts(again) == expected

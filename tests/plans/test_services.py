@@ -12,10 +12,12 @@ from django_scopes import scope
 from tests import factories
 from yakuba.kernel import metrics
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.refusal import Refused
 from yakuba.plans import interchange
 from yakuba.plans.models import Evidence, Indicator, IndicatorValue, Measure, Source, Status, StatusReport
 from yakuba.plans.services import kpis, progress, todo
-from yakuba.plans.services.progress import ProgressRefused, ValueInput
+from yakuba.plans.services.exchange import save_plan
+from yakuba.plans.services.progress import ValueInput
 
 from .conftest import small_plan_data
 
@@ -50,13 +52,13 @@ def test_a_report_is_history_and_the_newest_is_current(small_plan, town_a, staff
 def test_a_period_outside_the_plan_is_refused_and_nothing_is_saved(small_plan, town_a, staff_a):
     with scope(municipality=town_a):
         measure = _measure(small_plan)
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.report_status(staff_a, measure, year=2030, status=Status.DONE)
         assert "計画の期間" in refused.value.errors["year"]
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.report_status(staff_a, measure, year=2026, status=Status.DONE, quarter=2)
         assert "quarter" in refused.value.errors
-        with pytest.raises(ProgressRefused):
+        with pytest.raises(Refused):
             progress.record_value(staff_a, _indicator(small_plan, "テレワーク"), ValueInput(year=2025, value="12"))
         assert not StatusReport.objects.exists() and not IndicatorValue.objects.exists()
 
@@ -64,13 +66,13 @@ def test_a_period_outside_the_plan_is_refused_and_nothing_is_saved(small_plan, t
 def test_a_value_in_another_unit_is_refused(small_plan, town_a, staff_a):
     with scope(municipality=town_a):
         indicator = _indicator(small_plan, "テレワーク")  # 日
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.record_value(staff_a, indicator, ValueInput(year=2026, value="3", unit="時間"))
         assert "「日」" in refused.value.errors["unit"]
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.record_value(staff_a, indicator, ValueInput(year=2026, value="たくさん", unit="日"))
         assert "数字" in refused.value.errors["value"]
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.record_value(staff_a, _indicator(small_plan, "電子決裁"), ValueInput(year=2026, value="120"))
         assert "0〜100" in refused.value.errors["value"]
         assert not IndicatorValue.objects.exists()
@@ -93,7 +95,7 @@ def test_only_responsible_departments_and_the_dx_office_record(small_plan, town_
     with scope(municipality=town_a):
         measure = _measure(small_plan)  # 総務課 lead, 会計課 related
         assert not progress.may_record(staff_a_other, measure)
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.report_status(staff_a_other, measure, year=2026, status=Status.DONE)
         assert "権限" in refused.value.errors["__all__"]
         accounting = factories.make_staff(town_a, department="会計課")
@@ -104,7 +106,7 @@ def test_only_responsible_departments_and_the_dx_office_record(small_plan, town_
 
 def test_an_unacceptable_file_refuses_the_whole_record(small_plan, town_a, staff_a):
     with scope(municipality=town_a):
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             progress.report_status(staff_a, _measure(small_plan), year=2026, status=Status.DONE,
                                    files=[SimpleUploadedFile("a.pdf", PDF, "application/pdf"),
                                           SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 50, "application/pdf")])
@@ -158,12 +160,12 @@ def test_a_bound_indicator_moves_with_real_use(small_plan, town_a, town_b, admin
 def test_binding_checks_the_role_and_the_unit(small_plan, town_a, staff_a, admin_a, visits_metric):
     with scope(municipality=town_a):
         telework = _indicator(small_plan, "テレワーク")
-        with pytest.raises(ProgressRefused):
+        with pytest.raises(Refused):
             kpis.bind(staff_a, telework, visits_metric.key)
-        with pytest.raises(ProgressRefused) as refused:
+        with pytest.raises(Refused) as refused:
             kpis.bind(admin_a, telework, visits_metric.key)
         assert "単位" in refused.value.errors["metric"]
-        with pytest.raises(ProgressRefused):
+        with pytest.raises(Refused):
             kpis.bind(admin_a, telework, "no.such.metric")
         telework.refresh_from_db()
         assert telework.metric == ""
@@ -207,7 +209,7 @@ def test_interchange_refuses_bad_data_with_where(town_a):
     assert "ない取組" in problems["policies[0].measures[0].indicators[1].action"]
     assert "開始年度より前" in problems["end_year"]
     with scope(municipality=town_a), pytest.raises(interchange.InvalidPlan):
-        interchange.save(town_a, data)
+        save_plan(town_a, data)
     with scope(municipality=town_a):
         from yakuba.plans.models import Plan
 
@@ -221,7 +223,7 @@ def test_reloading_changed_data_keeps_recorded_progress(small_plan, town_a, staf
         data = small_plan_data()
         data["policies"][0]["measures"][0]["indicators"][1]["target"] = "40"
         data["policies"][1]["measures"].pop()  # 情報発信の強化 removed
-        interchange.save(town_a, data)
+        save_plan(town_a, data)
         telework.refresh_from_db()
         assert telework.target_value == Decimal("40") and telework.values.count() == 1
         assert not Measure.objects.filter(title="情報発信の強化").exists()

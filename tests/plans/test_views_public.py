@@ -13,9 +13,9 @@ from django_scopes import scope
 
 from tests import factories
 from tests.plans.conftest import small_plan_data
-from yakuba.plans import interchange
 from yakuba.plans.models import Measure
 from yakuba.plans.services import kpis
+from yakuba.plans.services.exchange import save_plan
 from yakuba.plans.services.progress import ValueInput, record_value, report_status
 
 from .conftest import indicator, measure, text
@@ -101,7 +101,7 @@ def test_quarter_plans_have_a_column_per_quarter(client, town_a):
     data["policies"][1]["measures"][0]["actions"][0]["schedule"] = []
     data["policies"][1]["measures"][1]["schedule"] = []
     with scope(municipality=town_a):
-        interchange.save(town_a, data)
+        save_plan(town_a, data)
     body = client.get(url(town_a, "schedule", "dx-q")).content.decode()
     assert body.count('<th scope="colgroup" colspan="4">') == 2
     assert body.count('<th scope="col" class="gantt__period') == 8
@@ -161,7 +161,7 @@ def test_a_measure_of_another_plan_is_not_found(client, town_a, small_plan):
     data = small_plan_data()
     data["slug"] = "dx-other"
     with scope(municipality=town_a):
-        other = interchange.save(town_a, data)
+        other = save_plan(town_a, data)
         foreign = Measure.objects.filter(plan=other).first()
     assert client.get(url(town_a, "measure", "dx-test", foreign.pk)).status_code == 404
 

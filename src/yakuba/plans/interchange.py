@@ -14,8 +14,8 @@
                                                  "metric": ""}]}]}]}
 
 Years are 年度 as western years (令和8年度 = 2026); quarters are of the 年度 (Q1 = 4-6月 … Q4 = 1-3月).
-`validate` lists every problem with where it is; `save` writes a valid plan in one transaction, updating rows in
-place by their position so that a reload keeps the progress already recorded against them.
+`validate` lists every problem with where it is and `dump` reads a plan back; writing a plan is
+`services.exchange.save_plan`, which takes this same data.
 """
 
 from __future__ import annotations
@@ -26,24 +26,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yakuba.kernel.accounts.models import Department
-from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.refusal import Refused
 
-from .models import (
-    Action,
-    Comparator,
-    Granularity,
-    Indicator,
-    Measure,
-    Plan,
-    Policy,
-    Responsibility,
-    Role,
-    ScheduleEntry,
-)
+from .models import Action, Comparator, Granularity, Measure, Plan, Policy, Role
 
 PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -62,9 +49,11 @@ class Problem:
         return f"{self.where}: {self.message}"
 
 
-class InvalidPlan(ValueError):
+class InvalidPlan(Refused):
+    """The kernel's refusal, keeping every problem with where it is (the import shows them at their cells)."""
+
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:5]))
+        super().__init__([str(p) for p in problems])
         self.problems = problems
 
 
@@ -276,131 +265,12 @@ def _validate_indicator(check: _Checker, plan: dict[str, Any], indicator: Any, a
             check.add(f"{where}.metric", _("「%(key)s」という自動計測の値はありません。") % {"key": metric})
 
 
-# --- saving -------------------------------------------------------------------------------------------------------
-
-
-def _put(model: type[Any], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
-    from yakuba.kernel.ops.demo import _upsert
-
-    return _upsert(model, lookup, values)
-
-
-def save(municipality: Municipality, data: dict[str, Any], *, replace: Plan | None = None) -> Plan:
-    """Write a valid plan (raises InvalidPlan otherwise). Rows are matched by position, so loading the same data
-    twice writes nothing and a changed fixture keeps the progress recorded against unchanged rows; rows the new
-    data no longer has are removed."""
-    problems = validate(data)
-    if problems:
-        raise InvalidPlan(problems)
-    with transaction.atomic():
-        lookup = {"pk": replace.pk} if replace else {"slug": data["slug"]}
-        values = {
-            "slug": data["slug"], "title": data["title"], "version": data.get("version") or "",
-            "start_year": data["start_year"], "end_year": data["end_year"],
-            "granularity": data.get("granularity") or Granularity.YEAR,
-            "vision": data.get("vision") or "", "summary": data.get("summary") or "",
-            "adopted_on": date.fromisoformat(data["adopted_on"]) if data.get("adopted_on") else None,
-            "council": data.get("council") or "", "source": data.get("source") or "",
-        }
-        plan = _put(Plan, {"municipality": municipality, **lookup}, values)
-        departments = _Departments(municipality)
-        kept_policies, kept_measures = [], []
-        measure_order = 0
-        for p, policy in enumerate(data["policies"]):
-            policy_row = _put(Policy, {"municipality": municipality, "plan": plan, "sort_order": p}, {
-                "number": policy.get("number") or "", "title": policy["title"],
-                "description": policy.get("description") or ""})
-            kept_policies.append(policy_row.pk)
-            for measure in policy.get("measures", []):
-                kept_measures.append(_save_measure(municipality, plan, policy_row, measure, measure_order,
-                                                   departments).pk)
-                measure_order += 1
-        Measure.objects.filter(plan=plan).exclude(pk__in=kept_measures).delete()
-        Policy.objects.filter(plan=plan).exclude(pk__in=kept_policies).delete()
-        return plan
-
-
-class _Departments:
-    """The town's departments by name; a name the town does not have yet is added (a plan names its own)."""
-
-    def __init__(self, municipality: Municipality) -> None:
-        self.municipality = municipality
-        self.by_name = {d.name: d for d in Department.objects.filter(municipality=municipality)}
-
-    def get(self, name: str) -> Department:
-        name = name.strip()
-        if name not in self.by_name:
-            order = max((d.sort_order for d in self.by_name.values()), default=0) + 1
-            self.by_name[name] = Department.objects.create(municipality=self.municipality, name=name,
-                                                           sort_order=order)
-        return self.by_name[name]
-
-
-def _save_measure(municipality: Municipality, plan: Plan, policy: Policy, data: dict[str, Any], order: int,
-                  departments: _Departments) -> Measure:
-    measure = _put(Measure, {"municipality": municipality, "plan": plan, "sort_order": order}, {
-        "policy": policy, "number": data.get("number") or "", "title": data["title"],
-        "summary": data.get("summary") or "", "issues": data.get("issues") or "", "goal": data.get("goal") or "",
-        "is_priority": bool(data.get("priority")), "departments_text": data.get("departments_text") or ""})
-    kept_actions, kept_cells, kept_roles, kept_indicators = [], [], [], []
-    kept_cells += _save_schedule(municipality, measure, None, data.get("schedule", []))
-    kept_roles += _save_roles(municipality, measure, None, data, departments)
-    actions: dict[str, Action] = {}
-    for a, item in enumerate(data.get("actions", []) or []):
-        action = _put(Action, {"municipality": municipality, "measure": measure, "sort_order": a}, {
-            "title": item["title"], "description": item.get("description") or "",
-            "departments_text": item.get("departments_text") or ""})
-        actions.setdefault(item["title"], action)
-        kept_actions.append(action.pk)
-        kept_cells += _save_schedule(municipality, measure, action, item.get("schedule", []))
-        kept_roles += _save_roles(municipality, measure, action, item, departments)
-    for i, item in enumerate(data.get("indicators", []) or []):
-        indicator = _put(Indicator, {"municipality": municipality, "measure": measure, "sort_order": i}, {
-            "action": actions.get(item.get("action") or ""), "kind": item.get("kind") or "", "text": item["text"],
-            "target_value": parse_decimal(item.get("target")), "unit": item.get("unit") or "",
-            "comparator": item.get("comparator") or Comparator.AT_LEAST,
-            "baseline_value": parse_decimal(item.get("baseline")), "baseline_year": item.get("baseline_year") or None,
-            "due_year": item.get("due_year") or None, "metric": item.get("metric") or "",
-            "from_seed": bool(item.get("from_seed", True))})
-        kept_indicators.append(indicator.pk)
-    Action.objects.filter(measure=measure).exclude(pk__in=kept_actions).delete()
-    ScheduleEntry.objects.filter(measure=measure).exclude(pk__in=kept_cells).delete()
-    Responsibility.objects.filter(measure=measure).exclude(pk__in=kept_roles).delete()
-    Indicator.objects.filter(measure=measure).exclude(pk__in=kept_indicators).delete()
-    return measure
-
-
-def _save_schedule(municipality: Municipality, measure: Measure, action: Action | None,
-                   cells: list[dict[str, Any]]) -> list[int]:
-    kept = []
-    for c, cell in enumerate(cells):
-        start_year, start_quarter = parse_period(cell["from"])
-        end_year, end_quarter = parse_period(cell.get("to") or cell["from"])
-        row = _put(ScheduleEntry, {"municipality": municipality, "measure": measure, "action": action,
-                                   "sort_order": c}, {
-            "start_year": start_year, "start_quarter": start_quarter, "end_year": end_year,
-            "end_quarter": end_quarter, "text": cell.get("text") or ""})
-        kept.append(row.pk)
-    return kept
-
-
-def _save_roles(municipality: Municipality, measure: Measure, action: Action | None, data: dict[str, Any],
-                departments: _Departments) -> list[int]:
-    kept = []
-    for role, key in ((Role.LEAD, "lead"), (Role.RELATED, "related")):
-        for name in dict.fromkeys(data.get(key, []) or []):
-            row, _created = Responsibility.objects.get_or_create(
-                municipality=municipality, measure=measure, action=action, department=departments.get(name),
-                role=role)
-            kept.append(row.pk)
-    return kept
-
-
 # --- reading ------------------------------------------------------------------------------------------------------
 
 
 def dump(plan: Plan) -> dict[str, Any]:
-    """The plan as data, in the form `save` takes (what the export writes and the round-trip test compares)."""
+    """The plan as data, in the form `services.exchange.save_plan` takes (what the export writes and the
+    round-trip test compares)."""
     measures = (Measure.objects.filter(plan=plan).select_related("policy")
                 .prefetch_related("actions__schedule", "actions__responsibilities__department", "schedule",
                                   "responsibilities__department", "indicators__action"))

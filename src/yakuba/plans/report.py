@@ -1,6 +1,7 @@
 """The yearly 進捗状況報告 for the council: per policy and measure, the status reported for a 年度 and every
 indicator's target against its actual, with a summary on top; as PDF (A4) or .xlsx. A `Report` row keeps what was
-rendered, in private storage, so the council's copy stays as it was given."""
+rendered, in private storage, so the council's copy stays as it was given (asking for one and storing it is
+`services.reports`)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from yakuba.kernel.accounts.models import Staff
-from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.pdf import render_pdf
-from yakuba.kernel.files.uploads import save_private
 
-from .models import Comparator, Measure, Plan, Policy, Report, ReportFormat, ReportState, Role, Status
+from .models import Comparator, Measure, Plan, Policy, Report, ReportFormat, Role, Status
 from .periods import wareki
 from .services.kpis import Kpi, kpis
 from .services.progress import latest_by_measure
@@ -233,36 +229,3 @@ def render(plan: Plan, year: int, fmt: str, *, today: date | None = None) -> byt
 
 def filename(report: Report) -> str:
     return f"{report.plan.slug}-{report.year}-progress.{report.format}"
-
-
-# --- requests -----------------------------------------------------------------------------------------------------
-
-
-def request(staff: Staff, plan: Plan, year: int, fmt: str) -> Report:
-    """A new Report row for `plan` and `year`, rendered by the worker once the request commits."""
-    from . import tasks
-
-    if year not in plan.years or fmt not in ReportFormat.values:
-        raise ValueError(_("年度か形式が正しくありません。"))
-    report = Report.objects.create(municipality=plan.municipality, plan=plan, year=year, format=fmt,
-                                   requested_by=staff)
-    record("plans.report_requested", municipality=plan.municipality, actor=staff.user, obj=plan,
-           data={"year": year, "format": fmt, "report": report.pk})
-    transaction.on_commit(lambda: tasks.render_report.enqueue(report.pk))
-    return report
-
-
-def generate(report: Report) -> Report:
-    """Render a pending report and store it (READY), or note why it failed (FAILED). Safe to run twice."""
-    if report.state != ReportState.PENDING:
-        return report
-    try:
-        content = render(report.plan, report.year, report.format)
-    except Exception as error:  # a report that cannot render must say so, not stay pending forever
-        report.state, report.error = ReportState.FAILED, f"{type(error).__name__}: {error}"[:300]
-    else:
-        report.file = save_private(ContentFile(content), f"{report.municipality.code}/plans/reports")
-        report.size, report.state, report.error = len(content), ReportState.READY, ""
-    report.finished_at = timezone.now()
-    report.save(update_fields=["file", "size", "state", "error", "finished_at"])
-    return report

@@ -1,8 +1,9 @@
 """A plan as an .xlsx workbook a clerk can read and edit in Excel, and back.
 
 Both ways go through `interchange`: the export writes `interchange.dump(plan)`, the import reads the workbook into
-the same plain data and hands it to `interchange.validate` / `interchange.save`. Rows of different sheets are tied
-by IDs the export writes (方針ID P01, 取組項目ID M001, 取組内容ID A001); a clerk adding a row makes up a new ID.
+the same plain data and checks it with `interchange.validate` (`services.exchange` saves it). Rows of different
+sheets are tied by IDs the export writes (方針ID P01, 取組項目ID M001, 取組内容ID A001); a clerk adding a row
+makes up a new ID.
 Every problem is reported at its cell (sheet, row, column); nothing is saved unless the whole workbook is right.
 """
 
@@ -26,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.refusal import Refused
 
 from . import interchange
 from .models import Comparator, Granularity, Plan
@@ -238,9 +239,11 @@ class CellProblem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-class SpreadsheetRejected(ValueError):
+class SpreadsheetRejected(Refused):
+    """The kernel's refusal, keeping every problem at its cell (the import page lists them by sheet)."""
+
     def __init__(self, problems: list[CellProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems[:5]))
+        super().__init__([str(p) for p in problems])
         self.problems = problems
 
 
@@ -616,7 +619,7 @@ def _indicators(reader: _Reader, measures: dict[str, tuple[str, dict[str, Any]]]
         reader.remember(indicator_path, row, INDICATOR_KEYS)
 
 
-# --- saving and comparing -----------------------------------------------------------------------------------------
+# --- comparing -------------------------------------------------------------------------------------------------
 
 
 def counts(data: dict[str, Any]) -> dict[str, int]:
@@ -633,12 +636,3 @@ def counts(data: dict[str, Any]) -> dict[str, int]:
 
 COUNT_LABELS = {"policies": "方針", "measures": "取組項目", "actions": "取組内容", "schedule": "工程",
                 "indicators": "指標"}
-
-
-def import_plan(municipality: Municipality, upload: IO[bytes] | bytes, *, replace: Plan | None = None) -> Plan:
-    """Read and save a workbook in one go (raises SpreadsheetRejected; nothing is written then)."""
-    data = read(upload)
-    if replace is not None and data["slug"] != replace.slug:
-        raise SpreadsheetRejected([CellProblem(PLAN, None, "", "識別子", _(
-            "識別子が置き換える計画（%(slug)s）と違います。") % {"slug": replace.slug})])
-    return interchange.save(municipality, data, replace=replace)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests import factories
 from tests.sweep import routes
 from yakuba.kernel.accounts.models import Role
+from yakuba.plans.services.exchange import save_plan
 
 # Pages that exist to get a staff member signed in: reachable before the checks by design.
 SIGN_IN_ROUTES = {"staff:login", "staff:otp", "staff:otp-setup", "staff:logout"}
@@ -122,12 +123,11 @@ def _plan_objects(town, clerk):
 
     from tests.plans.conftest import small_plan_data
     from yakuba.kernel.files.uploads import save_private
-    from yakuba.plans import interchange
     from yakuba.plans.models import Measure, Report, ReportFormat, ReportState
     from yakuba.plans.services import progress
 
     with scope(municipality=town):
-        plan = interchange.save(town, small_plan_data())
+        plan = save_plan(town, small_plan_data())
         measure = Measure.objects.filter(plan=plan, responsibilities__department=clerk.department).first()
         report = progress.report_status(clerk, measure, year=2026, status="in_progress", files=[
             SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")])

@@ -12,6 +12,7 @@ from tests.kernel.accounts.test_role_sweep import SIGN_IN_ROUTES
 from tests.sweep import routes
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.tenancy.models import TenantModel
+from yakuba.plans.services.exchange import save_plan
 
 # Markers that only town B's data contains.
 B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽町小幡1-99", "ｶﾝﾗ専用係", "甘楽専用ポチ",
@@ -113,14 +114,13 @@ def _plans_of_town_b(town_b, staff_b):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.plans.conftest import small_plan_data
-    from yakuba.plans import interchange
     from yakuba.plans.models import Indicator, Measure, Report, ReportFormat
     from yakuba.plans.services import progress
 
     data = {**small_plan_data(), "slug": PLAN_SLUG, "title": "甘楽専用の計画"}
     data["policies"][0]["measures"][0]["title"] = "甘楽専用の取組"
     with scope(municipality=town_b):
-        plan = interchange.save(town_b, data)
+        plan = save_plan(town_b, data)
         measure = Measure.objects.get(plan=plan, title="甘楽専用の取組")
         progress.report_status(staff_b, measure, year=2026, status="in_progress", comment="甘楽専用の報告",
                                files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")])

@@ -113,11 +113,11 @@ def demo_data(name: str) -> dict[str, Any]:
 
 def load(municipality: Municipality, town: Town) -> None:
     """Called by `yakuba demo` for each town inside its scope and transaction."""
-    from .. import interchange
+    from ..services.exchange import save_plan
 
     for name in available():
         if SEEDS[name] == municipality.code:
-            plan = interchange.save(municipality, demo_data(name))
+            plan = save_plan(municipality, demo_data(name))
             _progress(municipality, plan, name)
 
 

@@ -1,1 +1,2 @@
-"""Verbs of the plans app: recording progress, live KPIs, the departments' to-do."""
+"""Verbs of the plans app: saving and importing plans, recording progress, live KPIs, council reports, the
+departments' to-do."""

@@ -10,16 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yakuba.kernel import metrics
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 
 from ..models import Indicator, IndicatorValue, Plan, Source
 from ..periods import bounds, fiscal_year
-from .progress import ProgressRefused, latest_values
+from .progress import latest_values
 
 
 @dataclass
@@ -117,12 +119,12 @@ def monthly_values(metric: metrics.Metric, year: int, today: date | None = None)
 def bind(staff: Staff, indicator: Indicator, key: str) -> Indicator:
     """Bind `indicator` to the metric `key` ("" to unbind). The metric's unit must be the indicator's."""
     if not staff.has_role(Role.ADMIN):
-        raise ProgressRefused({"__all__": _("自動計測の設定は情報担当が行います。")})
+        raise Refused(_("自動計測の設定は情報担当が行います。"))
     metric = metrics.get(key) if key else None
     if key and metric is None:
-        raise ProgressRefused({"metric": _("選んだ自動計測の値が見つかりません。")})
+        raise Refused({"metric": _("選んだ自動計測の値が見つかりません。")})
     if metric is not None and indicator.unit and metric.unit != indicator.unit:
-        raise ProgressRefused({"metric": _(
+        raise Refused({"metric": _(
             "単位が合いません。この指標は「%(unit)s」、選んだ値は「%(metric_unit)s」です。") % {
             "unit": indicator.unit, "metric_unit": metric.unit}})
     indicator.metric = key
@@ -130,9 +132,10 @@ def bind(staff: Staff, indicator: Indicator, key: str) -> Indicator:
     if metric is not None and not indicator.unit:
         indicator.unit = metric.unit
         fields.append("unit")
-    indicator.save(update_fields=fields)
-    record("plans.indicator_bound", municipality=staff.municipality, actor=staff.user, obj=indicator,
-           data={"metric": key})
+    with transaction.atomic():
+        indicator.save(update_fields=fields)
+        record("plans.indicator_bound", municipality=staff.municipality, actor=staff.user, obj=indicator,
+               data={"metric": key})
     return indicator
 
 

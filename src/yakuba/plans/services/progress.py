@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import CheckedUpload, UploadRejected, check_upload, save_private
+from yakuba.kernel.refusal import NON_FIELD, Refused
 
 from ..models import (
     Comparator,
@@ -35,14 +36,6 @@ from ..periods import period_label
 
 EVIDENCE_TYPES = (".pdf", ".jpg", ".png", ".xlsx", ".docx")
 EVIDENCE_MAX_FILES = 5
-
-
-class ProgressRefused(Exception):
-    """The record cannot be made; `errors` maps each form field to a message in the user's language."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def may_record(staff: Staff | None, measure: Measure) -> bool:
@@ -97,7 +90,7 @@ def report_status(staff: Staff, measure: Measure, *, year: int | None, status: s
     """Record the status of `measure` for a period (a new row; the previous ones stay as history)."""
     errors: dict[str, str] = {}
     if not may_record(staff, measure):
-        errors["__all__"] = _("この取組の進捗を記録する権限がありません"
+        errors[NON_FIELD] = _("この取組の進捗を記録する権限がありません"
                               "（担当・関係課の職員か情報担当が記録できます）。")
     _check_period(errors, measure.plan, year, quarter)
     if status not in Status.values:
@@ -106,7 +99,7 @@ def report_status(staff: Staff, measure: Measure, *, year: int | None, status: s
         errors["comment"] = _("4000 文字以内にしてください。")
     checked = _store_files(list(files or []), errors)
     if errors:
-        raise ProgressRefused(errors)
+        raise Refused(errors)
     assert year is not None
     with transaction.atomic():
         report = StatusReport.objects.create(municipality=staff.municipality, measure=measure, year=year,
@@ -154,7 +147,7 @@ def record_value(staff: Staff, indicator: Indicator, data: ValueInput,
     errors: dict[str, str] = {}
     measure = indicator.measure
     if not may_record(staff, measure):
-        errors["__all__"] = _("この指標の実績を記録する権限がありません"
+        errors[NON_FIELD] = _("この指標の実績を記録する権限がありません"
                               "（担当・関係課の職員か情報担当が記録できます）。")
     _check_period(errors, measure.plan, data.year, data.quarter)
     unit = (data.unit or "").strip()
@@ -166,7 +159,7 @@ def record_value(staff: Staff, indicator: Indicator, data: ValueInput,
         errors["note"] = _("4000 文字以内にしてください。")
     checked = _store_files(list(files or []), errors)
     if errors:
-        raise ProgressRefused(errors)
+        raise Refused(errors)
     assert data.year is not None
     achieved = data.achieved if data.achieved is not None else indicator.met_by(value)
     with transaction.atomic():

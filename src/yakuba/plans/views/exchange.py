@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -25,12 +24,14 @@ from yakuba.kernel.audit import services as audit
 from yakuba.kernel.files.http import bytes_response, private_file_response
 from yakuba.kernel.files.uploads import private_storage, save_private
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import act_once, attempt, error_summary
 
 from .. import interchange, spreadsheet
-from .. import report as reports
+from .. import report as content
 from ..models import Plan, Report, ReportFormat, ReportState
 from ..periods import fiscal_year, wareki
+from ..services import exchange, reports
 from ..spreadsheet import CellProblem, SpreadsheetRejected
 
 PENDING_KEY = "plans.import.pending"
@@ -82,18 +83,20 @@ def plan_import(request: TownRequest) -> HttpResponse:
     return _confirm_page(request, existing, data)
 
 
+def _refused_page(request: TownRequest, refusal: Refused) -> HttpResponse:
+    if isinstance(refusal, SpreadsheetRejected):
+        return _import_page(request, problems=refusal.problems, status=400)
+    return _import_page(request, error=refusal.message, status=400)
+
+
 def _save_new(request: TownRequest, data: dict[str, Any]) -> HttpResponse:
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            plan = interchange.save(request.municipality, data)
-            audit.record("plans.imported", municipality=request.municipality, actor=request.user, obj=plan,
-                         request=request, data={"replaced": False, **spreadsheet.counts(data)})
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-        return HttpResponseRedirect(reverse("staff:plan-import"))
-    messages.success(request, _("「%(title)s」を取り込みました。") % {"title": plan.title})
-    return HttpResponseRedirect(reverse("staff:plan-report", args=[plan.slug]))
+    # A second click comes back to this page (the import's own URL) saying it was already done.
+    response = act_once(request, lambda: exchange.import_plan(request.staff, data, request=request),
+                        done=lambda plan: _("「%(title)s」を取り込みました。") % {"title": plan.title},
+                        back=lambda plan: reverse("staff:plan-report", args=[plan.slug]),
+                        refused=lambda refusal: _refused_page(request, refusal))
+    assert response is not None  # without a form, act_once always answers
+    return response
 
 
 def _change_rows(existing: Plan, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -119,20 +122,23 @@ def _confirm(request: TownRequest) -> HttpResponse:
     try:
         with private_storage().open(pending["file"], "rb") as stored:
             content = stored.read()
-        with transaction.atomic():
-            once.consume(request)
-            saved = spreadsheet.import_plan(request.municipality, content, replace=plan)
-            audit.record("plans.imported", municipality=request.municipality, actor=request.user, obj=saved,
-                         request=request, data={"replaced": True, **spreadsheet.counts(interchange.dump(saved))})
-    except once.AlreadySubmitted:
+    except OSError:
+        return _cannot_import(request)
+    outcome = attempt(request, lambda: exchange.import_plan(request.staff, spreadsheet.read(content), replace=plan,
+                                                             request=request))
+    if outcome.repeated:
         messages.info(request, _("この操作はすでに受け付けています。"))
         return HttpResponseRedirect(reverse("staff:plan-import"))
-    except (SpreadsheetRejected, interchange.InvalidPlan, OSError):
-        messages.error(request, _("ファイルを取り込めませんでした。もう一度ファイルを選んでください。"))
-        return HttpResponseRedirect(reverse("staff:plan-import"))
+    if outcome.result is None:
+        return _cannot_import(request)
     _drop_pending(request)
-    messages.success(request, _("「%(title)s」を置き換えました。") % {"title": saved.title})
-    return HttpResponseRedirect(reverse("staff:plan-report", args=[saved.slug]))
+    messages.success(request, _("「%(title)s」を置き換えました。") % {"title": outcome.result.title})
+    return HttpResponseRedirect(reverse("staff:plan-report", args=[outcome.result.slug]))
+
+
+def _cannot_import(request: TownRequest) -> HttpResponse:
+    messages.error(request, _("ファイルを取り込めませんでした。もう一度ファイルを選んでください。"))
+    return HttpResponseRedirect(reverse("staff:plan-import"))
 
 
 def _drop_pending(request: TownRequest) -> None:
@@ -185,17 +191,13 @@ def plan_report(request: TownRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug)
     form = ReportForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                reports.request(request.staff, plan, form.cleaned_data["year"], form.cleaned_data["format"])
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-        else:
-            messages.success(request, _("報告書の作成を始めました。数十秒ほどで下の一覧からダウンロードできます。"))
-        return HttpResponseRedirect(reverse("staff:plan-report", args=[plan.slug]))
-    errors = [{"id": form[name].auto_id if name in form.fields else "", "label": form[name].label, "message": e}
-              for name, field_errors in form.errors.items() for e in field_errors]
+        year, fmt = form.cleaned_data["year"], form.cleaned_data["format"]
+        done = act_once(request, lambda: reports.request_report(request.staff, plan, year, fmt),
+                        done=_("報告書の作成を始めました。数十秒ほどで下の一覧からダウンロードできます。"),
+                        back=reverse("staff:plan-report", args=[plan.slug]), form=form)
+        if done is not None:
+            return done
+    errors = error_summary(form)
     rows = list(Report.objects.filter(plan=plan).select_related("requested_by__user")[:REPORT_LIST_LIMIT])
     return render(request, "plans/staff/report.html", {
         "plan": plan, "form": form, "errors": errors, "reports": rows,
@@ -209,8 +211,8 @@ def plan_report_file(request: TownRequest, pk: int) -> HttpResponseBase:
     row: Report = get_object_or_404(Report.objects.select_related("plan"), pk=pk, state=ReportState.READY)
     audit.record("plans.report_downloaded", municipality=request.municipality, actor=request.user, obj=row,
                  request=request, data={"plan": row.plan.slug, "year": row.year, "format": row.format})
-    return private_file_response(row.file, content_type=reports.CONTENT_TYPES[ReportFormat(row.format)],
-                                 filename=reports.filename(row))
+    return private_file_response(row.file, content_type=content.CONTENT_TYPES[ReportFormat(row.format)],
+                                 filename=content.filename(row))
 
 
 urlpatterns = [

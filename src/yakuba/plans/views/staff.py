@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +23,7 @@ from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 
 from ..models import Comparator, Evidence, Indicator, Measure, Plan, Status
 from ..pages import (
@@ -41,7 +40,7 @@ from ..pages import (
 )
 from ..periods import fiscal_year, wareki
 from ..services import kpis, todo
-from ..services.progress import EVIDENCE_MAX_FILES, ProgressRefused, ValueInput, may_record, record_value, report_status
+from ..services.progress import EVIDENCE_MAX_FILES, ValueInput, may_record, record_value, report_status
 
 # Forms ----------------------------------------------------------------------------------------------------------
 
@@ -109,22 +108,6 @@ class ValueForm(forms.Form):
         achieved = data["achieved"] if "achieved" in self.fields else None
         return ValueInput(year=data["year"], value=data.get("value", ""), unit=data["unit"], achieved=achieved,
                           note=data["note"])
-
-
-def refuse(form: forms.Form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        visible = name in form.fields and not form.fields[name].widget.is_hidden
-        form.add_error(name if visible else None, message)
-
-
-def summary_of(form: forms.Form) -> list[dict[str, Any]]:
-    """The kernel error summary's items: each message linked to its field."""
-    errors = []
-    for name, field_errors in form.errors.items():
-        bound = form[name] if name in form.fields else None
-        errors += [{"id": bound.auto_id if bound else "", "label": bound.label if bound else "", "message": error}
-                   for error in field_errors]
-    return errors
 
 
 # Plans and to-do --------------------------------------------------------------------------------------------------
@@ -217,22 +200,24 @@ def _forms(request: TownRequest, plan: Plan, measure: Measure, posted: str) -> t
 def _save(request: TownRequest, measure: Measure, form: forms.Form) -> str | None:
     """Record what `form` holds, once per token; the message to show, or None when refused."""
     staff = request.staff
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            if isinstance(form, StatusForm):
-                data = form.cleaned_data
-                report_status(staff, measure, year=data["year"], status=data["status"], comment=data["comment"],
-                              files=data["evidence"])
-                return _("進捗状況を記録しました。")
-            assert isinstance(form, ValueForm)
-            record_value(staff, form.indicator, form.to_input(), form.cleaned_data["evidence"])
-            return _("実績値を記録しました。")
-    except once.AlreadySubmitted:
+
+    def save() -> str:
+        if isinstance(form, StatusForm):
+            data = form.cleaned_data
+            report_status(staff, measure, year=data["year"], status=data["status"], comment=data["comment"],
+                          files=data["evidence"])
+            return _("進捗状況を記録しました。")
+        assert isinstance(form, ValueForm)
+        record_value(staff, form.indicator, form.to_input(), form.cleaned_data["evidence"])
+        return _("実績値を記録しました。")
+
+    outcome = attempt(request, save)
+    if outcome.repeated:
         return _("この記録はすでに受け付けています。")
-    except ProgressRefused as refusal:
-        refuse(form, refusal.errors)
+    if outcome.refused is not None:
+        add_refusal(form, outcome.refused)
         return None
+    return outcome.result
 
 
 @staff_required()
@@ -252,7 +237,7 @@ def plan_measure(request: TownRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, said)
             return HttpResponseRedirect(reverse("staff:plan-measure", args=[plan.slug, measure.pk]) + "#history")
         else:
-            errors = summary_of(form)
+            errors = error_summary(form)
     return render(request, "plans/staff/measure.html", {
         **tabs(plan, "measure"), **measure_context(plan, measure), "staff": True,
         "status_form": status_form, "value_forms": value_forms, "errors": errors, "posted": posted,
@@ -288,16 +273,14 @@ def plan_bind(request: TownRequest, slug: str, pk: int) -> HttpResponse:
                                              pk=pk)
     form = BindForm(request.POST if request.method == "POST" else None, initial={"metric": indicator.metric})
     if request.method == "POST" and form.is_valid():
-        try:
-            kpis.bind(request.staff, indicator, form.cleaned_data["metric"])
-        except ProgressRefused as refusal:
-            refuse(form, refusal.errors)
-        else:
-            messages.success(request, _("自動計測の設定を保存しました。") if indicator.metric
-                             else _("自動計測をやめました。"))
-            return HttpResponseRedirect(reverse("staff:plan", args=[plan.slug]) + "#metrics")
+        done = act_once(request, lambda: kpis.bind(request.staff, indicator, form.cleaned_data["metric"]),
+                        done=lambda bound: (_("自動計測の設定を保存しました。") if bound.metric
+                                            else _("自動計測をやめました。")),
+                        back=reverse("staff:plan", args=[plan.slug]) + "#metrics", form=form)
+        if done is not None:
+            return done
     return render(request, "plans/staff/bind.html", {
-        "plan": plan, "indicator": indicator, "form": form, "errors": summary_of(form) if form.is_bound else [],
+        "plan": plan, "indicator": indicator, "form": form, "errors": error_summary(form),
         "metrics": metrics.all_metrics()}, status=400 if form.is_bound else 200)
 
 
@@ -306,14 +289,16 @@ def plan_bind(request: TownRequest, slug: str, pk: int) -> HttpResponse:
 def plan_snapshot(request: TownRequest, slug: str) -> HttpResponse:
     plan = town_plan(request, slug)
     raw = request.POST.get("year", "")
-    back = HttpResponseRedirect(reverse("staff:plan", args=[plan.slug]) + "#metrics")
+    back = reverse("staff:plan", args=[plan.slug]) + "#metrics"
     if not raw.isdigit() or int(raw) not in plan.years:
         messages.error(request, _("年度を計画の期間から選んでください。"))
-        return back
-    rows = kpis.snapshot(request.staff, plan, int(raw), today=today())
-    messages.success(request, _("%(year)s の自動計測の値を %(n)d 件、実績として確定しました。") % {
-        "year": wareki(int(raw)), "n": len(rows)})
-    return back
+        return HttpResponseRedirect(back)
+    year = int(raw)
+    response = act_once(request, lambda: kpis.snapshot(request.staff, plan, year, today=today()),
+                        done=lambda rows: _("%(year)s の自動計測の値を %(n)d 件、実績として確定しました。") % {
+                            "year": wareki(year), "n": len(rows)}, back=back)
+    assert response is not None  # without a form, act_once always answers
+    return response
 
 
 urlpatterns = [
