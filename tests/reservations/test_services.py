@@ -132,8 +132,11 @@ def test_each_calendar_refusal_reaches_the_caller_in_japanese(room, resident_a, 
 
 def test_the_last_day_of_the_window_is_bookable(room, resident_a):
     with scope(municipality=room.municipality):
-        services.reserve_room(room, resident_a, at(date(2026, 6, 19), 10), at(date(2026, 6, 19), 12),
-                              purpose="俳句の会")
+        reservation = services.reserve_room(room, resident_a, at(date(2026, 6, 19), 10), at(date(2026, 6, 19), 12),
+                                            purpose="俳句の会")
+        assert reservation.status == Status.CONFIRMED
+        assert (reservation.starts_at, reservation.ends_at) == (at(date(2026, 6, 19), 10), at(date(2026, 6, 19), 12))
+    assert counts(room.municipality) == (1, 1)
 
 
 def test_purpose_and_people_are_checked_with_the_calendar(room, resident_a):

@@ -27,8 +27,8 @@ def test_can_by_role_and_department(town_a):
 
 
 @pytest.mark.django_db
-def test_department_restricted_view(town_a, staff_a, staff_a_other, admin_a):
-    @staff_required(department="総務課")
+def test_role_restricted_view(town_a, staff_a, staff_a_other, admin_a):
+    @staff_required(role=Role.APPROVER)
     def view(request):
         return HttpResponse("ok")
 
@@ -40,10 +40,12 @@ def test_department_restricted_view(town_a, staff_a, staff_a_other, admin_a):
         with scope(municipality=town_a):
             return view(request)
 
-    assert call(staff_a).status_code == 200
+    staff_a_other.role = Role.APPROVER
+    staff_a_other.save(update_fields=["role"])
+    assert call(staff_a_other).status_code == 200
     assert call(admin_a).status_code == 200
     with pytest.raises(PermissionDenied):
-        call(staff_a_other)
+        call(staff_a)
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from yakuba.kernel.tenancy.codes import check_digit, full_code, validate_municipality_code
+from yakuba.kernel.tenancy.codes import check_digit, full_code, normalise_code, validate_municipality_code
 from yakuba.kernel.tenancy.models import Municipality
 
 
@@ -36,7 +36,11 @@ def test_malformed_codes_get_a_format_message(value):
 
 
 def test_full_width_digits_are_normalised():
-    validate_municipality_code("１０３８２９")
+    assert normalise_code("１０３８２９") == "103829"
+    assert normalise_code(" 10382-9 ") == "103829"
+    assert validate_municipality_code("１０３８２９") is None  # accepted: raises nothing
+    assert full_code("１０３８２") == "103829"
+    assert full_code("１０３８２９") == "103829"
 
 
 @pytest.mark.django_db

@@ -46,10 +46,9 @@ def _login_redirect(request: TownRequest, view_name: str) -> HttpResponseRedirec
     return HttpResponseRedirect(reverse(view_name) + "?" + urlencode({"next": request.get_full_path()}))
 
 
-def staff_required(role: int = Role.STAFF, department: str | None = None) -> Callable[[View], View]:
+def staff_required(role: int = Role.STAFF) -> Callable[[View], View]:
     """Decorator for staff views: a verified (TOTP) staff member of this town holding `role`.
 
-    `department` names a department (課) whose members may use the view besides 情報担当.
     Anonymous users go to the staff login; a login without its second factor goes to the TOTP step;
     everyone else who lacks the right gets 403.
     """
@@ -64,12 +63,7 @@ def staff_required(role: int = Role.STAFF, department: str | None = None) -> Cal
                 raise PermissionDenied(_("この自治体の職員用ページを表示する権限がありません。"))
             if not getattr(request.user, "is_verified", lambda: False)():
                 return _login_redirect(request, "staff:otp")
-            dept = None
-            if department is not None:
-                dept = Department.objects.filter(name=department).first()
-                if dept is None:
-                    raise PermissionDenied(_("この操作を行う権限がありません。"))
-            if not can(staff, role, dept):
+            if not can(staff, role):
                 raise PermissionDenied(_("この操作を行う権限がありません。"))
             request.staff = staff
             return view(request, *args, **kwargs)

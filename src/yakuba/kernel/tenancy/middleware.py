@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import get_script_prefix, set_script_prefix
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from yakuba.kernel.http import TownRequest
 
@@ -20,10 +20,8 @@ _PREFIX = re.compile(r"^/t/(?P<code>[^/]+)(?P<rest>/.*)?$")
 
 
 def municipality_for_host(host: str) -> Municipality | None:
-    with scopes_disabled():
-        return (
-            Municipality.objects.filter(hosts__host=host.lower().rstrip("."), is_active=True).first()
-        )
+    # Municipality and MunicipalityHost are not tenant rows (plain managers): no scope is needed to find the town.
+    return Municipality.objects.filter(hosts__host=host.lower().rstrip("."), is_active=True).first()
 
 
 def municipality_for_code(code: str) -> Municipality | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.http import TownRequest
 
 from . import prefs, registry
@@ -17,7 +18,7 @@ def _staff_menu(request: TownRequest) -> list[dict[str, Any]]:
         return []
     items = []
     for entry in registry.staff_menu:
-        if not staff.has_role(entry.role) and not staff.has_role(30):
+        if not staff.has_role(entry.role) and not staff.has_role(Role.ADMIN):
             continue
         url = reverse(entry.url_name)
         items.append({"url": url, "label": entry.label, "description": entry.description,

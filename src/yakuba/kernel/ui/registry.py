@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
@@ -17,7 +17,6 @@ class Entry:
     # For staff entries: the minimum role (kernel.accounts.models.Role) that sees it.
     role: int = 0
     order: int = 100
-    visible: Callable[[object], bool] | None = field(default=None, compare=False)
 
 
 public_services: list[Entry] = []
