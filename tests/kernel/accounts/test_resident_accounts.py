@@ -243,3 +243,50 @@ def test_resend_verification_mail(client, town_a, resident_a, django_capture_on_
         response = client.post("/t/10382/accounts/verify/resend/")
     assert response.status_code == 302
     assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_looking_at_resident_pages_makes_no_resident_row(client, town_a, resident_b):
+    """A user of another town (共同利用) who only looks at this town's resident pages is not made a resident of it;
+    the pages show as for a new resident. Their first form sent here makes the row."""
+    client.force_login(resident_b.user)
+    for path in ("/t/10382/accounts/profile/", "/t/10382/my/applications/", "/t/10382/my/reservations/"):
+        assert client.get(path).status_code == 200, path
+    with scope(municipality=town_a):
+        assert not Resident.objects.filter(user=resident_b.user).exists()
+    response = client.post("/t/10382/accounts/profile/", {"family_name": "甘楽", "given_name": "太郎"})
+    assert response.status_code == 302
+    with scope(municipality=town_a):
+        assert Resident.objects.get(user=resident_b.user).family_name == "甘楽"
+
+
+@pytest.mark.django_db
+def test_a_page_that_records_something_of_the_resident_keeps_the_row(town_a, resident_b):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from yakuba.kernel.accounts.permissions import resident_required
+    from yakuba.kernel.messaging.models import Subscriber
+
+    @resident_required
+    def looks(request):
+        return HttpResponse(f"looked {request.resident.pk is not None}")
+
+    @resident_required
+    def writes(request):  # e.g. a LINE link started on the page: a row pointing at the resident (related_name="+")
+        Subscriber.objects.create(municipality=request.municipality, resident=request.resident)
+        return HttpResponse("wrote")
+
+    def call(view):
+        request = RequestFactory().get("/x/")
+        request.user, request.municipality = resident_b.user, town_a
+        with scope(municipality=town_a):
+            return view(request)
+
+    assert call(looks).content == b"looked True"  # the page read through a saved row
+    with scope(municipality=town_a):
+        assert not Resident.objects.filter(user=resident_b.user).exists()
+    assert call(writes).content == b"wrote"
+    with scope(municipality=town_a):
+        resident = Resident.objects.get(user=resident_b.user)
+        assert Subscriber.objects.get(resident=resident)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -86,15 +87,49 @@ def town_resident(request: TownRequest, *, create: bool = False) -> Resident | N
 
 
 def resident_required(view: View) -> View:
-    """Decorator for resident pages: a logged-in user, with their profile in this town made on first use."""
+    """Decorator for resident pages: a logged-in user, as `request.resident`, their profile in this town.
+
+    The profile row is made by the first write: a form sent (POST), or a page that records something of theirs.
+    Looking at a page leaves no row behind, so a user of another town (共同利用) who only looks is not made one of
+    this town's residents.
+    """
 
     @wraps(view)
     def wrapped(request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return _login_redirect(request, "accounts:login")
+        resident = town_resident(request, create=request.method not in SAFE_METHODS)
+        if resident is not None:
+            request.resident = resident
+            return view(request, *args, **kwargs)
+        return _first_look(view, request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _first_look(view: View, request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    """Show a page to a user with no profile here yet. The view gets a real row (a page reads through it like
+    any other), made in a transaction with the view; unless the page recorded something of theirs, the row is
+    removed again before the answer goes out."""
+    with transaction.atomic():
         resident = town_resident(request, create=True)
         assert resident is not None  # authenticated and create=True
         request.resident = resident
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        if not _referred_to(resident):
+            Resident.objects.filter(pk=resident.pk).delete()
+    return response
 
-    return wrapped  # type: ignore[return-value]
+
+def _referred_to(resident: Resident) -> bool:
+    """Whether any row points at `resident` (a draft, a booking, a LINE link started on the page)."""
+    # get_fields(include_hidden=True): a foreign key with related_name="+" points at the resident too.
+    relations = [f for f in Resident._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in relations:
+        model: Any = relation.related_model
+        if model._base_manager.filter(**{relation.field.name: resident}).exists():
+            return True
+    return False
