@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import ForeignObjectRel
 from django.http import HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -127,7 +128,7 @@ def _first_look(view: View, request: TownRequest, *args: Any, **kwargs: Any) -> 
 def _referred_to(resident: Resident) -> bool:
     """Whether any row points at `resident` (a draft, a booking, a LINE link started on the page)."""
     # get_fields(include_hidden=True): a foreign key with related_name="+" points at the resident too.
-    relations = [f for f in Resident._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    relations = [f for f in Resident._meta.get_fields(include_hidden=True) if isinstance(f, ForeignObjectRel)]
     for relation in relations:
         model: Any = relation.related_model
         if model._base_manager.filter(**{relation.field.name: resident}).exists():
