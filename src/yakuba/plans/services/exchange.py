@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Department, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.files.uploads import private_storage, save_private
 from yakuba.kernel.tenancy.models import Municipality
 
 from .. import spreadsheet
@@ -46,6 +48,16 @@ def import_plan(staff: Staff, data: dict[str, Any], *, replace: Plan | None = No
         record("plans.imported", municipality=staff.municipality, actor=staff.user, obj=plan, request=request,
                data={"replaced": replace is not None, **counts})
     return plan
+
+
+def hold_upload(municipality: Municipality, content: bytes) -> str:
+    """Keep an uploaded workbook in private storage until the 情報担当 confirms replacing a plan with it."""
+    return save_private(ContentFile(content), f"{municipality.code}/plans/imports")
+
+
+def release_upload(path: str) -> None:
+    """Forget a held workbook (replaced with, or abandoned)."""
+    private_storage().delete(path)
 
 
 def _put(model: type[Any], lookup: dict[str, Any], values: dict[str, Any]) -> Any:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.http import HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -22,13 +21,13 @@ from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.files.http import bytes_response, private_file_response
-from yakuba.kernel.files.uploads import private_storage, save_private
+from yakuba.kernel.files.uploads import private_storage
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once, attempt, error_summary
 
 from .. import interchange, spreadsheet
-from .. import report as content
+from .. import report as council_report
 from ..models import Plan, Report, ReportFormat, ReportState
 from ..periods import fiscal_year, wareki
 from ..services import exchange, reports
@@ -78,7 +77,7 @@ def plan_import(request: TownRequest) -> HttpResponse:
     existing = Plan.objects.filter(slug=data["slug"]).first()
     if existing is None:
         return _save_new(request, data)
-    stored = save_private(ContentFile(upload.read()), f"{request.municipality.code}/plans/imports")
+    stored = exchange.hold_upload(request.municipality, upload.read())
     request.session[PENDING_KEY] = {"file": stored, "slug": existing.slug, "name": upload.name or ""}
     return _confirm_page(request, existing, data)
 
@@ -144,7 +143,7 @@ def _cannot_import(request: TownRequest) -> HttpResponse:
 def _drop_pending(request: TownRequest) -> None:
     pending = request.session.pop(PENDING_KEY, None)
     if pending:
-        private_storage().delete(pending["file"])
+        exchange.release_upload(pending["file"])
 
 
 @staff_required(role=Role.ADMIN)
@@ -211,8 +210,8 @@ def plan_report_file(request: TownRequest, pk: int) -> HttpResponseBase:
     row: Report = get_object_or_404(Report.objects.select_related("plan"), pk=pk, state=ReportState.READY)
     audit.record("plans.report_downloaded", municipality=request.municipality, actor=request.user, obj=row,
                  request=request, data={"plan": row.plan.slug, "year": row.year, "format": row.format})
-    return private_file_response(row.file, content_type=content.CONTENT_TYPES[ReportFormat(row.format)],
-                                 filename=content.filename(row))
+    return private_file_response(row.file, content_type=council_report.CONTENT_TYPES[ReportFormat(row.format)],
+                                 filename=council_report.filename(row))
 
 
 urlpatterns = [
