@@ -314,8 +314,10 @@ def clients_of_town_a(admin_a, resident_a):
 @pytest.mark.django_db
 def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b):
     admin_a, resident_a, staff_b = two_towns
-    assert unswept_models(town_b) == set(UNSWEPT), (
-        "each town-owned model needs a row of town B in `two_towns` (or a reason in UNSWEPT)")
+    unswept = unswept_models(town_b)
+    assert unswept == set(UNSWEPT), (
+        f"give each town-owned model a row of town B in `two_towns` (or a reason in UNSWEPT): "
+        f"no row of {sorted(unswept - set(UNSWEPT))}, listed but swept {sorted(set(UNSWEPT) - unswept)}")
     before = snapshot_of(town_b)
     # Primary keys of town B's rows that no row of town A has, in any tenant table.
     pks = sorted(pks_of(town_b) - pks_of(town_a))
