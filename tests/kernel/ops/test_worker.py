@@ -48,11 +48,11 @@ def test_every_registered_task_is_reachable_by_the_worker(settings):
     from yakuba.kernel.messaging import mail_tasks
     from yakuba.kernel.messaging import tasks as messaging_tasks
     from yakuba.notices import tasks as notice_tasks
-    from yakuba.reservations import course_tasks, lottery_tasks
     from yakuba.reservations import tasks as reservation_tasks
+    from yakuba.reservations.tasks import courses, groups, lottery, series
 
-    everything = [getattr(module, name) for module in (mail_tasks, messaging_tasks, notice_tasks, course_tasks,
-                                                       lottery_tasks, reservation_tasks)
+    everything = [getattr(module, name) for module in (mail_tasks, messaging_tasks, notice_tasks, reservation_tasks,
+                                                       courses, groups, lottery, series)
                   for name in dir(module) if isinstance(getattr(module, name), Task)]
     assert len(everything) >= 10
     for task in [send_welcome_email, send_password_link, send_staff_invitation, send_receipt, send_update,
