@@ -6,12 +6,14 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django_scopes import scope
 from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from tests.support.smtp import smtp_server  # noqa: F401 - fixture
 from yakuba.kernel.accounts.models import User
+from yakuba.kernel.messaging.models import Mail
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,6 +26,10 @@ def test_signup_mail_is_sent_by_the_worker(client, town_a, smtp_server):  # noqa
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert len(smtp_server) == 1
+    with scope(municipality=town_a):  # the mail's status row, keyed by the task run so a rerun sends nothing
+        row = Mail.objects.get()
+    assert (row.status, row.address, row.purpose) == ("sent", "newcomer@example.jp", "accounts.welcome")
+    assert row.key.startswith(f"task:{DBTaskResult.objects.get().id}:accounts.welcome:")
     message = smtp_server[0]
     assert message["To"] == "newcomer@example.jp"
     body = message.get_payload(decode=True).decode()
