@@ -17,9 +17,9 @@ from django_scopes import scope
 from tests import factories
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.scheduling.models import Booking, BookingStatus
-from yakuba.reservations import course_tasks
 from yakuba.reservations.models import Channel, Course, Enrolment, EnrolmentStatus, Session
 from yakuba.reservations.services import courses as services
+from yakuba.reservations.tasks import courses as course_tasks
 from yakuba.reservations.views.courses import my_enrolments
 
 pytestmark = pytest.mark.django_db

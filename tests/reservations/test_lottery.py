@@ -364,7 +364,7 @@ def test_each_applicant_gets_one_mail_with_their_results(lottery, room, town_a, 
     assert ("■ 落選" in hanako_mail.body) == taro_won  # one of them lost 6/6 10:00
     assert drawn.status == LotteryStatus.DRAWN
     # A retried task (or one queued twice) sends nothing more.
-    from yakuba.reservations import lottery_tasks
+    from yakuba.reservations.tasks import lottery as lottery_tasks
 
     assert lottery_tasks.send_results.call(lottery.pk, hanako.pk) is False
     assert len(mailoutbox) == 2

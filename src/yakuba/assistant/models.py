@@ -17,6 +17,7 @@ from django_scopes import ScopedManager
 
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.tenancy.scoping import TownOrSharedManager
 
 
 class Kind(models.TextChoices):
@@ -82,7 +83,8 @@ class Document(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(municipality="municipality")
+    objects = ScopedManager(municipality="municipality")  # the town's own documents
+    with_national = TownOrSharedManager()  # the town's own and the national ones: what the town searches
 
     class Meta:
         ordering = ["kind", "title"]
@@ -114,6 +116,7 @@ class Passage(models.Model):
     tokens = models.TextField()  # the search terms of title + path + text, space-separated
 
     objects = ScopedManager(municipality="municipality")
+    with_national = TownOrSharedManager()
 
     class Meta:
         ordering = ["document_id", "ordinal"]
@@ -146,6 +149,7 @@ class Ingest(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(municipality="municipality")
+    with_national = TownOrSharedManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -8,6 +8,7 @@ from django_scopes import scope
 from django_tasks import task
 
 from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.tenancy.scoping import town_row
 
 from .models import Ingest, IngestState
 
@@ -18,15 +19,14 @@ log = logging.getLogger(__name__)
 def ingest(ingest_id: int) -> str:
     from .services import ingest as ingesting
 
-    row = Ingest._base_manager.select_related("municipality").filter(pk=ingest_id).first()
-    if row is None:
-        return "missing"
-    with scope(municipality=row.municipality):
+    with town_row(Ingest, ingest_id, "document") as row:
+        if row is None:
+            return "missing"
         try:
-            return str(ingesting.process(Ingest._base_manager.select_related("document").get(pk=ingest_id)).state)
+            return str(ingesting.process(row).state)
         except Exception:
             log.exception("assistant ingest %s failed", ingest_id)
-            Ingest._base_manager.filter(pk=ingest_id, state=IngestState.PENDING).update(
+            Ingest.objects.filter(pk=ingest_id, state=IngestState.PENDING).update(
                 state=IngestState.FAILED, error="内部エラーのため読み取れませんでした。")
             raise
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django_scopes import scope
 from django_tasks import task
+
+from yakuba.kernel.tenancy.scoping import town_row
 
 from .models import Notice
 
@@ -13,8 +14,7 @@ def publish_due(notice_id: int) -> bool:
     """At the publish time: send the notice if it is still published and not yet sent. Safe to run twice."""
     from .services import notices as services
 
-    row = Notice._base_manager.select_related("municipality").filter(pk=notice_id).first()
-    if row is None:
-        return False
-    with scope(municipality=row.municipality):
+    with town_row(Notice, notice_id) as row:
+        if row is None:
+            return False
         return services.deliver_due(notice_id) is not None

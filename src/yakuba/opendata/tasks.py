@@ -8,6 +8,7 @@ from django_scopes import scope
 from django_tasks import task
 
 from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.tenancy.scoping import town_row
 
 from .models import Upload, UploadState
 
@@ -18,11 +19,9 @@ log = logging.getLogger(__name__)
 def check_upload(upload_id: int) -> str:
     from .services import editing
 
-    row = Upload._base_manager.select_related("municipality").filter(pk=upload_id).first()
-    if row is None:
-        return "missing"
-    with scope(municipality=row.municipality):
-        upload = Upload.objects.select_related("dataset__municipality", "created_by").get(pk=upload_id)
+    with town_row(Upload, upload_id, "dataset__municipality", "created_by") as upload:
+        if upload is None:
+            return "missing"
         try:
             return editing.process(upload).state
         except Exception:

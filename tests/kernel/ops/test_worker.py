@@ -6,12 +6,14 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django_scopes import scope
 from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from tests.support.smtp import smtp_server  # noqa: F401 - fixture
 from yakuba.kernel.accounts.models import User
+from yakuba.kernel.messaging.models import Mail
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,6 +26,10 @@ def test_signup_mail_is_sent_by_the_worker(client, town_a, smtp_server):  # noqa
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert len(smtp_server) == 1
+    with scope(municipality=town_a):  # the mail's status row, keyed by the task run so a rerun sends nothing
+        row = Mail.objects.get()
+    assert (row.status, row.address, row.purpose) == ("sent", "newcomer@example.jp", "accounts.welcome")
+    assert row.key.startswith(f"task:{DBTaskResult.objects.get().id}:accounts.welcome:")
     message = smtp_server[0]
     assert message["To"] == "newcomer@example.jp"
     body = message.get_payload(decode=True).decode()
@@ -48,11 +54,11 @@ def test_every_registered_task_is_reachable_by_the_worker(settings):
     from yakuba.kernel.messaging import mail_tasks
     from yakuba.kernel.messaging import tasks as messaging_tasks
     from yakuba.notices import tasks as notice_tasks
-    from yakuba.reservations import course_tasks, lottery_tasks
     from yakuba.reservations import tasks as reservation_tasks
+    from yakuba.reservations.tasks import courses, groups, lottery, series
 
-    everything = [getattr(module, name) for module in (mail_tasks, messaging_tasks, notice_tasks, course_tasks,
-                                                       lottery_tasks, reservation_tasks)
+    everything = [getattr(module, name) for module in (mail_tasks, messaging_tasks, notice_tasks, reservation_tasks,
+                                                       courses, groups, lottery, series)
                   for name in dir(module) if isinstance(getattr(module, name), Task)]
     assert len(everything) >= 10
     for task in [send_welcome_email, send_password_link, send_staff_invitation, send_receipt, send_update,

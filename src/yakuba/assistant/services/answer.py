@@ -59,7 +59,7 @@ def ask(municipality: Municipality, question: str) -> Answer:
     """The answer to `question` (QueryRefused for an empty or too long one). Records the question, redacted."""
     result = search(municipality, question, public=True, kinds=RESIDENT_KINDS, limit=10)
     hits = _distinct_documents(result.hits)
-    stored = dict(Passage._base_manager.filter(pk__in=[h.passage_id for h in hits[:MAX_PASSAGES]])
+    stored = dict(Passage.with_national.filter(pk__in=[h.passage_id for h in hits[:MAX_PASSAGES]])
                   .values_list("pk", "tokens"))
     covers = [coverage(municipality, result.terms, set(stored.get(h.passage_id, "").split()))
               for h in hits[:MAX_PASSAGES]]
@@ -88,8 +88,8 @@ def _with_context(municipality: Municipality, hits: list[Hit], wanted: set[str])
     shown: list[Hit] = []
     for hit in hits:
         if hit.kind in LEGAL_KINDS and "前項" in hit.text and LATER_PARAGRAPH.search(hit.section):
-            ordinal = Passage._base_manager.filter(pk=hit.passage_id).values_list("ordinal", flat=True).first()
-            previous = Passage._base_manager.filter(document_id=hit.document_id, ordinal=(ordinal or 0) - 1).first()
+            ordinal = Passage.with_national.filter(pk=hit.passage_id).values_list("ordinal", flat=True).first()
+            previous = Passage.with_national.filter(document_id=hit.document_id, ordinal=(ordinal or 0) - 1).first()
             if previous is not None and all(h.passage_id != previous.pk for h in shown):
                 shown.extend(passages_as_hits(municipality, [(previous.pk, hit.score)], wanted))
         if all(h.passage_id != hit.passage_id for h in shown):

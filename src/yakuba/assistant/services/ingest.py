@@ -130,7 +130,7 @@ def change(staff: Staff, document: Document, fields: DocumentFields) -> None:
         document.save(update_fields=["kind", "title", "department", "is_public", "keywords", "source", "url",
                                      "version_date"])
         # Title and kind are in every passage's terms and citation: rebuild them from the stored text.
-        stored = Document._base_manager.filter(pk=document.pk, indexed_at__isnull=False).values_list("body", flat=True)
+        stored = Document.with_national.filter(pk=document.pk, indexed_at__isnull=False).values_list("body", flat=True)
         if stored:
             _replace_passages(document, stored[0])
         record("assistant.document.changed", municipality=document.municipality, actor=staff.user, obj=document,
@@ -149,7 +149,7 @@ def retire(staff: Staff, document: Document) -> None:
 def _retire(document: Document) -> None:
     document.retired_at = timezone.now()
     document.save(update_fields=["retired_at"])
-    Passage._base_manager.filter(document=document).delete()
+    Passage.with_national.filter(document=document).delete()
     bump(document.municipality)
 
 
@@ -206,10 +206,10 @@ def process(ingest: Ingest) -> Ingest:
     except extract.Unreadable as error:
         return _fail(ingest, str(error))
     with transaction.atomic():
-        locked = Ingest._base_manager.select_for_update().get(pk=ingest.pk)
+        locked = Ingest.with_national.select_for_update().get(pk=ingest.pk)
         if locked.state != IngestState.PENDING:
             return locked
-        document = Document._base_manager.select_for_update().get(pk=ingest.document_id)
+        document = Document.with_national.select_for_update().get(pk=ingest.document_id)
         now = timezone.now()
         document.body = text
         document.format = ingest.format
@@ -221,7 +221,7 @@ def process(ingest: Ingest) -> Ingest:
         document.updated_at = now
         document.save()
         count = _replace_passages(document, text, sections)
-        Ingest._base_manager.filter(pk=ingest.pk).update(state=IngestState.DONE, passages=count, finished_at=now,
+        Ingest.with_national.filter(pk=ingest.pk).update(state=IngestState.DONE, passages=count, finished_at=now,
                                                          error="")
         record("assistant.document.ingested", municipality=document.municipality, actor=ingest.created_by,
                obj=document, data={"version": document.version, "passages": count, "format": ingest.format})
@@ -247,7 +247,7 @@ def _text_of(ingest: Ingest) -> str:
 
 def _fail(ingest: Ingest, reason: str) -> Ingest:
     with transaction.atomic():
-        Ingest._base_manager.filter(pk=ingest.pk, state=IngestState.PENDING).update(
+        Ingest.with_national.filter(pk=ingest.pk, state=IngestState.PENDING).update(
             state=IngestState.FAILED, error=reason, finished_at=timezone.now())
         record("assistant.document.unreadable", municipality=ingest.municipality, actor=ingest.created_by,
                obj=ingest.document, data={"reason": reason, "file": ingest.file_name})
@@ -257,9 +257,9 @@ def _fail(ingest: Ingest, reason: str) -> Ingest:
 def _replace_passages(document: Document, text: str, sections: list[structure.Section] | None = None) -> int:
     if sections is None:
         sections = structure.split(text, legal=document.kind in LEGAL_KINDS)
-    Passage._base_manager.filter(document=document).delete()
+    Passage.with_national.filter(document=document).delete()
     heading = terms(document.title) + terms(document.keywords)
-    Passage._base_manager.bulk_create([
+    Passage.with_national.bulk_create([
         Passage(municipality=document.municipality, document=document, ordinal=i, path=s.path[:300],
                 anchor=s.anchor[:80], text=s.text,
                 tokens=" ".join(heading + terms(s.path) + terms(s.text) + list(s.terms)))
@@ -285,7 +285,7 @@ def summary() -> Summary:
     failing = list(live.annotate(last_state=Subquery(latest.values("state")[:1]),
                                  failure=Subquery(latest.values("error")[:1]))
                    .filter(last_state=IngestState.FAILED).order_by("title")[:10])
-    national = Document._base_manager.filter(municipality__isnull=True, retired_at__isnull=True,
+    national = Document.with_national.filter(municipality__isnull=True, retired_at__isnull=True,
                                              indexed_at__isnull=False).count()
     return Summary(by_kind=[(str(Kind(k).label), n) for k, n in sorted(counts.items())], total=sum(counts.values()),
                    national=national, failing=failing)
@@ -304,7 +304,7 @@ def upsert(municipality: Municipality | None, *, source_key: str, fields: Docume
            text: str) -> Document | None:
     """Create or update the document kept for `source_key` (a procedure, a notice, a seed plan, a national law)
     with `text`. Unchanged text and fields write nothing; empty text retires it (None if there was none)."""
-    manager: Any = Document._base_manager
+    manager: Any = Document.with_national
     document = manager.filter(municipality=municipality, source_key=source_key).first()
     if not text.strip():
         if document is not None and document.retired_at is None:
@@ -328,7 +328,7 @@ def upsert(municipality: Municipality | None, *, source_key: str, fields: Docume
                 setattr(document, key, value)
             document.retired_at = None
             document.save()
-        ingest = Ingest._base_manager.create(municipality=municipality, document=document, format=Format.TEXT,
+        ingest = Ingest.with_national.create(municipality=municipality, document=document, format=Format.TEXT,
                                              text=text, version_date=fields.version_date)
         process(ingest)
     document.refresh_from_db()

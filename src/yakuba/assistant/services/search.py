@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -111,15 +110,13 @@ def _generations(municipality: Municipality) -> tuple[int, int]:
 
 
 def _passages(municipality: Municipality) -> Any:
-    """Every live passage the town searches: its own and the national ones (an explicit filter, not a scope)."""
-    return Passage._base_manager.filter(Q(municipality=municipality) | Q(municipality__isnull=True),
-                                        document__retired_at__isnull=True)
+    """Every live passage the town searches: its own and the national ones (read inside the town's scope)."""
+    return Passage.with_national.filter(document__retired_at__isnull=True)
 
 
 def public_documents(municipality: Municipality) -> Any:
-    """Documents a resident of the town may open: public and live, the town's own or national."""
-    return Document._base_manager.filter(Q(municipality=municipality) | Q(municipality__isnull=True),
-                                         is_public=True, retired_at__isnull=True, indexed_at__isnull=False)
+    """Documents a resident of the town may open: public and live, the town's own or national (inside its scope)."""
+    return Document.with_national.filter(is_public=True, retired_at__isnull=True, indexed_at__isnull=False)
 
 
 def _build(municipality: Municipality) -> tuple[search_index.Index, dict[str, object]]:

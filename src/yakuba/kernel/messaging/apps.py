@@ -7,4 +7,4 @@ class MessagingConfig(AppConfig):
     verbose_name = "配信"
 
     def ready(self) -> None:
-        from . import channels  # noqa: F401  (registers the built-in transports)
+        from . import channels, mail  # noqa: F401  (registers the built-in transports; mail follows task runs)

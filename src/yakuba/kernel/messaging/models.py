@@ -163,3 +163,31 @@ class RateWindow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "second"], name="ratewindow_unique")]
+
+
+class Mail(TenantModel):
+    """One transactional mail to one address (a receipt, a booking confirmation, a password link): what was sent
+    to which address for which purpose, when, and whether the mail server took it. The body is not kept (it may
+    hold an application's answers); the subject and template say what it was. `key` is the idempotency key (a
+    fact sent once, e.g. "applications.receipt:12", or the task run that sends it), so a task run again after the
+    mail went does not send it twice."""
+
+    key = models.CharField(max_length=160, editable=False)
+    purpose = models.CharField(_("用途"), max_length=60)  # dotted, e.g. "reservations.confirmation"
+    about = models.CharField(_("対象"), max_length=80, blank=True)  # e.g. "reservations.reservation:12"
+    address = models.EmailField(_("宛先"), max_length=254)
+    subject = models.CharField(_("件名"), max_length=300)
+    template = models.CharField(max_length=200)
+    status = models.CharField(_("状態"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("送信したメール")
+        constraints = [models.UniqueConstraint(fields=["municipality", "key"], name="mail_once_per_key")]
+        indexes = [models.Index(fields=["municipality", "about"]), models.Index(fields=["municipality", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}/{self.pk}"

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django_scopes import scope
 from django_tasks import task
+
+from yakuba.kernel.tenancy.scoping import town_row
 
 from . import delivery
 from .models import Broadcast
-
-
-def _load(broadcast_id: int) -> Broadcast:
-    return Broadcast._base_manager.select_related("municipality").get(pk=broadcast_id)
 
 
 def _options(broadcast: Broadcast, run_after: datetime | None = None) -> dict[str, object]:
@@ -48,8 +45,9 @@ def _enqueue_watch(broadcast: Broadcast) -> None:
 
 @task(queue_name=delivery.QUEUE)
 def fan_out(broadcast_id: int) -> int:
-    broadcast = _load(broadcast_id)
-    with scope(municipality=broadcast.municipality):
+    with town_row(Broadcast, broadcast_id) as broadcast:
+        if broadcast is None:
+            return 0
         batches = delivery.fan_out(broadcast, ready=lambda ready: _enqueue_batches(broadcast, ready))
         _enqueue_watch(broadcast)
         return len(batches)
@@ -57,8 +55,9 @@ def fan_out(broadcast_id: int) -> int:
 
 @task(queue_name=delivery.QUEUE)
 def send_batch(broadcast_id: int, batch: int) -> dict[str, int]:
-    broadcast = _load(broadcast_id)
-    with scope(municipality=broadcast.municipality):
+    with town_row(Broadcast, broadcast_id) as broadcast:
+        if broadcast is None:
+            return {}
         done = delivery.deliver_batch(broadcast, batch)
         if done.retry_at is not None:
             _enqueue_batches(broadcast, {(batch, done.retry_at): ""})
@@ -68,8 +67,9 @@ def send_batch(broadcast_id: int, batch: int) -> dict[str, int]:
 @task(queue_name=delivery.QUEUE)
 def watch(broadcast_id: int) -> bool:
     """Recover abandoned rows and schedule retries; reschedules itself until the broadcast is finished."""
-    broadcast = _load(broadcast_id)
-    with scope(municipality=broadcast.municipality):
+    with town_row(Broadcast, broadcast_id) as broadcast:
+        if broadcast is None:
+            return False
         due, outstanding = delivery.recover(broadcast)
         _enqueue_batches(broadcast, due)
         if outstanding:

@@ -1,7 +1,7 @@
 """講座・スマホ教室: seats counted by the database, a waiting list promoted in order when a seat frees up.
 
 Staff of the course's department (担当課) create courses and their sessions (回); residents enrol online or by
-phone through a clerk. Mail (申込, 繰り上げ, 取消し) goes out after commit from yakuba.reservations.course_tasks.
+phone through a clerk. Mail (申込, 繰り上げ, 取消し) goes out after commit from yakuba.reservations.tasks.courses.
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ def mark_session_attendance(enrolment: Enrolment, attended: bool, *, staff: Staf
 
 
 def _mail(name: str, enrolment_id: int) -> None:
-    """Enqueue one of course_tasks' mails once the surrounding transaction commits (never for a rolled-back write)."""
-    from .. import course_tasks
+    """Enqueue one of tasks.courses' mails once the surrounding transaction commits (never for a rolled-back write)."""
+    from ..tasks import courses as course_tasks
 
     transaction.on_commit(lambda: getattr(course_tasks, name).enqueue(enrolment_id))
 

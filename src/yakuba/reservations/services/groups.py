@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Resident, Role, Staff
 from yakuba.kernel.audit.services import record
 
-from .. import tasks
 from ..models import Group, GroupCategory, GroupStatus
+from ..tasks import groups as tasks
 from . import ReservationError, _now, managed_rooms
 
 MAX_MEMBERS = 10_000

@@ -2,7 +2,7 @@
 
 Until the draw, the period's days are held (no first-come booking: see `lottery_holding`); the draw books the
 winners and, from then on, the leftovers are open first-come (see `booking_window`). Results go out by mail after
-commit from yakuba.reservations.lottery_tasks.
+commit from yakuba.reservations.tasks.lottery.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def _place(entry: LotteryEntry, *, staff: Staff, request: HttpRequest | None) ->
 
 
 def _mail_results(lottery_id: int, resident_ids: list[int]) -> None:
-    from .. import lottery_tasks
+    from ..tasks import lottery as lottery_tasks
 
     def enqueue() -> None:
         with transaction.atomic():

@@ -15,8 +15,8 @@ from yakuba.kernel.accounts.models import Resident, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.scheduling import services as scheduling
 
-from .. import tasks
 from ..models import Channel, Group, Reservation, Room, Series, Status
+from ..tasks import series as tasks
 from . import ReservationError, _now, cancel, cancel_refusal, place_room, reduced_fee, room_fee, room_problems
 
 MAX_WEEKS = 26  # half a year: the longest series one request may ask for

@@ -92,15 +92,12 @@ class Command(BaseCommand):
         fields = DocumentFields(kind=options["kind"], title=options["title"], is_public=not options["private"],
                                 source=options["source"], url=options["url"], version_date=options["version_date"])
         key = f"file:{options['key'] or path.name}"
-        if town is None:
-            with scopes_disabled():
-                document = upsert(None, source_key=key, fields=fields, text=text)
-        else:
-            with scope(municipality=town):
-                document = upsert(town, source_key=key, fields=fields, text=text)
-        assert document is not None  # the text was not empty
-        self.stderr.write(f"{document.title}: version {document.version}, "
-                          f"{Passage._base_manager.filter(document=document).count()} passages.")
+        # National documents belong to no town: the operator writes them with scopes disabled.
+        with scopes_disabled() if town is None else scope(municipality=town):
+            document = upsert(town, source_key=key, fields=fields, text=text)
+            assert document is not None  # the text was not empty
+            passages = Passage.with_national.filter(document=document).count()
+        self.stderr.write(f"{document.title}: version {document.version}, {passages} passages.")
 
     def sync(self, options: dict[str, Any]) -> None:
         town = _town(options["town"])

@@ -1,26 +1,26 @@
 """Mail about 抽選 results, sent by the worker after the draw commits: one mail per applicant with every entry's
-result (当選 with the reservation, 落選 with the time). Only to confirmed addresses, like tasks.py."""
+result (当選 with the reservation, 落選 with the time). Only to confirmed addresses, like the other reservation mail."""
 
 from __future__ import annotations
 
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scope
 from django_tasks import task
 
 from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.messaging.mail import send_town_mail
+from yakuba.kernel.tenancy.scoping import town_row
 
-from .models import EntryStatus, Lottery, LotteryEntry, LotteryStatus
+from ..models import EntryStatus, Lottery, LotteryEntry, LotteryStatus
 
 
 @task(queue_name="mail")
 def send_results(lottery_id: int, resident_id: int) -> bool:
     """The applicant's results of a drawn lottery; False when there is nothing to send or no confirmed address."""
-    municipality = Lottery._base_manager.select_related("municipality").get(pk=lottery_id).municipality
-    with scope(municipality=municipality):
-        lottery = Lottery.objects.get(pk=lottery_id)
+    with town_row(Lottery, lottery_id) as lottery:
+        if lottery is None:
+            return False
+        municipality = lottery.municipality
         resident = Resident.objects.select_related("user").get(pk=resident_id)
         address = resident.verified_email
         entries = list(LotteryEntry.objects.filter(
@@ -36,9 +36,10 @@ def send_results(lottery_id: int, resident_id: int) -> bool:
         won = [entry for entry in entries if entry.status == EntryStatus.WON]
         lost = [entry for entry in entries if entry.status == EntryStatus.LOST]
         url = municipality.absolute_url(reverse("reservations:lottery", args=[lottery.public_id]))
-        body = render_to_string("reservations/mail/lottery_results.txt", {
-            "municipality": municipality, "resident": resident, "lottery": lottery, "won": won, "lost": lost,
-            "url": url, "mine_url": municipality.absolute_url(reverse("reservations:mine"))})
-        subject = "抽選の結果のお知らせ（当選）" if won else "抽選の結果のお知らせ"
-        EmailMessage(subject=f"【{municipality.name}】{subject}", body=body, to=[address]).send()
-        return True
+        return send_town_mail(
+            municipality, address, purpose="reservations.lottery_results",
+            subject="抽選の結果のお知らせ（当選）" if won else "抽選の結果のお知らせ",
+            template="reservations/mail/lottery_results.txt",
+            context={"resident": resident, "lottery": lottery, "won": won, "lost": lost, "url": url,
+                     "mine_url": municipality.absolute_url(reverse("reservations:mine"))},
+            about=f"reservations.lottery:{lottery.pk}", once=f"reservations.lottery_results:{lottery.pk}:{resident.pk}")

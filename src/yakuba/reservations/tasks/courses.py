@@ -1,0 +1,68 @@
+"""Mail about 講座 enrolments (申込の受付, キャンセル待ちからの繰り上げ, 取消し), sent by the worker after commit.
+
+Only to confirmed addresses, like the reservation mail in tasks/__init__.py; each task loads the enrolment by id in its
+town's scope and tells what stands now, so a late retry never announces a seat the resident no longer holds.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+from django.urls import reverse
+from django_tasks import task
+
+from yakuba.kernel.messaging.mail import send_town_mail
+from yakuba.kernel.tenancy.scoping import town_row
+
+from ..models import Enrolment, EnrolmentStatus
+
+
+def _send(enrolment: Enrolment, *, purpose: str, subject: str, template: str, only_if: tuple[str, ...]) -> bool:
+    municipality = enrolment.municipality
+    address = enrolment.resident.verified_email
+    if not address or enrolment.status not in only_if:
+        return False
+    from ..services.courses import waiting_position
+
+    url = municipality.absolute_url(reverse("reservations:course", args=[enrolment.session.course.slug]))
+    return send_town_mail(municipality, address, purpose=purpose, subject=subject, template=template,
+                          context={"enrolment": enrolment, "session": enrolment.session,
+                                   "course": enrolment.session.course, "position": waiting_position(enrolment),
+                                   "url": url},
+                          about=f"reservations.enrolment:{enrolment.pk}")
+
+
+def _enrolment(enrolment_id: int) -> AbstractContextManager[Enrolment | None]:
+    return town_row(Enrolment, enrolment_id, "resident__user", "session__course")
+
+
+@task(queue_name="mail")
+def send_enrolment(enrolment_id: int) -> bool:
+    """申込の受付: a seat, or a place on the waiting list."""
+    with _enrolment(enrolment_id) as enrolment:
+        if enrolment is None:
+            return False
+        waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+        subject = "講座のキャンセル待ちを受け付けました" if waiting else "講座の申込を受け付けました"
+        return _send(enrolment, purpose="reservations.course_enrolment", subject=subject,
+                     template="reservations/mail/course_enrolment.txt",
+                     only_if=(EnrolmentStatus.WAITLISTED,) if waiting else (EnrolmentStatus.ENROLLED,))
+
+
+@task(queue_name="mail")
+def send_promotion(enrolment_id: int) -> bool:
+    """キャンセル待ちからの繰り上げ: a seat freed up and is now the resident's."""
+    with _enrolment(enrolment_id) as enrolment:
+        if enrolment is None:
+            return False
+        return _send(enrolment, purpose="reservations.course_promoted", subject="講座の席が空き、参加が決まりました",
+                     template="reservations/mail/course_promoted.txt", only_if=(EnrolmentStatus.ENROLLED,))
+
+
+@task(queue_name="mail")
+def send_cancellation(enrolment_id: int) -> bool:
+    with _enrolment(enrolment_id) as enrolment:
+        if enrolment is None:
+            return False
+        return _send(enrolment, purpose="reservations.course_cancelled", subject="講座の申込を取り消しました",
+                     template="reservations/mail/course_cancelled.txt", only_if=(EnrolmentStatus.CANCELLED,))
