@@ -137,3 +137,10 @@ def test_a_repeated_click_goes_to_again_when_back_needs_the_result():
     second = act_once(request, lambda: 8, done="済", back=lambda pk: f"/thing/{pk}/", again="/list/",
                       repeated="もう受け付けました")
     assert second["Location"] == "/list/" and _said(request) == [("info", "もう受け付けました")]
+
+
+def test_field_of_also_places_a_reason_given_without_a_field():
+    form = NameForm({"title": "x"})
+    form.is_valid()
+    add_refusal(form, Refused("読み取れません"), field_of=lambda _name: "body")
+    assert form.errors["body"] == ["読み取れません"]

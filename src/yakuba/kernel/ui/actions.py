@@ -109,11 +109,8 @@ def add_refusal(form: forms.BaseForm, refusal: Refused, *, field_of: Callable[[s
     """Put each reason on the field it names (a hidden or unknown field's reason goes on top of the form).
     `field_of` maps a service's name for a field to the form's, when they differ. Several reasons given without
     fields (`Refused(["…", "…"])`) stay separate errors, one line each in the summary."""
-    if set(refusal.errors) == {NON_FIELD}:
-        for message in refusal.messages:
-            form.add_error(None, message)
-        return
-    for name, message in refusal.errors.items():
+    several = set(refusal.errors) == {NON_FIELD}
+    for name, message in [(NON_FIELD, line) for line in refusal.messages] if several else refusal.errors.items():
         target = field_of(name) if field_of is not None else name
         visible = target in form.fields and not form.fields[target].widget.is_hidden
         form.add_error(target if visible else None, message)
