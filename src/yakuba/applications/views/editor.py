@@ -381,18 +381,10 @@ def page_delete(request: TownRequest, pk: int, page: int) -> HttpResponse:
 def field_new(request: TownRequest, pk: int, page: int) -> HttpResponse:
     procedure = _procedure(request, pk)
     kind, label = request.POST.get("type", ""), request.POST.get("label", "")
-    created: dict[str, str] = {}
-
-    def change(definition: dict[str, Any]) -> dict[str, Any]:
-        result, created["name"] = editor.add_field(definition, page, kind, label)
-        return result
-
-    response = _apply(request, procedure, change, _("質問を追加しました。質問文などを設定してください。"),
-                      _editor_url(procedure, f"page-{page}"),
-                      lambda message: _editor(request, procedure, error=message, status=400))
-    if "name" in created and response.status_code == 302:
-        return HttpResponseRedirect(_field_url(procedure, created["name"]))
-    return response
+    return _add(request, procedure, lambda d: editor.add_field(d, page, kind, label),
+                _("質問を追加しました。質問文などを設定してください。"), _editor_url(procedure, f"page-{page}"),
+                lambda message: _editor(request, procedure, error=message, status=400),
+                lambda new: _field_url(procedure, new))
 
 
 @staff_required(role=Role.APPROVER)
@@ -400,17 +392,25 @@ def field_new(request: TownRequest, pk: int, page: int) -> HttpResponse:
 def subfield_new(request: TownRequest, pk: int, name: str) -> HttpResponse:
     procedure = _procedure(request, pk)
     kind, label = request.POST.get("type", ""), request.POST.get("label", "")
+    return _add(request, procedure, lambda d: editor.add_subfield(d, name, kind, label),
+                _("項目を追加しました。質問文などを設定してください。"), _field_url(procedure, name),
+                lambda message: _field_page(request, procedure, name, None, error=message, status=400),
+                lambda new: _field_url(procedure, name, new))
+
+
+def _add(request: TownRequest, procedure: Procedure, add: Callable[[dict[str, Any]], tuple[dict[str, Any], str]],
+         success: str, target: str, on_error: Callable[[str], HttpResponse],
+         url_of: Callable[[str], str]) -> HttpResponse:
+    """Add a question (or a group's item) with `_apply`; when it was added, go on to its own page to set it up."""
     created: dict[str, str] = {}
 
     def change(definition: dict[str, Any]) -> dict[str, Any]:
-        result, created["sub"] = editor.add_subfield(definition, name, kind, label)
+        result, created["name"] = add(definition)
         return result
 
-    response = _apply(request, procedure, change, _("項目を追加しました。質問文などを設定してください。"),
-                      _field_url(procedure, name),
-                      lambda message: _field_page(request, procedure, name, None, error=message, status=400))
-    if "sub" in created and response.status_code == 302:
-        return HttpResponseRedirect(_field_url(procedure, name, created["sub"]))
+    response = _apply(request, procedure, change, success, target, on_error)
+    if "name" in created and response.status_code == 302:
+        return HttpResponseRedirect(url_of(created["name"]))
     return response
 
 
