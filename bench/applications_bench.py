@@ -89,7 +89,6 @@ def submit_many(world: World, resident: Any, count: int) -> None:
     from django_scopes import scope
 
     from yakuba.applications import services
-    from yakuba.kernel.ui import once
 
     try:
         with scope(municipality=world.town):
@@ -97,7 +96,7 @@ def submit_many(world: World, resident: Any, count: int) -> None:
                 draft = services.start_draft(world.procedure, resident)
                 for page in range(len(world.form.pages)):
                     services.save_page(draft, page, world.page_answers(page), actor=resident.user)
-                services.submit(draft, actor=resident.user, once_token=once.new_token())
+                services.submit(draft, actor=resident.user)
     finally:
         close_connections()
 
@@ -151,7 +150,7 @@ def storm(action: Callable[[], Any]) -> tuple[Counter[str], int]:
     """
     from django.db import OperationalError
 
-    from yakuba.applications.services import ApplicationError
+    from yakuba.kernel.refusal import Refused
     from yakuba.kernel.ui.once import AlreadySubmitted
 
     barrier = threading.Barrier(STORM)
@@ -169,8 +168,8 @@ def storm(action: Callable[[], Any]) -> tuple[Counter[str], int]:
                     outcome = "filed"
                 except AlreadySubmitted:
                     outcome = "AlreadySubmitted"
-                except ApplicationError:
-                    outcome = "ApplicationError (already filed)"
+                except Refused:
+                    outcome = "Refused (already filed)"
                 except OperationalError as error:
                     if "too many clients" in str(error) or "remaining connection slots" in str(error):
                         with lock:
@@ -196,6 +195,7 @@ def storm(action: Callable[[], Any]) -> tuple[Counter[str], int]:
 
 
 def double_submit(world: World) -> tuple[Counter[str], int, int]:
+    from django.db import transaction
     from django_scopes import scope
 
     from yakuba.applications import services
@@ -212,8 +212,10 @@ def double_submit(world: World) -> tuple[Counter[str], int, int]:
     token = once.new_token()
 
     def action() -> None:
-        with scope(municipality=world.town):
-            services.submit(draft, actor=resident.user, once_token=token)
+        # As a view does (kernel.ui.actions): the click's token is used in the transaction of the filing.
+        with scope(municipality=world.town), transaction.atomic():
+            once.consume_token(token)
+            services.submit(draft, actor=resident.user)
 
     outcomes, retries = storm(action)
     with scope(municipality=world.town):
@@ -222,6 +224,7 @@ def double_submit(world: World) -> tuple[Counter[str], int, int]:
 
 
 def counter_storm(world: World) -> tuple[Counter[str], int, int]:
+    from django.db import transaction
     from django_scopes import scope
 
     from yakuba.applications import services
@@ -236,8 +239,9 @@ def counter_storm(world: World) -> tuple[Counter[str], int, int]:
     token = once.new_token()
 
     def action() -> None:
-        with scope(municipality=world.town):
-            services.file_visit(visit, staff=world.staff, once_token=token)
+        with scope(municipality=world.town), transaction.atomic():
+            once.consume_token(token)
+            services.file_visit(visit, staff=world.staff)
 
     outcomes, retries = storm(action)
     with scope(municipality=world.town):

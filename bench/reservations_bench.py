@@ -36,6 +36,8 @@ from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
+from yakuba.kernel.refusal import Refused
+
 ATTEMPTS = 1000
 SLOTS = 10
 sys.path.insert(0, str(Path(__file__).parent))
@@ -144,8 +146,8 @@ def rush(world: World) -> tuple[Counter[str], int, int, float]:
                         try:
                             services.reserve_room(room, resident, start, end, purpose="ベンチ")
                             outcome = "booked"
-                        except services.ReservationError:
-                            outcome = "refused (ReservationError)"
+                        except Refused:
+                            outcome = "refused (Refused)"
                         except OperationalError as error:
                             if "too many clients" in str(error) or "remaining connection slots" in str(error):
                                 with lock:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django_scopes import scope
 
 from tests import factories
 from yakuba.applications import services
 from yakuba.applications.models import Channel, Status, Submission, SubmissionEvent
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui import once
 from yakuba.kernel.ui.once import AlreadySubmitted
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +66,14 @@ def test_the_same_token_submits_once(town_a, procedure, resident_a):
         draft.answers.update(factories.SIMPLE_ANSWERS)
         draft.save()
         token = "t" * 32
-        services.submit(draft, actor=resident_a.user, once_token=token)
-        with pytest.raises(AlreadySubmitted):
-            services.submit(draft, actor=resident_a.user, once_token=token)
+        with transaction.atomic():  # as a view does it (kernel.ui.actions): token and filing in one transaction
+            once.consume_token(token)
+            services.submit(draft, actor=resident_a.user)
+        with pytest.raises(AlreadySubmitted), transaction.atomic():
+            once.consume_token(token)
+            services.submit(draft, actor=resident_a.user)
+        with pytest.raises(Refused, match="すでに提出されています"):  # a click without a token is refused
+            services.submit(draft, actor=resident_a.user)
         assert Submission.objects.exclude(status=Status.DRAFT).count() == 1
 
 
@@ -87,7 +95,7 @@ def test_withdraw_only_before_processing(town_a, procedure, resident_a):
     with scope(municipality=town_a):
         services.withdraw(submission, actor=resident_a.user)
         assert submission.status == Status.WITHDRAWN
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Refused):
             services.withdraw(reviewing, actor=resident_a.user)
 
 
@@ -104,13 +112,13 @@ def test_staff_see_their_department_only(town_a, procedure, resident_a, staff_a,
 def test_correction_needs_fields_and_message(town_a, procedure, resident_a, staff_a):
     submission = factories.make_submission(procedure, resident_a)
     with scope(municipality=town_a):
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Refused):
             services.transition(submission, "request_correction", staff=staff_a, message="直してください")
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Refused):
             services.transition(submission, "request_correction", staff=staff_a, fields=["dog_name"])
         services.transition(submission, "complete", staff=staff_a)
         assert submission.status == Status.COMPLETED and submission.decided_at is not None
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Refused):
             services.transition(submission, "reject", staff=staff_a, message="x")
         assert SubmissionEvent.objects.filter(submission=submission).count() == 2
 
@@ -143,5 +151,5 @@ def test_counter_visit_files_a_bundle_with_shared_answers(town_a, staff_a):
         filed = services.file_visit(visit, staff=staff_a)
         assert [s.channel for s in filed] == [Channel.COUNTER, Channel.COUNTER]
         assert all(s.counter_staff == staff_a and s.answers["dog_name"] == "ポチ" for s in filed)
-        with pytest.raises(services.ApplicationError):
+        with pytest.raises(Refused):
             services.file_visit(visit, staff=staff_a)

@@ -8,8 +8,8 @@ from django_scopes import scope
 from tests.factories import make_procedure
 from yakuba.assistant.models import Kind, Question
 from yakuba.assistant.services import answer
-from yakuba.assistant.services.search import QueryRefused
 from yakuba.kernel.accounts.models import Department
+from yakuba.kernel.refusal import Refused
 
 from .conftest import add_document
 
@@ -86,7 +86,7 @@ def test_questions_are_kept_with_personal_data_redacted(town_a, faq):
 def test_bad_questions_are_refused(town_a):
     with scope(municipality=town_a):
         for question in ("", "あ" * 10_000):
-            with pytest.raises(QueryRefused):
+            with pytest.raises(Refused):
                 answer.ask(town_a, question)
         assert not Question.objects.exists()
 

@@ -11,9 +11,9 @@ from django_scopes import scope
 from tests import factories
 from tests.notices.test_views_public import make_delivery
 from yakuba.kernel.messaging.models import Channel
+from yakuba.kernel.refusal import Refused
 from yakuba.notices.models import Reply
 from yakuba.notices.services import replies
-from yakuba.notices.services.replies import ReplyRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_a_residents_reply_by_login_and_by_their_message_is_one_reply(town_a, re
 def test_refusals_say_why_in_japanese_and_write_nothing(town_a, resident_a, kind, answer, comment, message):
     notice = asking(town_a, kind, ["午前", "午後"] if kind == "choice" else None)
     with scope(municipality=town_a):
-        with pytest.raises(ReplyRefused) as refused:
+        with pytest.raises(Refused) as refused:
             replies.reply(notice, answer=answer, comment=comment, resident=resident_a)
         assert refused.value.message == message
         assert not Reply.objects.exists()
@@ -73,7 +73,7 @@ def test_the_deadline_closes_replies_even_for_changes(town_a, resident_a):
     notice = asking(town_a, reply_deadline=deadline)
     with scope(municipality=town_a):
         replies.reply(notice, answer="はい", comment="", resident=resident_a, now=deadline - timedelta(minutes=1))
-        with pytest.raises(ReplyRefused) as refused:
+        with pytest.raises(Refused) as refused:
             replies.reply(notice, answer="いいえ", comment="", resident=resident_a, now=deadline + timedelta(seconds=1))
         assert "締切" in refused.value.message
         assert Reply.objects.get().answer == "はい"
@@ -81,7 +81,7 @@ def test_the_deadline_closes_replies_even_for_changes(town_a, resident_a):
 
 
 def test_nobody_to_reply_as_is_refused(town_a):
-    with scope(municipality=town_a), pytest.raises(ReplyRefused):
+    with scope(municipality=town_a), pytest.raises(Refused):
         replies.reply(asking(town_a), answer="はい", comment="")
 
 

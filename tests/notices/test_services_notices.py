@@ -17,10 +17,11 @@ from tests.support.race import race
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.messaging.models import Broadcast, Delivery, DeliveryStatus
+from yakuba.kernel.refusal import Refused
 from yakuba.notices import tasks
 from yakuba.notices.models import Notice, NoticeAttachment, NoticeStatus, NoticeTranslation
 from yakuba.notices.services import notices as services
-from yakuba.notices.services.notices import NoticeData, NoticeRefused
+from yakuba.notices.services.notices import NoticeData
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def save(staff, town, notice=None, **overrides) -> Notice:
 
 
 def refused(staff, town, **overrides) -> dict[str, str]:
-    with scope(municipality=town), pytest.raises(NoticeRefused) as caught:
+    with scope(municipality=town), pytest.raises(Refused) as caught:
         services.save_notice(staff, data=data(town, **overrides))
     return caught.value.errors
 
@@ -113,7 +114,7 @@ def test_staff_write_for_their_own_department_only(town_a, staff_a, staff_a_othe
     errors = refused(staff_a_other, town_a)  # 住民課 writing as 総務課
     assert "department" in errors
     notice = save(staff_a, town_a)
-    with scope(municipality=town_a), pytest.raises(NoticeRefused):
+    with scope(municipality=town_a), pytest.raises(Refused):
         services.save_notice(staff_a_other, notice=notice,
                              data=data(town_a, department=staff_a_other.department))
 
@@ -216,7 +217,7 @@ def test_the_task_does_nothing_for_a_withdrawn_notice(town_a, staff_a):
 
 def test_staff_of_another_department_cannot_publish(town_a, staff_a, staff_a_other):
     notice = save(staff_a, town_a)
-    with scope(municipality=town_a), pytest.raises(NoticeRefused):
+    with scope(municipality=town_a), pytest.raises(Refused):
         services.publish_notice(staff_a_other, notice)
 
 
@@ -248,7 +249,7 @@ def test_withdrawing_skips_the_deliveries_still_queued(town_a, staff_a):
         other = factories.make_subscriber(town_a, line_user="U1", categories=("kurashi",))
         sent = Delivery.objects.create(municipality=town_a, broadcast=broadcast, subscriber=other,
                                        endpoint=other.endpoints.get(), channel="line", status=DeliveryStatus.SENT)
-        with pytest.raises(NoticeRefused) as caught:
+        with pytest.raises(Refused) as caught:
             services.withdraw_notice(staff_a, notice, "  ")
         assert caught.value.errors == {"reason": "取り下げの理由を入力してください。"}
         withdrawn = services.withdraw_notice(staff_a, notice, "内容に誤りがあったため")
@@ -257,7 +258,7 @@ def test_withdrawing_skips_the_deliveries_still_queued(town_a, staff_a):
         assert withdrawn.status == NoticeStatus.WITHDRAWN
         assert not Notice.objects.visible().filter(pk=notice.pk).exists()
         assert queued.status == DeliveryStatus.SKIPPED and sent.status == DeliveryStatus.SENT
-        with pytest.raises(NoticeRefused):
+        with pytest.raises(Refused):
             services.publish_notice(staff_a, notice)
     entry = audits().get(action="notices.notice.withdrawn")
     assert entry.data == {"reason": "内容に誤りがあったため", "deliveries_stopped": 1}

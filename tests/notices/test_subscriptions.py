@@ -16,9 +16,10 @@ from tests import factories
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Channel, Endpoint, Subscriber
+from yakuba.kernel.refusal import Refused
 from yakuba.notices.models import Subscription
 from yakuba.notices.services import subscriptions
-from yakuba.notices.services.subscriptions import EmailState, SubscriptionRefused
+from yakuba.notices.services.subscriptions import EmailState
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,7 @@ def test_an_area_of_another_town_is_refused(client, town_a, town_b, cats):
 def test_the_service_refuses_categories_and_areas_of_another_town(town_a, town_b, cats):
     foreign_category = factories.make_category(town_b, "bousai")
     foreign_area = factories.make_area(town_b, "小幡地区")
-    with scope(municipality=town_a), pytest.raises(SubscriptionRefused) as refused:
+    with scope(municipality=town_a), pytest.raises(Refused) as refused:
         subscriptions.subscribe(town_a, resident=None, categories=[foreign_category.pk], areas=[foreign_area],
                                 language="ja", quiet_start=time(22), quiet_end=None, email="x@example.jp")
     assert set(refused.value.errors) == {"categories", "areas", "quiet_start"}

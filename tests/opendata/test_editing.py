@@ -10,6 +10,7 @@ from django_scopes import scope
 from tests.opendata.conftest import csv_text, valid_row
 from tests.support.tasks import run_worker
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.refusal import Refused
 from yakuba.opendata.models import Origin, Row, Upload, UploadState, Version
 from yakuba.opendata.services import editing, publish
 
@@ -28,7 +29,7 @@ def test_a_row_is_checked_and_the_towns_code_filled_in(town_a, staff_a, aed):
     with scope(municipality=town_a):
         row = editing.save_row(staff_a, aed, None, valid_row("aed", town_a, ID="1", 全国地方公共団体コード=""))
         assert row.data["全国地方公共団体コード"] == town_a.code and row.key == "1"
-        with pytest.raises(editing.EditRefused) as refused:
+        with pytest.raises(Refused) as refused:
             editing.save_row(staff_a, aed, None, valid_row("aed", town_a, ID="1", 緯度="138.7", 経度="36.2"))
         assert "入れ替わっていませんか" in refused.value.errors["緯度"]
         assert "既に使われています" in refused.value.errors["ID"]
@@ -56,7 +57,7 @@ def test_nothing_is_published_while_a_row_is_invalid(town_a, staff_a, aed):
         kept = editing.publish(staff_a, aed)
         Row.objects.create(municipality=town_a, dataset=aed, key="2", position=2,
                            data=valid_row("aed", town_a, ID="2", 緯度="99"))  # e.g. changed behind the form's back
-        with pytest.raises(editing.EditRefused) as refused:
+        with pytest.raises(Refused) as refused:
             editing.publish(staff_a, aed)
         assert [(p.row, p.column) for p in refused.value.problems] == [(3, "緯度")]
         assert publish.current_version(aed) == kept
@@ -97,10 +98,10 @@ def test_a_big_or_wrong_file_is_refused_at_once(town_a, staff_a, aed):
     with scope(municipality=town_a):
         big = SimpleUploadedFile("aed.csv", b"x")
         big.size = 100 * 1024 * 1024
-        with pytest.raises(editing.EditRefused) as refused:
+        with pytest.raises(Refused) as refused:
             editing.receive(staff_a, aed, big)
         assert "ファイルが大きすぎます（100MB）" in refused.value.errors["file"]
-        with pytest.raises(editing.EditRefused) as refused:
+        with pytest.raises(Refused) as refused:
             editing.receive(staff_a, aed, SimpleUploadedFile("aed.pdf", b"%PDF-1.4"))
         assert "CSV" in refused.value.errors["file"]
         assert not Upload.objects.exists()
@@ -112,7 +113,7 @@ def test_only_the_keeping_department_or_the_it_admin_may_edit(town_a, staff_a, s
         assert editing.may_edit(staff_a, aed) and editing.may_edit(admin_a, aed)
         assert not editing.may_edit(staff_a_other, aed)
         assert not editing.may_edit(staff_b, aed)
-        with pytest.raises(editing.EditRefused):
+        with pytest.raises(Refused):
             editing.save_row(staff_a_other, aed, None, valid_row("aed", town_a, ID="1"))
 
 

@@ -11,6 +11,7 @@ from django_scopes import scope
 
 from tests import factories
 from tests.support.race import race
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
 from yakuba.reservations.models import Course, Enrolment, EnrolmentStatus, Session
 from yakuba.reservations.services import courses
@@ -35,13 +36,13 @@ def test_seats_then_waiting_list_then_promotion_in_order(town_a):
     with scope(municipality=town_a):
         enrolments = [courses.enrol(session, person) for person in people]
         assert [e.status for e in enrolments] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
-        with pytest.raises(courses.ReservationError, match="すでに申し込んで"):
+        with pytest.raises(Refused, match="すでに申し込んで"):
             courses.enrol(session, people[0])
         promoted = courses.cancel_enrolment(enrolments[1], resident=people[1])
         assert promoted.pk == enrolments[2].pk and promoted.status == EnrolmentStatus.ENROLLED
         assert courses.cancel_enrolment(enrolments[3], resident=people[3]) is None  # waiting: frees no seat
         assert Booking.objects.filter(resource=session.resource).exclude(status=BookingStatus.CANCELLED).count() == 2
-        with pytest.raises(courses.ReservationError):
+        with pytest.raises(Refused):
             courses.cancel_enrolment(enrolments[1])
         attended = courses.mark_session_attendance(enrolments[0], True, staff=factories.make_staff(town_a))
         assert attended.status == EnrolmentStatus.ATTENDED
@@ -50,7 +51,7 @@ def test_seats_then_waiting_list_then_promotion_in_order(town_a):
 @pytest.mark.django_db
 def test_a_started_session_takes_no_new_enrolments(town_a):
     session = make_session(town_a)
-    with scope(municipality=town_a), pytest.raises(courses.ReservationError, match="開始時刻を過ぎた"):
+    with scope(municipality=town_a), pytest.raises(Refused, match="開始時刻を過ぎた"):
         courses.enrol(session, factories.make_resident(town_a), now=START + timedelta(minutes=1))
 
 

@@ -16,6 +16,7 @@ from django_scopes import scope
 from tests import factories
 from tests.reservations.test_services import NOW, at, make_room
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.refusal import Refused
 from yakuba.reservations import services
 from yakuba.reservations.models import (
     Group,
@@ -26,7 +27,6 @@ from yakuba.reservations.models import (
     Series,
     Status,
 )
-from yakuba.reservations.services import ReservationError
 from yakuba.reservations.services import groups as groups_service
 from yakuba.reservations.services import series as series_service
 
@@ -73,9 +73,9 @@ def test_a_group_is_reviewed_then_books_further_ahead_with_its_reduction(town_a)
     with scope(municipality=town_a):
         group = groups_service.apply(resident, details(category))
         assert group.status == GroupStatus.PENDING
-        with pytest.raises(ReservationError, match="承認がまだ"):
+        with pytest.raises(Refused, match="承認がまだ"):
             services.reserve_room(room, resident, far, far + timedelta(hours=2), purpose="練習", group=group)
-        with pytest.raises(ReservationError, match="7月7日|6月19日"):
+        with pytest.raises(Refused, match="7月7日|6月19日"):
             services.reserve_room(room, resident, far, far + timedelta(hours=2), purpose="練習")
 
         group = groups_service.decide(group, approve=True, staff=facility_staff(town_a), note="承認します")
@@ -95,11 +95,11 @@ def test_only_the_representative_of_a_valid_group_books_for_it(town_a):
     group = approved_group(town_a, representative)
     day = at(date(2026, 5, 12), 10)
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError, match="代表者として登録されていません"):
+        with pytest.raises(Refused, match="代表者として登録されていません"):
             services.reserve_room(room, other, day, day + timedelta(hours=1), purpose="練習", group=group)
         Group.objects.filter(pk=group.pk).update(valid_until=date(2026, 3, 31))
         group.refresh_from_db()
-        with pytest.raises(ReservationError, match="有効期限"):
+        with pytest.raises(Refused, match="有効期限"):
             services.reserve_room(room, representative, day, day + timedelta(hours=1), purpose="練習", group=group)
         assert not Reservation.objects.exists()
 
@@ -121,15 +121,15 @@ def test_review_rules(town_a):
     reviewer, outsider = facility_staff(town_a), factories.make_staff(town_a, department="税務課")
     with scope(municipality=town_a):
         group = groups_service.apply(resident, details(category))
-        with pytest.raises(ReservationError, match="同じ|すでに登録"):
+        with pytest.raises(Refused, match="同じ|すでに登録"):
             groups_service.apply(factories.make_resident(town_a), details(category))
-        with pytest.raises(ReservationError, match="権限"):
+        with pytest.raises(Refused, match="権限"):
             groups_service.decide(group, approve=True, staff=outsider)
-        with pytest.raises(ReservationError, match="理由を入力"):
+        with pytest.raises(Refused, match="理由を入力"):
             groups_service.decide(group, approve=False, staff=reviewer)
         rejected = groups_service.decide(group, approve=False, staff=reviewer, note="町外の団体のため")
         assert rejected.status == GroupStatus.REJECTED and rejected.valid_until is None
-        with pytest.raises(ReservationError, match="審査済み"):
+        with pytest.raises(Refused, match="審査済み"):
             groups_service.decide(group, approve=True, staff=reviewer)
         # A refused name may apply again.
         again = groups_service.apply(resident, details(category))
@@ -144,7 +144,7 @@ def test_a_group_application_with_bad_details_is_refused_and_nothing_saved(town_
     resident = factories.make_resident(town_a)
     category = make_category(town_a)
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError, match=message):
+        with pytest.raises(Refused, match=message):
             groups_service.apply(resident, details(category, **{field: value}))
         assert not Group.objects.exists()
 
@@ -213,14 +213,14 @@ def test_series_limits(town_a):
     room = make_room(town_a)
     resident = factories.make_resident(town_a)
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError, match="26回"):
+        with pytest.raises(Refused, match="26回"):
             series_service.plan(wednesday_request(room, resident, weeks=27))
-        with pytest.raises(ReservationError, match="2回以上"):
+        with pytest.raises(Refused, match="2回以上"):
             series_service.plan(wednesday_request(room, resident, weeks=1))
-        with pytest.raises(ReservationError, match="終了日は開始日より後"):
+        with pytest.raises(Refused, match="終了日は開始日より後"):
             series_service.plan(wednesday_request(room, resident, last_day=date(2026, 4, 1)))
         # Mondays: closed every week, so nothing at all can be booked and nothing is saved.
-        with pytest.raises(ReservationError, match="予約できる日がありません"):
+        with pytest.raises(Refused, match="予約できる日がありません"):
             series_service.reserve(wednesday_request(room, resident, first_day=date(2026, 4, 27),
                                                      last_day=date(2026, 5, 18)))
         assert not Series.objects.exists() and not Reservation.objects.exists()
@@ -239,7 +239,7 @@ def test_cancelling_a_series_cancels_the_weeks_still_ahead_and_keeps_those_past_
         assert len(cancelled) == 3 and len(kept) == 1
         assert "期限" in kept[0][1]
         assert series.reservations.filter(status=Status.CANCELLED).count() == 3
-        with pytest.raises(ReservationError, match="取り消せる回がありません"):
+        with pytest.raises(Refused, match="取り消せる回がありません"):
             series_service.cancel_remaining(series, resident=resident)
 
 
@@ -253,7 +253,7 @@ def test_days_held_for_an_undrawn_lottery_are_not_open_first_come(town_a):
                                          period_end=date(2026, 5, 31), opens_at=NOW - timedelta(days=1),
                                          closes_at=NOW + timedelta(days=5))
         lottery.rooms.add(room)
-        with pytest.raises(ReservationError, match="抽選"):
+        with pytest.raises(Refused, match="抽選"):
             services.reserve_room(room, resident, at(date(2026, 5, 12), 10), at(date(2026, 5, 12), 11),
                                   purpose="会議")
         assert services.reserve_room(room, resident, at(date(2026, 6, 2), 10), at(date(2026, 6, 2), 11),
@@ -266,6 +266,6 @@ def test_days_held_for_an_undrawn_lottery_are_not_open_first_come(town_a):
         Lottery.objects.filter(pk=lottery.pk).update(period_end=date(2026, 7, 31))
         assert services.reserve_room(room, resident, at(date(2026, 7, 28), 10), at(date(2026, 7, 28), 11),
                                      purpose="会議")
-        with pytest.raises(ReservationError, match="6月19日"):  # outside the lottery's days: the window holds
+        with pytest.raises(Refused, match="6月19日"):  # outside the lottery's days: the window holds
             services.reserve_room(room, resident, at(date(2026, 8, 4), 10), at(date(2026, 8, 4), 11),
                                   purpose="会議")

@@ -20,10 +20,10 @@ from tests import factories
 from tests.support.race import race
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
 from yakuba.reservations import services
 from yakuba.reservations.models import EntryStatus, LotteryEntry, LotteryStatus, Reservation, Status
-from yakuba.reservations.services import ReservationError
 from yakuba.reservations.services import lottery as lotteries
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def apply(lottery, person, room, day: date, start: int, hours: int = 2, **kwargs
 
 
 def refusal(lottery, person, room, day: date, start: int, hours: int = 2, **kwargs) -> str:
-    with pytest.raises(ReservationError) as refused:
+    with pytest.raises(Refused) as refused:
         apply(lottery, person, room, day, start, hours, **kwargs)
     return " ".join(refused.value.messages)
 
@@ -120,14 +120,14 @@ def test_a_lottery_is_created_for_managed_rooms_and_audited(lottery, room, clerk
 def test_a_lottery_with_wrong_dates_is_refused_in_japanese(town_a, room, clerk, changes, expected):
     values = {"title": "6月の体育館", "rooms": [room], "period_start": date(2026, 6, 1),
               "period_end": date(2026, 6, 30), "opens_at": OPENS, "closes_at": CLOSES, **changes}
-    with scope(municipality=town_a), pytest.raises(ReservationError) as refused:
+    with scope(municipality=town_a), pytest.raises(Refused) as refused:
         lotteries.create_lottery(staff=clerk, **values)
     assert expected in " ".join(refused.value.messages)
 
 
 def test_a_room_of_another_department_cannot_be_put_in_a_lottery(town_a, room):
     outsider = factories.make_staff(town_a, department="住民課")
-    with scope(municipality=town_a), pytest.raises(ReservationError) as refused:
+    with scope(municipality=town_a), pytest.raises(Refused) as refused:
         lotteries.create_lottery(staff=outsider, title="6月", rooms=[room], period_start=date(2026, 6, 1),
                                  period_end=date(2026, 6, 30), opens_at=OPENS, closes_at=CLOSES)
     assert refused.value.messages == ["担当していない部屋は選べません。"]
@@ -181,10 +181,10 @@ def test_only_the_applicant_withdraws_and_only_before_the_deadline(lottery, room
     hanako, taro = resident(town_a, "山田"), resident(town_a, "佐藤")
     entry = apply(lottery, hanako, room, JUNE_6, 10)
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError, match="ご自分の申込ではありません"):
+        with pytest.raises(Refused, match="ご自分の申込ではありません"):
             lotteries.withdraw(entry, resident=taro)
         clock.move_to(CLOSES)
-        with pytest.raises(ReservationError, match="締切"):
+        with pytest.raises(Refused, match="締切"):
             lotteries.withdraw(entry, resident=hanako)
         entry.refresh_from_db()
         assert entry.status == EntryStatus.APPLIED
@@ -193,7 +193,7 @@ def test_only_the_applicant_withdraws_and_only_before_the_deadline(lottery, room
 def test_a_held_day_is_refused_first_come_and_a_cancelled_lottery_frees_it(lottery, room, town_a, clerk):
     hanako = resident(town_a, "山田")
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError) as refused:
+        with pytest.raises(Refused) as refused:
             services.reserve_room(room, hanako, at(JUNE_6, 10), at(JUNE_6, 12), purpose="練習",
                                   now=datetime(2026, 5, 20, 9, tzinfo=TOKYO))
         assert "抽選" in refused.value.messages[0]
@@ -201,7 +201,7 @@ def test_a_held_day_is_refused_first_come_and_a_cancelled_lottery_frees_it(lotte
         reservation = services.reserve_room(room, hanako, at(JUNE_6, 10), at(JUNE_6, 12), purpose="練習",
                                             now=datetime(2026, 5, 20, 9, tzinfo=TOKYO))
         assert reservation.status == Status.CONFIRMED
-        with pytest.raises(ReservationError, match="抽選前の抽選だけ中止できます"):
+        with pytest.raises(Refused, match="抽選前の抽選だけ中止できます"):
             lotteries.cancel_lottery(lottery, staff=clerk)
 
 
@@ -311,27 +311,27 @@ def test_leftovers_are_bookable_first_come_after_the_draw_beyond_the_window(lott
     clock.move_to(AFTER_CLOSE)
     late = resident(town_a, "佐藤")
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError, match="抽選"):
+        with pytest.raises(Refused, match="抽選"):
             services.reserve_room(room, late, at(JUNE_6, 14), at(JUNE_6, 16), purpose="練習")
     draw(lottery, clerk)
     with scope(municipality=town_a):
         leftover = services.reserve_room(room, late, at(JUNE_6, 14), at(JUNE_6, 16), purpose="練習")
         assert leftover.status == Status.CONFIRMED
-        with pytest.raises(ReservationError, match="すでに予約が入っています"):
+        with pytest.raises(Refused, match="すでに予約が入っています"):
             services.reserve_room(room, late, at(JUNE_6, 10), at(JUNE_6, 11), purpose="練習")
         # July is outside the drawn period: the normal 30-day window still applies there.
-        with pytest.raises(ReservationError, match="分まで受け付けています"):
+        with pytest.raises(Refused, match="分まで受け付けています"):
             services.reserve_room(room, late, at(date(2026, 7, 4), 10), at(date(2026, 7, 4), 11), purpose="練習")
 
 
 def test_draw_before_the_deadline_twice_or_by_another_department_is_refused(lottery, room, town_a, clerk):
     apply(lottery, resident(town_a, "山田"), room, JUNE_6, 10)
-    with pytest.raises(ReservationError, match="締切"):
+    with pytest.raises(Refused, match="締切"):
         draw(lottery, clerk, now=CLOSES - timedelta(minutes=1))
-    with pytest.raises(ReservationError, match="担当していない部屋の抽選です"):
+    with pytest.raises(Refused, match="担当していない部屋の抽選です"):
         draw(lottery, factories.make_staff(town_a, department="住民課"))
     draw(lottery, clerk)
-    with pytest.raises(ReservationError, match="この抽選はすでに行いました"):
+    with pytest.raises(Refused, match="この抽選はすでに行いました"):
         draw(lottery, clerk)
     with scope(municipality=town_a):
         assert Reservation.objects.count() == 1
@@ -385,7 +385,7 @@ def test_two_staff_drawing_at_once_draw_once(town_a):
         apply(lottery, resident(town_a, f"住民{n}"), room, JUNE_6, 10)
     outcomes = race(town_a, [lambda staff=staff: lotteries.draw(lottery, staff=staff, now=AFTER_CLOSE)
                              for staff in (clerk, other, clerk, other)])
-    assert outcomes == {"ok": 1, "ReservationError": 3}
+    assert outcomes == {"ok": 1, "Refused": 3}
     with scope(municipality=town_a):
         assert Reservation.objects.count() == 1
         assert LotteryEntry.objects.filter(status=EntryStatus.WON).count() == 1

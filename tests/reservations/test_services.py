@@ -19,11 +19,11 @@ from django_scopes import scope, scopes_disabled
 from tests import factories
 from tests.support.race import race
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
 from yakuba.reservations import services
 from yakuba.reservations.models import AppointmentType, Channel, Facility, Reservation, Room, Status
-from yakuba.reservations.services import ReservationError
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_an_overlapping_request_is_refused_and_saves_nothing(room, resident_a):
     with scope(municipality=room.municipality):
         services.reserve_room(room, resident_a, at(TUESDAY, 10), at(TUESDAY, 12), purpose="俳句の会")
         other = factories.make_resident(room.municipality, family_name="佐藤")
-        with pytest.raises(ReservationError) as refused:
+        with pytest.raises(Refused) as refused:
             services.reserve_room(room, other, at(TUESDAY, 11, 30), at(TUESDAY, 13), purpose="将棋")
     assert "すでに予約が入っています" in refused.value.messages[0]
     assert counts(room.municipality) == (1, 1)
@@ -124,7 +124,7 @@ def test_an_overlapping_request_is_refused_and_saves_nothing(room, resident_a):
     (at(date(2026, 6, 20), 10), at(date(2026, 6, 20), 12), "予約は6月19日の分まで受け付けています"),
 ])
 def test_each_calendar_refusal_reaches_the_caller_in_japanese(room, resident_a, starts_at, ends_at, expected):
-    with scope(municipality=room.municipality), pytest.raises(ReservationError) as refused:
+    with scope(municipality=room.municipality), pytest.raises(Refused) as refused:
         services.reserve_room(room, resident_a, starts_at, ends_at, purpose="俳句の会")
     assert any(expected in message for message in refused.value.messages), refused.value.messages
     assert counts(room.municipality) == (0, 0)
@@ -140,7 +140,7 @@ def test_the_last_day_of_the_window_is_bookable(room, resident_a):
 
 
 def test_purpose_and_people_are_checked_with_the_calendar(room, resident_a):
-    with scope(municipality=room.municipality), pytest.raises(ReservationError) as refused:
+    with scope(municipality=room.municipality), pytest.raises(Refused) as refused:
         services.reserve_room(room, resident_a, at(date(2026, 4, 27), 10), at(date(2026, 4, 27), 12), purpose=" ",
                               people=31)
     assert refused.value.messages == ["この曜日は休館です", "利用目的・ご用件を入力してください。",
@@ -155,7 +155,7 @@ def test_an_approval_room_waits_for_staff_and_holds_the_time_meanwhile(town_a, r
         reservation = services.reserve_room(hall, resident_a, at(TUESDAY, 13), at(TUESDAY, 16), purpose="発表会")
         assert reservation.status == Status.PENDING and reservation.booking.status == BookingStatus.PENDING
         assert reservation.fee == 6000
-        with pytest.raises(ReservationError):  # pending time is taken
+        with pytest.raises(Refused):  # pending time is taken
             services.reserve_room(hall, factories.make_resident(town_a), at(TUESDAY, 15), at(TUESDAY, 17),
                                   purpose="練習")
         approved = services.approve(reservation, staff=staff_a)
@@ -163,7 +163,7 @@ def test_an_approval_room_waits_for_staff_and_holds_the_time_meanwhile(town_a, r
         approved.booking.refresh_from_db()
         assert approved.booking.status == BookingStatus.CONFIRMED
         assert AuditEntry.objects.filter(action="reservations.reservation.approved", actor=staff_a.user).exists()
-        with pytest.raises(ReservationError, match="承認待ちの予約ではありません"):
+        with pytest.raises(Refused, match="承認待ちの予約ではありません"):
             services.approve(approved, staff=staff_a)
         # Staff booking for a caller need not wait for themselves.
         by_phone = services.reserve_room(hall, resident_a, at(TUESDAY, 17), at(TUESDAY, 19), purpose="打合せ",
@@ -180,10 +180,10 @@ def test_two_counters_take_two_visits_at_once_and_the_buffer_delays_the_next(tow
         first = services.reserve_appointment(kind, people[0], at(TUESDAY, 10), purpose="分割納付の相談")
         services.reserve_appointment(kind, people[1], at(TUESDAY, 10), purpose="分割納付の相談")
         assert first.ends_at == at(TUESDAY, 11) and first.booking.ends_at == at(TUESDAY, 11, 15)
-        with pytest.raises(ReservationError) as refused:
+        with pytest.raises(Refused) as refused:
             services.reserve_appointment(kind, people[2], at(TUESDAY, 10), purpose="分割納付の相談")
         assert refused.value.messages
-        with pytest.raises(ReservationError):  # both counters stay taken until 11:15
+        with pytest.raises(Refused):  # both counters stay taken until 11:15
             services.reserve_appointment(kind, people[2], at(TUESDAY, 11), purpose="分割納付の相談")
         assert Reservation.objects.count() == 2
         starts = [start for start, _end in services.appointment_slots(kind, TUESDAY)]
@@ -202,10 +202,10 @@ def test_appointment_slots_offer_only_starts_that_can_be_booked(town_a):
 
 def test_an_appointment_follows_the_counter_calendar(town_a, resident_a):
     kind = make_kind(town_a)
-    with scope(municipality=town_a), pytest.raises(ReservationError) as refused:
+    with scope(municipality=town_a), pytest.raises(Refused) as refused:
         services.reserve_appointment(kind, resident_a, at(date(2026, 4, 29), 17), purpose="相談")
     assert refused.value.messages == ["祝日（昭和の日）のため休館です"]
-    with scope(municipality=town_a), pytest.raises(ReservationError) as refused:
+    with scope(municipality=town_a), pytest.raises(Refused) as refused:
         services.reserve_appointment(kind, resident_a, at(TUESDAY, 16, 30), purpose="相談")
     assert refused.value.messages == ["この日の利用時間は8:30〜17:15です"]
 
@@ -219,7 +219,7 @@ def test_a_resident_cancels_before_the_deadline_and_the_time_is_free_again(room,
         assert cancelled.status == Status.CANCELLED and cancelled.cancelled_at is not None
         assert Booking.objects.get(pk=reservation.booking_id).status == BookingStatus.CANCELLED
         assert AuditEntry.objects.filter(action="reservations.reservation.cancelled").count() == 1
-        with pytest.raises(ReservationError, match="すでに取り消されている"):
+        with pytest.raises(Refused, match="すでに取り消されている"):
             services.cancel(reservation, resident=resident_a)
         services.reserve_room(room, factories.make_resident(room.municipality), at(TUESDAY, 10), at(TUESDAY, 12),
                               purpose="将棋")
@@ -234,7 +234,7 @@ def test_after_the_deadline_only_staff_can_cancel(room, resident_a, staff_a, clo
                                    now=at(date(2026, 4, 27), 9, 59)) is None
     clock.move_to(at(date(2026, 4, 27), 10, 1))
     with scope(municipality=room.municipality):
-        with pytest.raises(ReservationError) as refused:
+        with pytest.raises(Refused) as refused:
             services.cancel(reservation, resident=resident_a)
         assert refused.value.messages == ["取消しの期限（4月27日（月）10:00）を過ぎています"]
         assert Reservation.objects.get(pk=reservation.pk).status == Status.CONFIRMED
@@ -244,7 +244,7 @@ def test_after_the_deadline_only_staff_can_cancel(room, resident_a, staff_a, clo
         late = services.reserve_room(room, resident_a, at(date(2026, 5, 2), 10), at(date(2026, 5, 2), 12),
                                      purpose="俳句の会")
     clock.move_to(at(date(2026, 5, 2), 10, 30))
-    with scope(municipality=room.municipality), pytest.raises(ReservationError, match="開始時刻を過ぎた"):
+    with scope(municipality=room.municipality), pytest.raises(Refused, match="開始時刻を過ぎた"):
         services.cancel(late, resident=resident_a)
 
 
@@ -261,18 +261,18 @@ def test_cancelling_on_time_through_time_travel(room, resident_a, clock):
 def test_a_block_is_refused_over_a_reservation_and_blocks_new_ones(room, resident_a, staff_a):
     with scope(municipality=room.municipality):
         services.reserve_room(room, resident_a, at(TUESDAY, 10), at(TUESDAY, 12), purpose="俳句の会")
-        with pytest.raises(ReservationError, match="予約が入っている時間は停止できません"):
+        with pytest.raises(Refused, match="予約が入っている時間は停止できません"):
             services.block(room.resource, at(TUESDAY, 9), at(TUESDAY, 21), reason="床の補修", staff=staff_a)
-        with pytest.raises(ReservationError, match="理由を入力してください"):
+        with pytest.raises(Refused, match="理由を入力してください"):
             services.block(room.resource, at(TUESDAY, 13), at(TUESDAY, 21), reason=" ", staff=staff_a)
         blocked = services.block(room.resource, at(TUESDAY, 13), at(TUESDAY, 21), reason="床の補修", staff=staff_a)
         assert blocked.status == BookingStatus.BLOCKED and blocked.label == "床の補修"
-        with pytest.raises(ReservationError):
+        with pytest.raises(Refused):
             services.reserve_room(room, resident_a, at(TUESDAY, 14), at(TUESDAY, 15), purpose="将棋")
         assert all(start < at(TUESDAY, 13) for start, _end in services.free_slots(room.resource, TUESDAY))
         services.unblock(blocked, staff=staff_a)
         services.reserve_room(room, resident_a, at(TUESDAY, 14), at(TUESDAY, 15), purpose="将棋")
-        with pytest.raises(ReservationError, match="利用停止の枠ではありません"):
+        with pytest.raises(Refused, match="利用停止の枠ではありません"):
             services.unblock(Booking.objects.get(pk=blocked.pk), staff=staff_a)
         assert {"reservations.slot.blocked", "reservations.slot.unblocked"} <= set(
             AuditEntry.objects.values_list("action", flat=True))
@@ -340,10 +340,10 @@ def test_racing_residents_get_one_room_slot_and_two_counters(town_a):
     people = [factories.make_resident(town_a, given_name=str(n)) for n in range(8)]
     outcomes = race(town_a, [lambda r=r: services.reserve_room(room, r, at(TUESDAY, 10), at(TUESDAY, 12),
                                                                  purpose="俳句の会") for r in people])
-    assert outcomes == Counter({"ok": 1, "ReservationError": 7})
+    assert outcomes == Counter({"ok": 1, "Refused": 7})
     outcomes = race(town_a, [lambda r=r: services.reserve_appointment(kind, r, at(TUESDAY, 10), purpose="相談")
                              for r in people])
-    assert outcomes == Counter({"ok": 2, "ReservationError": 6})
+    assert outcomes == Counter({"ok": 2, "Refused": 6})
     with scope(municipality=town_a):
         assert Reservation.objects.count() == Booking.objects.count() == 3
 
@@ -362,7 +362,7 @@ def test_a_room_of_another_town_cannot_be_found_from_this_one(town_a, town_b):
 def test_a_room_of_another_town_cannot_be_reserved_from_this_one(town_a, town_b, resident_a):
     room_b = make_room(town_b, name="B町の会議室")
     with scope(municipality=town_a):
-        with pytest.raises(ReservationError):
+        with pytest.raises(Refused):
             services.reserve_room(room_b, resident_a, at(TUESDAY, 10), at(TUESDAY, 12), purpose="俳句の会")
     with scopes_disabled():
         assert Reservation.objects.count() == 0 and Booking.objects.count() == 0

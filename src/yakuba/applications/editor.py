@@ -27,8 +27,7 @@ from yakuba.kernel.forms.definition import (
     DefinitionError,
     FormDefinition,
 )
-
-from .services import ApplicationError
+from yakuba.kernel.refusal import NON_FIELD, Refused
 
 # In the order the 「質問を追加」 menu offers them.
 TYPE_LABELS: dict[str, Promise] = {
@@ -78,11 +77,12 @@ _ASCII_VALUE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _COLON = re.compile(r"^([^:：]*)[:：](.*)$")
 
 
-class EditorError(ApplicationError):
-    """An edit the editor refuses; `field` names the form input the message belongs to, if any."""
+class EditorError(Refused):
+    """An edit the editor refuses: a kernel refusal of one message, on the form input `field` when given (a
+    shorthand for `Refused({field: message})`, as the editor's ~45 checks each name at most one input)."""
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__({field or NON_FIELD: message})
         self.field = field
 
 

@@ -26,8 +26,8 @@ from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_priva
 from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinition
 from yakuba.kernel.forms.normalise import katakana, scrub
 from yakuba.kernel.forms.validate import Result, validate
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.models import Municipality
-from yakuba.kernel.ui import once
 from yakuba.kernel.workflow import Transition, TransitionError, Workflow
 
 from .models import (
@@ -61,11 +61,7 @@ NEEDS_MESSAGE = frozenset({"request_correction", "reject"})
 DECIDED = frozenset({Status.COMPLETED, Status.REJECTED, Status.WITHDRAWN})
 
 
-class ApplicationError(Exception):
-    """A request the rules refuse; the message is shown to the user as is."""
-
-
-class Invalid(ApplicationError):
+class Invalid(Refused):
     """The answers do not pass the form's checks; `result.errors` says where."""
 
     def __init__(self, result: Result) -> None:
@@ -136,7 +132,7 @@ def locked_values(form: FormDefinition, resident: Resident) -> dict[str, Any]:
 def start_draft(procedure: Procedure, resident: Resident, *, request: HttpRequest | None = None) -> Submission:
     """The resident's draft of `procedure` (resumed if one exists), prefilled from their profile."""
     if not procedure.online or procedure.current_form is None:
-        raise ApplicationError(_("この手続は現在オンラインで申請できません。"))
+        raise Refused(_("この手続は現在オンラインで申請できません。"))
     existing = Submission.objects.filter(procedure=procedure, resident=resident, status=Status.DRAFT,
                                          channel=Channel.ONLINE).first()
     if existing is not None:
@@ -170,9 +166,9 @@ def save_page(submission: Submission, page: int, answers: dict[str, Any], *,
     answers = scrub(answers)  # NUL cannot be stored (PostgreSQL) and is never meant
     form = submission.form_version.form
     if submission.status != Status.DRAFT:
-        raise ApplicationError(_("提出済みの申請は変更できません。"))
+        raise Refused(_("提出済みの申請は変更できません。"))
     if not 0 <= page < len(form.pages):
-        raise ApplicationError(_("このページはありません。"))
+        raise Refused(_("このページはありません。"))
     with transaction.atomic():
         locked_submission = _locked(submission)
         upload_errors = attach_files(locked_submission, form.pages[page].fields, answers, files or {})
@@ -241,7 +237,7 @@ def first_incomplete_page(submission: Submission) -> int | None:
 
 def delete_draft(submission: Submission, *, actor: User | None, request: HttpRequest | None = None) -> None:
     if submission.status != Status.DRAFT:
-        raise ApplicationError(_("提出済みの申請は削除できません。取り下げをご利用ください。"))
+        raise Refused(_("提出済みの申請は削除できません。取り下げをご利用ください。"))
     with transaction.atomic():
         record("applications.submission.draft_deleted", municipality=submission.municipality, actor=actor,
                obj=submission, request=request)
@@ -267,17 +263,16 @@ def next_reference(municipality: Municipality) -> str:
 
 
 def submit(submission: Submission, *, actor: User | None, request: HttpRequest | None = None,
-           once_token: str | None = None, copy_by_email: bool = False) -> Submission:
+           copy_by_email: bool = False) -> Submission:
     """File a draft: validate every page, give it a 受付番号, and send the receipt after commit.
 
-    Raises Invalid (answers), ApplicationError (no longer a draft) or once.AlreadySubmitted (same click twice).
+    Raises Invalid (answers) or Refused (no longer a draft). A view deduplicates clicks around it (kernel.ui.actions).
     """
     form = submission.form_version.form
     with transaction.atomic():
-        once.consume_token(once_token)
         current = _locked(submission)
         if current.status != Status.DRAFT:
-            raise ApplicationError(_("この申請はすでに提出されています。"))
+            raise Refused(_("この申請はすでに提出されています。"))
         result = validate(form, {**current.answers, **locked_values(form, current.resident)})
         if not result.is_valid:
             raise Invalid(result)
@@ -326,16 +321,15 @@ def withdraw(submission: Submission, *, actor: User | None, request: HttpRequest
 
 
 def resubmit(submission: Submission, answers: dict[str, Any], *, actor: User | None,
-             files: Mapping[str, UploadedFile[bytes]] | None = None, request: HttpRequest | None = None,
-             once_token: str | None = None) -> Submission:
+             files: Mapping[str, UploadedFile[bytes]] | None = None, request: HttpRequest | None = None
+             ) -> Submission:
     """Answer a 補正依頼: only the flagged fields change; the whole form is checked again."""
     answers = scrub(answers)
     form = submission.form_version.form
     with transaction.atomic():
-        once.consume_token(once_token)
         current = _locked(submission)
         if current.status != Status.CORRECTION:
-            raise ApplicationError(_("補正を依頼されていない申請は変更できません。"))
+            raise Refused(_("補正を依頼されていない申請は変更できません。"))
         flagged = set(current.correction_fields)
         changes = {k: v for k, v in answers.items() if k in flagged}
         fields = [f for f in form.all_fields() if f.name in flagged]
@@ -396,7 +390,7 @@ def queue_counts(submissions: QuerySet[Submission]) -> dict[str, int]:
 
 def assign(submission: Submission, assignee: Staff | None, *, staff: Staff, request: HttpRequest | None = None) -> None:
     if assignee is not None and not may_handle(assignee, submission):
-        raise ApplicationError(_("この職員はこの申請を担当できません。"))
+        raise Refused(_("この職員はこの申請を担当できません。"))
     with transaction.atomic():
         current = _locked(submission)
         current.assignee = assignee
@@ -416,11 +410,11 @@ def transition(submission: Submission, name: str, *, staff: Staff, message: str 
     message = message.strip()
     flagged = [f for f in dict.fromkeys(fields)]
     if name in NEEDS_MESSAGE and not message:
-        raise ApplicationError(_("申請者へのメッセージを入力してください。"))
+        raise Refused(_("申請者へのメッセージを入力してください。"))
     if name == "request_correction":
         known = {f.name for f in submission.form_version.form.all_fields()}
         if not flagged or not set(flagged) <= known:
-            raise ApplicationError(_("補正してもらう項目を1つ以上選んでください。"))
+            raise Refused(_("補正してもらう項目を1つ以上選んでください。"))
     with transaction.atomic():
         current = _locked(submission)
         if name == "request_correction":
@@ -438,7 +432,7 @@ def _change(submission: Submission, name: str, *, actor: User | None, actor_kind
     try:
         step = WORKFLOW.check(submission.status, name, actor_kind)
     except TransitionError as error:
-        raise ApplicationError(_("この申請の今の状態（%(status)s）ではその操作はできません。")
+        raise Refused(_("この申請の今の状態（%(status)s）ではその操作はできません。")
                                % {"status": submission.get_status_display()}) from error
     before = submission.status
     submission.status = step.target
@@ -463,9 +457,9 @@ def add_note(submission: Submission, text: str, *, staff: Staff, to_applicant: b
     text = scrub(text)
     text = text.strip()
     if not text:
-        raise ApplicationError(_("内容を入力してください。"))
+        raise Refused(_("内容を入力してください。"))
     if len(text) > 4000:
-        raise ApplicationError(_("4000文字以内で入力してください。"))
+        raise Refused(_("4000文字以内で入力してください。"))
     kind = EventKind.MESSAGE if to_applicant else EventKind.NOTE
     with transaction.atomic():
         event = SubmissionEvent.objects.create(municipality=submission.municipality, submission=submission,
@@ -485,9 +479,9 @@ def add_note(submission: Submission, text: str, *, staff: Staff, to_applicant: b
 def save_procedure(procedure: Procedure, *, staff: Staff, request: HttpRequest | None = None) -> Procedure:
     """Create or update a procedure's catalogue entry (the form is edited separately)."""
     if procedure.pk is not None and not may_edit_procedure(staff, Procedure.objects.get(pk=procedure.pk)):
-        raise ApplicationError(_("この手続を編集する権限がありません。"))
+        raise Refused(_("この手続を編集する権限がありません。"))
     if not may_edit_procedure(staff, procedure):
-        raise ApplicationError(_("この手続を編集する権限がありません。"))
+        raise Refused(_("この手続を編集する権限がありません。"))
     created = procedure.pk is None
     with transaction.atomic():
         procedure.save()
@@ -497,24 +491,22 @@ def save_procedure(procedure: Procedure, *, staff: Staff, request: HttpRequest |
 
 
 def save_catalogue_entry(procedure: Procedure, shared_with: Iterable[Department], *, staff: Staff,
-                         request: HttpRequest | None = None, once_token: str | None = None) -> Procedure:
+                         request: HttpRequest | None = None) -> Procedure:
     """`save_procedure` together with the departments it is shared with, in one transaction."""
     with transaction.atomic():
-        once.consume_token(once_token)
         save_procedure(procedure, staff=staff, request=request)
         procedure.shared_with.set(list(shared_with))
     return procedure
 
 
 def edit_draft(procedure: Procedure, change: Callable[[dict[str, Any]], dict[str, Any]], *, staff: Staff,
-               request: HttpRequest | None = None, once_token: str | None = None) -> FormVersion:
+               request: HttpRequest | None = None) -> FormVersion:
     """Apply one editor operation (a function of the definition) to the draft, with the draft row locked so
     two editors never overwrite each other's change. The operation's own errors roll everything back."""
     if not may_edit_procedure(staff, procedure):
-        raise ApplicationError(_("この手続を編集する権限がありません。"))
+        raise Refused(_("この手続を編集する権限がありません。"))
     draft_version(procedure, staff=staff)
     with transaction.atomic():
-        once.consume_token(once_token)
         version = procedure.versions.select_for_update().get(published_at__isnull=True)
         return save_draft_definition(version, change(copy.deepcopy(version.definition)), staff=staff,
                                      request=request)
@@ -546,15 +538,15 @@ def save_draft_definition(version: FormVersion, data: Any, *, staff: Staff,
                           request: HttpRequest | None = None) -> FormVersion:
     """Replace the draft's definition after checking it; published versions never change."""
     if version.published_at is not None:
-        raise ApplicationError(_("公開済みの版は変更できません。"))
+        raise Refused(_("公開済みの版は変更できません。"))
     if not may_edit_procedure(staff, version.procedure):
-        raise ApplicationError(_("この手続を編集する権限がありません。"))
+        raise Refused(_("この手続を編集する権限がありません。"))
     if isinstance(data, dict):
         data = {**data, "version": version.version}
     try:
         form = FormDefinition.from_dict(data)
     except DefinitionError as error:
-        raise ApplicationError(_("様式の定義に誤りがあります: %(detail)s") % {"detail": error}) from error
+        raise Refused(_("様式の定義に誤りがあります: %(detail)s") % {"detail": error}) from error
     with transaction.atomic():
         version.definition = form.to_dict()
         version.save(update_fields=["definition"])
@@ -570,7 +562,7 @@ def import_definition(procedure: Procedure, text: str, *, staff: Staff,
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise ApplicationError(_("JSONとして読み取れません: %(detail)s") % {"detail": error}) from error
+        raise Refused(_("JSONとして読み取れません: %(detail)s") % {"detail": error}) from error
     return save_draft_definition(draft_version(procedure, staff=staff), data, staff=staff, request=request)
 
 
@@ -581,11 +573,11 @@ def export_definition(version: FormVersion) -> str:
 def publish_draft(procedure: Procedure, *, staff: Staff, request: HttpRequest | None = None) -> FormVersion:
     """Make the draft the form residents fill from now on. Submissions keep the version they were made with."""
     if not may_edit_procedure(staff, procedure):
-        raise ApplicationError(_("この手続を編集する権限がありません。"))
+        raise Refused(_("この手続を編集する権限がありません。"))
     with transaction.atomic():
         version = procedure.versions.select_for_update().filter(published_at__isnull=True).first()
         if version is None:
-            raise ApplicationError(_("公開する下書きがありません。"))
+            raise Refused(_("公開する下書きがありません。"))
         FormDefinition.from_dict(version.definition)
         version.published_at = timezone.now()
         version.save(update_fields=["published_at"])
@@ -685,7 +677,7 @@ def start_visit(resident: Resident, procedures: list[Procedure], *, staff: Staff
                 request: HttpRequest | None = None) -> CounterVisit:
     ready = [p for p in procedures if p.current_form is not None]
     if not ready:
-        raise ApplicationError(_("受け付ける手続を1つ以上選んでください。"))
+        raise Refused(_("受け付ける手続を1つ以上選んでください。"))
     with transaction.atomic():
         visit = CounterVisit.objects.create(municipality=staff.municipality, resident=resident, staff=staff,
                                             life_event=life_event)
@@ -742,10 +734,10 @@ def _procedure_answers(form: FormDefinition, answers: dict[str, Any]) -> dict[st
 def save_visit_page(visit: CounterVisit, page: int, answers: dict[str, Any]) -> Result:
     answers = scrub(answers)
     if visit.finished_at is not None:
-        raise ApplicationError(_("この受付は完了しています。"))
+        raise Refused(_("この受付は完了しています。"))
     form = combine_forms(visit_procedures(visit)).form
     if not 0 <= page < len(form.pages):
-        raise ApplicationError(_("このページはありません。"))
+        raise Refused(_("このページはありません。"))
     with transaction.atomic():
         current = CounterVisit.objects.select_for_update().get(pk=visit.pk)
         current.answers = {**current.answers, **answers, **locked_values(form, current.resident)}
@@ -754,16 +746,14 @@ def save_visit_page(visit: CounterVisit, page: int, answers: dict[str, Any]) -> 
     return validate(form, visit.answers, page=page)
 
 
-def file_visit(visit: CounterVisit, *, staff: Staff, request: HttpRequest | None = None,
-               once_token: str | None = None) -> list[Submission]:
+def file_visit(visit: CounterVisit, *, staff: Staff, request: HttpRequest | None = None) -> list[Submission]:
     """The resident confirmed on screen: file one submission per procedure, channel 窓口, all or none."""
     procedures = visit_procedures(visit)
     combined = combine_forms(procedures).form
     with transaction.atomic():
-        once.consume_token(once_token)
         current = CounterVisit.objects.select_for_update().select_related("resident").get(pk=visit.pk)
         if current.finished_at is not None:
-            raise ApplicationError(_("この受付はすでに申請済みです。"))
+            raise Refused(_("この受付はすでに申請済みです。"))
         answers = {**current.answers, **locked_values(combined, current.resident)}
         overall = validate(combined, answers)
         if not overall.is_valid:

@@ -119,3 +119,28 @@ def test_add_refusal_maps_a_services_field_names_to_the_forms():
     form.is_valid()
     add_refusal(form, Refused({"件名": "長すぎます"}), field_of={"件名": "title"}.get)
     assert form.errors["title"] == ["長すぎます"]
+
+
+def test_several_reasons_without_fields_stay_separate_on_the_form():
+    form = NameForm({"title": "x"})
+    form.is_valid()
+    add_refusal(form, Refused(["一つ目", "二つ目"]))
+    assert form.non_field_errors() == ["一つ目", "二つ目"]
+    assert [item["message"] for item in error_summary(form)] == ["一つ目", "二つ目"]
+
+
+def test_a_repeated_click_goes_to_again_when_back_needs_the_result():
+    token = once.new_token()
+    first = act_once(_post({once.FIELD: token}), lambda: 7, done="済", back=lambda pk: f"/thing/{pk}/", again="/list/")
+    assert first["Location"] == "/thing/7/"
+    request = _post({once.FIELD: token})
+    second = act_once(request, lambda: 8, done="済", back=lambda pk: f"/thing/{pk}/", again="/list/",
+                      repeated="もう受け付けました")
+    assert second["Location"] == "/list/" and _said(request) == [("info", "もう受け付けました")]
+
+
+def test_field_of_also_places_a_reason_given_without_a_field():
+    form = NameForm({"title": "x"})
+    form.is_valid()
+    add_refusal(form, Refused("読み取れません"), field_of=lambda _name: "body")
+    assert form.errors["body"] == ["読み取れません"]

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +24,8 @@ from yakuba.kernel.forms.normalise import era_year, parse_date
 from yakuba.kernel.forms.render import answers_from_post, render_answers, render_page
 from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import attempt
 
 from .. import exports, metrics, services
 from ..models import CounterVisit, LifeEvent, LifeEventProcedure, Procedure
@@ -105,15 +105,12 @@ def register(request: TownRequest) -> HttpResponse:
         result = validate(form, answers)
         if result.is_valid:
             data = _resident_data(result.cleaned)
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    resident = services.register_resident_at_counter(request.municipality, data,
-                                                                     staff=request.staff, request=request)
-            except once.AlreadySubmitted:  # a double click: go on with the resident the first click registered
+            outcome = attempt(request, lambda: services.register_resident_at_counter(
+                request.municipality, data, staff=request.staff, request=request))
+            resident = outcome.result
+            if outcome.repeated:  # a double click: go on with the resident the first click registered
                 resident = Resident.objects.filter(user=None, **data).order_by("-created_at").first()
-                return HttpResponseRedirect(_url("-choose", resident.pk) if resident else _url(""))
-            return HttpResponseRedirect(_url("-choose", resident.pk))
+            return HttpResponseRedirect(_url("-choose", resident.pk) if resident else _url(""))
         errors = result.errors
     return render(request, "applications/staff/counter/register.html",
                   {"form_html": render_page(form, answers, errors)}, status=400 if errors else 200)
@@ -150,20 +147,18 @@ def choose(request: TownRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         ids = {int(v) for v in request.POST.getlist("procedure") if v.isdigit()}
         life_event = LifeEvent.objects.filter(slug=request.POST.get("life_event", "")).first()
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                visit = services.start_visit(resident, [p for p in online if p.pk in ids], staff=request.staff,
-                                             life_event=life_event, request=request)
-        except once.AlreadySubmitted:  # a double click: go on with the visit the first click started
+        outcome = attempt(request, lambda: services.start_visit(
+            resident, [p for p in online if p.pk in ids], staff=request.staff, life_event=life_event,
+            request=request))
+        if outcome.repeated:  # a double click: go on with the visit the first click started
             started = CounterVisit.objects.filter(resident=resident, staff=request.staff,
                                                   finished_at__isnull=True).order_by("-started_at").first()
             return HttpResponseRedirect(_url("-fill", started.public_id, 0) if started else _url(""))
-        except services.ApplicationError as exc:
-            error = str(exc)
+        if outcome.refused is not None:
+            error = outcome.refused.message
             ticked = ids
             chosen_event = next((b for b in bundles if life_event and b["event"].pk == life_event.pk), None)
-        else:
+        elif (visit := outcome.result) is not None:
             return HttpResponseRedirect(_url("-fill", visit.public_id, 0))
     audit.record_read(request, resident)
     return render(request, "applications/staff/counter/choose.html", {
@@ -211,7 +206,7 @@ def fill(request: TownRequest, public_id: UUID, page: int) -> HttpResponse:
         raise Http404
     try:
         result = services.save_visit_page(visit, page, answers_from_post(form, request.POST, page=page))
-    except services.ApplicationError:  # filed from another tab meanwhile
+    except Refused:  # filed from another tab meanwhile
         return HttpResponseRedirect(_url("-done", visit.public_id))
     if request.POST.get("action") == "back":
         return HttpResponseRedirect(_url("-fill", visit.public_id, max(page - 1, 0)))
@@ -230,15 +225,13 @@ def confirm(request: TownRequest, public_id: UUID) -> HttpResponse:
         return HttpResponseRedirect(_url("-done", visit.public_id))
     incomplete = services.first_incomplete_visit_page(visit)
     if request.method == "POST":
-        try:
-            services.file_visit(visit, staff=request.staff, request=request, once_token=request.POST.get(once.FIELD))
-        except services.Invalid:
+        outcome = attempt(request, lambda: services.file_visit(visit, staff=request.staff, request=request))
+        # A second click, or another tab filed it first (a refusal): the result is on the done page either way.
+        if isinstance(outcome.refused, services.Invalid):
             if incomplete is None:  # only a procedure's own check failed: the review below says which
                 return _confirm_page(request, visit, None, status=400)
             return _fill_page(request, visit, incomplete[0], incomplete[1].errors, status=400,
                               notice=_("入力が済んでいない項目があります。確認してから、もう一度お進みください。"))
-        except (once.AlreadySubmitted, services.ApplicationError):
-            pass  # a second click, or another tab filed it first: the result is on the done page either way
         return HttpResponseRedirect(_url("-done", visit.public_id))
     return _confirm_page(request, visit, incomplete[0] if incomplete else None)
 

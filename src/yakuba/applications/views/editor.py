@@ -22,7 +22,7 @@ from yakuba.kernel.files.http import bytes_response
 from yakuba.kernel.forms.render import answers_from_post, render_page
 from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import Attempt, act_once, add_refusal, attempt
 
 from .. import editor, services
 from ..models import Category, FormVersion, Procedure
@@ -230,28 +230,16 @@ def _number(value: Any) -> int:
         return 0
 
 
-def _edit(request: TownRequest, procedure: Procedure, change: Change) -> FormVersion:
-    return services.edit_draft(procedure, change, staff=request.staff, request=request,
-                               once_token=request.POST.get(once.FIELD))
+def _edit(request: TownRequest, procedure: Procedure, change: Change) -> Attempt[FormVersion]:
+    """One editor operation, once per click (kernel.ui.actions)."""
+    return attempt(request, lambda: services.edit_draft(procedure, change, staff=request.staff, request=request))
 
 
 def _apply(request: TownRequest, procedure: Procedure, change: Change, success: str, target: str,
            on_error: Callable[[str], HttpResponse]) -> HttpResponse:
     """Run one button's edit; redirect with a message, or show the refusal (400) where the button was."""
-    try:
-        _edit(request, procedure, change)
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-    except services.ApplicationError as error:
-        return on_error(str(error))
-    else:
-        messages.success(request, success)
-    return HttpResponseRedirect(target)
-
-
-def _form_error(form: forms.Form, error: services.ApplicationError) -> None:
-    target = getattr(error, "field", None)
-    form.add_error(target if target in form.fields else None, str(error))
+    return act_once(request, lambda: services.edit_draft(procedure, change, staff=request.staff, request=request),
+                    done=success, back=target, refused=lambda error: on_error(error.message))
 
 
 def _without_version(definition: dict[str, Any]) -> dict[str, Any]:
@@ -301,13 +289,11 @@ def form_editor(request: TownRequest, pk: int) -> HttpResponse:
 @require_POST
 def publish(request: TownRequest, pk: int) -> HttpResponse:
     procedure = _procedure(request, pk)
-    try:
-        version = services.publish_draft(procedure, staff=request.staff, request=request)
-    except services.ApplicationError as error:
-        return _editor(request, procedure, error=str(error), status=400)
-    messages.success(request, _("第%(version)s版を公開しました。これまでに届いた申請は、申請したときの版のまま"
-                                "表示されます。") % {"version": version.version})
-    return HttpResponseRedirect(_editor_url(procedure))
+    return act_once(request, lambda: services.publish_draft(procedure, staff=request.staff, request=request),
+                    done=lambda version: _("第%(version)s版を公開しました。これまでに届いた申請は、"
+                                           "申請したときの版のまま表示されます。") % {"version": version.version},
+                    back=_editor_url(procedure),
+                    refused=lambda error: _editor(request, procedure, error=error.message, status=400))
 
 
 # Pages --------------------------------------------------------------------------------------------------------
@@ -345,12 +331,11 @@ def page_edit(request: TownRequest, pk: int, page: int) -> HttpResponse:
     context = {"procedure": procedure, "page": page, "number": page + 1, "title": pages[page]["title"], "form": form}
     if request.method == "POST":
         if form.is_valid():
-            try:
-                _edit(request, procedure, lambda d: editor.rename_page(d, page, form.cleaned_data["title"]))
-            except once.AlreadySubmitted:
+            outcome = _edit(request, procedure, lambda d: editor.rename_page(d, page, form.cleaned_data["title"]))
+            if outcome.repeated:
                 return HttpResponseRedirect(_editor_url(procedure, f"page-{page}"))
-            except services.ApplicationError as error:
-                _form_error(form, error)
+            if outcome.refused is not None:
+                add_refusal(form, outcome.refused)
             else:
                 messages.success(request, _("ページの名前を変更しました。"))
                 return HttpResponseRedirect(_editor_url(procedure, f"page-{page}"))
@@ -396,18 +381,10 @@ def page_delete(request: TownRequest, pk: int, page: int) -> HttpResponse:
 def field_new(request: TownRequest, pk: int, page: int) -> HttpResponse:
     procedure = _procedure(request, pk)
     kind, label = request.POST.get("type", ""), request.POST.get("label", "")
-    created: dict[str, str] = {}
-
-    def change(definition: dict[str, Any]) -> dict[str, Any]:
-        result, created["name"] = editor.add_field(definition, page, kind, label)
-        return result
-
-    response = _apply(request, procedure, change, _("質問を追加しました。質問文などを設定してください。"),
-                      _editor_url(procedure, f"page-{page}"),
-                      lambda message: _editor(request, procedure, error=message, status=400))
-    if "name" in created and response.status_code == 302:
-        return HttpResponseRedirect(_field_url(procedure, created["name"]))
-    return response
+    return _add(request, procedure, lambda d: editor.add_field(d, page, kind, label),
+                _("質問を追加しました。質問文などを設定してください。"), _editor_url(procedure, f"page-{page}"),
+                lambda message: _editor(request, procedure, error=message, status=400),
+                lambda new: _field_url(procedure, new))
 
 
 @staff_required(role=Role.APPROVER)
@@ -415,17 +392,25 @@ def field_new(request: TownRequest, pk: int, page: int) -> HttpResponse:
 def subfield_new(request: TownRequest, pk: int, name: str) -> HttpResponse:
     procedure = _procedure(request, pk)
     kind, label = request.POST.get("type", ""), request.POST.get("label", "")
+    return _add(request, procedure, lambda d: editor.add_subfield(d, name, kind, label),
+                _("項目を追加しました。質問文などを設定してください。"), _field_url(procedure, name),
+                lambda message: _field_page(request, procedure, name, None, error=message, status=400),
+                lambda new: _field_url(procedure, name, new))
+
+
+def _add(request: TownRequest, procedure: Procedure, add: Callable[[dict[str, Any]], tuple[dict[str, Any], str]],
+         success: str, target: str, on_error: Callable[[str], HttpResponse],
+         url_of: Callable[[str], str]) -> HttpResponse:
+    """Add a question (or a group's item) with `_apply`; when it was added, go on to its own page to set it up."""
     created: dict[str, str] = {}
 
     def change(definition: dict[str, Any]) -> dict[str, Any]:
-        result, created["sub"] = editor.add_subfield(definition, name, kind, label)
+        result, created["name"] = add(definition)
         return result
 
-    response = _apply(request, procedure, change, _("項目を追加しました。質問文などを設定してください。"),
-                      _field_url(procedure, name),
-                      lambda message: _field_page(request, procedure, name, None, error=message, status=400))
-    if "sub" in created and response.status_code == 302:
-        return HttpResponseRedirect(_field_url(procedure, name, created["sub"]))
+    response = _apply(request, procedure, change, success, target, on_error)
+    if "name" in created and response.status_code == 302:
+        return HttpResponseRedirect(url_of(created["name"]))
     return response
 
 
@@ -462,12 +447,11 @@ def field_edit(request: TownRequest, pk: int, name: str, sub: str | None = None)
     back = _field_url(procedure, name) if sub else _editor_url(procedure, f"field-{name}")
     if form.is_valid():
         changes = form.changes()
-        try:
-            _edit(request, procedure, lambda d: editor.update_field(d, name, changes, sub=sub))
-        except once.AlreadySubmitted:
+        outcome = _edit(request, procedure, lambda d: editor.update_field(d, name, changes, sub=sub))
+        if outcome.repeated:
             return HttpResponseRedirect(back)
-        except services.ApplicationError as error:
-            _form_error(form, error)
+        if outcome.refused is not None:
+            add_refusal(form, outcome.refused)
         else:
             messages.success(request, _("「%(label)s」を保存しました。") % {"label": form.cleaned_data["label"]})
             return HttpResponseRedirect(back)
@@ -570,12 +554,13 @@ def import_json(request: TownRequest, pk: int) -> HttpResponse:
     context = {"procedure": procedure, "form": form}
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.import_definition(procedure, form.cleaned_data["text"], staff=request.staff, request=request)
-            except services.ApplicationError as error:
-                form.add_error("text", str(error))
+            outcome = attempt(request, lambda: services.import_definition(
+                procedure, form.cleaned_data["text"], staff=request.staff, request=request))
+            if outcome.refused is not None:
+                add_refusal(form, outcome.refused, field_of=lambda _name: "text")  # every reason is about the JSON
             else:
-                messages.success(request, _("様式を読み込みました。プレビューで確かめてから公開してください。"))
+                if outcome.done:
+                    messages.success(request, _("様式を読み込みました。プレビューで確かめてから公開してください。"))
                 return HttpResponseRedirect(_editor_url(procedure))
         return render(request, "applications/staff/editor/import.html", context, status=400)
     return render(request, "applications/staff/editor/import.html", context)
@@ -588,17 +573,11 @@ def _save_procedure(request: TownRequest, form: ProcedureForm, template: str, co
     if request.method == "POST":
         if form.is_valid():
             procedure = form.save(commit=False)
-            try:
-                services.save_catalogue_entry(procedure, form.cleaned_data["shared_with"], staff=request.staff,
-                                              request=request, once_token=request.POST.get(once.FIELD))
-            except once.AlreadySubmitted:
-                messages.info(request, _("この操作はすでに受け付けています。"))
-                return HttpResponseRedirect(reverse("staff:applications-procedures"))
-            except services.ApplicationError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, success)
-                return HttpResponseRedirect(next_url(procedure))
+            response = act_once(request, lambda: services.save_catalogue_entry(
+                procedure, form.cleaned_data["shared_with"], staff=request.staff, request=request),
+                done=success, back=next_url, form=form, again=reverse("staff:applications-procedures"))
+            if response is not None:
+                return response
         return render(request, template, context, status=400)
     return render(request, template, context)
 

@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +24,8 @@ from yakuba.kernel.forms.definition import Field, FormDefinition, Page
 from yakuba.kernel.forms.render import answers_from_post, render_answers, render_page
 from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import attempt
 
 from .. import exports, services
 from ..models import Category, LifeEvent, Procedure, Status, Submission
@@ -81,8 +81,8 @@ def _begin(request: TownRequest, item: Procedure) -> HttpResponse:
     resuming = services.current_draft(item, request.resident) is not None
     try:
         draft = services.start_draft(item, request.resident, request=request)
-    except services.ApplicationError as error:
-        messages.error(request, str(error))
+    except Refused as error:
+        messages.error(request, error.message)
         return HttpResponseRedirect(reverse("applications:procedure", args=[item.slug]))
     if resuming:
         return HttpResponseRedirect(_continue_url(draft))
@@ -114,8 +114,8 @@ def fill(request: TownRequest, public_id: UUID, page: int) -> HttpResponse:
         try:
             result = services.save_page(submission, page, answers, files=request.FILES,
                                         actor=request.resident.user)
-        except services.ApplicationError as error:  # filed from another tab meanwhile
-            messages.error(request, str(error))
+        except Refused as error:  # filed from another tab meanwhile
+            messages.error(request, error.message)
             return _to_status(submission)
         if request.POST.get("action") == "save":
             messages.success(request, _("入力した内容を一時保存しました。「申請の状況」から続きを入力できます。"))
@@ -158,16 +158,15 @@ def check(request: TownRequest, public_id: UUID) -> HttpResponse:
 
 def _submit(request: TownRequest, submission: Submission) -> HttpResponse:
     copy = request.POST.get("copy_by_email") == "on" and bool(request.resident.verified_email)
-    try:
-        services.submit(submission, actor=request.resident.user, request=request,
-                        once_token=request.POST.get(once.FIELD), copy_by_email=copy)
-    except once.AlreadySubmitted:
+    outcome = attempt(request, lambda: services.submit(submission, actor=request.resident.user, request=request,
+                                                       copy_by_email=copy))
+    if outcome.repeated:
         return _to_status(submission)
-    except services.Invalid:
+    if isinstance(outcome.refused, services.Invalid):
         messages.error(request, _("入力内容に問題があります。表示された項目を直してください。"))
         return HttpResponseRedirect(_continue_url(submission))
-    except services.ApplicationError as error:
-        messages.error(request, str(error))
+    if outcome.refused is not None:
+        messages.error(request, outcome.refused.message)
         return _to_status(submission)
     request.session[JUST_SUBMITTED] = str(submission.public_id)
     return _to_status(submission)
@@ -215,15 +214,14 @@ def correct(request: TownRequest, public_id: UUID) -> HttpResponse:
     answers, errors = submission.answers, {}
     if request.method == "POST":
         posted = answers_from_post(flagged, request.POST)
-        try:
-            services.resubmit(submission, posted, actor=request.resident.user, files=request.FILES, request=request,
-                              once_token=request.POST.get(once.FIELD))
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: services.resubmit(submission, posted, actor=request.resident.user,
+                                                             files=request.FILES, request=request))
+        if outcome.repeated:
             return _to_status(submission)
-        except services.Invalid as invalid:
-            answers, errors = {**submission.answers, **posted}, invalid.result.errors
-        except services.ApplicationError as error:
-            messages.error(request, str(error))
+        if isinstance(outcome.refused, services.Invalid):
+            answers, errors = {**submission.answers, **posted}, outcome.refused.result.errors
+        elif outcome.refused is not None:
+            messages.error(request, outcome.refused.message)
             return _to_status(submission)
         else:
             messages.success(request, _("直した内容を提出しました。担当課がもう一度確認します。"))
@@ -252,15 +250,12 @@ def withdraw(request: TownRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, _("この申請は今の状態では取り下げられません。担当課にお問い合わせください。"))
         return _to_status(submission)
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                services.withdraw(submission, actor=request.resident.user, request=request,
-                                  reason=request.POST.get("reason", ""))
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: services.withdraw(submission, actor=request.resident.user, request=request,
+                                                             reason=request.POST.get("reason", "")))
+        if outcome.repeated:
             return _to_status(submission)
-        except services.ApplicationError as error:
-            messages.error(request, str(error))
+        if outcome.refused is not None:
+            messages.error(request, outcome.refused.message)
             return _to_status(submission)
         messages.success(request, _("申請を取り下げました。"))
         return _to_status(submission)

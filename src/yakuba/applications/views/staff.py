@@ -10,7 +10,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -27,7 +26,8 @@ from yakuba.kernel.files.http import bytes_response, private_file_response
 from yakuba.kernel.files.uploads import PREVIEWABLE
 from yakuba.kernel.forms.render import render_answers
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import act_once, add_refusal
 
 from .. import exports, metrics, services
 from ..models import OPEN_STATUSES, Channel, EventKind, Procedure, Status, Submission
@@ -227,18 +227,12 @@ def _act(request: TownRequest, submission: Submission, form: forms.Form,
          action: Callable[[dict[str, Any]], object], done: str) -> HttpResponse:
     """Run `action` once per click if `form` is valid; 400 with the form's errors otherwise."""
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                action(form.cleaned_data)
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-        except services.ApplicationError as error:
-            form.add_error(None, str(error))
+        def refused(error: Refused) -> HttpResponse:
+            add_refusal(form, error)
             return _detail(request, submission, bound=form, status=400)
-        else:
-            messages.success(request, done)
-        return HttpResponseRedirect(reverse("staff:applications-detail", args=[submission.pk]))
+
+        return act_once(request, lambda: action(form.cleaned_data), done=done,
+                        back=reverse("staff:applications-detail", args=[submission.pk]), refused=refused)
     return _detail(request, submission, bound=form, status=400)
 
 

@@ -56,7 +56,7 @@ class Answer:
 
 
 def ask(municipality: Municipality, question: str) -> Answer:
-    """The answer to `question` (QueryRefused for an empty or too long one). Records the question, redacted."""
+    """The answer to `question` (Refused for an empty or too long one). Records the question, redacted."""
     result = search(municipality, question, public=True, kinds=RESIDENT_KINDS, limit=10)
     hits = _distinct_documents(result.hits)
     stored = dict(Passage.with_national.filter(pk__in=[h.passage_id for h in hits[:MAX_PASSAGES]])

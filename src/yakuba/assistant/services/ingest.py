@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import private_storage, save_private
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.search.text import terms
 from yakuba.kernel.tenancy.models import Municipality
 
@@ -32,14 +33,6 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXT = 2_000_000  # characters of extracted text kept for one document
 SYNCED_PREFIXES = ("applications.", "notices.")  # source keys of documents kept from other apps' records
-
-
-class IngestRefused(ValueError):
-    """A request the knowledge base refuses; `errors` maps form fields to messages in Japanese."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -77,21 +70,21 @@ def may_add(staff: Staff | None, municipality: Municipality) -> bool:
 
 def _require(staff: Staff, document: Document) -> None:
     if not may_edit(staff, document):
-        raise IngestRefused({"__all__": _("この文書を変更する権限がありません。")})
+        raise Refused({"__all__": _("この文書を変更する権限がありません。")})
 
 
 def _check_fields(fields: DocumentFields) -> None:
     if not fields.title.strip():
-        raise IngestRefused({"title": _("題名を入力してください。")})
+        raise Refused({"title": _("題名を入力してください。")})
     if fields.kind not in Kind.values or fields.kind in SYNCED_KINDS or fields.kind == Kind.LAW:
-        raise IngestRefused({"kind": _("種類を選んでください。")})
+        raise Refused({"kind": _("種類を選んでください。")})
 
 
 def create(staff: Staff, municipality: Municipality, fields: DocumentFields, *, text: str = "",
            upload: UploadedFile[bytes] | None = None) -> tuple[Document, Ingest]:
     """Add a document from typed text or a file. Typed text is ingested at once; a file is read by a task."""
     if not may_add(staff, municipality):
-        raise IngestRefused({"__all__": _("文書を登録する権限がありません。")})
+        raise Refused({"__all__": _("文書を登録する権限がありません。")})
     _check_fields(fields)
     _check_source(text, upload)
     with transaction.atomic():
@@ -155,19 +148,19 @@ def _retire(document: Document) -> None:
 
 def _check_source(text: str, upload: UploadedFile[bytes] | None) -> None:
     if upload is None and not text.strip():
-        raise IngestRefused({"file": _("ファイルを選ぶか、本文を入力してください。")})
+        raise Refused({"file": _("ファイルを選ぶか、本文を入力してください。")})
     if upload is not None:
         name = upload.name or ""
         if extract.format_of(name) is None:
-            raise IngestRefused({"file": _("読み取れるのは テキスト（.txt .md）・HTML・PDF・Word（.docx）の"
+            raise Refused({"file": _("読み取れるのは テキスト（.txt .md）・HTML・PDF・Word（.docx）の"
                                            "ファイルです。")})
         if upload.size is not None and upload.size > MAX_UPLOAD:
-            raise IngestRefused({"file": _("ファイルが大きすぎます（%(size).0fMB）。20MB までにしてください。")
+            raise Refused({"file": _("ファイルが大きすぎます（%(size).0fMB）。20MB までにしてください。")
                                  % {"size": upload.size / 1024 / 1024}})
         if not upload.size:
-            raise IngestRefused({"file": _("ファイルが空です。")})
+            raise Refused({"file": _("ファイルが空です。")})
     elif len(text) > MAX_TEXT:
-        raise IngestRefused({"text": _("本文が長すぎます。ファイルにして登録してください。")})
+        raise Refused({"text": _("本文が長すぎます。ファイルにして登録してください。")})
 
 
 def _start(document: Document, staff: Staff | None, *, text: str, upload: UploadedFile[bytes] | None,

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.search import index as search_index
 from yakuba.kernel.search import rerank
 from yakuba.kernel.search.text import highlight_spans, terms
@@ -23,10 +24,6 @@ from ..models import Document, IndexState, Kind, Passage
 
 MAX_QUERY = 500  # characters; a question longer than this is refused with a message, not cut silently
 NATIONAL = "national"
-
-
-class QueryRefused(ValueError):
-    """The question cannot be searched (empty, too long); the message is for the person asking."""
 
 
 @dataclass
@@ -92,9 +89,9 @@ class Result:
 def check_query(query: str) -> str:
     query = (query or "").strip()
     if not query:
-        raise QueryRefused(_("質問や調べたい言葉を入力してください。"))
+        raise Refused(_("質問や調べたい言葉を入力してください。"))
     if len(query) > MAX_QUERY:
-        raise QueryRefused(_("%(max)d文字以内で入力してください（いま%(count)d文字です）。")
+        raise Refused(_("%(max)d文字以内で入力してください（いま%(count)d文字です）。")
                            % {"max": MAX_QUERY, "count": len(query)})
     return query
 

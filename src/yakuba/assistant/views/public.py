@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -18,11 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import attempt
 
 from ..models import Document, Kind
 from ..services import answer
-from ..services.search import MAX_QUERY, QueryRefused, mark, public_documents, search
+from ..services.search import MAX_QUERY, mark, public_documents, search
 
 HISTORY = 8  # turns of the conversation kept in the session
 API_LIMIT = 50
@@ -53,15 +53,12 @@ def chat(request: TownRequest) -> HttpResponse:
             messages.success(request, _("会話を消しました。"))
             return HttpResponseRedirect(reverse("assistant:chat"))
         typed = request.POST.get("q", "")
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                reply = answer.ask(request.municipality, typed)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: answer.ask(request.municipality, typed))
+        if outcome.repeated:
             return HttpResponseRedirect(reverse("assistant:chat") + "#latest")
-        except QueryRefused as refused:
-            errors = [{"id": "id_q", "label": _("質問"), "message": str(refused)}]
-        else:
+        if outcome.refused is not None:
+            errors = [{"id": "id_q", "label": _("質問"), "message": outcome.refused.message}]
+        elif (reply := outcome.result) is not None:
             request.session[key] = [*history, {"answer": reply.as_json()}][-HISTORY:]
             return HttpResponseRedirect(reverse("assistant:chat") + "?asked=1#latest")
     return render(request, "assistant/public/chat.html", {
@@ -109,7 +106,7 @@ def api_search(request: TownRequest) -> HttpResponse:
     try:
         result = search(request.municipality, request.GET.get("q", ""), public=True, kinds=kinds or None,
                         limit=_limit(request.GET.get("limit")))
-    except QueryRefused as refused:
+    except Refused as refused:
         return _json({"error": str(refused)}, status=400)
     return _json({"query": result.query, "hits": _absolute(request, [hit.as_json() for hit in result.hits])})
 
@@ -129,7 +126,7 @@ def api_ask(request: TownRequest) -> HttpResponse:
             question = body.get("q", "") if isinstance(body, dict) and isinstance(body.get("q", ""), str) else ""
     try:
         reply = answer.ask(request.municipality, question).as_json()
-    except QueryRefused as refused:
+    except Refused as refused:
         return _json({"error": str(refused)}, status=400)
     reply["passages"] = _absolute(request, reply["passages"])
     if reply["contact"] and reply["contact"]["form_url"]:

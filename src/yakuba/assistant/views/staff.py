@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,12 +22,13 @@ from django.views.decorators.http import require_POST
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 
 from ..models import LEGAL_KINDS, SYNCED_KINDS, Document, IngestState, Kind, Question
 from ..services import answer, generate, ingest
-from ..services.ingest import DocumentFields, IngestRefused
-from ..services.search import MAX_QUERY, QueryRefused, search
+from ..services.ingest import DocumentFields
+from ..services.search import MAX_QUERY, search
 
 ALREADY = gettext_lazy("この操作はすでに受け付けています。")
 BAD_DATE = gettext_lazy("日付を 2025-04-01 の形で入力してください。")
@@ -61,7 +61,7 @@ def search_page(request: TownRequest) -> HttpResponse:
     if "q" in request.GET:
         try:
             result = search(request.municipality, query, public=False, kinds=kinds or None, limit=RESULTS)
-        except QueryRefused as refused:
+        except Refused as refused:
             error = str(refused)
     return render(request, "assistant/staff/search.html", {
         "query": query, "result": result, "error": error, "max_query": MAX_QUERY,
@@ -82,7 +82,7 @@ def api_search(request: TownRequest) -> HttpResponse:
     try:
         result = search(request.municipality, request.GET.get("q", ""), public=False, kinds=kinds or None,
                         limit=limit)
-    except QueryRefused as refused:
+    except Refused as refused:
         return JsonResponse({"error": str(refused)}, status=400, json_dumps_params={"ensure_ascii": False})
     hits = [{**hit.as_json(), "url": request.build_absolute_uri(hit.url)} for hit in result.hits]
     return JsonResponse({"query": result.query, "terms": result.terms, "hits": hits},
@@ -101,10 +101,10 @@ def draft(request: TownRequest) -> HttpResponse:
     try:
         result = search(request.municipality, query, public=False, kinds=kinds or None, limit=5)
         if not result.hits:
-            raise QueryRefused(_("資料が見つからないため、下書きを作れません。言葉を変えて検索してください。"))
+            raise Refused(_("資料が見つからないため、下書きを作れません。言葉を変えて検索してください。"))
         context["hits"] = result.hits
         context["draft"] = generate.draft(request.municipality, request.user, result.query, result.hits)
-    except (QueryRefused, generate.GenerationFailed) as failed:
+    except (Refused, generate.GenerationFailed) as failed:
         context["error"] = str(failed)
     return render(request, "assistant/staff/draft.html", context, status=400 if context["error"] else 200)
 
@@ -172,10 +172,6 @@ class DocumentForm(forms.Form):
             is_public=data["is_public"], keywords=data["keywords"], source=data["source"], url=data["url"],
             version_date=data["version_date"])
 
-    def refuse(self, errors: dict[str, str]) -> None:
-        for field, message in errors.items():
-            self.add_error(None if field not in self.fields else field, message)
-
 
 class SourceForm(forms.Form):
     """The text of a version: a file, or text typed or pasted."""
@@ -188,10 +184,6 @@ class SourceForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 10}),
                            help_text=gettext_lazy("例規は「第一条」「２」「一」のように条・項・号を行の頭に書くと、"
                                                   "条・項ごとに検索できます。"))
-
-    def refuse(self, errors: dict[str, str]) -> None:
-        for field, message in errors.items():
-            self.add_error(field if field in self.fields else None, message)
 
 
 class VersionForm(SourceForm):
@@ -242,24 +234,22 @@ def document_new(request: TownRequest) -> HttpResponse:
     source = SourceForm(request.POST if request.method == "POST" else None,
                         request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and source.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                document, _attempt = ingest.create(request.staff, request.municipality, form.fields_value(),
-                                                   text=source.cleaned_data["text"],
-                                                   upload=source.cleaned_data["file"])
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: ingest.create(request.staff, request.municipality, form.fields_value(),
+                                                         text=source.cleaned_data["text"],
+                                                         upload=source.cleaned_data["file"]))
+        if outcome.repeated:
             messages.info(request, ALREADY)
             return HttpResponseRedirect(reverse("staff:assistant-documents"))
-        except IngestRefused as refused:
-            form.refuse({k: v for k, v in refused.errors.items() if k not in source.fields})
-            source.refuse({k: v for k, v in refused.errors.items() if k in source.fields})
-        else:
+        if outcome.refused is not None:
+            for name, message in outcome.refused.errors.items():  # the source's fields, or the document's
+                add_refusal(source if name in source.fields else form, Refused({name: message}))
+        elif outcome.result is not None:
+            document, _ingested = outcome.result
             messages.success(request, _("「%(title)s」を登録しました。") % {"title": document.title})
             return HttpResponseRedirect(_document_url(document))
     return render(request, "assistant/staff/document_form.html", {
         "form": form, "source": source, "title": _("文書を登録する"),
-        "errors": bool(form.errors or source.errors),
+        "errors": bool(form.errors or source.errors), "source_errors": [] if form.errors else error_summary(source),
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -282,19 +272,11 @@ def document_edit(request: TownRequest, public_id: UUID) -> HttpResponse:
     _editable(request, found)
     form = DocumentForm(request.POST if request.method == "POST" else None, instance=found)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                ingest.change(request.staff, found, form.fields_value())
-        except once.AlreadySubmitted:
-            messages.info(request, ALREADY)
-        except IngestRefused as refused:
-            form.refuse(refused.errors)
-        else:
-            messages.success(request, _("文書の情報を保存しました。"))
-            return HttpResponseRedirect(_document_url(found))
-        if not form.errors:
-            return HttpResponseRedirect(_document_url(found))
+        response = act_once(request, lambda: ingest.change(request.staff, found, form.fields_value()),
+                            done=_("文書の情報を保存しました。"), back=_document_url(found), form=form,
+                            repeated=str(ALREADY))
+        if response is not None:
+            return response
     return render(request, "assistant/staff/document_form.html", {
         "form": form, "document": found, "title": _("文書の情報を変更する"), "errors": bool(form.errors),
     }, status=400 if request.method == "POST" else 200)
@@ -307,25 +289,22 @@ def document_version(request: TownRequest, public_id: UUID) -> HttpResponse:
     source = VersionForm(request.POST if request.method == "POST" else None,
                          request.FILES if request.method == "POST" else None)
     if request.method == "POST" and source.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                attempt = ingest.new_version(request.staff, found, text=source.cleaned_data["text"],
-                                             upload=source.cleaned_data["file"],
-                                             version_date=source.cleaned_data["version_date"])
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: ingest.new_version(request.staff, found, text=source.cleaned_data["text"],
+                                                              upload=source.cleaned_data["file"],
+                                                              version_date=source.cleaned_data["version_date"]))
+        if outcome.repeated:
             messages.info(request, ALREADY)
             return HttpResponseRedirect(_document_url(found))
-        except IngestRefused as refused:
-            source.refuse(refused.errors)
-        else:
-            if attempt.state == IngestState.FAILED:
+        if outcome.refused is not None:
+            add_refusal(source, outcome.refused)
+        elif (ingested := outcome.result) is not None:
+            if ingested.state == IngestState.FAILED:
                 messages.error(request, _("新しい版を読み取れませんでした。前の版のまま検索できます。理由: %(reason)s")
-                               % {"reason": attempt.error})
-            elif attempt.state == IngestState.PENDING:
+                               % {"reason": ingested.error})
+            elif ingested.state == IngestState.PENDING:
                 messages.info(request, _("ファイルを受け付けました。読み取りが終わると新しい版に置き換わります。"))
             else:
-                messages.success(request, _("新しい版に置き換えました（%(n)d か所）。") % {"n": attempt.passages})
+                messages.success(request, _("新しい版に置き換えました（%(n)d か所）。") % {"n": ingested.passages})
             return HttpResponseRedirect(_document_url(found))
     return render(request, "assistant/staff/document_version.html", {
         "form": source, "document": found, "errors": bool(source.errors),
@@ -337,16 +316,10 @@ def document_retire(request: TownRequest, public_id: UUID) -> HttpResponse:
     found = _document(public_id)
     _editable(request, found)
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                ingest.retire(request.staff, found)
-        except once.AlreadySubmitted:
-            messages.info(request, ALREADY)
-        else:
-            messages.success(request, _("「%(title)s」を削除しました。検索とAIの回答に使われなくなります。")
-                             % {"title": found.title})
-        return HttpResponseRedirect(reverse("staff:assistant-documents"))
+        return act_once(request, lambda: ingest.retire(request.staff, found),
+                        done=_("「%(title)s」を削除しました。検索とAIの回答に使われなくなります。")
+                        % {"title": found.title},
+                        back=reverse("staff:assistant-documents"), repeated=str(ALREADY))
     return render(request, "assistant/staff/document_retire.html", {"document": found})
 
 

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.forms.normalise import katakana, nfkc
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.models import Municipality
 
 from . import oidc
@@ -72,10 +73,6 @@ def update_profile(resident: Resident, changes: dict[str, Any], *, actor: Any, r
                request=request, data={"fields": changed})
 
 
-class StaffChangeError(Exception):
-    """A staff change that cannot be made; the message says why, for the 情報担当 who tried."""
-
-
 def invite_staff(
     municipality: Municipality, *, actor: Any, email: str, family_name: str, given_name: str,
     department: Department, section: Section | None = None, role: int = Role.STAFF,
@@ -87,12 +84,12 @@ def invite_staff(
     from .tasks import send_staff_invitation
 
     if section is not None and section.department_id != department.pk:
-        raise StaffChangeError(_("係は選んだ課のものを選んでください。"))
+        raise Refused(_("係は選んだ課のものを選んでください。"))
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=email).first()
         # A person is staff of at most one town: look across towns, not only this scope.
         if user is not None and Staff._base_manager.filter(user=user).exists():
-            raise StaffChangeError(_("このメールアドレスはすでに職員として登録されています。"))
+            raise Refused(_("このメールアドレスはすでに職員として登録されています。"))
         if user is None:
             user = User.objects.create_user(email, None, display_name=f"{family_name} {given_name}")
         staff = Staff.objects.create(
@@ -109,7 +106,7 @@ def _not_oneself(staff: Staff, actor: Any) -> None:
     from django.utils.translation import gettext as _
 
     if staff.user_id == getattr(actor, "pk", None):
-        raise StaffChangeError(_("自分自身のアカウントには、この操作はできません。"))
+        raise Refused(_("自分自身のアカウントには、この操作はできません。"))
 
 
 def set_staff_active(staff: Staff, active: bool, *, actor: Any, request: HttpRequest | None) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +25,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
-from yakuba.kernel.refusal import Refused
+from yakuba.kernel.refusal import NON_FIELD, Refused
 
 from . import once
 
@@ -58,19 +58,34 @@ def attempt(request: HttpRequest, action: Callable[[], T]) -> Attempt[T]:
         return Attempt(refused=error)
 
 
+@overload
 def act_once(request: HttpRequest, action: Callable[[], T], *, done: str | Callable[[T], str],
              back: str | Callable[[T], str], refused: Callable[[Refused], HttpResponse] | None = None,
-             form: forms.BaseForm | None = None, repeated: str | None = None) -> HttpResponse | None:
+             form: None = None, repeated: str | None = None, again: str | None = None) -> HttpResponse: ...
+
+
+@overload
+def act_once(request: HttpRequest, action: Callable[[], T], *, done: str | Callable[[T], str],
+             back: str | Callable[[T], str], refused: Callable[[Refused], HttpResponse] | None = None,
+             form: forms.BaseForm, repeated: str | None = None, again: str | None = None) -> HttpResponse | None: ...
+
+
+def act_once(request: HttpRequest, action: Callable[[], T], *, done: str | Callable[[T], str],
+             back: str | Callable[[T], str], refused: Callable[[Refused], HttpResponse] | None = None,
+             form: forms.BaseForm | None = None, repeated: str | None = None, again: str | None = None
+             ) -> HttpResponse | None:
     """Run `action` (see `attempt`); then redirect to `back` with `done` said.
 
-    A second click of the same form says so (`repeated`, or a general sentence) and redirects to `back` (or,
-    when `back` needs the result, to the page the click came from). A refusal returns `refused(error)` when
-    given; with `form`, its reasons are put on the form's fields and None is returned, for the view to render
-    the form again (status 400).
+    A second click of the same form says so (`repeated`, or a general sentence) and redirects to `again` when
+    given, else to `back` (or, when `back` needs the result, to the page the click came from). A refusal
+    returns `refused(error)` when given; with `form`, its reasons are put on the form's fields and None is
+    returned, for the view to render the form again (status 400).
     """
     outcome = attempt(request, action)
     if outcome.repeated:
         messages.info(request, repeated or _("この操作はすでに受け付けています。"))
+        if again is not None:
+            return HttpResponseRedirect(again)
         if callable(back):
             return HttpResponseRedirect(request.get_full_path())
         return HttpResponseRedirect(back)
@@ -92,8 +107,10 @@ def act_once(request: HttpRequest, action: Callable[[], T], *, done: str | Calla
 def add_refusal(form: forms.BaseForm, refusal: Refused, *, field_of: Callable[[str], str | None] | None = None
                 ) -> None:
     """Put each reason on the field it names (a hidden or unknown field's reason goes on top of the form).
-    `field_of` maps a service's name for a field to the form's, when they differ."""
-    for name, message in refusal.errors.items():
+    `field_of` maps a service's name for a field to the form's, when they differ. Several reasons given without
+    fields (`Refused(["…", "…"])`) stay separate errors, one line each in the summary."""
+    several = set(refusal.errors) == {NON_FIELD}
+    for name, message in [(NON_FIELD, line) for line in refusal.messages] if several else refusal.errors.items():
         target = field_of(name) if field_of is not None else name
         visible = target in form.fields and not form.fields[target].widget.is_hidden
         form.add_error(target if visible else None, message)

@@ -39,7 +39,8 @@ def consume(request: HttpRequest) -> None:
 
 
 def consume_token(token: str | None) -> None:
-    """`consume` for callers that carry the token themselves (services, the API, benchmarks)."""
+    """`consume` for callers without a request that dedupe by a token they carry (benchmarks, tests), inside the
+    transaction of the write. Services never take a token: the caller guards the call (kernel.ui.actions)."""
     if not token or not _VALID.match(token):
         # Forms rendered before tokens existed, or a client that dropped it: nothing to deduplicate on.
         return

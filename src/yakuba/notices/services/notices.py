@@ -21,6 +21,7 @@ from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_private
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Broadcast, Channel, Endpoint
+from yakuba.kernel.refusal import Refused
 
 from ..audience import SOURCE, audience
 from ..models import Area, Audience, Category, Notice, NoticeAttachment, NoticeStatus, NoticeTranslation, ReplyKind
@@ -31,14 +32,6 @@ ATTACHMENT_MAX_SIZE = 10 * 1024 * 1024
 YES_NO = ["はい", "いいえ"]
 MIN_CHOICES, MAX_CHOICES, MAX_CHOICE_LENGTH = 2, 10, 40
 NON_FIELD = "__all__"
-
-
-class NoticeRefused(Exception):
-    """The notice cannot be saved or changed as asked; `errors` maps each field to a Japanese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass
@@ -84,7 +77,7 @@ def managed_notices(staff: Staff) -> QuerySet[Notice]:
 def _require(staff: Staff, notice: Notice) -> None:
     if staff.municipality_id != notice.municipality_id or not may_manage(
             staff, department_id=notice.department_id, emergency=notice.category.is_emergency):
-        raise NoticeRefused({NON_FIELD: _("このお知らせを変更する権限がありません。")})
+        raise Refused({NON_FIELD: _("このお知らせを変更する権限がありません。")})
 
 
 def state_of(notice: Notice, now: datetime | None = None) -> str:
@@ -195,7 +188,7 @@ def save_notice(staff: Staff, *, notice: Notice | None = None, data: NoticeData)
     if notice is not None:
         _require(staff, notice)
         if notice.status == NoticeStatus.WITHDRAWN:
-            raise NoticeRefused({NON_FIELD: _("取り下げたお知らせは変更できません。")})
+            raise Refused({NON_FIELD: _("取り下げたお知らせは変更できません。")})
     errors: dict[str, str] = {}
     _check_text(data, errors)
     _check_town(staff, data, errors)
@@ -206,7 +199,7 @@ def save_notice(staff: Staff, *, notice: Notice | None = None, data: NoticeData)
             staff, department_id=data.department.pk, emergency=data.category.is_emergency):
         errors["department"] = _("他の課のお知らせは作れません（防災のお知らせはどの課からでも作れます）。")
     if errors:
-        raise NoticeRefused(errors)
+        raise Refused(errors)
     assert data.category is not None and data.department is not None and data.publish_at is not None
     creating = notice is None
     with transaction.atomic():
@@ -283,7 +276,7 @@ def publish_notice(staff: Staff, notice: Notice, *, now: datetime | None = None)
         locked = (Notice.objects.select_for_update(of=("self",)).select_related("category", "municipality")
                   .get(pk=notice.pk))
         if locked.status == NoticeStatus.WITHDRAWN:
-            raise NoticeRefused({NON_FIELD: _("取り下げたお知らせは公開できません。")})
+            raise Refused({NON_FIELD: _("取り下げたお知らせは公開できません。")})
         was_draft = locked.status == NoticeStatus.DRAFT
         if was_draft:
             locked.status, locked.published_at = NoticeStatus.PUBLISHED, now
@@ -338,13 +331,13 @@ def withdraw_notice(staff: Staff, notice: Notice, reason: str) -> Notice:
     _require(staff, notice)
     reason = reason.strip()
     if not reason:
-        raise NoticeRefused({"reason": _("取り下げの理由を入力してください。")})
+        raise Refused({"reason": _("取り下げの理由を入力してください。")})
     if len(reason) > 500:
-        raise NoticeRefused({"reason": _("取り下げの理由は500文字以内で入力してください。")})
+        raise Refused({"reason": _("取り下げの理由は500文字以内で入力してください。")})
     with transaction.atomic():
         locked = Notice.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=notice.pk)
         if locked.status == NoticeStatus.WITHDRAWN:
-            raise NoticeRefused({NON_FIELD: _("このお知らせはすでに取り下げています。")})
+            raise Refused({NON_FIELD: _("このお知らせはすでに取り下げています。")})
         locked.status = NoticeStatus.WITHDRAWN
         locked.save(update_fields=["status", "updated_at"])
         stopped = 0

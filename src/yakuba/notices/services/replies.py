@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.messaging.models import Delivery, Subscriber
+from yakuba.kernel.refusal import Refused
 
 from ..models import Notice, NoticeStatus, Reply, ReplyKind
 
@@ -21,14 +22,6 @@ COMMENT_MAX = 1000
 NAME_MAX = 100
 DEFAULT_YES_NO = ["はい", "いいえ"]
 WEB = "web"
-
-
-class ReplyRefused(Exception):
-    """A reply the rules do not accept; `message` tells the resident why, in Japanese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def choices_of(notice: Notice) -> list[str]:
@@ -66,7 +59,7 @@ def reply(notice: Notice, *, answer: str, comment: str, name: str = "", subscrib
     if subscriber is not None and resident is None and subscriber.resident_id is not None:
         resident = subscriber.resident
     if subscriber is None and resident is None:
-        raise ReplyRefused(_("ご回答にはログインするか、お知らせのメールやLINEのリンクから開いてください。"))
+        raise Refused(_("ご回答にはログインするか、お知らせのメールやLINEのリンクから開いてください。"))
     answer, comment, name = answer.strip(), comment.strip(), name.strip()
     _check(notice, answer=answer, comment=comment, name=name, now=now or timezone.now())
     with transaction.atomic():
@@ -80,20 +73,20 @@ def reply(notice: Notice, *, answer: str, comment: str, name: str = "", subscrib
 
 def _check(notice: Notice, *, answer: str, comment: str, name: str, now: datetime) -> None:
     if notice.reply_kind == ReplyKind.NONE or notice.status != NoticeStatus.PUBLISHED or notice.publish_at > now:
-        raise ReplyRefused(_("このお知らせには回答できません。"))
+        raise Refused(_("このお知らせには回答できません。"))
     if notice.reply_deadline is not None and now > notice.reply_deadline:
         deadline = timezone.localtime(notice.reply_deadline)
-        raise ReplyRefused(_("回答の締切（%(deadline)s）を過ぎたため、受け付けできません。")
+        raise Refused(_("回答の締切（%(deadline)s）を過ぎたため、受け付けできません。")
                            % {"deadline": f"{deadline.month}月{deadline.day}日 {deadline:%H:%M}"})
     choices = choices_of(notice)
     if choices and answer not in choices:
-        raise ReplyRefused(_("回答を選択肢から選んでください。"))
+        raise Refused(_("回答を選択肢から選んでください。"))
     if notice.reply_kind == ReplyKind.COMMENT and not comment:
-        raise ReplyRefused(_("ご回答の内容を入力してください。"))
+        raise Refused(_("ご回答の内容を入力してください。"))
     if len(comment) > COMMENT_MAX:
-        raise ReplyRefused(_("ひとことは%(max)d文字以内で入力してください。") % {"max": COMMENT_MAX})
+        raise Refused(_("ひとことは%(max)d文字以内で入力してください。") % {"max": COMMENT_MAX})
     if len(name) > NAME_MAX:
-        raise ReplyRefused(_("お名前は%(max)d文字以内で入力してください。") % {"max": NAME_MAX})
+        raise Refused(_("お名前は%(max)d文字以内で入力してください。") % {"max": NAME_MAX})
 
 
 def _who(subscriber: Subscriber | None, resident: Resident | None) -> Q | None:

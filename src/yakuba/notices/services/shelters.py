@@ -10,18 +10,11 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 
 from ..models import Area, Shelter, ShelterStatus
 
 MANAGING_DEPARTMENT = "総務課"
-
-
-class ShelterRefused(Exception):
-    """The change cannot be made; `errors` maps each field to a Japanese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass
@@ -42,7 +35,7 @@ def may_edit_list(staff: Staff) -> bool:
 def set_shelter_status(staff: Staff, shelter: Shelter, *, status: str, note: str) -> Shelter:
     """開設・混雑・満員: any staff member of the town may report it (a disaster does not wait for the right 課)."""
     if not staff.is_active or staff.municipality_id != shelter.municipality_id:
-        raise ShelterRefused({"__all__": _("この避難所の状況を変更する権限がありません。")})
+        raise Refused({"__all__": _("この避難所の状況を変更する権限がありません。")})
     note = note.strip()
     errors: dict[str, str] = {}
     if status not in ShelterStatus.values:
@@ -50,7 +43,7 @@ def set_shelter_status(staff: Staff, shelter: Shelter, *, status: str, note: str
     if len(note) > 200:
         errors["note"] = _("お知らせは200文字以内で入力してください。")
     if errors:
-        raise ShelterRefused(errors)
+        raise Refused(errors)
     with transaction.atomic():
         locked = Shelter.objects.select_for_update().get(pk=shelter.pk)
         before = locked.status
@@ -86,10 +79,10 @@ def _check(staff: Staff, data: ShelterData) -> dict[str, str]:
 def save_shelter(staff: Staff, *, shelter: Shelter | None = None, data: ShelterData) -> Shelter:
     """Add a shelter or correct its name, address, area, capacity and position."""
     if not may_edit_list(staff) or (shelter is not None and shelter.municipality_id != staff.municipality_id):
-        raise ShelterRefused({"__all__": _("避難所の一覧を変更できるのは情報担当と総務課の職員です。")})
+        raise Refused({"__all__": _("避難所の一覧を変更できるのは情報担当と総務課の職員です。")})
     errors = _check(staff, data)
     if errors:
-        raise ShelterRefused(errors)
+        raise Refused(errors)
     creating = shelter is None
     try:
         with transaction.atomic():
@@ -103,5 +96,5 @@ def save_shelter(staff: Staff, *, shelter: Shelter | None = None, data: ShelterD
             record("notices.shelter.created" if creating else "notices.shelter.changed",
                    municipality=shelter.municipality, actor=staff.user, obj=shelter, data={"name": shelter.name})
     except IntegrityError as error:
-        raise ShelterRefused({"name": _("同じ名称の避難所がすでにあります。")}) from error
+        raise Refused({"name": _("同じ名称の避難所がすでにあります。")}) from error
     return shelter

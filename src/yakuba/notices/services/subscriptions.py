@@ -17,19 +17,12 @@ from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Channel, Endpoint, Language, Subscriber
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import Area, Category, Subscription
 
 MANAGE_URL_NAME = "notices:subscription"
-
-
-class SubscriptionRefused(Exception):
-    """The choices cannot be saved; `errors` maps each form field to what is wrong, in words for residents."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 class EmailState(Enum):
@@ -190,7 +183,7 @@ def subscribe(municipality: Municipality, *, resident: Resident | None, categori
     if resident is not None and resident.municipality_id != municipality.pk:
         errors["__all__"] = _("この町の住民としてログインしていません。")
     if errors or choices is None:
-        raise SubscriptionRefused(errors)
+        raise Refused(errors)
     with transaction.atomic():
         if resident is None:
             owner = email_owner(municipality, address)
@@ -215,7 +208,7 @@ def update_choices(subscriber: Subscriber, *, categories: Iterable[Any], areas: 
     choices = _check(subscriber.municipality, categories=categories, areas=areas, language=language,
                      quiet_start=quiet_start, quiet_end=quiet_end, errors=errors)
     if errors or choices is None:
-        raise SubscriptionRefused(errors)
+        raise Refused(errors)
     with transaction.atomic():
         subscription, created = _save(subscriber, choices)
         record("notices.subscription.created" if created else "notices.subscription.updated",
@@ -230,7 +223,7 @@ def add_address(subscriber: Subscriber, email: str, *, resident: Resident | None
     if not address and not errors:
         errors["email"] = _("メールアドレスを入力してください。")
     if errors:
-        raise SubscriptionRefused(errors)
+        raise Refused(errors)
     with transaction.atomic():
         return add_email(subscriber, address, resident=resident)
 

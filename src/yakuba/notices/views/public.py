@@ -9,7 +9,6 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +24,7 @@ from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Delivery, Language
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import attempt
 
 from .. import feeds
 from ..models import Category, Notice, NoticeAttachment, NoticeQuerySet, NoticeStatus, ReplyKind
@@ -212,27 +211,22 @@ def reply(request: TownRequest, public_id: UUID) -> HttpResponse:
     elif delivery is None and resident is None:
         errors = [_("ご回答にはログインするか、お知らせのメールやLINEのリンクから開いてください。")]
     elif form.is_valid():
-        try:
-            said = _save_reply(request, notice, form.cleaned_data, delivery=delivery, resident=resident)
-        except replies.ReplyRefused as refusal:
-            errors = [refusal.message]
+        outcome = attempt(request, lambda: _save_reply(notice, form.cleaned_data, delivery=delivery,
+                                                       resident=resident))
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
         else:
-            messages.success(request, said)
+            messages.success(request, outcome.result or _("このご回答はすでに受け付けています。"))
             return HttpResponseRedirect(_back(notice, key) + "#reply")
     return _render(request, notice, expired=expired, key=key, form=form, errors=errors, status=400)
 
 
-def _save_reply(request: TownRequest, notice: Notice, data: dict[str, Any], *, delivery: Delivery | None,
+def _save_reply(notice: Notice, data: dict[str, Any], *, delivery: Delivery | None,
                 resident: Resident | None) -> str:
-    """Write the reply once per form; what to tell the resident."""
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            had = replies.existing(notice, subscriber=delivery.subscriber if delivery else None, resident=resident)
-            replies.reply(notice, answer=data.get("answer", ""), comment=data["comment"], name=data["name"],
-                          delivery=delivery, resident=resident)
-    except once.AlreadySubmitted:
-        return _("このご回答はすでに受け付けています。")
+    """Write the reply; what to tell the resident."""
+    had = replies.existing(notice, subscriber=delivery.subscriber if delivery else None, resident=resident)
+    replies.reply(notice, answer=data.get("answer", ""), comment=data["comment"], name=data["name"],
+                  delivery=delivery, resident=resident)
     return _("ご回答を変更しました。") if had else _("ご回答を受け付けました。ありがとうございます。")
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -25,11 +24,11 @@ from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging.models import Channel, DeliveryStatus
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once, attempt, error_summary
 
 from ..models import Area, Audience, Category, Notice, NoticeStatus, NoticeTranslation, ReplyKind
 from ..services import notices as services
-from ..services.notices import NoticeData, NoticeRefused
+from ..services.notices import NoticeData
 
 LIST_LIMIT = 200
 
@@ -136,10 +135,6 @@ class NoticeForm(forms.Form):
             reply_deadline=data["reply_deadline"], translation_en=english if any(english) else None,
             attachments=[data["attachment"]] if data.get("attachment") else [])
 
-    def refuse(self, errors: dict[str, str]) -> None:
-        for name, message in errors.items():
-            self.add_error(name if name in self.fields else None, message)
-
 
 def _initial(notice: Notice) -> dict[str, Any]:
     english = NoticeTranslation.objects.filter(notice=notice, language="en").first()
@@ -200,29 +195,17 @@ def _managed(request: TownRequest, pk: int) -> Notice:
 
 def _form_page(request: TownRequest, form: NoticeForm, notice: Notice | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                saved = services.save_notice(request.staff, notice=notice, data=form.to_data())
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-            return HttpResponseRedirect(reverse("staff:notices"))
-        except NoticeRefused as error:
-            form.refuse(error.errors)
+        if notice is not None and notice.status == NoticeStatus.PUBLISHED:
+            done = _("お知らせを修正しました。ページの内容は変わりましたが、すでに送ったメッセージは送り直しません。")
         else:
-            if notice is not None and notice.status == NoticeStatus.PUBLISHED:
-                messages.success(request, _("お知らせを修正しました。ページの内容は変わりましたが、"
-                                            "すでに送ったメッセージは送り直しません。"))
-            else:
-                messages.success(request, _("お知らせを保存しました。内容を確かめて公開してください。"))
-            return HttpResponseRedirect(reverse("staff:notice-detail", args=[saved.pk]))
-    errors = []
-    for name, field_errors in form.errors.items():
-        bound = form[name] if name in form.fields else None
-        errors += [{"id": bound.auto_id if bound else "", "label": bound.label if bound else "", "message": error}
-                   for error in field_errors]
+            done = _("お知らせを保存しました。内容を確かめて公開してください。")
+        response = act_once(request, lambda: services.save_notice(request.staff, notice=notice, data=form.to_data()),
+                            done=done, back=lambda saved: reverse("staff:notice-detail", args=[saved.pk]),
+                            form=form, again=reverse("staff:notices"))
+        if response is not None:
+            return response
     return render(request, "notices/staff/form.html", {
-        "form": form, "notice": notice, "errors": errors,
+        "form": form, "notice": notice, "errors": error_summary(form),
         "emergency_ids": [pk for pk, category in form.categories.items() if category.is_emergency],
     }, status=400 if form.is_bound else 200)
 
@@ -291,15 +274,12 @@ def _detail(request: TownRequest, notice: Notice, *, errors: list[str] | None = 
 @require_POST
 def notice_publish(request: TownRequest, pk: int) -> HttpResponse:
     notice = _managed(request, pk)
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            published = services.publish_notice(request.staff, notice)
-    except once.AlreadySubmitted:
+    outcome = attempt(request, lambda: services.publish_notice(request.staff, notice))
+    if outcome.repeated:
         messages.info(request, _("この操作はすでに受け付けています。"))
-    except NoticeRefused as error:
-        return _detail(request, notice, errors=list(error.errors.values()), status=400)
-    else:
+    elif outcome.refused is not None:
+        return _detail(request, notice, errors=outcome.refused.messages, status=400)
+    elif (published := outcome.result) is not None:
         if published.broadcast_id is not None:
             messages.success(request, _("公開し、配信を始めました。送信の状況はこのページで確かめられます。"))
         elif published.deliver and published.publish_at > timezone.now():
@@ -322,23 +302,17 @@ def notice_counts(request: TownRequest, pk: int) -> HttpResponse:
 @staff_required(role=Role.STAFF)
 def notice_withdraw(request: TownRequest, pk: int) -> HttpResponse:
     notice = _managed(request, pk)
-    errors: list[str] = []
     reason = request.POST.get("reason", "") if request.method == "POST" else ""
+
+    def page(errors: list[str]) -> HttpResponse:
+        return render(request, "notices/staff/withdraw.html", {"notice": notice, "reason": reason, "errors": errors},
+                      status=400 if errors else 200)
+
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                services.withdraw_notice(request.staff, notice, reason)
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-            return HttpResponseRedirect(reverse("staff:notice-detail", args=[pk]))
-        except NoticeRefused as error:
-            errors = list(error.errors.values())
-        else:
-            messages.success(request, _("お知らせを取り下げました。まだ送っていないメッセージは送りません。"))
-            return HttpResponseRedirect(reverse("staff:notice-detail", args=[pk]))
-    return render(request, "notices/staff/withdraw.html", {"notice": notice, "reason": reason, "errors": errors},
-                  status=400 if errors else 200)
+        return act_once(request, lambda: services.withdraw_notice(request.staff, notice, reason),
+                        done=_("お知らせを取り下げました。まだ送っていないメッセージは送りません。"),
+                        back=reverse("staff:notice-detail", args=[pk]), refused=lambda error: page(error.messages))
+    return page([])
 
 
 # Replies --------------------------------------------------------------------------------------------------------

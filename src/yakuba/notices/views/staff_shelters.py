@@ -7,10 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -19,11 +17,11 @@ from django.utils.translation import gettext_lazy
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once
 
 from ..models import Area, Shelter, ShelterStatus
 from ..services import shelters as services
-from ..services.shelters import ShelterData, ShelterRefused
+from ..services.shelters import ShelterData
 
 
 class ShelterForm(forms.Form):
@@ -86,19 +84,12 @@ def shelters(request: TownRequest) -> HttpResponse:
     chosen = request.POST.get("shelter", "")
     shelter = get_object_or_404(Shelter, pk=int(chosen) if chosen.isdigit() else 0)
     status, note = request.POST.get("status", ""), request.POST.get("note", "")
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            saved = services.set_shelter_status(request.staff, shelter, status=status, note=note)
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-    except ShelterRefused as error:
-        return _board(request, failed=shelter.pk, errors=list(error.errors.values()),
-                      typed={"status": status, "note": note})
-    else:
-        messages.success(request, _("%(name)s の状況を「%(status)s」にしました。")
-                         % {"name": saved.name, "status": saved.get_status_display()})
-    return HttpResponseRedirect(reverse("staff:shelters") + f"#shelter-{shelter.pk}")
+    return act_once(request, lambda: services.set_shelter_status(request.staff, shelter, status=status, note=note),
+                    done=lambda saved: _("%(name)s の状況を「%(status)s」にしました。")
+                    % {"name": saved.name, "status": saved.get_status_display()},
+                    back=reverse("staff:shelters") + f"#shelter-{shelter.pk}",
+                    refused=lambda error: _board(request, failed=shelter.pk, errors=error.messages,
+                                                 typed={"status": status, "note": note}))
 
 
 def _edit(request: TownRequest, shelter: Shelter | None) -> HttpResponse:
@@ -110,19 +101,11 @@ def _edit(request: TownRequest, shelter: Shelter | None) -> HttpResponse:
                    "capacity": shelter.capacity, "latitude": shelter.latitude, "longitude": shelter.longitude}
     form = ShelterForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                services.save_shelter(request.staff, shelter=shelter, data=form.to_data())
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-            return HttpResponseRedirect(reverse("staff:shelters"))
-        except ShelterRefused as error:
-            for name, message in error.errors.items():
-                form.add_error(name if name in form.fields else None, message)
-        else:
-            messages.success(request, _("避難所を保存しました。"))
-            return HttpResponseRedirect(reverse("staff:shelters"))
+        response = act_once(request, lambda: services.save_shelter(request.staff, shelter=shelter,
+                                                                   data=form.to_data()),
+                            done=_("避難所を保存しました。"), back=reverse("staff:shelters"), form=form)
+        if response is not None:
+            return response
     return render(request, "notices/staff/shelter_form.html", {"form": form, "shelter": shelter},
                   status=400 if form.is_bound else 200)
 

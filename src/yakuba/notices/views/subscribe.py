@@ -8,7 +8,6 @@ from typing import Any
 
 import segno
 from django import forms
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -22,11 +21,11 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Channel, Language, Subscriber
 from yakuba.kernel.tenancy.models import Municipality
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import add_refusal, attempt
 
 from ..models import Area, Category
 from ..services import subscriptions
-from ..services.subscriptions import EmailState, SubscriptionRefused
+from ..services.subscriptions import EmailState
 
 SUBSCRIBED = "notices.subscribed"  # session key: what the 「確認メールを送りました」 page says
 CHANGED = "notices.subscription_changed"  # session key: what the manage page says after a change
@@ -69,10 +68,6 @@ class ChoicesForm(forms.Form):
         return {"categories": data.get("categories", []), "areas": data.get("areas", []),
                 "language": data.get("language", ""), "quiet_start": _hour(data.get("quiet_start")),
                 "quiet_end": _hour(data.get("quiet_end"))}
-
-    def refused(self, error: SubscriptionRefused) -> None:
-        for field, message in error.errors.items():
-            self.add_error(field if field in self.fields else None, message)
 
 
 class SubscribeForm(ChoicesForm):
@@ -134,17 +129,18 @@ def subscribe(request: TownRequest) -> HttpResponse:
     else:
         form = SubscribeForm(request.POST, municipality=request.municipality)
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    resident = town_resident(request, create=True)
-                    result = subscriptions.subscribe(request.municipality, resident=resident,
-                                                     email=form.cleaned_data["email"], **form.choices())
-            except once.AlreadySubmitted:
+            def save() -> tuple[Resident | None, subscriptions.SubscribeResult]:
+                resident = town_resident(request, create=True)
+                return resident, subscriptions.subscribe(request.municipality, resident=resident,
+                                                         email=form.cleaned_data["email"], **form.choices())
+
+            outcome = attempt(request, save)
+            if outcome.repeated:
                 return HttpResponseRedirect(reverse("notices:subscribe-done"))
-            except SubscriptionRefused as error:
-                form.refused(error)
-            else:
+            if outcome.refused is not None:
+                add_refusal(form, outcome.refused)
+            elif outcome.result is not None:
+                resident, result = outcome.result
                 request.session[SUBSCRIBED] = {
                     "email": result.email.value,
                     "manage": result.subscriber.token if resident is not None and result.subscriber else ""}
@@ -231,14 +227,11 @@ def subscription(request: TownRequest, token: str) -> HttpResponse:
         return _manage(request, subscriber)
     form = ChoicesForm(request.POST, municipality=request.municipality)
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                subscriptions.update_choices(subscriber, **form.choices())
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: subscriptions.update_choices(subscriber, **form.choices()))
+        if outcome.repeated:
             return _back(subscriber, _("変更はすでに受け付けています。"), request)
-        except SubscriptionRefused as error:
-            form.refused(error)
+        if outcome.refused is not None:
+            add_refusal(form, outcome.refused)
         else:
             return _back(subscriber, _("受け取るお知らせを変更しました。"), request)
     return _manage(request, subscriber, form=form, status=400)
@@ -250,16 +243,13 @@ def add_email(request: TownRequest, token: str) -> HttpResponse:
     email_form = EmailForm(request.POST)
     if email_form.is_valid():
         resident = subscriber.resident if subscriber.resident_id else None
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                state = subscriptions.add_address(subscriber, email_form.cleaned_data["email"], resident=resident)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: subscriptions.add_address(subscriber, email_form.cleaned_data["email"],
+                                                                     resident=resident))
+        if outcome.repeated:
             return _back(subscriber, _("この操作はすでに受け付けています。"), request)
-        except SubscriptionRefused as error:
-            for field, message in error.errors.items():
-                email_form.add_error(field if field in email_form.fields else None, message)
-        else:
+        if outcome.refused is not None:
+            add_refusal(email_form, outcome.refused)
+        elif (state := outcome.result) is not None:
             return _back(subscriber, _("メールアドレスを登録しました。") if state is EmailState.CONFIRMED else
                          _("確認メールを送りました。メールに書かれたリンクを開くと、登録が完了します。"), request)
     return _manage(request, subscriber, email_form=email_form, status=400)

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import private_storage, save_private
+from yakuba.kernel.refusal import Refused
 
 from ..definitions import TOWN_NAME
 from ..models import Dataset, Origin, Row, Upload, UploadState, Version
@@ -23,13 +24,12 @@ MAX_UPLOAD = 20 * 1024 * 1024
 AUTOMATIC = (*TOWN_CODE_COLUMNS, TOWN_NAME)  # filled in for the town when left empty
 
 
-class EditRefused(Exception):
-    """Nothing was changed; `errors` maps a column (or "__all__") to a message, `problems` lists a file's problems."""
+class NotPublishable(Refused):
+    """The working copy has problems, so nothing was published; `problems` lists them, row by row."""
 
-    def __init__(self, errors: dict[str, str], problems: list[Problem] | None = None) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-        self.problems = problems or []
+    def __init__(self, message: str, problems: list[Problem]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def may_edit(staff: Staff | None, dataset: Dataset) -> bool:
@@ -44,13 +44,13 @@ def may_edit(staff: Staff | None, dataset: Dataset) -> bool:
 
 def _require(staff: Staff, dataset: Dataset) -> None:
     if not may_edit(staff, dataset):
-        raise EditRefused({"__all__": _("このデータセットを編集する権限がありません。")})
+        raise Refused({"__all__": _("このデータセットを編集する権限がありません。")})
 
 
 def save_settings(staff: Staff, dataset: Dataset, changed: list[str]) -> None:
     """Store the dataset's title, description, licence and 担当課 (情報担当 only), audited with what changed."""
     if not (staff.is_active and staff.has_role(Role.ADMIN) and staff.municipality_id == dataset.municipality_id):
-        raise EditRefused({"__all__": _("データセットの設定を変える権限がありません。")})
+        raise Refused({"__all__": _("データセットの設定を変える権限がありません。")})
     dataset.save(update_fields=["title", "description", "licence", "department", "updated_at"])
     record("opendata.dataset_changed", municipality=dataset.municipality, actor=staff.user, obj=dataset,
            data={"dataset": dataset.kind, "fields": changed})
@@ -61,7 +61,7 @@ def refresh_generated(staff: Staff) -> list[Version]:
     from .. import generated
 
     if not (staff.is_active and staff.has_role(Role.ADMIN)):
-        raise EditRefused({"__all__": _("自動生成のデータを更新する権限がありません。")})
+        raise Refused({"__all__": _("自動生成のデータを更新する権限がありません。")})
     made = generated.refresh(staff.municipality)
     record("opendata.generated_refreshed", municipality=staff.municipality, actor=staff.user,
            data={"versions": [f"{v.dataset.kind}#{v.number}" for v in made]})
@@ -87,7 +87,7 @@ def save_row(staff: Staff, dataset: Dataset, row: Row | None, values: dict[str, 
         errors[defn.id_column] = _("「%(col)s」「%(value)s」は既に使われています。") % {
             "col": defn.id_column, "value": data[defn.id_column]}
     if errors:
-        raise EditRefused(errors)
+        raise Refused(errors)
     with transaction.atomic():
         if row is None:
             position = (Row.objects.filter(dataset=dataset).aggregate(p=Max("position"))["p"] or 0) + 1
@@ -116,13 +116,13 @@ def publish(staff: Staff, dataset: Dataset, note: str = "") -> Version:
     defn = publishing.definition_of(dataset)
     rows = [r.data for r in Row.objects.filter(dataset=dataset).order_by("position", "pk")]
     if not rows:
-        raise EditRefused({"__all__": _("公開する行がありません。行を追加するか、ファイルを取り込んでください。")})
+        raise Refused({"__all__": _("公開する行がありません。行を追加するか、ファイルを取り込んでください。")})
     table = Table(header=defn.names, rows=rows, lines=list(range(2, len(rows) + 2)))
     problems, count = check(defn, dataset.municipality, table)
     if problems:
         message = ngettext("%(n)d 件の問題があるため公開できません。",
                            "%(n)d 件の問題があるため公開できません。", count)
-        raise EditRefused({"__all__": message % {"n": count}}, problems)
+        raise NotPublishable(message % {"n": count}, problems)
     return publishing.publish(dataset, rows, origin=Origin.FORM, user=staff.user, note=note)
 
 
@@ -134,16 +134,16 @@ def receive(staff: Staff, dataset: Dataset, upload: UploadedFile[bytes] | None, 
 
     _require(staff, dataset)
     if upload is None:
-        raise EditRefused({"file": _("ファイルを選んでください。")})
+        raise Refused({"file": _("ファイルを選んでください。")})
     name = (upload.name or "").lower()
     if upload.size is not None and upload.size > MAX_UPLOAD:
         size = f"{upload.size / 1024 / 1024:.0f}MB"
-        raise EditRefused({"file": _("ファイルが大きすぎます（%(size)s）。1回に取り込めるのは 20MB までです。")
+        raise Refused({"file": _("ファイルが大きすぎます（%(size)s）。1回に取り込めるのは 20MB までです。")
                            % {"size": size}})
     if not name.endswith((".csv", ".xlsx", ".txt")):
-        raise EditRefused({"file": _("CSV（.csv）か Excel（.xlsx）のファイルを選んでください。")})
+        raise Refused({"file": _("CSV（.csv）か Excel（.xlsx）のファイルを選んでください。")})
     if not upload.size:
-        raise EditRefused({"file": _("ファイルが空です。")})
+        raise Refused({"file": _("ファイルが空です。")})
     with transaction.atomic():
         item = Upload.objects.create(
             municipality=dataset.municipality, dataset=dataset, path=save_private(upload, "opendata/uploads"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, private_storage, save_private
+from yakuba.kernel.refusal import Refused
 
 from ..models import Layer, Point
 
@@ -30,14 +31,6 @@ SIX_PLACES = Decimal("0.000001")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 FUTURE_SLACK = timedelta(minutes=10)
 DISASTER_POINTS_MAX = 10
-
-
-class LayerRefused(Exception):
-    """The change cannot be made; `errors` maps each field (or "__all__") to a Japanese message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass
@@ -99,10 +92,10 @@ def _check_layer(staff: Staff, data: LayerData) -> dict[str, str]:
 def create_layer(staff: Staff, data: LayerData) -> Layer:
     """A new point layer of the staff member's town."""
     if not staff.is_active:
-        raise LayerRefused({"__all__": _("地図レイヤーを作成する権限がありません。")})
+        raise Refused({"__all__": _("地図レイヤーを作成する権限がありません。")})
     errors = _check_layer(staff, data)
     if errors:
-        raise LayerRefused(errors)
+        raise Refused(errors)
     try:
         with transaction.atomic():
             layer = Layer.objects.create(
@@ -113,7 +106,7 @@ def create_layer(staff: Staff, data: LayerData) -> Layer:
                          "disasters": layer.for_disasters,
                          "department": layer.department.name if layer.department else ""})
     except IntegrityError as error:  # the same slug, created at the same moment
-        raise LayerRefused({"slug": _("このURL用の名前はすでに使われています。別の名前にしてください。")}) from error
+        raise Refused({"slug": _("このURL用の名前はすでに使われています。別の名前にしてください。")}) from error
     return layer
 
 
@@ -177,10 +170,10 @@ def _check_point(data: PointData) -> tuple[dict[str, str], Decimal | None, Decim
 def add_point(staff: Staff, layer: Layer, data: PointData) -> Point:
     """Put a point on `layer`; its photo is stored privately and shown only while the layer is public."""
     if not may_edit(staff, layer):
-        raise LayerRefused({"__all__": _("このレイヤーに地点を追加する権限がありません。")})
+        raise Refused({"__all__": _("このレイヤーに地点を追加する権限がありません。")})
     errors, lat, lon, photo_type = _check_point(data)
     if errors:
-        raise LayerRefused(errors)
+        raise Refused(errors)
     assert lat is not None and lon is not None
     path = save_private(data.photo, f"{PHOTO_FOLDER}/{layer.municipality.code}") if data.photo is not None else ""
     try:
@@ -202,7 +195,7 @@ def add_point(staff: Staff, layer: Layer, data: PointData) -> Point:
 def delete_point(staff: Staff, point: Point) -> None:
     """Take a point off the map (its photo goes too, once the deletion is committed)."""
     if not may_edit(staff, point.layer):
-        raise LayerRefused({"__all__": _("このレイヤーの地点を削除する権限がありません。")})
+        raise Refused({"__all__": _("このレイヤーの地点を削除する権限がありません。")})
     path = point.photo_path
     with transaction.atomic():
         record("opendata.point.deleted", municipality=point.municipality, actor=staff.user, obj=point,

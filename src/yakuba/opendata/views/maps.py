@@ -7,10 +7,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -24,11 +22,12 @@ from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once
 
 from ..models import Layer, Point
 from ..services import geo
 from ..services import layers as services
-from ..services.layers import LayerData, LayerRefused, PointData
+from ..services.layers import LayerData, PointData
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -159,35 +158,17 @@ class PointForm(forms.Form):
                          longitude=data["longitude"], observed_at=data["observed_at"], photo=data["photo"])
 
 
-def _add_errors(form: forms.Form, error: LayerRefused) -> None:
-    for name, message in error.errors.items():
-        form.add_error(name if name in form.fields else None, message)
-
-
-def _saved_once(request: TownRequest, form: forms.Form, save: Any) -> Any:
-    """Run `save()` with the form's once token; None when it was already submitted or refused (errors on form)."""
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            return save()
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-    except LayerRefused as error:
-        _add_errors(form, error)
-    return None
-
-
 @staff_required()
 def staff_layers(request: TownRequest) -> HttpResponse:
     """The town's layers, and a form to create one."""
     form = LayerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        layer = _saved_once(request, form, lambda: services.create_layer(request.staff, form.to_data()))
-        if layer is not None:
-            messages.success(request, _("地図レイヤー「%(name)s」を作成しました。") % {"name": layer.name})
-            return HttpResponseRedirect(reverse("staff:map-layer", args=[layer.slug]))
-        if not form.errors:
-            return HttpResponseRedirect(reverse("staff:map-layers"))
+        response = act_once(request, lambda: services.create_layer(request.staff, form.to_data()),
+                            done=lambda layer: _("地図レイヤー「%(name)s」を作成しました。") % {"name": layer.name},
+                            back=lambda layer: reverse("staff:map-layer", args=[layer.slug]), form=form,
+                            again=reverse("staff:map-layers"))
+        if response is not None:
+            return response
     items = [{"layer": layer, "may_edit": services.may_edit(request.staff, layer)}
              for layer in Layer.objects.select_related("department").prefetch_related("points")]
     return render(request, "opendata/staff/layers.html", {"items": items, "form": form},
@@ -208,11 +189,11 @@ def staff_layer(request: TownRequest, slug: str) -> HttpResponse:
             raise PermissionDenied(_("このレイヤーに地点を追加できるのは、担当課の職員と情報担当です。"))
         form = PointForm(request.POST, request.FILES)
         if form.is_valid():
-            added = _saved_once(request, form, lambda: services.add_point(request.staff, layer, form.to_data()))
-            if added is not None:
-                messages.success(request, _("地点「%(title)s」を追加しました。") % {"title": added.title})
-            if not form.errors:
-                return HttpResponseRedirect(reverse("staff:map-layer", args=[layer.slug]))
+            response = act_once(request, lambda: services.add_point(request.staff, layer, form.to_data()),
+                                done=lambda added: _("地点「%(title)s」を追加しました。") % {"title": added.title},
+                                back=reverse("staff:map-layer", args=[layer.slug]), form=form)
+            if response is not None:
+                return response
     else:
         form = PointForm(initial={"observed_at": _now_local()})
     points = list(layer.points.order_by("-observed_at", "-pk"))
@@ -228,15 +209,9 @@ def staff_point_delete(request: TownRequest, slug: str, public_id: str) -> HttpR
     found: Point = get_object_or_404(Point.objects.select_related("layer"), layer__slug=slug, public_id=public_id)
     if not services.may_edit(request.staff, found.layer):
         raise PermissionDenied(_("このレイヤーの地点を削除できるのは、担当課の職員と情報担当です。"))
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            services.delete_point(request.staff, found)
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-    else:
-        messages.success(request, _("地点「%(title)s」を削除しました。") % {"title": found.title})
-    return HttpResponseRedirect(reverse("staff:map-layer", args=[slug]))
+    return act_once(request, lambda: services.delete_point(request.staff, found),
+                    done=_("地点「%(title)s」を削除しました。") % {"title": found.title},
+                    back=reverse("staff:map-layer", args=[slug]))
 
 
 urlpatterns = [

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,13 +24,13 @@ from django.views.decorators.http import require_POST
 from yakuba.kernel.accounts.models import Department, Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 
 from .. import definitions
 from ..definitions import LATITUDE, LONGITUDE, TOWN_CODE, TOWN_NAME, Column, Definition
 from ..models import Dataset, Licence, Row, Upload, UploadState
 from ..services import catalogue, editing
-from ..services.editing import EditRefused
 from ..services.tables import Problem
 from .public import formats
 
@@ -121,24 +120,11 @@ class RowForm(forms.Form):
     def values(self) -> dict[str, str]:
         return {column: self.cleaned_data.get(name, "") for name, column in self.columns.items()}
 
-    def refuse(self, errors: dict[str, str]) -> None:
-        by_column = {column: name for name, column in self.columns.items()}
-        for column, message in errors.items():
-            self.add_error(by_column.get(column), message)
-
     def groups(self) -> list[dict[str, Any]]:
         order = ("basic", "place", "contact", "other")
         found = [{"key": key, "title": GROUP_TITLES[key],
                   "fields": [self[name] for name in self.columns if self.groups_of[name] == key]} for key in order]
         return [group for group in found if group["fields"]]
-
-    def summary(self) -> list[dict[str, Any]]:
-        """The kernel error summary's items, each linked to its field."""
-        items: list[dict[str, Any]] = [{"message": error} for error in self.non_field_errors()]
-        for name in self.columns:
-            items += [{"id": self[name].auto_id, "label": self.columns[name], "message": error}
-                      for error in self.errors.get(name, [])]
-        return items
 
 
 def _help(column: Column, municipality: Any) -> str:
@@ -230,18 +216,10 @@ def index(request: TownRequest) -> HttpResponse:
 @require_POST
 def refresh(request: TownRequest) -> HttpResponse:
     """Publish the generated datasets again now (a change to a facility or a 講座 queues this by itself)."""
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            made = editing.refresh_generated(request.staff)
-    except once.AlreadySubmitted:
-        messages.info(request, ALREADY)
-    else:
-        if made:
-            messages.success(request, _("自動生成のデータを更新しました（新しい版: %(n)d 件）。") % {"n": len(made)})
-        else:
-            messages.success(request, _("自動生成のデータに変更はありませんでした（新しい版は作っていません）。"))
-    return HttpResponseRedirect(reverse("staff:opendata"))
+    return act_once(request, lambda: editing.refresh_generated(request.staff),
+                    done=lambda made: _("自動生成のデータを更新しました（新しい版: %(n)d 件）。") % {"n": len(made)}
+                    if made else _("自動生成のデータに変更はありませんでした（新しい版は作っていません）。"),
+                    back=reverse("staff:opendata"), repeated=str(ALREADY))
 
 
 # A dataset --------------------------------------------------------------------------------------------------------
@@ -285,25 +263,22 @@ def dataset_page(request: TownRequest, kind: str) -> HttpResponse:
     return _dataset_page(request, dataset, defn)
 
 
+def _problems_of(refused: Refused) -> list[Problem] | None:
+    return refused.problems if isinstance(refused, editing.NotPublishable) else None
+
+
 @staff_required()
 @require_POST
 def publish(request: TownRequest, kind: str) -> HttpResponse:
     dataset, defn = _dataset(request, kind)
     _editable(request, dataset, defn)
     note = request.POST.get("note", "").strip()
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            version = editing.publish(request.staff, dataset, note=note)
-    except once.AlreadySubmitted:
-        messages.info(request, ALREADY)
-    except EditRefused as refused:
-        return _dataset_page(request, dataset, defn, errors=list(refused.errors.values()),
-                             problems=refused.problems, note=note)
-    else:
-        messages.success(request, _("第%(n)d版として公開しました（%(rows)d 件）。") % {
-            "n": version.number, "rows": version.row_count})
-    return HttpResponseRedirect(_dataset_url(kind, "versions"))
+    return act_once(request, lambda: editing.publish(request.staff, dataset, note=note),
+                    done=lambda version: _("第%(n)d版として公開しました（%(rows)d 件）。") % {
+                        "n": version.number, "rows": version.row_count},
+                    back=_dataset_url(kind, "versions"), repeated=str(ALREADY),
+                    refused=lambda refused: _dataset_page(request, dataset, defn, errors=refused.messages,
+                                                          problems=_problems_of(refused), note=note))
 
 
 # Rows -------------------------------------------------------------------------------------------------------------
@@ -315,20 +290,18 @@ def _row_page(request: TownRequest, kind: str, pk: int | None) -> HttpResponse:
     form = RowForm(request.POST if request.method == "POST" else None, definition=defn,
                    municipality=request.municipality, values=row.data if row is not None else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                saved = editing.save_row(request.staff, dataset, row, form.values())
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: editing.save_row(request.staff, dataset, row, form.values()))
+        if outcome.repeated:
             messages.info(request, ALREADY)
             return HttpResponseRedirect(_dataset_url(kind))
-        except EditRefused as refused:
-            form.refuse(refused.errors)
-        else:
+        if outcome.refused is not None:
+            add_refusal(form, outcome.refused, field_of={column: name for name, column in form.columns.items()}.get)
+        elif (saved := outcome.result) is not None:
             messages.success(request, SAVED % {"key": saved.data.get(defn.name_column or "", "") or saved.key})
             return HttpResponseRedirect(_dataset_url(kind, "rows"))
     return render(request, "opendata/staff/row.html", {
-        "dataset": dataset, "definition": defn, "row": row, "form": form, "errors": form.summary(),
+        "dataset": dataset, "definition": defn, "row": row, "form": form,
+        "errors": error_summary(form, labels=form.columns),
     }, status=400 if form.is_bound else 200)
 
 
@@ -348,15 +321,8 @@ def row_delete(request: TownRequest, kind: str, pk: int) -> HttpResponse:
     row = get_object_or_404(Row, dataset=dataset, pk=pk)
     _editable(request, dataset, defn)
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                editing.delete_row(request.staff, row)
-        except once.AlreadySubmitted:
-            messages.info(request, ALREADY)
-        else:
-            messages.success(request, DELETED % {"key": row.key})
-        return HttpResponseRedirect(_dataset_url(kind, "rows"))
+        return act_once(request, lambda: editing.delete_row(request.staff, row), done=DELETED % {"key": row.key},
+                        back=_dataset_url(kind, "rows"), repeated=str(ALREADY))
     return render(request, "opendata/staff/row_delete.html", {
         "dataset": dataset, "definition": defn, "row": row, "name": row.data.get(defn.name_column or "", "")})
 
@@ -370,16 +336,14 @@ def import_file(request: TownRequest, kind: str) -> HttpResponse:
     errors: dict[str, str] = {}
     note = request.POST.get("note", "").strip() if request.method == "POST" else ""
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                item = editing.receive(request.staff, dataset, request.FILES.get("file"), note=note)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: editing.receive(request.staff, dataset, request.FILES.get("file"),
+                                                           note=note))
+        if outcome.repeated:
             messages.info(request, ALREADY)
             return HttpResponseRedirect(_dataset_url(kind))
-        except EditRefused as refused:
-            errors = refused.errors
-        else:
+        if outcome.refused is not None:
+            errors = outcome.refused.errors
+        elif (item := outcome.result) is not None:
             return HttpResponseRedirect(reverse("staff:opendata-upload", args=[item.public_id]))
     summary = [{"id": "id_file" if key == "file" else "", "label": _("ファイル") if key == "file" else "",
                 "message": message} for key, message in errors.items()]
@@ -420,15 +384,8 @@ def dataset_settings(request: TownRequest, kind: str) -> HttpResponse:
     dataset, defn = _dataset(request, kind)
     form = SettingsForm(request.POST if request.method == "POST" else None, dataset=dataset)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                editing.save_settings(request.staff, dataset, form.apply(dataset))
-        except once.AlreadySubmitted:
-            messages.info(request, ALREADY)
-        else:
-            messages.success(request, _("データセットの設定を保存しました。"))
-        return HttpResponseRedirect(_dataset_url(kind))
+        return act_once(request, lambda: editing.save_settings(request.staff, dataset, form.apply(dataset)),
+                        done=_("データセットの設定を保存しました。"), back=_dataset_url(kind), repeated=str(ALREADY))
     return render(request, "opendata/staff/settings.html", {
         "dataset": dataset, "definition": defn, "form": form, "errors": bool(form.errors),
     }, status=400 if form.is_bound else 200)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Resident, Role, Staff, User
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.scheduling import services as scheduling
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
@@ -36,14 +37,6 @@ from ..models import (
     Series,
     Status,
 )
-
-
-class ReservationError(Exception):
-    """The request breaks a rule; `messages` says every reason, in the user's language."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__(" ".join(messages))
-        self.messages = messages
 
 
 def rules_of(resource: Resource) -> calendar.Rules:
@@ -67,7 +60,7 @@ def reserve_room(room: Room, resident: Resident, starts_at: datetime, ends_at: d
     problems = room_problems(room, resident, starts_at, ends_at, purpose=purpose, people=people, group=group,
                              now=_now(now))
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     return place_room(room, resident, starts_at, ends_at, purpose=purpose, people=people, group=group, staff=staff,
                       channel=channel, request=request)
 
@@ -99,7 +92,7 @@ def place_room(room: Room, resident: Resident, starts_at: datetime, ends_at: dat
                people: int | None = None, group: Group | None = None, staff: Staff | None = None,
                channel: str = Channel.ONLINE, series: Series | None = None, status: str | None = None,
                mail: str = "confirmation", request: HttpRequest | None = None) -> Reservation:
-    """Book checked times (room_problems said none): the database refuses an overlap with ReservationError."""
+    """Book checked times (room_problems said none): the database refuses an overlap with Refused."""
     if status is None:
         status = Status.PENDING if room.approval_required and staff is None else Status.CONFIRMED
     full = room_fee(room, starts_at, ends_at)
@@ -202,7 +195,7 @@ def reserve_appointment(kind: AppointmentType, resident: Resident, starts_at: da
     problems = calendar.check_request(rules_of(kind.resource), starts_at, ends_at, now=_now(now))
     problems += _check_purpose(purpose)
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     with transaction.atomic():
         booking = _book(kind.resource, starts_at, ends_at + timedelta(minutes=kind.buffer_minutes), label=purpose)
         reservation = Reservation.objects.create(
@@ -216,7 +209,7 @@ def reserve_appointment(kind: AppointmentType, resident: Resident, starts_at: da
 def _same_town(municipality_id: int, resident: Resident) -> None:
     """A town's rooms are for its residents' records: never mix towns, whatever scope the caller holds."""
     if resident.municipality_id != municipality_id:
-        raise ReservationError([_("この自治体の予約ではありません。")])
+        raise Refused([_("この自治体の予約ではありません。")])
 
 
 def _check_purpose(purpose: str) -> list[str]:
@@ -233,7 +226,7 @@ def _book(resource: Resource, starts_at: datetime, ends_at: datetime, *, label: 
     try:
         return scheduling.book(resource, starts_at, ends_at, label=label[:200], status=status)
     except scheduling.Unavailable as error:
-        raise ReservationError([str(error)]) from error
+        raise Refused([str(error)]) from error
 
 
 def _recorded(action: str, reservation: Reservation, *, staff: Staff | None, resident: Resident | None,
@@ -272,11 +265,11 @@ def cancel(reservation: Reservation, *, resident: Resident | None = None, staff:
     with transaction.atomic():
         current = Reservation.objects.select_for_update().select_related("booking__resource").get(pk=reservation.pk)
         if not current.is_active:
-            raise ReservationError([_("この予約はすでに取り消されているか、終わっています。")])
+            raise Refused([_("この予約はすでに取り消されているか、終わっています。")])
         if staff is None:
             reason = calendar.can_cancel(rules_of(current.booking.resource), current.starts_at, now=_now(now))
             if reason:
-                raise ReservationError([reason])
+                raise Refused([reason])
         scheduling.cancel(current.booking)
         current.status = Status.CANCELLED
         current.cancelled_at = timezone.now()
@@ -293,15 +286,15 @@ def change(reservation: Reservation, starts_at: datetime, ends_at: datetime | No
     the resident is mailed the cancellation of the old time and the confirmation (.ics) of the new one."""
     now = _now(now)
     if reservation.resident_id != resident.pk:
-        raise ReservationError([_("この予約は変更できません。")])
+        raise Refused([_("この予約は変更できません。")])
     refusal = cancel_refusal(reservation, now=now)
     if refusal:
-        raise ReservationError([refusal])
+        raise Refused([refusal])
     with transaction.atomic():
         old = cancel(reservation, resident=resident, now=now, request=request)
         if old.room is not None:
             if ends_at is None:
-                raise ReservationError([_("利用時間を選んでください。")])
+                raise Refused([_("利用時間を選んでください。")])
             new = reserve_room(old.room, resident, starts_at, ends_at, purpose=old.purpose, people=old.people,
                                group=old.group, now=now, channel=old.channel, request=request)
         else:
@@ -320,7 +313,7 @@ def approve(reservation: Reservation, *, staff: Staff, request: HttpRequest | No
     with transaction.atomic():
         current = Reservation.objects.select_for_update().select_related("booking").get(pk=reservation.pk)
         if current.status != Status.PENDING:
-            raise ReservationError([_("承認待ちの予約ではありません。")])
+            raise Refused([_("承認待ちの予約ではありません。")])
         current.status = Status.CONFIRMED
         current.save(update_fields=["status"])
         Booking.objects.filter(pk=current.booking_id).update(status=BookingStatus.CONFIRMED)
@@ -334,9 +327,9 @@ def mark_attendance(reservation: Reservation, attended: bool, *, staff: Staff,
     with transaction.atomic():
         current = Reservation.objects.select_for_update().get(pk=reservation.pk)
         if current.status not in (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW):
-            raise ReservationError([_("この予約には来場を記録できません。")])
+            raise Refused([_("この予約には来場を記録できません。")])
         if timezone.localdate(current.starts_at) > timezone.localdate():
-            raise ReservationError([_("来場の記録は予約の当日から行えます。")])
+            raise Refused([_("来場の記録は予約の当日から行えます。")])
         current.status = Status.ATTENDED if attended else Status.NO_SHOW
         current.checked_in_at = timezone.now() if attended else None
         current.save(update_fields=["status", "checked_in_at"])
@@ -349,13 +342,13 @@ def block(resource: Resource, starts_at: datetime, ends_at: datetime, *, reason:
           request: HttpRequest | None = None) -> Booking:
     """利用停止: take the time for maintenance or an event; refused where residents already booked."""
     if not reason.strip():
-        raise ReservationError([_("理由を入力してください。")])
+        raise Refused([_("理由を入力してください。")])
     with transaction.atomic():
         try:
             booking = scheduling.book(resource, starts_at, ends_at, status=BookingStatus.BLOCKED,
                                       seats=resource.capacity, label=reason.strip()[:200], owner="block")
         except scheduling.Unavailable as error:
-            raise ReservationError([_("予約が入っている時間は停止できません。先に予約を調整してください。")]) from error
+            raise Refused([_("予約が入っている時間は停止できません。先に予約を調整してください。")]) from error
         record("reservations.slot.blocked", municipality=resource.municipality, actor=staff.user, obj=booking,
                request=request, data={"reason": reason.strip()[:200]})
     return booking
@@ -363,7 +356,7 @@ def block(resource: Resource, starts_at: datetime, ends_at: datetime, *, reason:
 
 def unblock(booking: Booking, *, staff: Staff, request: HttpRequest | None = None) -> None:
     if booking.status != BookingStatus.BLOCKED:
-        raise ReservationError([_("利用停止の枠ではありません。")])
+        raise Refused([_("利用停止の枠ではありません。")])
     with transaction.atomic():
         scheduling.cancel(booking)
         record("reservations.slot.unblocked", municipality=booking.municipality, actor=staff.user, obj=booking,

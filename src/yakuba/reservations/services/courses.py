@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Department, Resident, Role, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import services as scheduling
 from yakuba.kernel.scheduling.models import Booking, Resource
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import Channel, Course, Enrolment, EnrolmentStatus, Session
-from . import ReservationError, _now, _same_town
+from . import _now, _same_town
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 HOLDING_A_SEAT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW)
@@ -36,11 +37,11 @@ def enrol(session: Session, resident: Resident, *, staff: Staff | None = None, c
     """A seat if one is free (the database counts them), else a place on the waiting list."""
     _same_town(session.municipality_id, resident)
     if session.starts_at <= _now(now):
-        raise ReservationError([_("開始時刻を過ぎた講座には申し込めません。")])
+        raise Refused([_("開始時刻を過ぎた講座には申し込めません。")])
     with transaction.atomic():
         if Enrolment.objects.filter(session=session, resident=resident,
                                     status__in=(EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)).exists():
-            raise ReservationError([_("この回にはすでに申し込んでいます。")])
+            raise Refused([_("この回にはすでに申し込んでいます。")])
         try:
             with transaction.atomic():
                 booking: Booking | None = scheduling.book(session.resource, session.starts_at, session.ends_at,
@@ -65,9 +66,9 @@ def cancel_enrolment(enrolment: Enrolment, *, staff: Staff | None = None, reside
     with transaction.atomic():
         current = Enrolment.objects.select_for_update().select_related("session__resource").get(pk=enrolment.pk)
         if current.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED):
-            raise ReservationError([_("この申込はすでに取り消されています。")])
+            raise Refused([_("この申込はすでに取り消されています。")])
         if staff is None and current.session.starts_at <= _now(now):
-            raise ReservationError([_("講座が始まったため、取り消せません。")])
+            raise Refused([_("講座が始まったため、取り消せません。")])
         freed = current.booking
         current.status = EnrolmentStatus.CANCELLED
         current.cancelled_at = timezone.now()
@@ -109,7 +110,7 @@ def mark_session_attendance(enrolment: Enrolment, attended: bool, *, staff: Staf
     with transaction.atomic():
         current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if current.status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW):
-            raise ReservationError([_("この申込には出欠を記録できません。")])
+            raise Refused([_("この申込には出欠を記録できません。")])
         current.status = EnrolmentStatus.ATTENDED if attended else EnrolmentStatus.NO_SHOW
         current.save(update_fields=["status"])
         record("reservations.enrolment.attendance", municipality=current.municipality, actor=staff.user,
@@ -143,7 +144,7 @@ def managed_enrolments(staff: Staff) -> QuerySet[Enrolment]:
 
 def _check_manages(staff: Staff, department: Department) -> None:
     if not (staff.has_role(Role.ADMIN) or staff.department_id == department.pk):
-        raise ReservationError([_("この課の講座を管理する権限がありません。")])
+        raise Refused([_("この課の講座を管理する権限がありません。")])
 
 
 def _check_course(title: str, description: str) -> list[str]:
@@ -174,7 +175,7 @@ def create_course(municipality: Municipality, *, staff: Staff, title: str, depar
     _check_manages(staff, department)
     problems = _check_course(title, description)
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     with transaction.atomic():
         course = Course.objects.create(municipality=municipality, slug=slug or _free_slug(title), title=title.strip(),
                                        description=description.strip(), department=department,
@@ -192,7 +193,7 @@ def update_course(course: Course, *, staff: Staff, title: str, description: str,
         _check_manages(staff, department)
     problems = _check_course(title, description)
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     with transaction.atomic():
         current = Course.objects.select_for_update().get(pk=course.pk)
         values = {"title": title.strip(), "description": description.strip(), "is_published": is_published,
@@ -223,7 +224,7 @@ def add_session(course: Course, *, staff: Staff, starts_at: datetime, ends_at: d
     if not 1 <= seats <= MAX_SEATS:
         problems.append(_("定員は1人から%(max)s人までで入力してください。") % {"max": MAX_SEATS})
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     with transaction.atomic():
         # The resource's key needs the session's pk; a placeholder key is replaced within this transaction.
         resource = Resource.objects.create(municipality=course.municipality, key=f"session:new:{uuid.uuid4().hex}",

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Resident, Role, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 
 from ..models import Group, GroupCategory, GroupStatus
 from ..tasks import groups as tasks
-from . import ReservationError, _now, managed_rooms
+from . import _now, managed_rooms
 
 MAX_MEMBERS = 10_000
 
@@ -56,7 +57,7 @@ def apply(resident: Resident, details: GroupDetails, *, request: HttpRequest | N
     """団体登録の申請: waits for staff (審査中). The same name cannot be registered twice while one is active."""
     problems = _problems(details, resident)
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     try:
         with transaction.atomic():
             group = Group.objects.create(
@@ -66,7 +67,7 @@ def apply(resident: Resident, details: GroupDetails, *, request: HttpRequest | N
             record("reservations.group.applied", municipality=resident.municipality, actor=resident.user, obj=group,
                    request=request)
     except IntegrityError as error:
-        raise ReservationError([_("「%(name)s」はすでに登録（または申請）されています。")
+        raise Refused([_("「%(name)s」はすでに登録（または申請）されています。")
                                 % {"name": details.name.strip()}]) from error
     return group
 
@@ -74,7 +75,7 @@ def apply(resident: Resident, details: GroupDetails, *, request: HttpRequest | N
 def save_category(category: GroupCategory, *, staff: Staff, request: HttpRequest | None = None) -> GroupCategory:
     """Add or change a category and its rule (減免率, days earlier); it applies to bookings made from now on."""
     if not staff.has_role(Role.ADMIN):
-        raise ReservationError([_("団体の区分を変更する権限がありません。")])
+        raise Refused([_("団体の区分を変更する権限がありません。")])
     category.municipality = staff.municipality
     try:
         with transaction.atomic():
@@ -83,7 +84,7 @@ def save_category(category: GroupCategory, *, staff: Staff, request: HttpRequest
                    obj=category, request=request, data={"reduction_percent": category.reduction_percent,
                                                         "extra_window_days": category.extra_window_days})
     except IntegrityError as error:
-        raise ReservationError([_("同じ名前の区分がすでにあります。")]) from error
+        raise Refused([_("同じ名前の区分がすでにあります。")]) from error
     return category
 
 
@@ -97,18 +98,18 @@ def decide(group: Group, *, approve: bool, staff: Staff, note: str = "", categor
            request: HttpRequest | None = None) -> Group:
     """承認 (into a category, valid to the end of the 年度 unless said) or 不承認 (with the reason told)."""
     if not may_decide(staff):
-        raise ReservationError([_("団体登録を審査する権限がありません。")])
+        raise Refused([_("団体登録を審査する権限がありません。")])
     if not approve and not note.strip():
-        raise ReservationError([_("登録できない理由を入力してください。申請者にお知らせします。")])
+        raise Refused([_("登録できない理由を入力してください。申請者にお知らせします。")])
     if category is not None and category.municipality_id != group.municipality_id:
-        raise ReservationError([_("団体の区分を選び直してください。")])
+        raise Refused([_("団体の区分を選び直してください。")])
     today = timezone.localdate(_now(now))
     if valid_until is not None and valid_until < today:
-        raise ReservationError([_("有効期限は今日以降の日付にしてください。")])
+        raise Refused([_("有効期限は今日以降の日付にしてください。")])
     with transaction.atomic():
         current = Group.objects.select_for_update().get(pk=group.pk)
         if current.status != GroupStatus.PENDING:
-            raise ReservationError([_("この団体はすでに審査済みです。")])
+            raise Refused([_("この団体はすでに審査済みです。")])
         current.status = GroupStatus.APPROVED if approve else GroupStatus.REJECTED
         current.category = category or current.category
         current.valid_until = (valid_until or end_of_fiscal_year(today)) if approve else None
@@ -127,7 +128,7 @@ def withdraw(group: Group, *, resident: Resident, request: HttpRequest | None = 
         current = Group.objects.select_for_update().get(pk=group.pk)
         if current.representative_id != resident.pk or current.status not in (GroupStatus.PENDING,
                                                                               GroupStatus.APPROVED):
-            raise ReservationError([_("この団体登録は取り下げられません。")])
+            raise Refused([_("この団体登録は取り下げられません。")])
         current.status = GroupStatus.WITHDRAWN
         current.save(update_fields=["status"])
         record("reservations.group.withdrawn", municipality=current.municipality, actor=resident.user, obj=current,

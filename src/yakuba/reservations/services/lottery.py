@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Resident, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
 
 from ..models import Channel, EntryStatus, Group, Lottery, LotteryEntry, LotteryStatus, Room, Status
-from . import ReservationError, _now, _same_town, managed_rooms, place_room, room_problems
+from . import _now, _same_town, managed_rooms, place_room, room_problems
 
 # The name and version of the drawing rules, written into every log: change the version if the rules change, so
 # an old draw is still verified by the rules it was drawn with.
@@ -45,7 +46,7 @@ def create_lottery(*, staff: Staff, title: str, rooms: Iterable[Room], period_st
     problems = _setup_problems(staff, title, chosen, period_start, period_end, opens_at, closes_at, max_entries,
                                _now(now))
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     with transaction.atomic():
         lottery = Lottery.objects.create(
             municipality=staff.municipality, title=title.strip(), period_start=period_start, period_end=period_end,
@@ -107,7 +108,7 @@ def cancel_lottery(lottery: Lottery, *, staff: Staff, request: HttpRequest | Non
     with transaction.atomic():
         current = _locked(lottery, staff)
         if current.status != LotteryStatus.OPEN:
-            raise ReservationError([_("抽選前の抽選だけ中止できます。")])
+            raise Refused([_("抽選前の抽選だけ中止できます。")])
         current.status = LotteryStatus.CANCELLED
         current.save(update_fields=["status"])
         record("reservations.lottery.cancelled", municipality=current.municipality, actor=staff.user, obj=current,
@@ -119,7 +120,7 @@ def _locked(lottery: Lottery, staff: Staff) -> Lottery:
     """The lottery row locked for this transaction: two clicks or two staff act one after the other."""
     current = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if current.municipality_id != staff.municipality_id or not may_manage_lottery(staff, current):
-        raise ReservationError([_("担当していない部屋の抽選です。")])
+        raise Refused([_("担当していない部屋の抽選です。")])
     return current
 
 
@@ -144,7 +145,7 @@ def apply(lottery: Lottery, resident: Resident, *, room: Room, starts_at: dateti
             problems = _entry_problems(current, resident, room, starts_at, ends_at, purpose=purpose, people=people,
                                        group=group, now=moment)
         if problems:
-            raise ReservationError(problems)
+            raise Refused(problems)
         entries = _active_entries(current, resident)
         last = entries.aggregate(last=Max("preference"))["last"] or 0
         entry = LotteryEntry.objects.create(
@@ -195,11 +196,11 @@ def withdraw(entry: LotteryEntry, *, resident: Resident, now: datetime | None = 
         lottery = Lottery.objects.select_for_update().get(pk=entry.lottery_id)
         current = LotteryEntry.objects.select_for_update().get(pk=entry.pk)
         if current.resident_id != resident.pk:
-            raise ReservationError([_("ご自分の申込ではありません。")])
+            raise Refused([_("ご自分の申込ではありません。")])
         if current.status != EntryStatus.APPLIED or lottery.status != LotteryStatus.OPEN:
-            raise ReservationError([_("この申込は取り下げられません（抽選済みか、取り下げ済みです）。")])
+            raise Refused([_("この申込は取り下げられません（抽選済みか、取り下げ済みです）。")])
         if _now(now) >= lottery.closes_at:
-            raise ReservationError([_("申込の締切（%(closes)s）を過ぎたため、取り下げられません。")
+            raise Refused([_("申込の締切（%(closes)s）を過ぎたため、取り下げられません。")
                                     % {"closes": calendar.moment_text(lottery.closes_at)}])
         current.status = EntryStatus.WITHDRAWN
         current.save(update_fields=["status"])
@@ -249,11 +250,11 @@ def draw(lottery: Lottery, *, staff: Staff, seed: str | None = None, now: dateti
     with transaction.atomic():
         current = _locked(lottery, staff)
         if current.status == LotteryStatus.DRAWN:
-            raise ReservationError([_("この抽選はすでに行いました。")])
+            raise Refused([_("この抽選はすでに行いました。")])
         if current.status != LotteryStatus.OPEN:
-            raise ReservationError([_("中止した抽選は行えません。")])
+            raise Refused([_("中止した抽選は行えません。")])
         if _now(now) < current.closes_at:
-            raise ReservationError([_("抽選は申込の締切（%(closes)s）の後に行えます。")
+            raise Refused([_("抽選は申込の締切（%(closes)s）の後に行えます。")
                                     % {"closes": calendar.moment_text(current.closes_at)}])
         seed = (seed or "").strip() or secrets.token_hex(16)
         entries = _numbered(list(current.entries.filter(status=EntryStatus.APPLIED).select_related(
@@ -282,7 +283,7 @@ def _place(entry: LotteryEntry, *, staff: Staff, request: HttpRequest | None) ->
             reservation = place_room(entry.room, entry.resident, entry.starts_at, entry.ends_at, purpose=entry.purpose,
                                      people=entry.people, group=entry.group, staff=staff, channel=Channel.ONLINE,
                                      status=Status.CONFIRMED, mail="reminder", request=request)
-    except ReservationError as error:
+    except Refused as error:
         entry.status, entry.reservation = EntryStatus.LOST, None
         reason = " ".join(error.messages)
     else:

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel.accounts.models import Resident, Staff
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import services as scheduling
 
 from ..models import Channel, Group, Reservation, Room, Series, Status
 from ..tasks import series as tasks
-from . import ReservationError, _now, cancel, cancel_refusal, place_room, reduced_fee, room_fee, room_problems
+from . import _now, cancel, cancel_refusal, place_room, reduced_fee, room_fee, room_problems
 
 MAX_WEEKS = 26  # half a year: the longest series one request may ask for
 
@@ -70,7 +71,7 @@ def plan(request: Request, *, now: datetime | None = None) -> list[Occurrence]:
     """Every week with the reasons it cannot be booked ([] when it can): the preview before confirming."""
     problems = _request_problems(request)
     if problems:
-        raise ReservationError(problems)
+        raise Refused(problems)
     now = _now(now)
     occurrences = []
     for day in days_of(request.first_day, request.last_day):
@@ -97,7 +98,7 @@ def reserve(request: Request, *, now: datetime | None = None, staff: Staff | Non
     keep the report. Refused when no week at all can be booked, so nothing empty is saved."""
     occurrences = plan(request, now=now)
     if not any(occurrence.bookable for occurrence in occurrences):
-        raise ReservationError([_("予約できる日がありません。日時や期間を変えてお試しください。")]
+        raise Refused([_("予約できる日がありません。日時や期間を変えてお試しください。")]
                                + sorted({reason for o in occurrences for reason in o.reasons}))
     with transaction.atomic():
         series = Series.objects.create(
@@ -115,10 +116,10 @@ def reserve(request: Request, *, now: datetime | None = None, staff: Staff | Non
                         request.room, request.resident, occurrence.starts_at, occurrence.ends_at,
                         purpose=request.purpose, people=request.people, group=request.group, staff=staff,
                         channel=channel, series=series, mail="reminder", request=http_request)
-            except ReservationError as error:  # taken since the preview
+            except Refused as error:  # taken since the preview
                 occurrence.reasons = error.messages
         if not any(occurrence.reservation for occurrence in occurrences):
-            raise ReservationError([_("予約できる日がありません。日時や期間を変えてお試しください。")])
+            raise Refused([_("予約できる日がありません。日時や期間を変えてお試しください。")])
         series.report = [{"day": o.day.isoformat(), "booked": o.reservation is not None, "reasons": o.reasons}
                          for o in occurrences]
         series.save(update_fields=["report"])
@@ -145,7 +146,7 @@ def cancel_remaining(series: Series, *, resident: Resident | None = None, staff:
                 continue
             cancelled.append(cancel(reservation, resident=resident, staff=staff, now=now, request=request, mail="none"))
         if not cancelled:
-            raise ReservationError([_("取り消せる回がありません。")] + [reason for _r, reason in kept][:1])
+            raise Refused([_("取り消せる回がありません。")] + [reason for _r, reason in kept][:1])
         record("reservations.series.cancelled", municipality=series.municipality,
                actor=staff.user if staff else (resident.user if resident else None), obj=series, request=request,
                data={"cancelled": len(cancelled), "kept": len(kept)})

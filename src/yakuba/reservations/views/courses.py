@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -19,10 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import attempt
 
 from ..models import Course, Enrolment, Session
-from ..services import ReservationError
 from ..services import courses as services
 from .public import _login_url
 
@@ -91,16 +89,13 @@ def enrol(request: TownRequest, pk: int) -> HttpResponse:
         "course__department", "resource"), pk=pk)
     errors: list[str] = []
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                enrolment = services.enrol(session, request.resident, request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: services.enrol(session, request.resident, request=request))
+        if outcome.repeated:
             messages.info(request, _("この申込はすでに受け付けています。"))
             return HttpResponseRedirect(reverse("reservations:course", args=[session.course.slug]))
-        except ReservationError as error:
-            errors = error.messages
-        else:
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
+        elif (enrolment := outcome.result) is not None:
             request.session[JUST_ENROLLED] = str(enrolment.public_id)
             return HttpResponseRedirect(reverse("reservations:course", args=[session.course.slug]) + "#result")
     existing = services.active_enrolment(session, request.resident)
@@ -125,14 +120,12 @@ def enrolment_cancel(request: TownRequest, public_id: UUID) -> HttpResponse:
     errors: list[str] = []
     back = reverse("reservations:course", args=[enrolment.session.course.slug])
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                services.cancel_enrolment(enrolment, resident=request.resident, request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: services.cancel_enrolment(enrolment, resident=request.resident,
+                                                                     request=request))
+        if outcome.repeated:
             return HttpResponseRedirect(back)
-        except ReservationError as error:
-            errors = error.messages
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
         else:
             messages.success(request, _("講座の申込を取り消しました。"))
             return HttpResponseRedirect(back)

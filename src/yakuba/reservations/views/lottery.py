@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -22,7 +21,7 @@ from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.scheduling import calendar
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once, attempt
 
 from .. import services
 from ..models import EntryStatus, Group, Lottery, LotteryEntry, LotteryStatus, Room
@@ -113,20 +112,14 @@ def detail(request: TownRequest, public_id: UUID) -> HttpResponse:
     form = EntryForm(request.POST if request.method == "POST" else None, lottery=lottery, rooms=rooms,
                      groups=groups, initial={"room": rooms[0].pk if len(rooms) == 1 else ""})
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                entry = lotteries.apply(lottery, request.resident, **form.request(), request=request)
-        except once.AlreadySubmitted:
-            messages.info(request, _("この申込はすでに受け付けています。"))
-            return HttpResponseRedirect(reverse("reservations:lottery", args=[public_id]))
-        except services.ReservationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("第%(preference)s希望として申し込みました。結果は抽選のあとにお知らせします。")
-                             % {"preference": entry.preference})
-            return HttpResponseRedirect(reverse("reservations:lottery", args=[public_id]) + "#my-entries")
+        response = act_once(
+            request, lambda: lotteries.apply(lottery, request.resident, **form.request(), request=request),
+            done=lambda entry: _("第%(preference)s希望として申し込みました。結果は抽選のあとにお知らせします。")
+            % {"preference": entry.preference},
+            back=lambda entry: reverse("reservations:lottery", args=[public_id]) + "#my-entries", form=form,
+            repeated=_("この申込はすでに受け付けています。"), again=reverse("reservations:lottery", args=[public_id]))
+        if response is not None:
+            return response
     entries = list(LotteryEntry.objects.filter(lottery=lottery, resident=request.resident).exclude(
         status=EntryStatus.WITHDRAWN).select_related("room__facility", "reservation").order_by("preference"))
     return render(request, "reservations/public/lottery.html", {
@@ -152,14 +145,11 @@ def withdraw(request: TownRequest, public_id: UUID) -> HttpResponse:
     errors: list[str] = []
     back = reverse("reservations:lottery", args=[entry.lottery.public_id])
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                lotteries.withdraw(entry, resident=request.resident, request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: lotteries.withdraw(entry, resident=request.resident, request=request))
+        if outcome.repeated:
             return HttpResponseRedirect(back)
-        except services.ReservationError as error:
-            errors = error.messages
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
         else:
             messages.success(request, _("申込を取り下げました。"))
             return HttpResponseRedirect(back + "#my-entries")

@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -24,8 +23,9 @@ from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.files.http import bytes_response
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import Attempt, attempt
 
 from .. import services
 from ..models import AppointmentType, Facility, Group, Reservation, Room, Series, Status
@@ -195,17 +195,16 @@ def appointment_book(request: TownRequest, slug: str) -> HttpResponse:
 
 def _booked(request: TownRequest, form: forms.Form, reserve: Any) -> HttpResponse | None:
     """Reserve once per form: the redirect to the new reservation, or None with the refusals on the form."""
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            reservation: Reservation = reserve()
-    except once.AlreadySubmitted:
+    outcome: Attempt[Reservation] = attempt(request, reserve)
+    if outcome.repeated:
         messages.info(request, _("この予約はすでに受け付けています。"))
         return HttpResponseRedirect(reverse("reservations:mine"))
-    except services.ReservationError as error:
-        for message in error.messages:
+    if outcome.refused is not None:
+        for message in outcome.refused.messages:
             form.add_error(None, message)
         return None
+    reservation = outcome.result
+    assert reservation is not None
     request.session[JUST_BOOKED] = str(reservation.public_id)
     return HttpResponseRedirect(reverse("reservations:detail", args=[reservation.public_id]))
 
@@ -260,14 +259,11 @@ def cancel(request: TownRequest, public_id: UUID) -> HttpResponse:
     reservation = _own(request, public_id)
     errors: list[str] = []
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                services.cancel(reservation, resident=request.resident, request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: services.cancel(reservation, resident=request.resident, request=request))
+        if outcome.repeated:
             return HttpResponseRedirect(reverse("reservations:detail", args=[public_id]))
-        except services.ReservationError as error:
-            errors = error.messages
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
         else:
             messages.success(request, _("予約を取り消しました。"))
             return HttpResponseRedirect(reverse("reservations:detail", args=[public_id]))
@@ -315,19 +311,22 @@ def change(request: TownRequest, public_id: UUID) -> HttpResponse:
                       initial={"length": (reservation.ends_at - reservation.starts_at) // timedelta(minutes=1)})
     errors: list[str] = []
     if request.method == "POST" and (refusal or form.is_valid()):
-        try:
-            with transaction.atomic():
-                once.consume(request)  # first: a second click after the change finds it done, not refused
-                if refusal:
-                    raise services.ReservationError([refusal])
-                starts_at = timezone.make_aware(datetime.combine(day, time.fromisoformat(form.cleaned_data["start"])))
-                ends_at = starts_at + timedelta(minutes=form.cleaned_data["length"]) if lengths else None
-                new = services.change(reservation, starts_at, ends_at, resident=request.resident, request=request)
-        except once.AlreadySubmitted:
+        def move() -> Reservation:
+            # The token is consumed first: a second click after the change finds it done, not refused.
+            if refusal:
+                raise Refused([refusal])
+            starts_at = timezone.make_aware(datetime.combine(day, time.fromisoformat(form.cleaned_data["start"])))
+            ends_at = starts_at + timedelta(minutes=form.cleaned_data["length"]) if lengths else None
+            return services.change(reservation, starts_at, ends_at, resident=request.resident, request=request)
+
+        outcome = attempt(request, move)
+        if outcome.repeated:
             return HttpResponseRedirect(reverse("reservations:mine"))
-        except services.ReservationError as error:
-            errors = error.messages
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
         else:
+            new = outcome.result
+            assert new is not None
             messages.success(request, _("予約の日時を変更しました。"))
             request.session[JUST_BOOKED] = str(new.public_id)
             return HttpResponseRedirect(reverse("reservations:detail", args=[new.public_id]))

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -20,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import add_refusal, attempt
 
 from .. import services
 from ..models import Group, GroupCategory, Series, Status
@@ -101,20 +101,18 @@ def series_new(request: TownRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         series_request = form.request_for(room, request.resident)
         if "confirm" in request.POST:
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    series, _done = series_service.reserve(series_request, http_request=request)
-            except once.AlreadySubmitted:
+            booked = attempt(request, lambda: series_service.reserve(series_request, http_request=request))
+            if booked.repeated:
                 messages.info(request, _("この定期予約はすでに受け付けています。"))
                 return HttpResponseRedirect(reverse("reservations:mine"))
-            except services.ReservationError as error:
-                errors = error.messages
-            else:
+            if booked.refused is not None:
+                errors = booked.refused.messages
+            elif booked.result is not None:
+                series, _done = booked.result
                 return HttpResponseRedirect(reverse("reservations:series", args=[series.public_id]))
         try:
             occurrences = series_service.plan(series_request)
-        except services.ReservationError as error:
+        except Refused as error:
             errors = errors or error.messages
     failed = bool(form.errors or errors)
     return render(request, "reservations/public/series_new.html", {
@@ -154,16 +152,14 @@ def series_cancel(request: TownRequest, public_id: UUID) -> HttpResponse:
     series = _own_series(request, public_id)
     errors: list[str] = []
     if request.method == "POST":
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                cancelled, kept = series_service.cancel_remaining(series, resident=request.resident,
-                                                                  request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: series_service.cancel_remaining(series, resident=request.resident,
+                                                                           request=request))
+        if outcome.repeated:
             return HttpResponseRedirect(reverse("reservations:series", args=[public_id]))
-        except services.ReservationError as error:
-            errors = error.messages
-        else:
+        if outcome.refused is not None:
+            errors = outcome.refused.messages
+        elif outcome.result is not None:
+            cancelled, kept = outcome.result
             messages.success(request, _("%(count)s回分の予約を取り消しました。") % {"count": len(cancelled)})
             for reservation, reason in kept:
                 messages.warning(request, _("%(day)s は取り消せませんでした（%(reason)s）。") % {
@@ -245,15 +241,11 @@ def group_new(request: TownRequest) -> HttpResponse:
         details = groups_service.GroupDetails(name=data["name"], name_kana=data["name_kana"],
                                               category=data["category"], members=data["members"],
                                               activity=data["activity"], phone=data["phone"])
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                groups_service.apply(request.resident, details, request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: groups_service.apply(request.resident, details, request=request))
+        if outcome.repeated:
             return HttpResponseRedirect(reverse("reservations:groups"))
-        except services.ReservationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+        if outcome.refused is not None:
+            add_refusal(form, outcome.refused)
         else:
             messages.success(request, _("団体登録を申請しました。担当課が確認し、結果をお知らせします。"))
             return HttpResponseRedirect(reverse("reservations:groups"))
@@ -265,15 +257,10 @@ def group_new(request: TownRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def group_withdraw(request: TownRequest, public_id: UUID) -> HttpResponse:
     group = get_object_or_404(Group, public_id=public_id, representative=request.resident)
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            groups_service.withdraw(group, resident=request.resident, request=request)
-    except once.AlreadySubmitted:
-        pass
-    except services.ReservationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    outcome = attempt(request, lambda: groups_service.withdraw(group, resident=request.resident, request=request))
+    if outcome.refused is not None:
+        messages.error(request, outcome.refused.message)
+    elif outcome.done:
         messages.success(request, _("「%(name)s」の団体登録を取り下げました。") % {"name": group.name})
     return HttpResponseRedirect(reverse("reservations:groups"))
 

@@ -11,9 +11,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,11 +28,10 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.scheduling import services as scheduling
 from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once
 
 from .. import services
 from ..models import AppointmentType, Channel, Kind, Reservation, Room, Status
-from .actions import act_once
 
 SEARCH_LIMIT = 20
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -167,7 +165,7 @@ def detail(request: TownRequest, pk: int) -> HttpResponse:
 def _act(request: TownRequest, reservation: Reservation, action: Callable[[], object], done: str) -> HttpResponse:
     """Run `action` once per click; a refused action shows the record again with the reasons (400)."""
     return act_once(request, action, done=done, back=reverse("staff:reservations-detail", args=[reservation.pk]),
-                    refused=lambda errors: _detail(request, reservation, errors=errors, status=400))
+                    refused=lambda error: _detail(request, reservation, errors=error.messages, status=400))
 
 
 @staff_required(role=Role.STAFF)
@@ -266,20 +264,12 @@ def block(request: TownRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             starts_at, ends_at = form.period()
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    services.block(form.resources[form.cleaned_data["resource"]], starts_at, ends_at,
-                                   reason=form.cleaned_data["reason"], staff=request.staff, request=request)
-            except once.AlreadySubmitted:
-                messages.info(request, _("この操作はすでに受け付けています。"))
-                return HttpResponseRedirect(reverse("staff:reservations-block"))
-            except services.ReservationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("利用停止にしました。"))
-                return HttpResponseRedirect(reverse("staff:reservations-block"))
+            response = act_once(request, lambda: services.block(
+                form.resources[form.cleaned_data["resource"]], starts_at, ends_at, reason=form.cleaned_data["reason"],
+                staff=request.staff, request=request), done=_("利用停止にしました。"),
+                back=reverse("staff:reservations-block"), form=form)
+            if response is not None:
+                return response
         status = 400
     blocks = Booking.objects.filter(status=BookingStatus.BLOCKED, ends_at__gt=timezone.now(),
                                     resource__in=services.managed_resources(request.staff)).select_related("resource")
@@ -294,17 +284,8 @@ def block(request: TownRequest) -> HttpResponse:
 def unblock(request: TownRequest, pk: int) -> HttpResponse:
     booking: Booking = get_object_or_404(Booking.objects.filter(
         status=BookingStatus.BLOCKED, resource__in=services.managed_resources(request.staff)), pk=pk)
-    try:
-        with transaction.atomic():
-            once.consume(request)
-            services.unblock(booking, staff=request.staff, request=request)
-    except once.AlreadySubmitted:
-        messages.info(request, _("この操作はすでに受け付けています。"))
-    except services.ReservationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("利用停止を解除しました。"))
-    return HttpResponseRedirect(reverse("staff:reservations-block"))
+    return act_once(request, lambda: services.unblock(booking, staff=request.staff, request=request),
+                    done=_("利用停止を解除しました。"), back=reverse("staff:reservations-block"))
 
 
 # A booking taken by phone -------------------------------------------------------------------------------------
@@ -372,19 +353,13 @@ def new(request: TownRequest) -> HttpResponse:
                           kinds=list(services.managed_appointment_types(request.staff)))
     if request.method == "POST":
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    reservation = _book(request, form, resident)
-            except once.AlreadySubmitted:
-                messages.info(request, _("この予約はすでに受け付けています。"))
-                return HttpResponseRedirect(reverse("staff:reservations-day"))
-            except services.ReservationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, _("電話での予約を受け付けました。"))
-                return HttpResponseRedirect(reverse("staff:reservations-detail", args=[reservation.pk]))
+            response = act_once(request, lambda: _book(request, form, resident),
+                                done=_("電話での予約を受け付けました。"),
+                                back=lambda reservation: reverse("staff:reservations-detail", args=[reservation.pk]),
+                                form=form, repeated=_("この予約はすでに受け付けています。"),
+                                again=reverse("staff:reservations-day"))
+            if response is not None:
+                return response
     audit.record_read(request, resident, fields=["name", "phone"])
     return render(request, "reservations/staff/new.html", {"resident": resident, "form": form},
                   status=400 if form.is_bound else 200)

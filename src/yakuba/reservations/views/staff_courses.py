@@ -7,9 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,12 +20,10 @@ from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.accounts.services import search_residents
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once
 
 from ..models import Channel, Course, Enrolment, EnrolmentStatus, Session
-from ..services import ReservationError
 from ..services import courses as services
-from .actions import act_once
 from .staff import SEARCH_LIMIT, SearchForm, TimesForm
 
 # Forms ----------------------------------------------------------------------------------------------------------
@@ -106,19 +102,11 @@ def _course_form(request: TownRequest, form: CourseForm, save: Callable[[dict[st
     if request.method == "POST":
         if form.is_valid():
             data = {**form.cleaned_data, "department": form.departments[form.cleaned_data["department"]]}
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    saved = save(data)
-            except once.AlreadySubmitted:
-                messages.info(request, _("この操作はすでに受け付けています。"))
-                return HttpResponseRedirect(reverse("staff:reservations-courses"))
-            except ReservationError as error:
-                for message in error.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, done)
-                return HttpResponseRedirect(reverse("staff:reservations-course", args=[saved.pk]))
+            response = act_once(request, lambda: save(data), done=done, form=form,
+                                back=lambda saved: reverse("staff:reservations-course", args=[saved.pk]),
+                                again=reverse("staff:reservations-courses"))
+            if response is not None:
+                return response
     return render(request, "reservations/staff/course_form.html", {"form": form, **template_context},
                   status=400 if form.is_bound else 200)
 
@@ -150,21 +138,13 @@ def session_new(request: TownRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.period()
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                session = services.add_session(item, staff=request.staff, starts_at=starts_at, ends_at=ends_at,
-                                               place=form.cleaned_data["place"], seats=form.cleaned_data["seats"],
-                                               request=request)
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-            return HttpResponseRedirect(reverse("staff:reservations-course", args=[item.pk]))
-        except ReservationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("日程（回）を追加しました。"))
-            return HttpResponseRedirect(reverse("staff:reservations-session", args=[session.pk]))
+        response = act_once(request, lambda: services.add_session(
+            item, staff=request.staff, starts_at=starts_at, ends_at=ends_at, place=form.cleaned_data["place"],
+            seats=form.cleaned_data["seats"], request=request), done=_("日程（回）を追加しました。"), form=form,
+            back=lambda session: reverse("staff:reservations-session", args=[session.pk]),
+            again=reverse("staff:reservations-course", args=[item.pk]))
+        if response is not None:
+            return response
     return render(request, "reservations/staff/session_form.html", {"course": item, "form": form},
                   status=400 if form.is_bound else 200)
 
@@ -205,7 +185,7 @@ def _act(request: TownRequest, session: Session, action: Callable[[], Any],
          done: str | Callable[[Any], str]) -> HttpResponse:
     """Run `action` once per click; a refused action shows the roster again with the reasons (400)."""
     return act_once(request, action, done=done, back=reverse("staff:reservations-session", args=[session.pk]),
-                    refused=lambda errors: _roster(request, session, errors=errors, status=400))
+                    refused=lambda error: _roster(request, session, errors=error.messages, status=400))
 
 
 def _enrolment(request: TownRequest, pk: int) -> Enrolment:

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -20,9 +19,8 @@ from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once, attempt
 
-from .. import services
 from ..models import Group, GroupCategory, GroupStatus
 from ..services import groups as groups_service
 
@@ -79,21 +77,13 @@ def group(request: TownRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST if request.method == "POST" else None, initial={"category": item.category_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                groups_service.decide(item, approve=data["decision"] == "approve", staff=request.staff,
-                                      note=data["note"], category=data["category"], valid_until=data["valid_until"],
-                                      request=request)
-        except once.AlreadySubmitted:
-            messages.info(request, _("この操作はすでに受け付けています。"))
-            return HttpResponseRedirect(reverse("staff:reservations-group", args=[pk]))
-        except services.ReservationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("審査の結果を記録しました。申請者にお知らせします。"))
-            return HttpResponseRedirect(reverse("staff:reservations-group", args=[pk]))
+        response = act_once(request, lambda: groups_service.decide(
+            item, approve=data["decision"] == "approve", staff=request.staff, note=data["note"],
+            category=data["category"], valid_until=data["valid_until"], request=request),
+            done=_("審査の結果を記録しました。申請者にお知らせします。"),
+            back=reverse("staff:reservations-group", args=[pk]), form=form)
+        if response is not None:
+            return response
     audit.record_read(request, item)
     bookings = item.reservations.select_related("room__facility").order_by("-starts_at")[:20]
     return render(request, "reservations/staff/group.html", {"group": item, "form": form, "bookings": bookings},
@@ -133,17 +123,14 @@ def categories(request: TownRequest, pk: int | None = None) -> HttpResponse:
     item = get_object_or_404(GroupCategory, pk=pk) if pk is not None else None
     form = CategoryForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                category = groups_service.save_category(form.save(commit=False), staff=request.staff,
-                                                        request=request)
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: groups_service.save_category(form.save(commit=False), staff=request.staff,
+                                                                        request=request))
+        if outcome.repeated:
             return HttpResponseRedirect(reverse("staff:reservations-group-categories"))
-        except services.ReservationError as error:
-            for message in error.messages:
+        if outcome.refused is not None:
+            for message in outcome.refused.messages:
                 form.add_error("name", message)
-        else:
+        elif (category := outcome.result) is not None:
             messages.success(request, _("区分「%(name)s」を保存しました。") % {"name": category.name})
             return HttpResponseRedirect(reverse("staff:reservations-group-categories"))
     return render(request, "reservations/staff/group_categories.html", {

@@ -9,10 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,12 +22,12 @@ from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.actions import act_once
 
 from .. import services
 from ..models import EntryStatus, Lottery, LotteryEntry, LotteryStatus, Room
 from ..services import lottery as lotteries
-from .actions import act_once
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -99,22 +97,15 @@ def new(request: TownRequest) -> HttpResponse:
                        rooms=list(services.managed_rooms(request.staff)))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                lottery = lotteries.create_lottery(
-                    staff=request.staff, title=data["title"], rooms=[form.rooms[pk] for pk in data["rooms"]],
-                    period_start=data["period_start"], period_end=data["period_end"], opens_at=data["opens_at"],
-                    closes_at=data["closes_at"], max_entries=data["max_entries"], request=request)
-        except once.AlreadySubmitted:
-            messages.info(request, _("この抽選はすでに作成しています。"))
-            return HttpResponseRedirect(reverse("staff:reservations-lotteries"))
-        except services.ReservationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("抽選を作成しました。申込の受付開始から、住民の画面に表示されます。"))
-            return HttpResponseRedirect(reverse("staff:reservations-lottery", args=[lottery.pk]))
+        response = act_once(request, lambda: lotteries.create_lottery(
+            staff=request.staff, title=data["title"], rooms=[form.rooms[pk] for pk in data["rooms"]],
+            period_start=data["period_start"], period_end=data["period_end"], opens_at=data["opens_at"],
+            closes_at=data["closes_at"], max_entries=data["max_entries"], request=request),
+            done=_("抽選を作成しました。申込の受付開始から、住民の画面に表示されます。"),
+            back=lambda lottery: reverse("staff:reservations-lottery", args=[lottery.pk]), form=form,
+            repeated=_("この抽選はすでに作成しています。"), again=reverse("staff:reservations-lotteries"))
+        if response is not None:
+            return response
     return render(request, "reservations/staff/lottery_new.html", {"form": form},
                   status=400 if form.is_bound else 200)
 
@@ -158,9 +149,9 @@ def detail(request: TownRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: TownRequest, lottery: Lottery, action: Any, done: str) -> HttpResponse:
-    def refused(errors: list[str]) -> HttpResponse:
+    def refused(error: Refused) -> HttpResponse:
         lottery.refresh_from_db()
-        return _detail(request, lottery, errors=errors, status=400)
+        return _detail(request, lottery, errors=error.messages, status=400)
 
     return act_once(request, action, done=done, back=reverse("staff:reservations-lottery", args=[lottery.pk]),
                     refused=refused)

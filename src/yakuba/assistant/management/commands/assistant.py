@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope, scopes_disabled
 
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.codes import full_code
 from yakuba.kernel.tenancy.models import Municipality
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             try:
                 result = search.search(town, options["query"], public=options["public"], kinds=options["kind"],
                                        limit=max(1, min(options["limit"], 100)))
-            except search.QueryRefused as error:
+            except Refused as error:
                 raise CommandError(str(error)) from error
         rows = [{"title": hit.title, "section": hit.section,
                  "url": town.absolute_url(hit.url) if hit.url.startswith("/") else hit.url,

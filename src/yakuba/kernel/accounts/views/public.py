@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import add_refusal, attempt
 from yakuba.kernel.ui.views import safe_next
 
 from .. import services
@@ -64,16 +64,16 @@ def signup(request: TownRequest) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "accounts/public/signup.html", {"form": form}, status=400)
-        try:
-            with transaction.atomic():
-                once.consume(request)
-                resident = services.register_resident(
-                    request.municipality, email=form.cleaned_data["email"],
-                    password=form.cleaned_data["password"], request=request,
-                )
-        except once.AlreadySubmitted:
+        outcome = attempt(request, lambda: services.register_resident(
+            request.municipality, email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+            request=request))
+        if outcome.refused is not None:
+            add_refusal(form, outcome.refused)
+            return render(request, "accounts/public/signup.html", {"form": form}, status=400)
+        if outcome.repeated or outcome.result is None:
             messages.info(request, _("この登録はすでに受け付けています。ログインしてください。"))
             return HttpResponseRedirect(reverse("accounts:login"))
+        resident = outcome.result
         login(request, resident.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("登録しました。確認のメールをお送りしました。"))
         return HttpResponseRedirect(reverse("accounts:profile"))

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django_otp import login as otp_login
 
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui import once
+from yakuba.kernel.ui.actions import act_once
 from yakuba.kernel.ui.views import safe_next
 
 from .. import services
@@ -172,20 +171,13 @@ def staff_invite(request: TownRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    once.consume(request)
-                    staff = services.invite_staff(request.municipality, actor=request.user, request=request,
-                                                  **form.cleaned_data)
-            except services.StaffChangeError as error:
-                form.add_error(None, str(error))
-            except once.AlreadySubmitted:
-                messages.info(request, _("この職員の追加はすでに受け付けています。"))
-                return HttpResponseRedirect(reverse("staff:members"))
-            else:
-                messages.success(request, _("%(name)sさんを追加し、パスワード設定のメールを送りました。")
-                                 % {"name": staff})
-                return HttpResponseRedirect(reverse("staff:member", args=[staff.pk]))
+            response = act_once(request, lambda: services.invite_staff(
+                request.municipality, actor=request.user, request=request, **form.cleaned_data),
+                done=lambda staff: _("%(name)sさんを追加し、パスワード設定のメールを送りました。") % {"name": staff},
+                back=lambda staff: reverse("staff:member", args=[staff.pk]), form=form,
+                repeated=_("この職員の追加はすでに受け付けています。"), again=reverse("staff:members"))
+            if response is not None:
+                return response
         return render(request, "accounts/staff/staff_invite.html", {"form": form}, status=400)
     return render(request, "accounts/staff/staff_invite.html", {"form": form})
 
@@ -203,13 +195,12 @@ STAFF_ACTIONS: dict[str, tuple[Callable[..., None], str | Promise]] = {
 def staff_detail(request: TownRequest, pk: int) -> HttpResponse:
     member: Staff = get_object_or_404(Staff.objects.select_related("user", "department", "section"), pk=pk)
     if request.method == "POST":
+        back = reverse("staff:member", args=[member.pk])
         action = request.POST.get("action", "")
-        try:
-            if action in STAFF_ACTIONS:
-                STAFF_ACTIONS[action][0](member, actor=request.user, request=request)
-                messages.success(request, str(STAFF_ACTIONS[action][1]))
-        except services.StaffChangeError as error:
-            messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("staff:member", args=[member.pk]))
+        if action not in STAFF_ACTIONS:
+            return HttpResponseRedirect(back)
+        change, done = STAFF_ACTIONS[action]
+        return act_once(request, lambda: change(member, actor=request.user, request=request), done=str(done),
+                        back=back)
     return render(request, "accounts/staff/staff_detail.html", {
         "member": member, "has_totp": services.confirmed_totp(member.user) is not None})
