@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from tests import factories
 from tests.support.smtp import smtp_server  # noqa: F401 - fixture
 from yakuba.kernel.accounts.models import Resident, User
 from yakuba.kernel.audit.models import AuditEntry
+from yakuba.kernel.ui import once
 
 SIGNUP = {"email": "Hanako@Example.JP", "password": "yamanohana-2026", "consent": "on",
           "_once": "t" * 32}
@@ -247,46 +249,45 @@ def test_resend_verification_mail(client, town_a, resident_a, django_capture_on_
 
 @pytest.mark.django_db
 def test_looking_at_resident_pages_makes_no_resident_row(client, town_a, resident_b):
-    """A user of another town (共同利用) who only looks at this town's resident pages is not made a resident of it;
-    the pages show as for a new resident. Their first form sent here makes the row."""
+    """A user signed in on another town's pages (共同利用: one account, several towns) who only looks at this
+    town's resident pages is asked whether to use this town's services; no row is made until they say so."""
     client.force_login(resident_b.user)
     for path in ("/t/10382/accounts/profile/", "/t/10382/my/applications/", "/t/10382/my/reservations/"):
-        assert client.get(path).status_code == 200, path
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/t/10382/accounts/join/?" + urlencode({"next": path})
+    page = client.get("/t/10382/accounts/join/?next=/t/10382/my/reservations/")
+    assert page.status_code == 200 and "下仁田町のサービスを使い始める" in page.content.decode()
     with scope(municipality=town_a):
         assert not Resident.objects.filter(user=resident_b.user).exists()
+    token = once.new_token()
+    for _ in range(2):  # a double click joins once
+        response = client.post("/t/10382/accounts/join/", {"next": "/t/10382/my/reservations/", once.FIELD: token})
+        assert response.status_code == 302 and response["Location"] == "/t/10382/my/reservations/"
+    with scope(municipality=town_a):
+        resident = Resident.objects.get(user=resident_b.user)
+        assert resident.family_name == ""  # nothing of town B's profile is copied over
+        assert AuditEntry.objects.filter(action="accounts.resident.joined", object_id=str(resident.pk)).count() == 1
+    assert client.get("/t/10382/my/reservations/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_form_sent_here_or_signing_in_here_makes_the_row(client, town_a, resident_b):
+    client.force_login(resident_b.user)
     response = client.post("/t/10382/accounts/profile/", {"family_name": "甘楽", "given_name": "太郎"})
     assert response.status_code == 302
     with scope(municipality=town_a):
         assert Resident.objects.get(user=resident_b.user).family_name == "甘楽"
+        Resident.objects.filter(user=resident_b.user).delete()
+    client.logout()
+    response = client.post("/t/10382/accounts/login/", {"username": resident_b.user.email,
+                                                        "password": factories.PASSWORD})
+    assert response.status_code == 302
+    with scope(municipality=town_a):
+        assert Resident.objects.filter(user=resident_b.user).exists()
 
 
 @pytest.mark.django_db
-def test_a_page_that_records_something_of_the_resident_keeps_the_row(town_a, resident_b):
-    from django.http import HttpResponse
-    from django.test import RequestFactory
-
-    from yakuba.kernel.accounts.permissions import resident_required
-    from yakuba.kernel.messaging.models import Subscriber
-
-    @resident_required
-    def looks(request):
-        return HttpResponse(f"looked {request.resident.pk is not None}")
-
-    @resident_required
-    def writes(request):  # e.g. a LINE link started on the page: a row pointing at the resident (related_name="+")
-        Subscriber.objects.create(municipality=request.municipality, resident=request.resident)
-        return HttpResponse("wrote")
-
-    def call(view):
-        request = RequestFactory().get("/x/")
-        request.user, request.municipality = resident_b.user, town_a
-        with scope(municipality=town_a):
-            return view(request)
-
-    assert call(looks).content == b"looked True"  # the page read through a saved row
-    with scope(municipality=town_a):
-        assert not Resident.objects.filter(user=resident_b.user).exists()
-    assert call(writes).content == b"wrote"
-    with scope(municipality=town_a):
-        resident = Resident.objects.get(user=resident_b.user)
-        assert Subscriber.objects.get(resident=resident)
+def test_join_asks_a_visitor_to_sign_in_first(client, town_a):
+    response = client.get("/t/10382/accounts/join/")
+    assert response.status_code == 302 and response["Location"].startswith("/t/10382/accounts/login/?next=")

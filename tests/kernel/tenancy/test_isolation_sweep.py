@@ -90,9 +90,10 @@ def two_towns(town_a, town_b):
 
 def _the_rest_of_town_b(town_b, staff_b):
     """A row of town B for each remaining town-owned model: an application category and life event, an
-    appointment type, an area, a notice's translation and attachment, a broadcast of it with a delivery."""
+    appointment type, an area, a notice's translation and attachment, a broadcast of it with a delivery, and the
+    status row of a transactional mail."""
     from yakuba.applications.models import Category, LifeEvent, Procedure
-    from yakuba.kernel.messaging.models import Delivery, Subscriber
+    from yakuba.kernel.messaging.models import Delivery, Mail, Subscriber
     from yakuba.kernel.scheduling.models import Resource
     from yakuba.notices.models import Area, Notice, NoticeAttachment, NoticeTranslation
     from yakuba.reservations.models import AppointmentType
@@ -115,6 +116,8 @@ def _the_rest_of_town_b(town_b, staff_b):
         subscriber = Subscriber.objects.filter(endpoints__isnull=False).first()
         Delivery.objects.create(municipality=town_b, broadcast=broadcast, subscriber=subscriber,
                                 endpoint=subscriber.endpoints.first(), channel="email")
+        Mail.objects.create(municipality=town_b, key="tests.sweep:kanra-only", purpose="tests.sweep",
+                            address="kanra-only@example.jp", subject="【甘楽町】甘楽専用のメール", template="x.txt")
 
 
 def _assistant_of_town_b(town_b, staff_b):

@@ -8,8 +8,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import ForeignObjectRel
 from django.http import HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -90,9 +88,9 @@ def town_resident(request: TownRequest, *, create: bool = False) -> Resident | N
 def resident_required(view: View) -> View:
     """Decorator for resident pages: a logged-in user, as `request.resident`, their profile in this town.
 
-    The profile row is made by the first write: a form sent (POST), or a page that records something of theirs.
-    Looking at a page leaves no row behind, so a user of another town (共同利用) who only looks is not made one of
-    this town's residents.
+    The profile is made by a write: signing in on this town's pages, registering, a マイナンバーカード login, or
+    a form sent here (POST). A user signed in elsewhere who only looks (共同利用: one account, several towns) is
+    asked first whether to use this town's services, so looking never makes anyone a resident of a town.
     """
 
     @wraps(view)
@@ -100,37 +98,12 @@ def resident_required(view: View) -> View:
         if not request.user.is_authenticated:
             return _login_redirect(request, "accounts:login")
         resident = town_resident(request, create=request.method not in SAFE_METHODS)
-        if resident is not None:
-            request.resident = resident
-            return view(request, *args, **kwargs)
-        return _first_look(view, request, *args, **kwargs)
+        if resident is None:
+            return _login_redirect(request, "accounts:join")
+        request.resident = resident
+        return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _first_look(view: View, request: TownRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-    """Show a page to a user with no profile here yet. The view gets a real row (a page reads through it like
-    any other), made in a transaction with the view; unless the page recorded something of theirs, the row is
-    removed again before the answer goes out."""
-    with transaction.atomic():
-        resident = town_resident(request, create=True)
-        assert resident is not None  # authenticated and create=True
-        request.resident = resident
-        response = view(request, *args, **kwargs)
-        if not _referred_to(resident):
-            Resident.objects.filter(pk=resident.pk).delete()
-    return response
-
-
-def _referred_to(resident: Resident) -> bool:
-    """Whether any row points at `resident` (a draft, a booking, a LINE link started on the page)."""
-    # get_fields(include_hidden=True): a foreign key with related_name="+" points at the resident too.
-    relations = [f for f in Resident._meta.get_fields(include_hidden=True) if isinstance(f, ForeignObjectRel)]
-    for relation in relations:
-        model: Any = relation.related_model
-        if model._base_manager.filter(**{relation.field.name: resident}).exists():
-            return True
-    return False

@@ -56,6 +56,23 @@ def register_resident(
     return resident
 
 
+def sign_in_resident(municipality: Municipality, user: User, *, request: HttpRequest | None) -> Resident:
+    """A resident signed in on this town's site: record it, and make their profile here if this is their first
+    time in this town (one account may use several towns' services, 共同利用)."""
+    with transaction.atomic():
+        record("accounts.login", municipality=municipality, actor=user, request=request)
+        return join_town(municipality, user, request=request)
+
+
+def join_town(municipality: Municipality, user: User, *, request: HttpRequest | None) -> Resident:
+    """The user's resident profile in `municipality`, made (and recorded) the first time they use its services."""
+    with transaction.atomic():
+        resident, created = Resident.objects.get_or_create(municipality=municipality, user=user)
+        if created:
+            record("accounts.resident.joined", municipality=municipality, actor=user, obj=resident, request=request)
+    return resident
+
+
 def update_profile(resident: Resident, changes: dict[str, Any], *, actor: Any, request: HttpRequest | None) -> None:
     """Save a resident's profile edits. Fields verified by マイナンバーカード are never overwritten."""
     changed = []

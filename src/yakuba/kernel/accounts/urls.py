@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", public.logout_view, name="logout"),
     path("signup/", public.signup, name="signup"),
     path("profile/", public.profile, name="profile"),
+    path("join/", public.join, name="join"),
     path("oidc/start/", oidc.start, name="oidc-start"),
     path("oidc/callback/", oidc.callback, name="oidc-callback"),
     path("password/", public.password_reset, name="password-reset"),

@@ -114,10 +114,10 @@ def _delivery(request: TownRequest, notice: Notice, key: str) -> Delivery | None
 
 
 def _resident(request: TownRequest) -> Resident | None:
-    """The signed-in resident of this town (their profile made on first use, as resident pages do); staff and
-    visitors have none."""
+    """The signed-in resident of this town; their profile is made by their first reply (a write), never by
+    looking. Staff and visitors have none."""
     resident = town_resident(request)
-    if resident is None and request.user.is_authenticated and staff_of(request.user, request.municipality) is None:
+    if resident is None and request.method == "POST" and staff_of(request.user, request.municipality) is None:
         resident = town_resident(request, create=True)
     return resident
 
@@ -159,7 +159,9 @@ def _render(request: TownRequest, notice: Notice, *, expired: bool, key: str, fo
         "ask_ack": delivery is not None and delivery.broadcast.ask_ack and not expired,
         "areas": list(notice.areas.all()), "images": [item for item in attachments if item.is_image],
         "files": [item for item in attachments if not item.is_image],
-        "asks": asks, "reply_open": asks and replies.is_open(notice), "can_reply": bool(delivery or resident),
+        "asks": asks, "reply_open": asks and replies.is_open(notice),
+        "can_reply": bool(delivery or resident or (request.user.is_authenticated and asks
+                                                   and staff_of(request.user, request.municipality) is None)),
         "form": form, "errors": errors or [], "previous": previous,
         "login_url": reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}),
         "easy_url": _toggle_url(request, True), "plain_url": _toggle_url(request, False),

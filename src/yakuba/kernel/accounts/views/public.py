@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.http import TownRequest
-from yakuba.kernel.ui.actions import add_refusal, attempt
+from yakuba.kernel.ui.actions import act_once, add_refusal, attempt
 from yakuba.kernel.ui.views import safe_next
 
 from .. import services
@@ -43,7 +44,7 @@ def login_view(request: TownRequest) -> HttpResponse:
         if form.is_valid():
             user = form.get_user()
             login(request, user)
-            record("accounts.login", municipality=request.municipality, actor=user, request=request)
+            services.sign_in_resident(request.municipality, user, request=request)
             return HttpResponseRedirect(safe_next(request, reverse("accounts:profile")))
         return render(request, "accounts/public/login.html", {"form": form}, status=400)
     return render(request, "accounts/public/login.html", {"form": form})
@@ -78,6 +79,20 @@ def signup(request: TownRequest) -> HttpResponse:
         messages.success(request, _("登録しました。確認のメールをお送りしました。"))
         return HttpResponseRedirect(reverse("accounts:profile"))
     return render(request, "accounts/public/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: TownRequest) -> HttpResponse:
+    """A signed-in user with no profile in this town yet (signed in on another town's pages) starts using this
+    town's services: one button, so that looking at a page never makes anyone a resident of a town."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}))
+    target = safe_next(request, reverse("accounts:profile"))
+    if request.method == "POST":
+        return act_once(request, lambda: services.join_town(request.municipality, request.user, request=request),
+                        done=_("%(town)sのサービスを使えるようになりました。") % {"town": request.municipality.name},
+                        back=target)
+    return render(request, "accounts/public/join.html", {"next": target})
 
 
 @resident_required
