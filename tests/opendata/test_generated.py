@@ -104,3 +104,15 @@ def test_towns_never_see_each_others_facilities(town_a, town_b):
     with scope(municipality=town_b):
         generated.refresh(town_b)
         assert rows_of("public-facilities") == []
+
+
+def test_listing_a_facility_puts_it_in_the_list(town_a):
+    with scope(municipality=town_a):
+        make_facilities(town_a)
+    run_worker()
+    with scope(municipality=town_a):
+        list_facility(town_a, "soko", "public-facilities", remarks="倉庫です")
+    run_worker()
+    with scope(municipality=town_a):
+        assert [(r["名称"], r["備考"]) for r in rows_of("public-facilities")] == [
+            ("一覧に載せない倉庫", "倉庫です"), ("下仁田町公民館", "駐車場あり")]

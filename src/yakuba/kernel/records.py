@@ -48,7 +48,8 @@ class RowSource:
     label: str | Promise
     rows: Callable[[Municipality], list[Row]]  # the town's public records, in a stable order
     datasets: tuple[str, ...]  # the standard datasets (their ids: "public-facilities", "events") rows may go in
-    chosen: bool = False  # True: a row goes in a dataset only where the town chose it (a facility is 公共施設 or 子育て施設)
+    # True: a row goes in a dataset only where the town chose it (a facility is 公共施設, 子育て施設 or neither).
+    chosen: bool = False
 
 
 _rows: dict[str, RowSource] = {}
@@ -204,4 +205,5 @@ def announce_saves(kind: str, *models: type[Any]) -> None:
 
     for model in models:
         for name, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(on_change, sender=model, weak=False, dispatch_uid=f"records:{kind}:{model._meta.label}:{name}")
+            signal.connect(on_change, sender=model, weak=False,
+                           dispatch_uid=f"records:{kind}:{model._meta.label}:{name}")

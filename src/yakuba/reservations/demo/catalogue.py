@@ -109,7 +109,8 @@ class DemoCentre:
 
 CHILDCARE = DemoCentre(
     "kosodate", "子育て支援センター", "未就学児と保護者が自由に遊べる親子ひろばと、子育ての相談窓口があります。",
-    (Decimal("0.0012"), Decimal("-0.0026")), "月〜金 9:00〜16:00（祝日・年末年始を除く）", ("福祉", "保健", "健康", "総務"))
+    (Decimal("0.0012"), Decimal("-0.0026")), "月〜金 9:00〜16:00（祝日・年末年始を除く）",
+    ("福祉", "保健", "健康", "総務"))
 
 # The department that runs the facilities, per town slug.
 FACILITY_DEPARTMENT = {"shimonita": "教育課", "kanra": "教育課", "nakanojo": "教育課", "oyama": "教育委員会"}
