@@ -108,12 +108,12 @@ def test_the_apps_offer_their_records(town_a):
 
 
 def test_a_kind_cannot_be_offered_twice():
-    source = records.RowSource("tests.twice", "t", lambda town: [], datasets=("events",))
+    source = records.RowSource("tests.twice", lambda town: [], datasets=("events",))
     records.register_rows(source)
     try:
         records.register_rows(source)  # the same source again (a module imported twice) is fine
         with pytest.raises(ValueError):
-            records.register_rows(records.RowSource("tests.twice", "t", lambda town: [], datasets=("events",)))
+            records.register_rows(records.RowSource("tests.twice", lambda town: [], datasets=("events",)))
     finally:
         records._rows.pop("tests.twice")
 

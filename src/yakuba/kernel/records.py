@@ -1,11 +1,11 @@
-"""Public records one app offers the others — rows for generated open datasets, documents for the assistant, map
-points — and the `changed` signal when records of a kind change: apps share records here, never each other's models.
+"""Public records apps offer each other (open dataset rows, assistant documents, map points), and a signal on change.
 
-A providing app registers its sources in its `records.py` (imported from AppConfig.ready) and announces changes of
-its own rows; a consuming app reads the sources and listens to `changed`:
+Apps share records here, never through each other's models. A providing app registers its sources in its
+`records.py` (imported from AppConfig.ready) and announces changes of its own rows; a consuming app reads the
+sources and listens to `changed`:
 
-    register_rows(RowSource("reservations.facility", _("施設"), facility_rows, datasets=(...), chosen=True))
-    post_save.connect(lambda sender, instance, **kw: announce("reservations.facility", instance.municipality_id))
+    register_rows(RowSource("reservations.facility", facility_rows, datasets=(...), chosen=True))
+    announce_saves("reservations.facility", Facility, Room)
 
 Every provider runs inside the town's scope. A record's `key` is stable for the life of the record (a slug or
 primary key), unique within its kind and town.
@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils.functional import Promise
 
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.tenancy.models import Municipality
@@ -45,7 +44,6 @@ class Row:
 @dataclass(frozen=True)
 class RowSource:
     kind: str  # e.g. "reservations.facility"
-    label: str | Promise
     rows: Callable[[Municipality], list[Row]]  # the town's public records, in a stable order
     datasets: tuple[str, ...]  # the standard datasets (their ids: "public-facilities", "events") rows may go in
     # True: a row goes in a dataset only where the town chose it (a facility is 公共施設, 子育て施設 or neither).

@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timezone import localtime
-from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
@@ -60,8 +59,8 @@ def session_rows(municipality: Municipality) -> list[records.Row]:
     return rows
 
 
-records.register_rows(records.RowSource(FACILITY, _("施設"), facility_rows,
-                                        datasets=("public-facilities", "childcare-facilities"), chosen=True))
-records.register_rows(records.RowSource(SESSION, _("講座の日程"), session_rows, datasets=("events",)))
+records.register_rows(records.RowSource(FACILITY, facility_rows, datasets=("public-facilities", "childcare-facilities"),
+                                        chosen=True))
+records.register_rows(records.RowSource(SESSION, session_rows, datasets=("events",)))
 records.announce_saves(FACILITY, Facility, Room)
 records.announce_saves(SESSION, Course, Session)
