@@ -186,15 +186,16 @@ class Listing(TenantModel):
 
     source = models.CharField(max_length=60)  # the kind of record (kernel.records), e.g. "reservations.facility"
     key = models.CharField(max_length=100)  # the record's key within its kind (a facility's slug)
-    dataset = models.CharField(_("公開する一覧"), max_length=40)  # a generated dataset's kind, e.g. "public-facilities"
+    # A generated dataset's kind, e.g. "public-facilities" (the labels reuse the ones the field had on Facility).
+    dataset = models.CharField(_("オープンデータで公開する一覧"), max_length=40)
     remarks = models.CharField(_("備考（オープンデータ）"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["source", "key"]
         constraints = [models.UniqueConstraint(fields=["municipality", "source", "key"],
                                                name="opendata_listing_record")]
-        verbose_name = _("一覧への掲載")
-        verbose_name_plural = _("一覧への掲載")
+        verbose_name = _("オープンデータで公開する一覧")
+        verbose_name_plural = _("オープンデータで公開する一覧")
 
     def __str__(self) -> str:
         return f"{self.source}:{self.key} → {self.dataset}"
