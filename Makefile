@@ -36,6 +36,7 @@ run: system-deps install
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 # Strict on the kernel and every app's services.py (pyproject's overrides); the rest is checked leniently.
 typecheck: install-dev

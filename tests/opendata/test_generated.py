@@ -16,9 +16,9 @@ from tests.opendata.conftest import valid_row
 from tests.support.tasks import run_worker
 from yakuba.kernel.scheduling.models import Resource
 from yakuba.opendata import generated
-from yakuba.opendata.models import Dataset, Origin
+from yakuba.opendata.models import Dataset, Listing, Origin
 from yakuba.opendata.services import editing, publish
-from yakuba.reservations.models import Course, Facility, OpendataList, Session
+from yakuba.reservations.models import Course, Facility, Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = "2027-01-10 09:00 +09:00"
@@ -29,16 +29,24 @@ def rows_of(kind: str) -> list[dict[str, str]]:
     return publish.read(version).rows if version else []
 
 
+def list_facility(town, slug: str, dataset: str, remarks: str = "") -> None:
+    Listing.objects.create(municipality=town, source="reservations.facility", key=slug, dataset=dataset,
+                           remarks=remarks)
+
+
 def make_facilities(town) -> None:
     department = factories.make_department(town, "教育課")
     Facility.objects.create(municipality=town, slug="kominkan", name="下仁田町公民館",
                             name_kana="シモニタマチコウミンカン", category="公民館", department=department,
-                            opendata_list=OpendataList.PUBLIC,
                             latitude=Decimal("36.2145"), longitude=Decimal("138.7903"), address="下仁田町大字下仁田1")
+    list_facility(town, "kominkan", "public-facilities", remarks="駐車場あり")
     Facility.objects.create(municipality=town, slug="kosodate", name="子育て支援センター",
-                            category="子育て支援センター", department=department, opendata_list=OpendataList.CHILDCARE)
+                            category="子育て支援センター", department=department)
+    list_facility(town, "kosodate", "childcare-facilities")
     Facility.objects.create(municipality=town, slug="private", name="非公開の倉庫", department=department,
-                            opendata_list=OpendataList.PUBLIC, is_published=False)
+                            is_published=False)
+    list_facility(town, "private", "public-facilities")
+    Facility.objects.create(municipality=town, slug="soko", name="一覧に載せない倉庫", department=department)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -63,7 +71,7 @@ def test_facilities_sessions_and_the_list_become_open_data(town_a, staff_a, aed)
         public = rows_of("public-facilities")
         assert [(r["ID"], r["名称"], r["緯度"], r["全国地方公共団体コード"]) for r in public] == [
             ("kominkan", "下仁田町公民館", "36.214500", town_a.code)]
-        assert public[0]["URL"].endswith("/reservations/facilities/kominkan/")
+        assert public[0]["URL"].endswith("/reservations/facilities/kominkan/") and public[0]["備考"] == "駐車場あり"
         assert [r["名称"] for r in rows_of("childcare-facilities")] == ["子育て支援センター"]
         events = rows_of("events")
         assert [(e["イベント名"], e["開始日"], e["開始時間"], e["定員"]) for e in events] == [
@@ -96,3 +104,15 @@ def test_towns_never_see_each_others_facilities(town_a, town_b):
     with scope(municipality=town_b):
         generated.refresh(town_b)
         assert rows_of("public-facilities") == []
+
+
+def test_listing_a_facility_puts_it_in_the_list(town_a):
+    with scope(municipality=town_a):
+        make_facilities(town_a)
+    run_worker()
+    with scope(municipality=town_a):
+        list_facility(town_a, "soko", "public-facilities", remarks="倉庫です")
+    run_worker()
+    with scope(municipality=town_a):
+        assert [(r["名称"], r["備考"]) for r in rows_of("public-facilities")] == [
+            ("一覧に載せない倉庫", "倉庫です"), ("下仁田町公民館", "駐車場あり")]

@@ -1,16 +1,14 @@
-"""Keeping synced documents in step: a saved or deleted procedure or notice queues one sync of the town's
-procedure and notice documents after the transaction commits."""
+"""Keeping synced documents in step: when the records of a kind some app offers as documents (procedures, notices)
+change, one sync of the town's synced documents is queued after the transaction commits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from yakuba.applications.models import Procedure
+from yakuba.kernel import records
 from yakuba.kernel.ops.queue import enqueue_once_on_commit
-from yakuba.notices.models import Notice
 
 
 def queue_sync(municipality_id: int) -> None:
@@ -20,7 +18,7 @@ def queue_sync(municipality_id: int) -> None:
     enqueue_once_on_commit(tasks.sync_town, municipality_id)
 
 
-@receiver([post_save, post_delete], sender=Procedure)
-@receiver([post_save, post_delete], sender=Notice)
-def source_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    queue_sync(instance.municipality_id)
+@receiver(records.changed, dispatch_uid="assistant.documents_changed")
+def source_changed(sender: str, *, kind: str, municipality_id: int, **kwargs: Any) -> None:
+    if any(source.kind == kind for source in records.document_sources()):
+        queue_sync(municipality_id)

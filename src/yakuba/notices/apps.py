@@ -9,7 +9,7 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import audience, demo, metrics, receivers, registry  # noqa: F401  (resolver, signals, menus, metrics)
+        from . import audience, demo, metrics, receivers, records, registry  # noqa: F401  (signals, menus, metrics, records)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

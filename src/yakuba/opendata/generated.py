@@ -1,27 +1,25 @@
-"""Datasets the platform generates from its own public records instead of staff re-typing them:
-公共施設一覧 and 子育て施設一覧 from the reservations facilities, イベント一覧 from the published 講座 sessions ahead,
-and オープンデータ一覧 from the catalogue itself. Each value goes to the schema column of that name; columns the
-platform has nothing for stay empty."""
+"""Datasets the platform generates from its own public records instead of staff re-typing them: 公共施設一覧,
+子育て施設一覧 and イベント一覧 from the rows other apps offer through kernel.records (施設予約's facilities, listed
+here per dataset, and its 講座 sessions ahead), and オープンデータ一覧 from the catalogue itself. Each value goes to
+the schema column of that name; columns the platform has nothing for stay empty."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.timezone import localtime
 
+from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
-from yakuba.reservations.models import Facility, OpendataList, Session
 
 from . import definitions
 from .definitions import TOWN_CODE, TOWN_NAME, Definition
-from .models import Dataset, Origin, Version
+from .models import Dataset, Listing, Origin, Version
 from .services import publish as publishing
 
-EVENTS_AHEAD = timedelta(days=366)
 FORMATS = "CSV;JSON"
+REMARKS = "備考"
 
 
 def _fit(defn: Definition, municipality: Municipality, values: dict[str, object]) -> dict[str, str]:
@@ -29,51 +27,20 @@ def _fit(defn: Definition, municipality: Municipality, values: dict[str, object]
     return {name: str(values.get(name, base.get(name, "")) or "") for name in defn.names}
 
 
-def _address(facility: Facility) -> dict[str, str]:
-    return {"所在地_連結表記": facility.address, "住所": facility.address, "所在地": facility.address}
-
-
-def _facilities(defn: Definition, municipality: Municipality, which: str) -> list[dict[str, str]]:
+def from_records(defn: Definition, municipality: Municipality) -> list[dict[str, str]]:
+    """The rows of every app's records offered for this dataset; of a source whose records the town places
+    (facilities), only those listed for it, with the listing's 備考."""
+    listed = {(listing.source, listing.key): listing for listing in Listing.objects.filter(dataset=defn.kind)}
     rows = []
-    for facility in Facility.objects.filter(is_published=True, opendata_list=which).select_related("department"):
-        url = municipality.absolute_url(reverse("reservations:facility", args=[facility.slug]))
-        rows.append(_fit(defn, municipality, {
-            "ID": facility.slug, "名称": facility.name, "名称_カナ": facility.name_kana, "種別": facility.category,
-            **_address(facility), "緯度": facility.latitude or "", "経度": facility.longitude or "",
-            "電話番号": facility.phone or (facility.department.phone if facility.department else ""),
-            "利用可能日時特記事項": facility.opening_hours, "説明": facility.description, "URL": url,
-            "収容定員": sum(room.people or 0 for room in facility.rooms.all()) or "", "備考": facility.remarks,
-        }))
-    return rows
-
-
-def public_facilities(defn: Definition, municipality: Municipality) -> list[dict[str, str]]:
-    return _facilities(defn, municipality, OpendataList.PUBLIC)
-
-
-def childcare_facilities(defn: Definition, municipality: Municipality) -> list[dict[str, str]]:
-    return _facilities(defn, municipality, OpendataList.CHILDCARE)
-
-
-def events(defn: Definition, municipality: Municipality) -> list[dict[str, str]]:
-    now = timezone.now()
-    sessions = (Session.objects.filter(course__is_published=True, starts_at__gte=now, starts_at__lte=now + EVENTS_AHEAD)
-                .select_related("course__department", "resource").order_by("starts_at", "pk"))
-    rows = []
-    for session in sessions:
-        start, end = localtime(session.starts_at), localtime(session.ends_at)
-        course = session.course
-        department = course.department
-        rows.append(_fit(defn, municipality, {
-            "ID": f"session-{session.pk}", "イベント名": course.title, "開始日": start.date().isoformat(),
-            "終了日": end.date().isoformat(), "開始時間": start.strftime("%H:%M"), "終了時間": end.strftime("%H:%M"),
-            "説明": course.description, "料金(基本)": "", "場所名称": session.place, "定員": session.resource.capacity,
-            "連絡先名称": department.name if department else "",
-            "連絡先電話番号": (department.phone if department else "") or municipality.phone,
-            "主催者": f"{municipality.name}{department.name if department else ''}",
-            "参加申込方法": "ウェブサイトから申込", "URL": municipality.absolute_url(
-                reverse("reservations:course", args=[course.slug])),
-        }))
+    for source in records.row_sources(defn.kind):
+        for row in source.rows(municipality):
+            listing = listed.get((source.kind, row.key))
+            if source.chosen and listing is None:
+                continue
+            values = dict(row.values)
+            if listing is not None:
+                values[REMARKS] = listing.remarks
+            rows.append(_fit(defn, municipality, values))
     return rows
 
 
@@ -100,7 +67,7 @@ def opendata_list(defn: Definition, municipality: Municipality) -> list[dict[str
 
 
 GENERATORS: dict[str, Callable[[Definition, Municipality], list[dict[str, str]]]] = {
-    "public-facilities": public_facilities, "childcare-facilities": childcare_facilities, "events": events,
+    "public-facilities": from_records, "childcare-facilities": from_records, "events": from_records,
     "opendata-list": opendata_list,
 }
 

@@ -178,3 +178,24 @@ class Point(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Listing(TenantModel):
+    """Which generated dataset a record another app offers goes in, where the town chooses (a facility of 施設予約:
+    公共施設一覧 or 子育て施設一覧, or neither), and the 備考 that dataset shows for it."""
+
+    source = models.CharField(max_length=60)  # the kind of record (kernel.records), e.g. "reservations.facility"
+    key = models.CharField(max_length=100)  # the record's key within its kind (a facility's slug)
+    # A generated dataset's kind, e.g. "public-facilities" (the labels reuse the ones the field had on Facility).
+    dataset = models.CharField(_("オープンデータで公開する一覧"), max_length=40)
+    remarks = models.CharField(_("備考（オープンデータ）"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["source", "key"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "source", "key"],
+                                               name="opendata_listing_record")]
+        verbose_name = _("オープンデータで公開する一覧")
+        verbose_name_plural = _("オープンデータで公開する一覧")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.key} → {self.dataset}"

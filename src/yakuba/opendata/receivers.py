@@ -1,5 +1,6 @@
-"""Keeping the generated datasets in step: a change to a facility, a room, a 講座 or its sessions, or a published
-version of another dataset queues one refresh of the town's generated datasets after the transaction commits."""
+"""Keeping the generated datasets in step: a change to records another app offers for them (facilities, 講座
+sessions: kernel.records), to a listing, or a published version of another dataset queues one refresh of the town's
+generated datasets after the transaction commits."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from yakuba.kernel import records
 from yakuba.kernel.ops.queue import enqueue_once_on_commit
-from yakuba.reservations.models import Course, Facility, Room, Session
 
-from .models import Origin, Version
+from .models import Listing, Origin, Version
 
 
 def queue_refresh(municipality_id: int) -> None:
@@ -21,11 +22,14 @@ def queue_refresh(municipality_id: int) -> None:
     enqueue_once_on_commit(tasks.refresh_generated, municipality_id)
 
 
-@receiver([post_save, post_delete], sender=Facility)
-@receiver([post_save, post_delete], sender=Room)
-@receiver([post_save, post_delete], sender=Course)
-@receiver([post_save, post_delete], sender=Session)
-def platform_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+@receiver(records.changed, dispatch_uid="opendata.records_changed")
+def records_changed(sender: str, *, kind: str, municipality_id: int, **kwargs: Any) -> None:
+    if any(source.kind == kind for source in records.row_sources()):
+        queue_refresh(municipality_id)
+
+
+@receiver([post_save, post_delete], sender=Listing)
+def listing_changed(sender: Any, instance: Listing, **kwargs: Any) -> None:
     queue_refresh(instance.municipality_id)
 
 

@@ -9,7 +9,7 @@ class ReservationsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, metrics, registry  # noqa: F401  (home page and staff menu entries, plan metrics)
+        from . import demo, metrics, records, registry  # noqa: F401  (menus, plan metrics, public records)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

@@ -13,11 +13,6 @@ from yakuba.kernel.scheduling.models import Booking, Resource
 from yakuba.kernel.tenancy.models import TenantModel
 
 
-class OpendataList(models.TextChoices):
-    PUBLIC = "public", _("公共施設一覧")
-    CHILDCARE = "childcare", _("子育て施設一覧")
-
-
 class Facility(TenantModel):
     """施設: 公民館, 体育館, グラウンド."""
 
@@ -30,15 +25,12 @@ class Facility(TenantModel):
                                    verbose_name=_("担当課"))
     is_published = models.BooleanField(_("公開"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
-    # Open data (公共施設一覧・子育て施設一覧 are generated from these; see yakuba.opendata.generated)
+    # Offered as public records (kernel.records: 公共施設一覧・子育て施設一覧 of the open data are made from these)
     name_kana = models.CharField(_("施設名（カナ）"), max_length=200, blank=True)
     category = models.CharField(_("種別"), max_length=40, blank=True, help_text=_("例: 公民館、体育館、児童館"))
-    opendata_list = models.CharField(_("オープンデータで公開する一覧"), max_length=12, blank=True,
-                                     choices=OpendataList.choices)
     latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
     opening_hours = models.CharField(_("利用可能時間"), max_length=200, blank=True)
-    remarks = models.CharField(_("備考（オープンデータ）"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["sort_order", "name"]

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from yakuba.applications.models import Procedure
+from yakuba.kernel import records
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.tenancy.models import Municipality
 
@@ -25,6 +24,7 @@ CONFIDENT = 0.6  # share of the question's (idf-weighted) terms the best passage
 RELATED = 0.34  # below CONFIDENT but at least this: shown as 「関係があるかもしれない資料」
 MAX_PASSAGES = 3
 SECOND_SHARE = 0.5  # a further passage is shown when its score is at least this share of the best one
+CONTACT_KIND = "applications.procedure"
 CONTACT_PROCEDURE = "iken-youbou"  # the town's general enquiry form (町へのご意見・ご要望), if published
 # What residents are answered from: everything public except statute text, which answers badly on its own.
 RESIDENT_KINDS = (Kind.FAQ, Kind.PROCEDURE, Kind.NOTICE, Kind.HELP, Kind.PLAN, Kind.ORDINANCE, Kind.RULE,
@@ -109,9 +109,8 @@ def _distinct_documents(hits: list[Hit]) -> list[Hit]:
 
 def contact_for(municipality: Municipality, hit: Hit | None) -> Contact:
     """Whom to ask: the department of the nearest passage, else the town office's main number; and the form."""
-    form_url = ""
-    if Procedure.objects.filter(slug=CONTACT_PROCEDURE, is_published=True).exists():
-        form_url = reverse("applications:procedure", args=[CONTACT_PROCEDURE])
+    form = records.find_document(CONTACT_KIND, CONTACT_PROCEDURE)
+    form_url = form.url if form is not None else ""
     if hit is not None and hit.department:
         return Contact(department=hit.department, phone=hit.department_phone or municipality.phone,
                        form_url=form_url)

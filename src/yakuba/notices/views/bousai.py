@@ -12,14 +12,16 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
+from yakuba.kernel import records
 from yakuba.kernel.http import TownRequest
-from yakuba.opendata.services.layers import disaster_points
 
 from ..models import Notice, Shelter
 
 REFRESH_SECONDS = 60
 MAX_AGE = 30
 PHOTOS_MAX = 6
+POINTS_MAX = 10
+DISASTERS = "disasters"  # the topic of the map points other apps offer (kernel.records): 災害発生箇所
 
 
 def _board(request: TownRequest) -> dict[str, Any]:
@@ -29,7 +31,7 @@ def _board(request: TownRequest) -> dict[str, Any]:
     photos = [(alert, item) for alert in alerts for item in alert.attachments.all() if item.is_image][:PHOTOS_MAX]
     return {"alerts": alerts, "photos": photos, "now": timezone.localtime(),
             "shelters": list(Shelter.objects.select_related("area")), "refresh_seconds": REFRESH_SECONDS,
-            "disaster_points": disaster_points()}
+            "disaster_points": records.points(DISASTERS, POINTS_MAX), "disaster_map_url": records.map_url(DISASTERS)}
 
 
 def _cached(response: HttpResponse) -> HttpResponse:

@@ -1,23 +1,19 @@
 """Demo open data: the rows of demo/rows.py (real public places where we are confident, the rest marked
-「デモ用の架空データ」 in 備考), the demo facilities placed on the map for 公共施設一覧 / 子育て施設一覧,
-and each town's first versions. Idempotent: a dataset whose rows are unchanged gets no new version."""
+「デモ用の架空データ」 in 備考), 施設予約's demo facilities listed in 公共施設一覧 / 子育て施設一覧 (their places are
+invented, and say so in 備考), and each town's first versions. Idempotent: a dataset whose rows are unchanged gets
+no new version."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
+from yakuba.kernel import records
 from yakuba.kernel.accounts.models import Department
-from yakuba.kernel.ops.demo import Town
+from yakuba.kernel.ops.demo import Town, _upsert
 from yakuba.kernel.tenancy.models import Municipality
 
-# The town offices (役場), approximately; the demo facilities are placed around them (they are invented).
-CENTRES = {"shimonita": (Decimal("36.2124"), Decimal("138.7886")), "kanra": (Decimal("36.2376"), Decimal("138.9213")),
-           "nakanojo": (Decimal("36.5896"), Decimal("138.8413")), "oyama": (Decimal("35.3600"), Decimal("138.9873"))}
-# (slug, 種別, offset north, offset east) of the reservations demo facilities.
-FACILITIES = (("kominkan", "公民館", Decimal("0.0021"), Decimal("0.0017")),
-              ("taiikukan", "体育館", Decimal("-0.0032"), Decimal("0.0041")),
-              ("ground", "運動場", Decimal("-0.0047"), Decimal("-0.0038")))
-CHILDCARE = ("kosodate", "子育て支援センター", Decimal("0.0012"), Decimal("-0.0026"))
+# Which of 施設予約's demo facilities (its kernel.records rows) each generated list shows.
+FACILITY_RECORDS = "reservations.facility"
+LISTED = {"kominkan": "public-facilities", "taiikukan": "public-facilities", "ground": "public-facilities",
+          "kosodate": "childcare-facilities"}
 DEMO_NOTE = "デモ用の架空データ"
 # Which department keeps which dataset: the first department whose name holds one of the words.
 KEEPERS = {"evacuation-sites": ("総務",), "fire-hydrants": ("総務",), "aed": ("保健", "健康"),
@@ -36,24 +32,14 @@ def _department(kind: str) -> Department | None:
     return next((d for d in departments if "総務" in d.name), None)
 
 
-def _facilities(municipality: Municipality, town: Town) -> None:
-    from yakuba.reservations.models import Facility, OpendataList
+def _listings(municipality: Municipality) -> None:
+    from ..models import Listing
 
-    lat, lon = CENTRES.get(town.slug, (None, None))
-    if lat is None or lon is None:
-        return
-    for slug, category, north, east in FACILITIES:
-        Facility.objects.filter(slug=slug).update(
-            category=category, opendata_list=OpendataList.PUBLIC, latitude=lat + north, longitude=lon + east,
-            opening_hours="9:00〜21:00（休館日を除く）", remarks=DEMO_NOTE)
-    slug, category, north, east = CHILDCARE
-    department = _department("care-services")
-    if department is not None and not Facility.objects.filter(slug=slug).exists():
-        Facility.objects.create(
-            municipality=municipality, slug=slug, name=f"{town.name}{category}", category=category,
-            description="未就学児と保護者が自由に遊べる親子ひろばと、子育ての相談窓口があります。",
-            department=department, opendata_list=OpendataList.CHILDCARE, latitude=lat + north, longitude=lon + east,
-            opening_hours="月〜金 9:00〜16:00（祝日・年末年始を除く）", remarks=DEMO_NOTE, sort_order=90)
+    offered = {row.key for row in records.rows(FACILITY_RECORDS, municipality)}
+    for key, dataset in LISTED.items():
+        if key in offered:
+            _upsert(Listing, {"municipality": municipality, "source": FACILITY_RECORDS, "key": key},
+                    {"dataset": dataset, "remarks": DEMO_NOTE})
 
 
 def load(municipality: Municipality, town: Town) -> None:
@@ -64,7 +50,7 @@ def load(municipality: Municipality, town: Town) -> None:
     from ..services.tables import Table, check, fill_town
     from .rows import ROWS
 
-    _facilities(municipality, town)
+    _listings(municipality)
     for dataset in catalogue.ensure_datasets(municipality):
         defn = definitions.get(dataset.kind)
         if defn is None or defn.generated:

@@ -12,7 +12,7 @@ from yakuba.kernel.scheduling.models import Resource
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import AppointmentType, Facility, Room
-from .catalogue import APPOINTMENTS, FACILITIES, FACILITY_DEPARTMENT
+from .catalogue import APPOINTMENTS, CENTRES, CHILDCARE, FACILITIES, FACILITY_DEPARTMENT
 
 
 def load(municipality: Municipality, town: Town) -> None:
@@ -20,12 +20,16 @@ def load(municipality: Municipality, town: Town) -> None:
     from . import courses, groups, samples
 
     department = Department.objects.get(name=FACILITY_DEPARTMENT[town.slug])
+    lat, lon = CENTRES[town.slug]
     for order, item in enumerate(FACILITIES):
         if town.slug not in item.towns:
             continue
+        north, east = item.offset
         facility = _upsert(Facility, {"municipality": municipality, "slug": item.slug}, {
             "name": item.name(town.name), "address": f"{town.area}{item.number}", "phone": town.phone,
             "description": item.description, "department": department, "is_published": True, "sort_order": order,
+            "category": item.category, "latitude": lat + north, "longitude": lon + east,
+            "opening_hours": item.opening_hours,
         })
         for position, room in enumerate(item.rooms):
             resource = _upsert(Resource, {"municipality": municipality, "key": f"room:{item.slug}:{room.key}"}, {
@@ -50,3 +54,18 @@ def load(municipality: Municipality, town: Town) -> None:
     samples.load(municipality, town)
     groups.load(municipality, town)
     courses.load(municipality, town)
+    _childcare(municipality, town)
+
+
+def _childcare(municipality: Municipality, town: Town) -> None:
+    """The town's 子育て支援センター: not bookable, but a public facility the open data lists."""
+    departments = list(Department.objects.order_by("sort_order", "name"))
+    keeper = next((d for word in CHILDCARE.departments for d in departments if word in d.name), None)
+    if keeper is None:
+        return
+    (lat, lon), (north, east) = CENTRES[town.slug], CHILDCARE.offset
+    _upsert(Facility, {"municipality": municipality, "slug": CHILDCARE.slug}, {
+        "name": f"{town.name}{CHILDCARE.category}", "category": CHILDCARE.category,
+        "description": CHILDCARE.description, "department": keeper, "latitude": lat + north,
+        "longitude": lon + east, "opening_hours": CHILDCARE.opening_hours, "sort_order": CHILDCARE.sort_order,
+    })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from decimal import Decimal
 
 from yakuba.kernel.scheduling import calendar
 
@@ -57,6 +58,9 @@ class DemoFacility:
     rooms: tuple[DemoRoom, ...]
     towns: tuple[str, ...] = ("shimonita", "kanra", "nakanojo", "oyama")
     number: int = 1  # house number after the town's area, for the address
+    category: str = ""  # 種別, as the open data lists it
+    offset: tuple[Decimal, Decimal] = (Decimal(0), Decimal(0))  # (north, east) of the town office, in degrees
+    opening_hours: str = "9:00〜21:00（休館日を除く）"
 
     def name(self, town_name: str) -> str:
         return f"{town_name}{self.kind}"
@@ -69,20 +73,44 @@ FACILITIES = (
         (DemoRoom("kaigi1", "第1会議室", 30, MEETING_ROOM),
          DemoRoom("washitsu", "和室", 20, MEETING_ROOM),
          DemoRoom("hall", "大ホール", 300, HALL, fee_per_hour=2000, approval_required=True)),
-        number=210),
+        number=210, category="公民館", offset=(Decimal("0.0021"), Decimal("0.0017"))),
     DemoFacility(
         "taiikukan", "町民体育館",
         "バレーボール・バドミントン・卓球などに使えます。アリーナを2面（A面・B面）に分けて予約できます。"
         "月曜日と年末年始は休館です（祝日は開館）。",
         (DemoRoom("a", "A面", 60, GYM, fee_per_hour=400),
          DemoRoom("b", "B面", 60, GYM, fee_per_hour=400)),
-        number=350),
+        number=350, category="体育館", offset=(Decimal("-0.0032"), Decimal("0.0041"))),
     DemoFacility(
         "ground", "町民グラウンド",
         "野球・サッカー・グラウンドゴルフに使えます。照明はありません。雨天時の利用は職員にご相談ください。",
         (DemoRoom("zenmen", "全面", 200, GROUND, fee_per_hour=300),),
-        towns=("shimonita", "nakanojo", "oyama"), number=420),
+        towns=("shimonita", "nakanojo", "oyama"), number=420, category="運動場",
+        offset=(Decimal("-0.0047"), Decimal("-0.0038"))),
 )
+
+# The town offices (役場), approximately; the demo facilities are placed around them (they are invented).
+CENTRES = {"shimonita": (Decimal("36.2124"), Decimal("138.7886")), "kanra": (Decimal("36.2376"), Decimal("138.9213")),
+           "nakanojo": (Decimal("36.5896"), Decimal("138.8413")), "oyama": (Decimal("35.3600"), Decimal("138.9873"))}
+
+
+@dataclass(frozen=True)
+class DemoCentre:
+    """A facility without rooms to book, shown for information (子育て施設一覧 of the open data)."""
+
+    slug: str
+    category: str
+    description: str
+    offset: tuple[Decimal, Decimal]
+    opening_hours: str
+    departments: tuple[str, ...]  # the first department whose name holds one of these words runs it
+    sort_order: int = 90
+
+
+CHILDCARE = DemoCentre(
+    "kosodate", "子育て支援センター", "未就学児と保護者が自由に遊べる親子ひろばと、子育ての相談窓口があります。",
+    (Decimal("0.0012"), Decimal("-0.0026")), "月〜金 9:00〜16:00（祝日・年末年始を除く）",
+    ("福祉", "保健", "健康", "総務"))
 
 # The department that runs the facilities, per town slug.
 FACILITY_DEPARTMENT = {"shimonita": "教育課", "kanra": "教育課", "nakanojo": "教育課", "oyama": "教育委員会"}
