@@ -65,7 +65,7 @@ class NoticeFeed(Feed):  # type: ignore[type-arg]
             notices = notices.filter(category=source.category)
         items = list(notices[:LATEST])
         for item in items:
-            item.feed_url = source.request.build_absolute_uri(  # type: ignore[attr-defined]
+            item.feed_url = source.request.build_absolute_uri(
                 reverse("notices:detail", args=[item.public_id]))
         return items
 

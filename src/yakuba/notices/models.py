@@ -106,7 +106,7 @@ class Notice(TenantModel):
     published_at = models.DateTimeField(null=True, blank=True)
 
     # Scoped like every tenant model (TenantModel's manager), with the `visible()` filter added.
-    objects = ScopedManager(_manager_class=models.Manager.from_queryset(NoticeQuerySet),  # type: ignore[assignment]
+    objects = ScopedManager(_manager_class=models.Manager.from_queryset(NoticeQuerySet),  # type: ignore[misc]
                             municipality="municipality")
 
     class Meta:

@@ -179,11 +179,11 @@ def notice_list(request: TownRequest) -> HttpResponse:
     if slug:
         notices = notices.filter(category__slug=slug)
     rows = [{"notice": notice, "state": services.state_of(notice, now),
-             "label": _(services.STATE_LABELS[services.state_of(notice, now)])}
+             "label": str(services.STATE_LABELS[services.state_of(notice, now)])}
             for notice in notices[:LIST_LIMIT]]
     return render(request, "notices/staff/list.html", {
         "rows": rows, "categories": categories, "state": state, "category": slug,
-        "states": [(key, _(label)) for key, label in services.STATE_LABELS.items()],
+        "states": [(key, str(label)) for key, label in services.STATE_LABELS.items()],
     }, status=status)
 
 
@@ -257,7 +257,7 @@ def _detail(request: TownRequest, notice: Notice, *, errors: list[str] | None = 
     state = services.state_of(notice)
     expected = services.expected_recipients(notice) if notice.broadcast is None else None
     return render(request, "notices/staff/detail.html", {
-        "notice": notice, "state": state, "state_label": _(services.STATE_LABELS[state]),
+        "notice": notice, "state": state, "state_label": str(services.STATE_LABELS[state]),
         "content": services.message_content(notice), "expected": expected, "channels": _channels(),
         "expected_total": sum(expected.values()) if expected else 0,
         "english": NoticeTranslation.objects.filter(notice=notice, language="en").first(),

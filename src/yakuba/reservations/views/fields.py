@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -13,12 +13,15 @@ from django.utils.translation import gettext_lazy
 
 from yakuba.kernel.scheduling import calendar
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 from ..models import Group
 
 RADIOS = "reservations/public/_choice_field.html"
 
 
-def purpose_field(example: str) -> forms.CharField:
+def purpose_field(example: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=gettext_lazy("利用目的"), max_length=200, help_text=example,
         error_messages={"required": gettext_lazy("利用目的を入力してください。"),

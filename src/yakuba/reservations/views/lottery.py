@@ -105,7 +105,7 @@ def index(request: TownRequest) -> HttpResponse:
 @resident_required
 @require_http_methods(["GET", "POST"])
 def detail(request: TownRequest, public_id: UUID) -> HttpResponse:
-    lottery = get_object_or_404(Lottery.objects.exclude(status=LotteryStatus.CANCELLED), public_id=public_id)
+    lottery: Lottery = get_object_or_404(Lottery.objects.exclude(status=LotteryStatus.CANCELLED), public_id=public_id)
     rooms = _published_rooms(lottery)
     groups = list(groups_service.bookable_groups(request.resident))
     accepting = lotteries.is_accepting(lottery)
@@ -140,8 +140,8 @@ def _rules(room: Room) -> dict[str, Any]:
 @resident_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: TownRequest, public_id: UUID) -> HttpResponse:
-    entry = get_object_or_404(LotteryEntry.objects.select_related("lottery", "room__facility"),
-                              public_id=public_id, resident=request.resident)
+    entry: LotteryEntry = get_object_or_404(LotteryEntry.objects.select_related("lottery", "room__facility"),
+                                            public_id=public_id, resident=request.resident)
     errors: list[str] = []
     back = reverse("reservations:lottery", args=[entry.lottery.public_id])
     if request.method == "POST":

@@ -75,7 +75,8 @@ def index(request: TownRequest) -> HttpResponse:
 
 @require_GET
 def facility(request: TownRequest, slug: str) -> HttpResponse:
-    item = get_object_or_404(Facility.objects.filter(is_published=True).select_related("department"), slug=slug)
+    item: Facility = get_object_or_404(Facility.objects.filter(is_published=True).select_related("department"),
+                                       slug=slug)
     rooms = [{"room": room, "week": _week(room.resource.rules)} for room in _rooms().filter(facility=item)]
     return render(request, "reservations/public/facility.html", {"facility": item, "rooms": rooms})
 
@@ -105,7 +106,7 @@ def room(request: TownRequest, pk: int) -> HttpResponse:
         else (_day_note(entry, rules, within.normal) if entry else ""),
         "held": held.get(entry.day) if entry and not entry.closed else None, "groups": groups,
         "slots": services.free_slots(item.resource, chosen, window_days=within.furthest)
-        if entry and entry.free and entry.bookable else [],
+        if chosen and entry and entry.free and entry.bookable else [],
         "login_url": _login_url(request.get_full_path()),
     })
 
@@ -136,7 +137,7 @@ def appointment(request: TownRequest, slug: str) -> HttpResponse:
     return render(request, "reservations/public/appointment.html", {
         "kind": kind, "days": [{"entry": day, "label": _day_label(day)} for day in days], "chosen": entry,
         "chosen_note": _day_note(entry, rules) if entry else "",
-        "times": services.appointment_slots(kind, chosen) if entry and entry.free else [],
+        "times": services.appointment_slots(kind, chosen) if chosen and entry and entry.free else [],
         "min_day": today, "max_day": calendar.last_bookable_day(rules, timezone.now()),
         "login_url": _login_url(request.get_full_path()),
     })

@@ -59,7 +59,8 @@ class SeriesForm(forms.Form):
         fields.add_group_field(self, groups)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("first_day") and data.get("last_day") and data["last_day"] < data["first_day"]:
             self.add_error("last_day", _("最終の日は初回の日より後の日付にしてください。"))
         return data
@@ -183,7 +184,7 @@ class GroupForm(forms.Form):
                            error_messages={"required": gettext_lazy("団体名を入力してください。"),
                                            "max_length": gettext_lazy("団体名は100文字以内で入力してください。")})
     name_kana = forms.CharField(label=gettext_lazy("団体名（ふりがな・任意）"), max_length=100, required=False)
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField[GroupCategory] = forms.ModelChoiceField(
         label=gettext_lazy("団体の区分"), queryset=GroupCategory.objects.none(), empty_label=None,
         widget=forms.RadioSelect, template_name="reservations/public/_choice_field.html",
         help_text=gettext_lazy("区分によって使用料の減免や予約の受付開始日が変わります。担当課が確認します。"),

@@ -37,7 +37,7 @@ class DecisionForm(forms.Form):
         label=gettext_lazy("審査の結果"), widget=forms.RadioSelect,
         choices=[("approve", gettext_lazy("承認する")), ("reject", gettext_lazy("登録できない"))],
         error_messages={"required": gettext_lazy("審査の結果を選んでください。")})
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField[GroupCategory] = forms.ModelChoiceField(
         label=gettext_lazy("区分（承認するとき）"), queryset=GroupCategory.objects.none(), required=False,
         error_messages={"invalid_choice": gettext_lazy("区分を選び直してください。")})
     valid_until = forms.DateField(
@@ -73,7 +73,7 @@ def groups(request: TownRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group(request: TownRequest, pk: int) -> HttpResponse:
     _reviewer(request)
-    item = get_object_or_404(Group.objects.select_related("category", "representative", "decided_by"), pk=pk)
+    item: Group = get_object_or_404(Group.objects.select_related("category", "representative", "decided_by"), pk=pk)
     form = DecisionForm(request.POST if request.method == "POST" else None, initial={"category": item.category_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,7 +90,7 @@ def group(request: TownRequest, pk: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(forms.ModelForm[GroupCategory]):
     class Meta:
         model = GroupCategory
         fields = ["name", "description", "reduction_percent", "extra_window_days", "sort_order"]

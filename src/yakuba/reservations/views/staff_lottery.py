@@ -71,7 +71,7 @@ class LotteryForm(forms.Form):
 
     def __init__(self, data: Any = None, *, rooms: list[Room]) -> None:
         super().__init__(data)
-        self.rooms = {room.pk: room for room in rooms}
+        self.room_by_pk = {room.pk: room for room in rooms}
         field = self.fields["rooms"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [(room.pk, str(room)) for room in rooms]
@@ -98,7 +98,7 @@ def new(request: TownRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         response = act_once(request, lambda: lotteries.create_lottery(
-            staff=request.staff, title=data["title"], rooms=[form.rooms[pk] for pk in data["rooms"]],
+            staff=request.staff, title=data["title"], rooms=[form.room_by_pk[pk] for pk in data["rooms"]],
             period_start=data["period_start"], period_end=data["period_end"], opens_at=data["opens_at"],
             closes_at=data["closes_at"], max_entries=data["max_entries"], request=request),
             done=_("抽選を作成しました。申込の受付開始から、住民の画面に表示されます。"),

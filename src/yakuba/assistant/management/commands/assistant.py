@@ -78,7 +78,7 @@ class Command(BaseCommand):
             return
         for number, row in enumerate(rows, 1):
             self.stdout.write(f"{number}. {row['title']} {row['section']}  ({row['score']})  {row['url']}")
-            self.stdout.write("   " + row["text"][:200].replace("\n", " "))
+            self.stdout.write("   " + str(row["text"])[:200].replace("\n", " "))
 
     def ingest(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]

@@ -22,7 +22,7 @@ from yakuba.kernel.ui.views import safe_next
 
 from .. import services
 from ..forms import LoginForm, PasswordResetRequestForm, ProfileForm, SignupForm
-from ..models import Resident
+from ..models import Resident, User
 from ..permissions import resident_required, staff_of
 
 
@@ -89,7 +89,9 @@ def join(request: TownRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("accounts:login") + "?" + urlencode({"next": request.get_full_path()}))
     target = safe_next(request, reverse("accounts:profile"))
     if request.method == "POST":
-        return act_once(request, lambda: services.join_town(request.municipality, request.user, request=request),
+        user = request.user
+        assert isinstance(user, User)
+        return act_once(request, lambda: services.join_town(request.municipality, user, request=request),
                         done=_("%(town)sのサービスを使えるようになりました。") % {"town": request.municipality.name},
                         back=target)
     return render(request, "accounts/public/join.html", {"next": target})
