@@ -379,12 +379,18 @@ def test_other_residents_and_other_towns_reservations_are_not_found(town_a, town
         assert resident_client.get(url(name, theirs.public_id)).status_code == 404
     assert resident_client.post(url("cancel", theirs.public_id)).status_code == 404
     mine = reserve(room, resident_a, WEDNESDAY, 12, 13)
+    # resident_a has no profile in town B: asked to start using its services there, shown nothing of theirs;
+    # once they use town B too, their town A booking is still not found there.
+    elsewhere = resident_client.get(url("detail", mine.public_id, town_code="10384"))
+    assert elsewhere.status_code == 302 and elsewhere["Location"].startswith("/t/10384/accounts/join/")
+    assert resident_client.post("/t/10384/accounts/join/").status_code == 302
     assert resident_client.get(url("detail", mine.public_id, town_code="10384")).status_code == 404
     room_b = make_room(town_b, name="甘楽の会議室", slug="kanra")
     reservation_b = reserve(room_b, resident_b, WEDNESDAY, 10, 11)
     client_b = Client()
     client_b.force_login(resident_b.user)
     assert client_b.get(url("detail", reservation_b.public_id, town_code="10384")).status_code == 200
+    assert client_b.post("/t/10382/accounts/join/").status_code == 302
     assert client_b.get(url("detail", reservation_b.public_id)).status_code == 404
     assert resident_client.get(url("room", room_b.pk)).status_code == 404
     assert resident_client.get(url("room-book", room_b.pk), {"day": "2026-11-04", "start": "10:00"}

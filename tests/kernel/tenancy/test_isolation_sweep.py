@@ -137,11 +137,12 @@ def _assistant_of_town_b(town_b, staff_b):
 
 
 def _opendata_of_town_b(town_b, staff_b):
-    """A published AED dataset with a row, a pending import, and a public map layer with a point, of town B."""
+    """A published AED dataset with a row, a pending import, a public map layer with a point, and a facility's
+    listing in a generated dataset, of town B."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.opendata.conftest import csv_text, valid_row
-    from yakuba.opendata.models import Dataset, Layer, Point
+    from yakuba.opendata.models import Dataset, Layer, Listing, Point
     from yakuba.opendata.services import editing
 
     with scope(municipality=town_b):
@@ -155,6 +156,8 @@ def _opendata_of_town_b(town_b, staff_b):
                                      for_disasters=True)
         Point.objects.create(municipality=town_b, layer=layer, title="甘楽専用の地点", latitude=36.2376,
                              longitude=138.9213)
+        Listing.objects.create(municipality=town_b, source="reservations.facility", key="kanra-only",
+                               dataset="public-facilities", remarks="甘楽専用の備考")
 
 
 PLAN_SLUG = "sweep-plan"  # town B's plan: under town A the slug names nothing
