@@ -69,6 +69,25 @@ def test_resident_profile_pages(live_server, phone, demo_towns):
     assert phone.locator("input[name=family_name_kana]").input_value() == "ヤマダ"
 
 
+def test_a_resident_of_one_town_starts_using_another_by_keyboard(live_server, phone, demo_towns):
+    """Signed in on 下仁田町's pages, a resident opens 甘楽町's マイページ: asked first (no row made by looking),
+    then one button, by keyboard, and they are there."""
+    base = live_server.url
+    sign_in_resident(phone, base)
+    phone.goto(f"{base}/t/10384/accounts/profile/")
+    phone.wait_for_url("**/t/10384/accounts/join/**")
+    assert "甘楽町のサービスを使う" in phone.locator("h1").inner_text()
+    assert_accessible(phone)
+    start = phone.get_by_role("button", name="甘楽町のサービスを使い始める")
+    start.focus()
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    assert phone.url.endswith("/t/10384/accounts/profile/")
+    assert "甘楽町のサービスを使えるようになりました" in phone.locator("main").inner_text()
+    assert phone.locator("input[name=family_name]").input_value() == ""  # nothing of 下仁田町's profile
+    assert_accessible(phone)
+
+
 def test_staff_pages(live_server, phone, demo_towns):
     base = live_server.url
     sign_in_staff(phone, base, "admin@shimonita.demo")
