@@ -32,6 +32,24 @@ def _audit_unlocked_for_flushes(django_db_setup, django_db_blocker):
     yield
 
 
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker):
+    """The demo towns (`yakuba demo`), loaded once for a module of non-transactional tests, undone after it.
+
+    Loading the demo takes seconds. The load runs in a transaction left open for the module; each test runs in a
+    savepoint inside it (pytest-django's `db`), so what a test changes is undone before the next one, as if each
+    test had loaded the demo itself. Tests without database access stay blocked.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", "--quiet")
+        with django_db_blocker.block():
+            yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
