@@ -42,8 +42,12 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy src
 
+# pytest-xdist spreads the tests over the cores (one test database per worker; `--dist worksteal` lets an idle worker
+# take over queued tests, so a few long browser journeys don't leave one core idle). PYTEST_WORKERS=0 runs serially;
+# PYTEST_ARGS adds options, e.g. `make pytest PYTEST_ARGS='-m "not browser"'`.
+PYTEST_WORKERS ?= auto
 pytest: system-deps install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The whole suite: lint, types, tests (SQLite; PostgreSQL when YAKUBA_TEST_DATABASE_URL is set).
 test: lint typecheck pytest

@@ -15,6 +15,28 @@ from . import factories
 pytest_plugins = ["tests.support.oidc_fixtures"] if importlib.util.find_spec("tests.support.oidc_fixtures") else []
 
 
+# The longest tests first. pytest-xdist hands the tests out in collection order (`--dist worksteal` in the Makefile),
+# so the long ones start early and the workers end together, instead of one worker running a long sweep picked up
+# last while the other waits. Django's order comes first (pytest-django sorted the tests already: in-transaction
+# tests, then those that flush, then those without a database); the sort is stable, so modules stay in one piece.
+LONG_FIRST = ("tests/kernel/tenancy/test_isolation_sweep.py", "tests/kernel/accounts/test_role_sweep.py",
+              "tests/kernel/ops/", "tests/browser/")
+
+
+def _django_order(item) -> int:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or \
+            "transactional_db" in fixtures or "live_server" in fixtures:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: (_django_order(item),
+                                 not (item.nodeid.startswith(LONG_FIRST) or item.get_closest_marker("slow"))))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _audit_unlocked_for_flushes(django_db_setup, django_db_blocker):
     """Transactional tests flush every table between tests; let the audit triggers allow that.
@@ -30,6 +52,24 @@ def _audit_unlocked_for_flushes(django_db_setup, django_db_blocker):
                                "SET yakuba.audit_unlocked = 'on'")
         guard.set_unlocked(True)
     yield
+
+
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker):
+    """The demo towns (`yakuba demo`), loaded once for a module of non-transactional tests, undone after it.
+
+    Loading the demo takes seconds. The load runs in a transaction left open for the module; each test runs in a
+    savepoint inside it (pytest-django's `db`), so what a test changes is undone before the next one, as if each
+    test had loaded the demo itself. Tests without database access stay blocked.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", "--quiet")
+        with django_db_blocker.block():
+            yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -19,10 +19,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 YAKUBA_TESTING = True
 
-# Uploads of the test run go to a throwaway directory, one per process (xdist workers run side by side).
+# Uploads of the test run go to throwaway directories, one per process (xdist workers run side by side).
 import tempfile  # noqa: E402
 
 PRIVATE_FILES_ROOT = tempfile.mkdtemp(prefix="yakuba-private-")
+MEDIA_ROOT = tempfile.mkdtemp(prefix="yakuba-media-")
 STORAGES = {**STORAGES, "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                     "OPTIONS": {"location": PRIVATE_FILES_ROOT, "base_url": None}}}
 

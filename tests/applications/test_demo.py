@@ -40,8 +40,8 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo():
-    call_command("demo", "--quiet")
+def demo(demo_for_module):
+    """The demo, loaded once for this module (tests/conftest.py); each test's changes are undone."""
 
 
 def town(name: str) -> Municipality:

@@ -17,6 +17,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("YAKUBA_CHROMIUM", "/usr/bin/chromium")
 AXE_JS = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text(encoding="utf-8")
+# Waits of Playwright, generous so that a busy machine (CI beside other jobs, two xdist workers) is no failure:
+# actions and navigations wait up to PATIENCE_MS, `expect` assertions (5 s by default) too. Each polls, so an idle
+# machine still moves on at once.
+PATIENCE_MS = 60_000
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 
@@ -53,10 +57,19 @@ def demo_towns(settings):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=PATIENCE_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        new_context = browser.new_context
+
+        def patient_context(*args, **kwargs):  # every context of every test, also those a test opens itself
+            context = new_context(*args, **kwargs)
+            context.set_default_timeout(PATIENCE_MS)
+            return context
+
+        browser.new_context = patient_context
         yield browser
         browser.close()
 

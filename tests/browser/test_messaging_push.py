@@ -5,11 +5,12 @@ is handed to the service worker through the DevTools protocol (ServiceWorker.del
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from tests import factories
-from tests.browser.conftest import assert_accessible, tab_to
+from tests.browser.conftest import PATIENCE_MS, assert_accessible, tab_to
 from yakuba.kernel.messaging.channels import Outgoing, webpush
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,9 +57,8 @@ def test_the_service_worker_shows_the_message_the_transport_sends(live_server, p
     registrations: list[dict] = []
     devtools.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     devtools.send("ServiceWorker.enable")
-    for _ in range(50):  # the registration event arrives while Playwright waits
-        if registrations:
-            break
+    deadline = time.monotonic() + PATIENCE_MS / 1000  # the registration event arrives while Playwright waits
+    while not registrations and time.monotonic() < deadline:
         phone.wait_for_timeout(100)
     assert registrations, "the service worker registration was never reported"
     outgoing = Outgoing(key="0f5e2b8c-7c2d-4d4e-9a51-3d3c0b1f2a90", address="", keys={}, subject="避難指示",

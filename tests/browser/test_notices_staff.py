@@ -55,7 +55,7 @@ def test_staff_write_preview_publish_and_watch_an_emergency_notice(live_server, 
     assert_accessible(phone)
     call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
     # The page's script fetches the figures again every 5 s: the sent mail shows up without a reload.
-    expect(live.locator("tfoot")).to_contain_text(re.compile(r"合計\s*0\s*0\s*1"), timeout=15000)
+    expect(live.locator("tfoot")).to_contain_text(re.compile(r"合計\s*0\s*0\s*1"))
     assert_accessible(phone)
     with scope(municipality=town):
         notice = Notice.objects.get(title="避難指示（馬山地区）")

@@ -50,7 +50,7 @@ def test_catalogue_dataset_and_item_at_360px(live_server, phone, town_a, publish
     region.focus()
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
-    phone.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
+    phone.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle())
 
     phone.goto(f"{base}/opendata/evacuation-sites/items/000002/")
     assert phone.locator("h1").inner_text() == "下仁田町文化ホール"

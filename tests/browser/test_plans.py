@@ -47,7 +47,7 @@ def test_public_pages_at_360px(live_server, phone, town_a, small_plan, admin_a):
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
     # Keyboard scrolling is animated: wait for it rather than read it at once.
-    phone.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
+    phone.wait_for_function("(el) => el.scrollLeft > 0", arg=region.element_handle())
     assert "現在" in phone.locator("th.gantt__period--now").inner_text()
     # The first column stays in view while the years scroll.
     first = phone.locator("th.gantt__title").first.bounding_box()

@@ -41,8 +41,8 @@ def snapshot() -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def demo():
-    call_command("demo", "--quiet")
+def demo(demo_for_module):
+    """The demo, loaded once for this module (tests/conftest.py); each test's changes are undone."""
 
 
 def test_loading_twice_changes_nothing(demo):

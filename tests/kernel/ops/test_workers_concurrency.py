@@ -33,7 +33,7 @@ def test_two_workers_share_the_queue_without_running_a_task_twice():
                "--interval", "0.1"]
     workers = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                for _ in range(2)]
-    outputs = [worker.communicate(timeout=240)[0] for worker in workers]
+    outputs = [worker.communicate(timeout=600)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     with scopes_disabled():
         runs = Counter(entry.data["n"] for entry in AuditEntry.objects.filter(action="tests.task.ran"))
