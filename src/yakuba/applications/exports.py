@@ -42,7 +42,7 @@ def csv_rows(procedure: Procedure, submissions: Any) -> Iterator[list[str]]:
         for name, item in columns.items():
             value = submission.answers.get(name)
             row.append("" if value is None else _cell(item, value, names))
-        yield [_safe(cell) for cell in row]
+        yield row  # the kernel's CSV writer makes a resident's answer inert for spreadsheets
 
 
 def _cell(item: Field, value: Any, names: dict[str, str]) -> str:
@@ -54,8 +54,3 @@ def _cell(item: Field, value: Any, names: dict[str, str]) -> str:
                                         for sub in item.fields if sub.name in entry))
         return " | ".join(parts)
     return display(item, value, names)
-
-
-def _safe(cell: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a resident's answer must never do that."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from yakuba.kernel.files import tables
 from yakuba.kernel.files.pdf import render_pdf
 
 from .models import Comparator, Measure, Plan, Policy, Report, ReportFormat, Role, Status
@@ -167,7 +168,7 @@ def to_xlsx(data: ReportData) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("進捗状況報告")
-    sheet.append([f"{data.plan.municipality.name} {data.title}"])
+    tables.append_row(sheet, [f"{data.plan.municipality.name} {data.title}"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_("発行日"), data.issued_on.isoformat()])
     sheet.append([_("進捗状況"), "、".join(f"{label} {count}件" for _s, label, count in data.status_counts)])
@@ -184,7 +185,7 @@ def to_xlsx(data: ReportData) -> bytes:
     for section in data.sections:
         for line in section.measures:
             for values in _xlsx_rows(section.policy, line):
-                sheet.append([_inert(v) for v in values])
+                tables.append_row(sheet, values)
     wrap = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows(min_row=header_row):
         for each in cells:
@@ -211,13 +212,6 @@ def _xlsx_rows(policy: Policy, line: MeasureLine) -> list[list[Any]]:
         rows.append(head + [item.text, item.target, item.due_year, item.actual, item.result_label,
                             " ".join(n for n in notes if n)])
     return rows
-
-
-def _inert(value: Any) -> Any:
-    """Text never runs as a formula in Excel."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def render(plan: Plan, year: int, fmt: str, *, today: date | None = None) -> bytes:

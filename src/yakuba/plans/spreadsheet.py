@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from yakuba.kernel.files import tables
 from yakuba.kernel.refusal import Refused
 
 from . import interchange
@@ -192,11 +193,9 @@ def _table(sheet: Worksheet, headings: list[str], rows: list[list[Any]],
         sheet.column_dimensions[get_column_letter(col)].width = widths.get(heading, 12)
     wrap = Alignment(wrap_text=True, vertical="top")
     for values in rows:
-        sheet.append([None if v == "" else v for v in values])
+        tables.append_row(sheet, [None if v == "" else v for v in values])  # text never becomes a formula
         for cell in sheet[sheet.max_row]:
             cell.alignment = wrap
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"  # text that starts with "=" stays text, never a formula
     sheet.freeze_panes = "A2"
     _dropdowns(sheet, headings)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
+from yakuba.kernel.files import tables
 from yakuba.kernel.files.http import bytes_response, private_file_response
 from yakuba.kernel.files.uploads import PREVIEWABLE
 from yakuba.kernel.forms.render import render_answers
@@ -334,11 +334,7 @@ def csv_export(request: TownRequest, pk: int) -> HttpResponse:
                  obj=procedure, request=request,
                  data={"count": len(filed), "filter": {k: str(v) for k, v in data.items() if v}})
     filename = f"{procedure.slug}-{timezone.localdate():%Y%m%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # Excel opens UTF-8 as Shift_JIS without the BOM
-    writer = csv.writer(response)
+    response, writer = tables.csv_download(filename)
     writer.writerows(exports.csv_rows(procedure, filed))
     return response
 

@@ -4,7 +4,6 @@ figures, withdrawing, and the replies (tally, list, CSV). Staff see their depart
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
+from yakuba.kernel.files import tables
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging.models import Channel, DeliveryStatus
 from yakuba.kernel.ui.actions import act_once, attempt, error_summary
@@ -340,13 +340,10 @@ def notice_replies(request: TownRequest, pk: int) -> HttpResponse:
 def notice_replies_csv(request: TownRequest, pk: int) -> HttpResponse:
     notice = _managed(request, pk)
     rows = _reply_rows(notice)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-replies.csv"'
-    response.write("\ufeff")  # a BOM: Excel opens UTF-8 as such only with it
-    writer = csv.writer(response, lineterminator="\r\n")
+    response, writer = tables.csv_download(f"notice-{notice.pk}-replies.csv")
     writer.writerow([_("お名前"), _("回答"), _("ひとこと"), _("経路"), _("回答日時"), _("更新日時")])
     for row in rows:
-        writer.writerow([_safe_cell(row["name"]), _safe_cell(row["answer"]), _safe_cell(row["comment"]),
+        writer.writerow([row["name"], row["answer"], row["comment"],
                          row["channel_label"], _stamp(row["created"]), _stamp(row["updated"])])
     audit.record("notices.replies.exported", municipality=request.municipality, actor=request.user, obj=notice,
                  request=request, data={"count": len(rows)})
@@ -355,12 +352,6 @@ def notice_replies_csv(request: TownRequest, pk: int) -> HttpResponse:
 
 def _stamp(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _safe_cell(value: Any) -> str:
-    """Text a resident typed, made inert for spreadsheets (no formula injection)."""
-    text = str(value or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 urlpatterns = [

@@ -3,7 +3,6 @@ blocked slots, bookings taken by phone, and 稼働率."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from yakuba.kernel.accounts.models import Resident, Role, Staff
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.accounts.services import search_residents
 from yakuba.kernel.audit import services as audit
+from yakuba.kernel.files import tables
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.scheduling import services as scheduling
@@ -438,11 +438,7 @@ def stats_csv(request: TownRequest) -> HttpResponse:
     rows = _occupancy_rows(request.staff, year, month)
     audit.record("reservations.stats.exported", municipality=request.municipality, actor=request.user,
                  request=request, data={"month": f"{year:04d}-{month:02d}", "count": len(rows)})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="occupancy-{year:04d}-{month:02d}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # Excel opens UTF-8 as Shift_JIS without the BOM
-    writer = csv.writer(response)
+    response, writer = tables.csv_download(f"occupancy-{year:04d}-{month:02d}.csv")
     writer.writerow([_("月"), _("施設"), _("部屋"), _("利用可能時間（時間）"), _("予約時間（時間）"), _("稼働率（%）")])
     for row in rows:
         writer.writerow([f"{year:04d}-{month:02d}", row["room"].facility.name, row["room"].name, row["open_hours"],

@@ -3,7 +3,6 @@ room and time, the draw (once, with a confirmation), its log and verification, �
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit import services as audit
+from yakuba.kernel.files import tables
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once
@@ -184,11 +184,7 @@ def results_csv(request: TownRequest, pk: int) -> HttpResponse:
                .order_by("room__pk", "starts_at", "resident__pk", "preference"))
     audit.record("reservations.lottery.exported", municipality=request.municipality, actor=request.user,
                  obj=lottery, request=request, data={"count": len(entries)})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="lottery-{lottery.pk}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # Excel opens UTF-8 as Shift_JIS without the BOM
-    writer = csv.writer(response)
+    response, writer = tables.csv_download(f"lottery-{lottery.pk}.csv")
     writer.writerow([_("申込番号"), _("施設"), _("部屋"), _("利用日"), _("開始"), _("終了"), _("申込者"),
                      _("団体"), _("希望順位"), _("利用目的"), _("人数"), _("結果")])
     for entry in entries:
