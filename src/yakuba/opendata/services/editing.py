@@ -207,4 +207,4 @@ def _finish(upload: Upload, state: str, *, problems: list[Problem] | None = None
 
 def template_csv(dataset: Dataset) -> bytes:
     """An empty file with the header, for staff to fill in."""
-    return publishing.encode_csv(publishing.definition_of(dataset).names, [])
+    return publishing.encode_csv(publishing.definition_of(dataset).names, [])  # a header only: nothing to neutralise

@@ -9,6 +9,7 @@ import io
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.files import tables
 from yakuba.kernel.files.uploads import private_storage
 
 from .. import definitions
@@ -44,13 +46,25 @@ def definition_of(dataset: Dataset) -> Definition:
     return found
 
 
-def encode_csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
-    """CSV as the definitions publish it: UTF-8 with BOM, CRLF line ends, every column in schema order."""
+def text_columns(defn: Definition) -> frozenset[str]:
+    """The schema's string-typed columns: the only ones neutralised in the CSV (see `encode_csv`)."""
+    return frozenset(c.name for c in defn.columns if c.type == "string")
+
+
+def encode_csv(header: list[str], rows: list[dict[str, str]], *, text: Collection[str] = ()) -> bytes:
+    """CSV as the definitions publish it: UTF-8 with BOM, CRLF line ends, every column in schema order.
+
+    Open data must stay machine-readable and still be safe to open in Excel, so only the `text` columns (the
+    schema's string columns, where free text such as a name starting with `=` is the risk) go through the kernel's
+    formula neutralising; number and integer columns are written exactly (a `-` before a negative coordinate or
+    figure stays a number). `read` undoes the quote, so previews, the map and the API show the value as staff
+    typed it, and the JSON and GeoJSON files are made from the rows untouched."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([row.get(name, "") for name in header])
+        writer.writerow([tables.neutralise(row.get(name, "")) if name in text else row.get(name, "")
+                         for name in header])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -60,7 +74,7 @@ def publish(dataset: Dataset, rows: list[dict[str, str]], *, origin: str, user: 
     """Store `rows` (already valid) as the dataset's next version, with its JSON and GeoJSON made once here so that
     downloads only stream files. The previous versions stay as they are."""
     defn = definition_of(dataset)
-    data = encode_csv(defn.names, rows)
+    data = encode_csv(defn.names, rows, text=text_columns(defn))
     Dataset.objects.select_for_update().filter(pk=dataset.pk).first()  # one version number at a time
     number = (dataset.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     base = f"{FOLDER}/{dataset.municipality.code}/{dataset.kind}-{number}"
@@ -106,7 +120,8 @@ def read(version: Version) -> Table:
         text = handle.read().decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
-    table = Table(header=header, rows=[dict(zip(header, line, strict=False)) for line in reader])
+    # restore() only strips the quote encode_csv added before a formula character, a no-op on anything else
+    table = Table(header=header, rows=[dict(zip(header, map(tables.restore, line), strict=False)) for line in reader])
     with _CACHE_LOCK:
         _CACHE[key] = table
         if len(_CACHE) > _CACHE_SIZE:

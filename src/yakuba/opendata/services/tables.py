@@ -20,6 +20,7 @@ import frictionless
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yakuba.kernel.files import tables as files_tables
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..definitions import LATITUDE, LONGITUDE, TOWN_CODE, TOWN_NAME, Definition
@@ -172,14 +173,21 @@ def to_table(defn: Definition, lines: list[list[str]], *, encoding: str = "") ->
         raise TableRefused([Problem(None, "", _("ファイルが空です。1行目に見出し、2行目からデータを書いてください。"))])
     indexes, legacy, notes = map_columns(defn, lines[0])
     names = defn.names
+    text = {c.name for c in defn.columns if c.type == "string"}
     rows, numbers = [], []
     for number, line in enumerate(lines[1:], start=2):
         if not any(cell.strip() for cell in line):
             continue
-        rows.append({name: (line[i].strip() if i is not None and i < len(line) else "")
+        # a file downloaded from the catalogue and uploaded again has the quote its CSV put before "=" in text
+        # columns: take it off so the value is the same, not quoted once more at each round
+        rows.append({name: _text_cell(line[i].strip(), name in text) if i is not None and i < len(line) else ""
                      for name, i in zip(names, indexes, strict=True)})
         numbers.append(number)
     return Table(header=names, rows=rows, lines=numbers, encoding=encoding, legacy=legacy, notes=notes)
+
+
+def _text_cell(value: str, text: bool) -> str:
+    return files_tables.restore(value) if text else value
 
 
 def fill_town(table: Table, municipality: Municipality) -> None:
