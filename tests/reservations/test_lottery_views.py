@@ -268,3 +268,22 @@ def test_other_departments_and_towns_do_not_see_the_lottery(lottery, town_a, tow
         assert lottery.status == LotteryStatus.OPEN
     manager = factories.staff_client(factories.make_staff(town_a, department="教育課"))
     assert "6月のアリーナ" in manager.get(staff_url("reservations-lotteries")).content.decode()
+
+
+def test_the_results_csv_never_carries_a_live_formula(lottery, town_a, room, clerk, resident_a, resident_client):
+    """An applicant named `=HYPERLINK(...)` or a purpose starting with `-`/`@`/tab is a quoted text in the export."""
+    from tests.kernel.files.test_tables import HOSTILE, assert_inert
+
+    resident_client.post(url("lottery", lottery.public_id), application(room))
+    with scope(municipality=town_a):
+        entry = LotteryEntry.objects.get()
+        type(resident_a).objects.filter(pk=resident_a.pk).update(family_name='=HYPERLINK("http://evil.example/","押す")')
+    client = factories.staff_client(clerk)
+    for text in HOSTILE:
+        with scope(municipality=town_a):
+            LotteryEntry.objects.filter(pk=entry.pk).update(purpose=text, people=12)
+        body = client.get(staff_url("reservations-lottery-csv", lottery.pk)).content.decode("utf-8")
+        row = list(csv.reader(io.StringIO(body.lstrip("\ufeff"), newline="")))[1]
+        assert_inert(row[6], '=HYPERLINK("http://evil.example/","押す") 花子')
+        assert_inert(row[9], text)
+        assert row[0] == str(entry.pk) and row[8] == "1" and row[10] == "12"  # numbers stay as written

@@ -442,3 +442,18 @@ def test_anonymous_goes_to_login_and_residents_are_refused(town_a, resident_a, c
     assert response.status_code == 302 and "/staff/login/" in response["Location"]
     client.force_login(resident_a.user)
     assert client.get(url(town_a, "reservations-day")).status_code == 403
+
+
+def test_stats_csv_writes_typed_names_as_text_and_figures_as_numbers(town_a, staff_a, february):
+    from tests.kernel.files.test_tables import HOSTILE, assert_inert
+
+    client = factories.staff_client(staff_a)
+    for text in HOSTILE:
+        with scope(municipality=town_a):
+            Facility.objects.filter(name__in=["中央公民館", *HOSTILE]).update(name=text)
+            Room.objects.filter(name__in=["和室", *HOSTILE]).update(name=text)
+        body = client.get(url(town_a, "reservations-stats-csv", query="month=2026-02")).content.decode("utf-8")
+        row = list(csv.reader(io.StringIO(body.lstrip("\ufeff"), newline="")))[1]
+        assert_inert(row[1], text)
+        assert_inert(row[2], text)
+        assert row[0] == "2026-02" and row[3:] == ["144.0", "4.0", "2.8"]
