@@ -402,3 +402,19 @@ def test_town_b_staff_cannot_use_town_a_pages(town_a, staff_b, submission, proce
         assert client.get(url(town_a, name, *args)).status_code == 403
     with scopes_disabled():
         assert not AuditEntry.objects.filter(action="applications.submission.viewed").exists()
+
+
+def test_csv_export_quotes_every_hostile_answer(town_a, client_a, procedure):
+    from tests.kernel.files.test_tables import HOSTILE, assert_inert
+
+    for number, text in enumerate(HOSTILE):
+        resident = factories.make_resident(town_a, email=f"hostile{number}@example.jp")
+        filed = factories.make_submission(procedure, resident)
+        with scope(municipality=town_a):  # as stored, past the form's checks (a tab or CR is refused there)
+            type(filed).objects.filter(pk=filed.pk).update(answers={**filed.answers, "dog_name": text})
+    response = client_a.get(url(town_a, "applications-csv", procedure.pk))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    column = rows[0].index("犬の名前 (dog_name)")
+    assert len(rows) == len(HOSTILE) + 1
+    for row, text in zip(rows[1:], HOSTILE, strict=True):
+        assert_inert(row[column], text)

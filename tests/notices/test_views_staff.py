@@ -237,3 +237,20 @@ def test_notices_of_another_town_are_neither_listed_nor_opened(town_a, town_b, a
     assert "甘楽町だけのお知らせ" not in client.get(url(town_a, "notices")).content.decode()
     assert client.get(url(town_a, "notice-detail", other.pk)).status_code == 404
     assert client.post(url(town_a, "notice-publish", other.pk)).status_code == 404
+
+
+def test_the_csv_quotes_every_hostile_name_and_comment(town_a, staff_a):
+    from tests.kernel.files.test_tables import HOSTILE, assert_inert
+
+    notice = factories.make_notice(town_a, title="説明会", category="event", reply_kind="yes_no",
+                                   reply_choices=["出席", "欠席"], reply_deadline=timezone.now() + timedelta(days=5))
+    with scope(municipality=town_a):
+        for text in HOSTILE:
+            Reply.objects.create(municipality=town_a, notice=notice, resident=factories.make_resident(town_a),
+                                 name=text, answer="出席", comment=text)
+    content = factories.staff_client(staff_a).get(url(town_a, "notice-replies-csv", notice.pk)).content.decode()
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff"), newline="")))
+    assert sorted(row[0] for row in rows[1:]) == sorted("'" + text for text in HOSTILE)
+    for row in rows[1:]:
+        assert_inert(row[2], row[0][1:])
+        assert row[1] == "出席"
