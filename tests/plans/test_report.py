@@ -170,3 +170,20 @@ def test_the_command_writes_the_report(recorded, town_a, tmp_path):
     with pytest.raises(CommandError):
         call_command("plans_report", "--town", town_a.code, "--plan", "nope", "--year", "2026", "--output",
                      str(out))
+
+
+def test_the_xlsx_keeps_hostile_text_as_text_and_figures_as_numbers(recorded, town_a, admin_a):
+    from tests.kernel.files.test_tables import HOSTILE, assert_inert_xlsx
+
+    for text in HOSTILE:
+        with scope(municipality=town_a):
+            first = Measure.objects.filter(plan=recorded).order_by("sort_order").first()
+            Measure.objects.filter(pk=first.pk).update(title=text)
+            report_status(admin_a, first, year=2026, status=Status.IN_PROGRESS, comment=text)
+            content = report.render(recorded, 2026, "xlsx", today=TODAY)
+        sheet = load_workbook(io.BytesIO(content)).active
+        header = next(row[0].row for row in sheet.iter_rows() if row[0].value == "方針")
+        first_row = sheet[header + 1]
+        assert_inert_xlsx(first_row[2], text)
+        assert_inert_xlsx(first_row[6], text.strip())  # the report form strips the comment
+        assert first_row[9].value == 2026 and first_row[9].data_type == "n"

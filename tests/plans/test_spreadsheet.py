@@ -266,3 +266,20 @@ def test_replacing_with_a_different_slug_is_refused(small_plan, town_a, admin_a,
 def test_counts_of_the_plan_data(exported):
     assert spreadsheet.counts(spreadsheet.read(exported)) == {
         "policies": 2, "measures": 3, "actions": 3, "schedule": 6, "indicators": 4}
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1+1", "-1+1", "@SUM(A1)", '=HYPERLINK("http://evil.example/","押す") 花子'])
+def test_hostile_text_is_a_string_cell_that_round_trips_and_numbers_stay_numbers(text):
+    from tests.kernel.files.test_tables import assert_inert_xlsx
+
+    plan_data = small_plan_data()
+    plan_data["policies"][0]["description"] = text
+    indicator = plan_data["policies"][0]["measures"][0]["indicators"][0]
+    indicator["target"], indicator["baseline"] = "-1.5", "-3"
+    exported = spreadsheet.write(plan_data)
+    book = _book(exported)
+    assert_inert_xlsx(book["方針"]["D2"], text)
+    sheet = book["指標"]
+    target, baseline = sheet.cell(2, _column(sheet, "目標値")), sheet.cell(2, _column(sheet, "基準値"))
+    assert (target.value, target.data_type, baseline.value, baseline.data_type) == (-1.5, "n", -3, "n")
+    assert spreadsheet.read(exported)["policies"][0]["description"] == text
