@@ -187,7 +187,7 @@ def to_table(defn: Definition, lines: list[list[str]], *, encoding: str = "") ->
 
 
 def _text_cell(value: str, text: bool) -> str:
-    return files_tables.restore(value) if text else value
+    return files_tables.restore(value).strip() if text else value  # stripped as any uploaded cell is
 
 
 def fill_town(table: Table, municipality: Municipality) -> None:
