@@ -92,3 +92,7 @@ def assert_inert_xlsx(cell, original: str) -> None:
     assert cell.data_type != "f" and cell.data_type == "s", (cell.coordinate, cell.data_type)
     assert cell.value == original
     assert cell.quotePrefix
+
+
+def test_verbatim_text_is_written_exactly():
+    assert tables.csv_bytes([[tables.Verbatim("-36.25"), "-36.25"]], bom=False) == b"-36.25,'-36.25\r\n"

@@ -20,6 +20,13 @@ NUMBERS = (int, float, Decimal, date, time)  # bool is an int; datetime is a dat
 BOM = "\ufeff"  # Excel opens UTF-8 as Shift_JIS without it
 
 
+class Verbatim(str):
+    """Text written exactly as it is, for a column whose values a schema already types as numbers (an open data
+    coordinate `-36.2` must stay a number for the programs that read the file)."""
+
+    __slots__ = ()
+
+
 def neutralise(text: str) -> str:
     """`text` with a single quote in front when a spreadsheet would run it, as OWASP describes.
 
@@ -42,7 +49,7 @@ def cell(value: Any) -> Any:
     not a formula); None is empty; anything else is written as its text, neutralised."""
     if value is None:
         return ""
-    if isinstance(value, NUMBERS):
+    if isinstance(value, NUMBERS | Verbatim):
         return value
     return neutralise(str(value))
 

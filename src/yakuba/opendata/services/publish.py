@@ -59,13 +59,10 @@ def encode_csv(header: list[str], rows: list[dict[str, str]], *, text: Collectio
     formula neutralising; number and integer columns are written exactly (a `-` before a negative coordinate or
     figure stays a number). `read` undoes the quote, so previews, the map and the API show the value as staff
     typed it, and the JSON and GeoJSON files are made from the rows untouched."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([tables.neutralise(row.get(name, "")) if name in text else row.get(name, "")
-                         for name in header])
-    return out.getvalue().encode("utf-8-sig")
+    lines: list[list[Any]] = [[tables.Verbatim(name) for name in header]]
+    lines += [[row.get(name, "") if name in text else tables.Verbatim(row.get(name, "")) for name in header]
+              for row in rows]
+    return tables.csv_bytes(lines)
 
 
 @transaction.atomic
