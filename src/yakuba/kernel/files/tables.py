@@ -49,7 +49,7 @@ def cell(value: Any) -> Any:
     not a formula); None is empty; anything else is written as its text, neutralised."""
     if value is None:
         return ""
-    if isinstance(value, NUMBERS | Verbatim):
+    if isinstance(value, (*NUMBERS, Verbatim)):
         return value
     return neutralise(str(value))
 
