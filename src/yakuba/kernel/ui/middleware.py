@@ -183,8 +183,9 @@ class PrivatePagesMiddleware:
     """A page for a signed-in person, or one carrying a form's once-token, is never kept by a browser or proxy cache.
 
     On a shared counter PC or a library computer the back button or the disk cache would otherwise show マイページ
-    or a resident's record after sign-out. A view that set Cache-Control itself did so on purpose and is left alone
-    (open data downloads, the 防災 feed); pages for anonymous visitors keep their headers.
+    or a resident's record after sign-out. A view that set Cache-Control itself chose on purpose: `public` (open
+    data files) is left alone; otherwise its freshness is kept (the 防災 board's short max-age) and only `private`
+    added, so no shared cache keeps a page rendered for one person. Pages for anonymous visitors keep their headers.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -192,11 +193,13 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.has_header("Cache-Control"):
-            return response
         user = getattr(request, "user", None)
         if (user is not None and user.is_authenticated) or getattr(request, ONCE_TOKEN_RENDERED, False):
             from django.utils.cache import patch_cache_control
 
-            patch_cache_control(response, private=True, no_store=True)
+            chosen = response.get("Cache-Control", "")
+            if not chosen:
+                patch_cache_control(response, private=True, no_store=True)
+            elif "public" not in chosen:
+                patch_cache_control(response, private=True)
         return response
