@@ -160,7 +160,9 @@ def test_foreign_next_is_dropped(client, town, oidc_provider):
 def test_signed_in_email_user_gets_the_card_linked(client, town, oidc_provider):
     user = User.objects.create_user("hanako@example.jp", "yamanohana-2026")
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    signed_in_by_password = client.session.session_key
     assert login(client, next_url=f"{TOWN}/accounts/profile/").status_code == 302
+    assert client.session.session_key != signed_in_by_password  # the verified identity gets a new session id
     user.refresh_from_db()
     assert user.oidc_subject == oidc_provider.sub
     assert User.objects.count() == 1

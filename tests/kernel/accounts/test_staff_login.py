@@ -138,3 +138,25 @@ def test_logout_ends_the_session(client, staff_a):
     client = factories.staff_client(staff_a, client)
     assert client.post("/t/10382/staff/logout/").status_code == 302
     assert client.get("/t/10382/staff/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_session_id_changes_at_the_code_step(client, staff_a):
+    password_step(client, staff_a)
+    after_password = client.session.session_key
+    device = TOTPDevice.objects.get(user=staff_a.user)
+    assert client.post("/t/10382/staff/login/otp/", {"token": totp_now(device)}).status_code == 302
+    assert client.session.session_key != after_password
+    assert client.get("/t/10382/staff/").status_code == 200  # the new session carries the sign-in
+
+
+@pytest.mark.django_db
+def test_the_session_id_changes_when_the_enrolment_is_confirmed(client, town_a):
+    staff = factories.make_staff(town_a, with_totp=False)
+    password_step(client, staff)
+    client.get("/t/10382/staff/login/otp/setup/")
+    after_password = client.session.session_key
+    device = TOTPDevice.objects.get(user=staff.user, confirmed=False)
+    assert client.post("/t/10382/staff/login/otp/setup/", {"token": totp_now(device)}).status_code == 302
+    assert client.session.session_key != after_password
+    assert client.get("/t/10382/staff/").status_code == 200

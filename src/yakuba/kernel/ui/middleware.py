@@ -1,14 +1,27 @@
-"""Furigana on resident pages: ruby added to the rendered HTML when the resident asked for it."""
+"""Middleware of the shared UI: furigana, language, refusal of input no person types, private pages never cached."""
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from yakuba.kernel.http import TownRequest
 
 from . import prefs
+from .once import RENDERED as ONCE_TOKEN_RENDERED
 
 
 class FuriganaMiddleware:
@@ -88,3 +101,105 @@ class RejectNulMiddleware:
         data = [request.GET] + ([request.POST] if request.method == "POST" else [])
         return any("\x00" in key or any("\x00" in value for value in query.getlist(key))
                    for query in data for key in query)
+
+
+UNREADABLE_BODY = gettext_lazy(
+    "送信された内容を読み取れませんでした（UTF-8 以外の文字コードで送られたか、壊れた文字が含まれています）。"
+    "前の画面に戻って、もう一度送信してください。"
+)
+TOO_LARGE = gettext_lazy(
+    "送信された内容が大きすぎます。入力を短くするか、ファイルを小さくして、もう一度送信してください。"
+)
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_UTF8 = codecs.lookup("utf-8").name
+
+
+class RejectUnreadableBodyMiddleware:
+    """A form body in another charset than UTF-8, or with bytes that do not decode, gets a 400 before anything reads it.
+
+    Django refuses such a body (BadRequest) but leaves it unparsed, so whatever reads `request.POST` next raises
+    again — its own 400 page does (through the CSRF check), which turned the refusal into a 500. Here the body is
+    parsed once; if it cannot be, `request.POST` is replaced by an empty one and the 400 page is rendered from it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type in _FORM_TYPES:
+            problem = self._problem(request)
+            if problem is not None:
+                from django.http import QueryDict
+                from django.shortcuts import render
+                from django.utils.datastructures import MultiValueDict
+
+                request._post = QueryDict()  # type: ignore[attr-defined]
+                request._files = MultiValueDict()  # type: ignore[attr-defined]
+                return render(request, "400.html", {"exception": problem}, status=400)
+        return self.get_response(request)
+
+    @classmethod
+    def _problem(cls, request: HttpRequest) -> Promise | None:
+        try:
+            return None if cls._readable(request) else UNREADABLE_BODY
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            return TOO_LARGE
+
+    @staticmethod
+    def _readable(request: HttpRequest) -> bool:
+        charset = (request.content_params or {}).get("charset")
+        if charset is not None:
+            try:
+                if codecs.lookup(charset).name != _UTF8:
+                    return False
+            except LookupError:
+                return False
+            # "utf8" or "UTF-8" is UTF-8: Django only takes the exact spelling "utf-8" for a form body.
+            request.encoding = "utf-8"
+        try:
+            post = request.POST
+            request.FILES  # noqa: B018 - parse the uploads now too, while a failure can still be answered
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+            raise
+        except (BadRequest, SuspiciousOperation, MultiPartParserError, UnicodeError, ValueError):
+            return False
+        if request.content_type == "application/x-www-form-urlencoded":
+            # QueryDict decodes with errors="replace": check the bytes themselves.
+            return all(_decodes(unquote_to_bytes(part.replace(b"+", b" ")))
+                       for part in request.body.split(b"&"))
+        # Multipart fields are decoded with errors="replace" too; U+FFFD is what a broken byte becomes.
+        return not any("\ufffd" in key or any("\ufffd" in value for value in post.getlist(key)) for key in post)
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class PrivatePagesMiddleware:
+    """A page for a signed-in person, or one carrying a form's once-token, is never kept by a browser or proxy cache.
+
+    On a shared counter PC or a library computer the back button or the disk cache would otherwise show マイページ
+    or a resident's record after sign-out. A view that set Cache-Control itself chose on purpose: `public` (open
+    data files) is left alone; otherwise its freshness is kept (the 防災 board's short max-age) and only `private`
+    added, so no shared cache keeps a page rendered for one person. Pages for anonymous visitors keep their headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or getattr(request, ONCE_TOKEN_RENDERED, False):
+            from django.utils.cache import patch_cache_control
+
+            chosen = response.get("Cache-Control", "")
+            if not chosen:
+                patch_cache_control(response, private=True, no_store=True)
+            elif "public" not in chosen:
+                patch_cache_control(response, private=True)
+        return response

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from .models import UsedFormToken
 
 FIELD = "_once"
+# Set on the request when a page renders a token: the page is a form of one person's, never cached (middleware).
+RENDERED = "yakuba_once_token_rendered"
 _VALID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 

@@ -44,5 +44,7 @@ def callback(request: TownRequest) -> HttpResponse:
     except oidc.OIDCError as error:
         return _error(request, error)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # login() keeps the session id when the same user was already signed in; a verified identity is a new privilege.
+    request.session.cycle_key()
     messages.success(request, _("マイナンバーカードで本人確認しました。"))
     return HttpResponseRedirect(safe_url(request, result.next_url) or reverse("accounts:profile"))

@@ -72,6 +72,7 @@ def otp_view(request: TownRequest) -> HttpResponse:
             allowed, _info = device.verify_is_allowed()
             if allowed and device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
+                request.session.cycle_key()  # a new privilege, a new session id (no fixation across the step)
                 audit.record("accounts.staff.login", municipality=request.municipality, actor=user,
                              request=request)
                 return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
@@ -98,6 +99,7 @@ def otp_setup(request: TownRequest) -> HttpResponse:
             device, form.cleaned_data["token"], municipality=request.municipality, request=request
         ):
             otp_login(request, device)
+            request.session.cycle_key()  # as at the code step: the enrolment completes the sign-in
             messages.success(request, _("二段階認証を設定しました。次回からは確認コードでログインします。"))
             return HttpResponseRedirect(safe_next(request, reverse("staff:dashboard")))
         if form.is_valid():

@@ -1,0 +1,142 @@
+"""Nothing personal left in a cache: every URL, signed in, answers Cache-Control: private, no-store."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.utils.cache import get_max_age
+from django_scopes import scope
+
+from tests import factories
+from tests.kernel.accounts import test_role_sweep
+from tests.sweep import routes
+from yakuba.kernel.accounts.models import Role
+
+objects_a = test_role_sweep.objects_a  # the staff sweep's objects of town A, one per staff URL
+
+# Signing out would end the crawl's session; those pages are tested in tests/kernel/accounts.
+SIGN_OUT = {"accounts:logout", "staff:logout"}
+# Views that set Cache-Control themselves, on purpose: to a signed-in person they stay private, with the view's
+# own freshness instead of no-store. (Open data files say `public`; the crawl does not reach them without data.)
+DELIBERATE = {
+    "notices:bousai": "the 防災 board refreshes itself: a short max-age",
+    "notices:bousai-fragment": "the 防災 board's refreshed part: a short max-age",
+    "messaging-root:sw": "the service worker script: no-cache, as browsers update it",
+}
+
+
+def _private(response, name: str = "") -> bool:
+    header = response.get("Cache-Control", "")
+    directives = {part.strip().split("=")[0] for part in header.split(",")}
+    if name in DELIBERATE:
+        return "private" in directives and "public" not in directives
+    return {"private", "no-store"} <= directives and not get_max_age(response)
+
+
+def _resident_values(town, resident) -> dict[str, dict[str, object]]:
+    """For resident URLs with arguments, town A's objects of the crawl's resident (after `objects_a` made them)."""
+    from yakuba.applications.models import Attachment, Procedure, Submission
+    from yakuba.reservations.models import Course, Enrolment, Group, Lottery, Reservation, Room, Session
+
+    with scope(municipality=town):
+        submission = Submission.objects.filter(resident=resident).first()
+        attachment = Attachment.objects.filter(submission=submission).first()
+        reservation = Reservation.objects.filter(resident=resident).first()
+        values: dict[str, dict[str, object]] = {
+            "applications:": {"public_id": submission.public_id, "slug": Procedure.objects.first().slug, "page": 0,
+                              "token": attachment.token if attachment else "x"},
+            "reservations:": {"public_id": reservation.public_id, "pk": Room.objects.first().pk,
+                              "slug": Course.objects.first().slug},
+            "reservations:enrol": {"pk": Session.objects.first().pk},
+            "reservations:enrolment-cancel": {"public_id": Enrolment.objects.first().public_id},
+            "reservations:group-withdraw": {"public_id": Group.objects.first().public_id},
+            "reservations:lottery": {"public_id": Lottery.objects.first().public_id},
+        }
+    return values
+
+
+def _resident_path(route, values) -> str:
+    defaults = {"public_id": uuid.UUID(int=1), "slug": "x", "pk": 1, "token": "x", "page": 0, "kind": "aed",
+                "fmt": "csv", "number": 1, "key": "1", "category": "x", "name": "package_list", "uidb64": "x"}
+    chosen = {**defaults, **values.get(route.name.split(":")[0] + ":", {}), **values.get(route.name, {})}
+    return route.path(**{name: chosen[name] for name in route.converters})
+
+
+def _crawl(client, paths) -> tuple[list[tuple[str, int, str]], int]:
+    """(name, status, Cache-Control) of every response that is not private and no-store; and how many were 200."""
+    leaks, ok = [], 0
+    for name, path in paths:
+        response = client.get(path)
+        ok += response.status_code == 200
+        if not _private(response, name):
+            leaks.append((name, response.status_code, response.get("Cache-Control", "")))
+    return leaks, ok
+
+
+@pytest.mark.django_db
+def test_every_page_for_a_signed_in_resident_is_private(town_a, resident_a, objects_a):
+    client = Client()
+    client.force_login(resident_a.user)
+    values = _resident_values(town_a, resident_a)
+    paths = [(r.name, town_a.path_prefix + _resident_path(r, values)) for r in routes()
+             if not r.is_staff and r.name not in SIGN_OUT]
+    leaks, ok = _crawl(client, paths)
+    assert leaks == [], leaks
+    assert ok > 40  # the crawl reached the pages themselves, not only 404s and redirects
+
+
+@pytest.mark.django_db
+def test_every_staff_page_is_private(town_a, objects_a):
+    client = factories.staff_client(factories.make_staff(town_a, role=Role.ADMIN))
+    paths = [(r.name, town_a.path_prefix + test_role_sweep._path(r, objects_a)) for r in routes()
+             if r.is_staff and r.name not in SIGN_OUT]
+    leaks, ok = _crawl(client, paths)
+    assert leaks == [], leaks
+    assert ok > 80
+
+
+@pytest.mark.django_db
+def test_anonymous_public_pages_keep_their_headers(client, town_a):
+    for path in ("/t/10382/notices/", "/t/10382/accounts/login/", "/t/10382/opendata/"):
+        response = client.get(path)
+        assert response.status_code == 200 and "Cache-Control" not in response, path
+    assert get_max_age(client.get("/t/10382/bousai/")) == 30
+
+
+@pytest.mark.django_db
+def test_a_page_with_a_once_token_is_private_even_for_anonymous_visitors(client, town_a):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from yakuba.kernel.ui import once
+
+    request = RequestFactory().get("/")
+    Template("{% load yakuba_ui %}{% once_token %}").render(Context({"request": request}))
+    assert getattr(request, once.RENDERED) is True
+    # The home page carries the AI問い合わせ widget's form, and its token: a shared cache must not hand one
+    # visitor's token to the next (whose question would then be refused as already sent).
+    page = client.get("/t/10382/")
+    assert once.FIELD in page.content.decode() and _private(page)
+
+
+@pytest.mark.django_db
+def test_a_view_that_chose_its_own_cache_header_keeps_it(town_a, resident_a):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.cache import patch_cache_control
+
+    from yakuba.kernel.ui.middleware import PrivatePagesMiddleware
+
+    def public_view(request):
+        response = HttpResponse("open data")
+        patch_cache_control(response, public=True, max_age=60)
+        return response
+
+    request = RequestFactory().get("/")
+    request.user = resident_a.user
+    assert PrivatePagesMiddleware(public_view)(request)["Cache-Control"] in ("public, max-age=60", "max-age=60, public")
+    request = RequestFactory().get("/")
+    request.user = resident_a.user
+    assert _private(PrivatePagesMiddleware(lambda r: HttpResponse("マイページ"))(request))
