@@ -69,3 +69,11 @@ def test_a_stored_nan_coordinate_is_no_map_point():
     assert publish.coordinates({"緯度": "nan", "経度": "138.7"}) is None
     assert publish.coordinates({"緯度": "36.2", "経度": "inf"}) is None
     assert publish.coordinates({"緯度": "３６．２", "経度": "138.7"}) == (36.2, 138.7)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e309", "ｎａｎ", "3" * 5000])
+def test_a_map_point_refuses_non_finite_coordinates(value):
+    from yakuba.opendata.services.layers import check_coordinates
+
+    errors, lat, lon = check_coordinates(value, "138.79")
+    assert lat is None and lon is None and errors == {"latitude": "緯度は数字で入力してください（例: 36.2123）。"}

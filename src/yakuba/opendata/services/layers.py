@@ -112,7 +112,7 @@ def create_layer(staff: Staff, data: LayerData) -> Layer:
 
 def _number(text: str) -> Decimal | None:
     """A typed number (full-width digits too, as Japanese keyboards give them), or None."""
-    return finite_number((text or "").replace("，", "."))
+    return finite_number(text or "")
 
 
 def check_coordinates(latitude: str, longitude: str) -> tuple[dict[str, str], Decimal | None, Decimal | None]:
