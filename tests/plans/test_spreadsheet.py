@@ -266,3 +266,20 @@ def test_replacing_with_a_different_slug_is_refused(small_plan, town_a, admin_a,
 def test_counts_of_the_plan_data(exported):
     assert spreadsheet.counts(spreadsheet.read(exported)) == {
         "policies": 2, "measures": 3, "actions": 3, "schedule": 6, "indicators": 4}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e309", "1e999999999", "１ｅ３０９", "1e12",
+                                   float("inf"), float("nan"), 1e300, "9" * 5000])
+def test_a_non_finite_or_too_large_target_is_reported_at_its_cell(town_a, exported, value):
+    problems = _problems(town_a, _edit(exported, "指標", 2, "目標値", value))
+    assert [(p.sheet, p.row, p.heading) for p in problems] == [("指標", 2, "目標値")]
+    assert "数値" in problems[0].message  # 「数値で入力してください」; an inf cell Excel cannot hold reads as empty
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e309", "1e10", None])
+def test_parse_decimal_refuses_what_the_columns_cannot_hold(value):
+    if value is None:
+        assert interchange.parse_decimal(value) is None
+        return
+    with pytest.raises(ValueError):
+        interchange.parse_decimal(value)
