@@ -43,3 +43,14 @@ def test_the_kernel_parse_reads_plain_decimals(raw, expected):
 def test_the_kernel_parse_takes_only_text():
     assert finite_number(None) is None  # type: ignore[arg-type]
     assert finite_number(float("nan")) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("12", 12), ("2026", 2026), ("0", 0), ("²", None), ("١٢", None), ("１２", None), ("-1", None), ("+1", None),
+    ("", None), (" 1", None), ("1" * 20, None), ("9223372036854775807", 2**63 - 1), ("9223372036854775808", None),
+    (None, None),
+])
+def test_whole_number_takes_only_ascii_digits_a_column_holds(raw, expected):
+    from yakuba.kernel.forms.normalise import whole_number
+
+    assert whole_number(raw) == expected

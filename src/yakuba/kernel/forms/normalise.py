@@ -100,6 +100,15 @@ def finite_number(value: str) -> Decimal | None:
     return number if number.is_finite() and math.isfinite(float(number)) else None
 
 
+def whole_number(value: str, *, largest: int = 2**63 - 1) -> int | None:
+    """An id, year or count from a query string or a form ('12'), or None: only ASCII digits (str.isdigit() also
+    passes '²', which int() refuses), and no more than a database column holds."""
+    if not isinstance(value, str) or not 0 < len(value) <= 19 or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= largest else None
+
+
 def parse_date(value: str) -> date | None:
     """Read 「2026-04-01」「2026/4/1」「令和8年4月1日」「R8.4.1」「平成元年1月8日」; None if not a real date.
 
