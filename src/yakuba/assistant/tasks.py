@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django_scopes import scope
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from yakuba.kernel.tenancy.models import Municipality
@@ -27,7 +28,8 @@ def ingest(ingest_id: int) -> str:
         except Exception:
             log.exception("assistant ingest %s failed", ingest_id)
             Ingest.objects.filter(pk=ingest_id, state=IngestState.PENDING).update(
-                state=IngestState.FAILED, error="内部エラーのため読み取れませんでした。")
+                state=IngestState.FAILED, error=_("読み取りの途中で問題が起きました。ファイルを確かめてもう一度登録するか、"
+                                                  "情報担当に連絡してください。"))
             raise
 
 
