@@ -78,6 +78,23 @@ def test_an_unreadable_version_keeps_the_previous_one(town_a, staff_a, django_ca
         assert AuditEntry.objects.filter(action="assistant.document.unreadable").exists()
 
 
+def test_a_file_that_breaks_the_reader_is_failed_with_a_message(town_a, staff_a, monkeypatch,
+                                                                django_capture_on_commit_callbacks):
+    from yakuba.assistant.services import structure
+
+    def broken(*args, **kwargs):
+        raise RecursionError("a document nested past what the reader takes")
+
+    monkeypatch.setattr(structure, "split", broken)
+    upload = SimpleUploadedFile("gomi.txt", "粗大ごみは月に一度収集します。".encode())
+    with scope(municipality=town_a), django_capture_on_commit_callbacks(execute=True):
+        _document, attempt = ingest.create(staff_a, town_a, FAQ, upload=upload)
+    run_worker()
+    with scope(municipality=town_a):
+        attempt.refresh_from_db()
+        assert attempt.state == IngestState.FAILED and "もう一度登録するか" in attempt.error
+
+
 @pytest.mark.parametrize(("name", "data", "field"), [
     ("a.exe", b"MZ", "file"), ("empty.txt", b"", "file"), ("big.txt", b"x" * (20 * 1024 * 1024 + 1), "file")])
 def test_files_refused_before_anything_is_saved(town_a, staff_a, name, data, field):

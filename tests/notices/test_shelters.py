@@ -85,6 +85,8 @@ def test_bad_status_is_400_with_the_note_kept(town_a, staff_a):
     page = response.content.decode()
     assert "状況を選んでください。" in page and 'value="書いた文"' in page
     assert factories.staff_client(staff_a).post(url(town_a, "shelters"), {"shelter": "x"}).status_code == 404
+    for odd in ("²", "9" * 30):  # '²' passes str.isdigit(); 30 digits overflow the id column
+        assert factories.staff_client(staff_a).post(url(town_a, "shelters"), {"shelter": odd}).status_code == 404
 
 
 def test_the_edit_pages_are_for_admin_and_soumu(town_a, staff_a_other, admin_a):

@@ -153,6 +153,10 @@ def test_errors_have_ckans_statuses_and_shapes(client, town_a, aed_a):
 
     bad_rows = client.get(api(town_a, "package_search"), {"rows": "many"})
     assert bad_rows.status_code == 409 and bad_rows.json()["error"]["rows"] == ["Invalid integer"]
+    for body in ('{"rows": Infinity}', '{"rows": NaN}', '{"rows": 1e309}', '{"start": -Infinity}',
+                 '{"facet.limit": Infinity, "facet.field": ["tags"]}', '{"rows": "' + "9" * 5000 + '"}'):
+        odd = client.post(api(town_a, "package_search"), body, content_type="application/json")
+        assert odd.status_code in (400, 409) and odd.json()["success"] is False, body
 
     bad_query = client.get(api(town_a, "package_search"), {"fq": "nosuchfield:1"})
     assert bad_query.status_code == 400 and bad_query.json()["error"]["__type"] == "Search Query Error"

@@ -283,3 +283,20 @@ def test_hostile_text_is_a_string_cell_that_round_trips_and_numbers_stay_numbers
     target, baseline = sheet.cell(2, _column(sheet, "目標値")), sheet.cell(2, _column(sheet, "基準値"))
     assert (target.value, target.data_type, baseline.value, baseline.data_type) == (-1.5, "n", -3, "n")
     assert spreadsheet.read(exported)["policies"][0]["description"] == text
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", "1e309", "1e999999999", "１ｅ３０９", "1e12",
+                                   float("inf"), float("nan"), 1e300, "9" * 5000])
+def test_a_non_finite_or_too_large_target_is_reported_at_its_cell(town_a, exported, value):
+    problems = _problems(town_a, _edit(exported, "指標", 2, "目標値", value))
+    assert [(p.sheet, p.row, p.heading) for p in problems] == [("指標", 2, "目標値")]
+    assert "数値" in problems[0].message  # 「数値で入力してください」; an inf cell Excel cannot hold reads as empty
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e309", "1e10", None])
+def test_parse_decimal_refuses_what_the_columns_cannot_hold(value):
+    if value is None:
+        assert interchange.parse_decimal(value) is None
+        return
+    with pytest.raises(ValueError):
+        interchange.parse_decimal(value)

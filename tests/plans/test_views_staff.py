@@ -94,6 +94,9 @@ def test_todo_lists_the_departments_measures_for_the_year(town_a, staff_a, admin
     assert "会計課のやること（令和8年度）" in admin_page and "関係" in admin_page and "情報発信の強化" not in admin_page
     bad = client.get(url(town_a, "plan-todo", query="year=abc"))
     assert bad.status_code == 400 and "年度を選び直してください。" in bad.content.decode()
+    for odd in ("year=%C2%B2", "year=" + "9" * 5000, "department=%C2%B2", "department=" + "9" * 30):
+        response = factories.staff_client(admin_a).get(url(town_a, "plan-todo", query=odd))  # '²' passes isdigit()
+        assert response.status_code == 400
 
 
 @time_machine.travel(NOW, tick=False)

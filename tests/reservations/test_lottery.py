@@ -367,6 +367,7 @@ def test_each_applicant_gets_one_mail_with_their_results(lottery, room, town_a, 
     from yakuba.reservations.tasks import lottery as lottery_tasks
 
     assert lottery_tasks.send_results.call(lottery.pk, hanako.pk) is False
+    assert lottery_tasks.send_results.call(lottery.pk, 10 ** 9) is False  # an applicant gone before the mail went
     assert len(mailoutbox) == 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext as _
 from django_scopes import scope
 from django_tasks import task
 
@@ -26,8 +27,10 @@ def ingest(ingest_id: int) -> str:
             return str(ingesting.process(row).state)
         except Exception:
             log.exception("assistant ingest %s failed", ingest_id)
-            Ingest.objects.filter(pk=ingest_id, state=IngestState.PENDING).update(
-                state=IngestState.FAILED, error="内部エラーのため読み取れませんでした。")
+            message = _("読み取りの途中で問題が起きました。"
+                        "ファイルを確かめてもう一度登録するか、情報担当に連絡してください。")
+            Ingest.objects.filter(pk=ingest_id, state=IngestState.PENDING).update(state=IngestState.FAILED,
+                                                                                  error=message)
             raise
 
 

@@ -23,17 +23,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from yakuba.kernel.forms.normalise import finite_number
 from yakuba.kernel.refusal import Refused
 
 from .models import Action, Comparator, Granularity, Measure, Plan, Policy, Role
 
 PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+LARGEST = Decimal("1e10")  # target and baseline columns hold 14 digits, 4 after the point
 RESERVED_SLUGS = frozenset({"import", "todo", "evidence", "reports"})  # staff URLs beside plans/<slug>/
 
 
@@ -71,11 +73,8 @@ def format_period(year: int, quarter: int | None) -> str:
 def parse_decimal(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation as error:
-        raise ValueError(value) from error
-    if not number.is_finite():
+    number = finite_number(str(value).replace(",", ""))
+    if number is None or abs(number) >= LARGEST:  # nan, inf, 1e309; or more digits than the columns keep
         raise ValueError(value)
     return number
 

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yakuba.kernel.files import tables
+from yakuba.kernel.forms.normalise import finite_number
 from yakuba.kernel.refusal import Refused
 
 from . import interchange
@@ -315,10 +316,8 @@ class _Reader:
         if isinstance(value, float):
             return format(Decimal(repr(value)).normalize(), "f")
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-        try:
-            return format(Decimal(text).normalize(), "f") if Decimal(text).is_finite() else text
-        except InvalidOperation:
-            return text  # interchange says it is not a number, at this cell
+        number = finite_number(text)  # never format 1e999999999 in full
+        return format(number.normalize(), "f") if number is not None else text  # else interchange says so, here
 
     def flag(self, row: _Row, heading: str) -> bool | None:
         value = row.values.get(heading)

@@ -20,7 +20,7 @@ from yakuba.kernel.accounts.services import search_residents
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.files.http import bytes_response
 from yakuba.kernel.forms.definition import FormDefinition
-from yakuba.kernel.forms.normalise import era_year, parse_date
+from yakuba.kernel.forms.normalise import era_year, parse_date, whole_number
 from yakuba.kernel.forms.render import answers_from_post, render_answers, render_page
 from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
@@ -145,7 +145,7 @@ def choose(request: TownRequest, pk: int) -> HttpResponse:
     ticked = {p.pk for p in chosen_event["procedures"]} if chosen_event else set()
     error = ""
     if request.method == "POST":
-        ids = {int(v) for v in request.POST.getlist("procedure") if v.isdigit()}
+        ids = {number for v in request.POST.getlist("procedure") if (number := whole_number(v)) is not None}
         life_event = LifeEvent.objects.filter(slug=request.POST.get("life_event", "")).first()
         outcome = attempt(request, lambda: services.start_visit(
             resident, [p for p in online if p.pk in ids], staff=request.staff, life_event=life_event,

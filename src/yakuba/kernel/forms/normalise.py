@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 # (kanji, initial, first day) of each era; an era ends the day before the next one starts.
@@ -21,6 +23,10 @@ _DASH_TABLE = str.maketrans({c: "-" for c in DASHES})
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES_RE = re.compile(r"\s+")
 _SEIREKI_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# A plain decimal as people and spreadsheets write it; no nan/inf/Infinity, hex or 1_000 (Python and frictionless take
+# those, a municipality's table never means them).
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+MAX_NUMBER_LENGTH = 40  # more digits than any count or coordinate has; keeps Decimal/int work bounded
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _WAREKI_RE = re.compile(
     r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?$")
@@ -79,6 +85,28 @@ def phone(value: str) -> str:
 def money(value: str) -> str:
     """「１，０００円」 → '1000': commas, 円, ¥ and spaces stripped."""
     return re.sub(r"[,、\s円¥]", "", nfkc(value)).strip()
+
+
+def finite_number(value: str) -> Decimal | None:
+    """「３６．２１」「-1.5e3」 → Decimal; None for anything else: nan, inf, Infinity, 1e309 (no float holds it), hex,
+    very long digit strings. The one parse of a typed or imported number, so no caller meets a non-finite value."""
+    cleaned = nfkc(value).strip() if isinstance(value, str) else ""
+    if len(cleaned) > MAX_NUMBER_LENGTH or not _NUMBER_RE.fullmatch(cleaned):
+        return None
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern only lets plain decimals through
+        return None
+    return number if number.is_finite() and math.isfinite(float(number)) else None
+
+
+def whole_number(value: str, *, largest: int = 2**63 - 1) -> int | None:
+    """An id, year or count from a query string or a form ('12'), or None: only ASCII digits (str.isdigit() also
+    passes '²', which int() refuses), and no more than a database column holds."""
+    if not isinstance(value, str) or not 0 < len(value) <= 19 or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= largest else None
 
 
 def parse_date(value: str) -> date | None:

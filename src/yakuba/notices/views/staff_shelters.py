@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.accounts.permissions import staff_required
+from yakuba.kernel.forms.normalise import whole_number
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once
 
@@ -82,7 +83,7 @@ def shelters(request: TownRequest) -> HttpResponse:
     if request.method != "POST":
         return _board(request)
     chosen = request.POST.get("shelter", "")
-    shelter = get_object_or_404(Shelter, pk=int(chosen) if chosen.isdigit() else 0)
+    shelter = get_object_or_404(Shelter, pk=whole_number(chosen) or 0)
     status, note = request.POST.get("status", ""), request.POST.get("note", "")
     return act_once(request, lambda: services.set_shelter_status(request.staff, shelter, status=status, note=note),
                     done=lambda saved: _("%(name)s の状況を「%(status)s」にしました。")

@@ -216,7 +216,7 @@ def natural(data: Dict, key: str, default: int | None = None) -> int | None:
         return default
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # JSON's Infinity and 1e309 are floats int() overflows on
         raise ValidationError({key: ["Invalid integer"]}) from None
     if number < 0:
         raise ValidationError({key: ["Must be a natural number"]})
@@ -374,7 +374,7 @@ def _facets(found: list[Dict], data: Dict) -> tuple[Dict, Dict]:
     """CKAN's deprecated `facets` ({field: {value: count}}) and its `search_facets`."""
     try:
         limit = int(data.get("facet.limit") or 50)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError({"facet.limit": ["Invalid integer"]}) from None
     mincount = natural(data, "facet.mincount", 1) or 0
     facets: Dict = {}

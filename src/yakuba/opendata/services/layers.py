@@ -4,10 +4,9 @@ delete a point. 情報担当 may change any layer; other staff the layers of the
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, private_storage, save_private
+from yakuba.kernel.forms.normalise import finite_number
 from yakuba.kernel.refusal import Refused
 
 from ..models import Layer, Point
@@ -112,12 +112,7 @@ def create_layer(staff: Staff, data: LayerData) -> Layer:
 
 def _number(text: str) -> Decimal | None:
     """A typed number (full-width digits too, as Japanese keyboards give them), or None."""
-    cleaned = unicodedata.normalize("NFKC", text or "").strip().replace("，", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return finite_number(text or "")
 
 
 def check_coordinates(latitude: str, longitude: str) -> tuple[dict[str, str], Decimal | None, Decimal | None]:

@@ -11,7 +11,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +22,7 @@ from django.urls import reverse
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files import tables
 from yakuba.kernel.files.uploads import private_storage
+from yakuba.kernel.forms.normalise import finite_number
 
 from .. import definitions
 from ..definitions import LATITUDE, LONGITUDE, Definition
@@ -140,9 +140,8 @@ def csv_bytes(version: Version) -> bytes:
 
 def coordinates(row: dict[str, str]) -> tuple[float, float] | None:
     """(latitude, longitude) of a row when both are numbers inside Japan's extent, else None."""
-    try:
-        lat, lon = Decimal(row.get(LATITUDE, "").strip()), Decimal(row.get(LONGITUDE, "").strip())
-    except InvalidOperation:
+    lat, lon = finite_number(row.get(LATITUDE, "")), finite_number(row.get(LONGITUDE, ""))
+    if lat is None or lon is None:  # not numbers (rows kept before nan/inf were refused included)
         return None
     if not (20 <= lat <= 46 and 122 <= lon <= 154):
         return None

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import frictionless
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yakuba.kernel.files import tables as files_tables
+from yakuba.kernel.forms.normalise import finite_number
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..definitions import LATITUDE, LONGITUDE, TOWN_CODE, TOWN_NAME, Definition
@@ -251,7 +252,7 @@ def _translate(defn: Definition, error: Any, table: Table) -> Problem:
     if error.type == "type-error":
         type_name = next((c.type for c in defn.columns if c.name == column), "")
         return Problem(row, column, _("「%(cell)s」は%(type)sとして読めません。") % {
-            "cell": cell, "type": TYPE_LABELS.get(type_name, type_name)})
+            "cell": _shown(cell), "type": TYPE_LABELS.get(type_name, type_name)})
     if error.type == "constraint-error":
         return Problem(row, column, _constraint_message(defn, column, cell, note))
     if error.type in ("unique-error", "primary-key"):
@@ -268,14 +269,24 @@ def _translate(defn: Definition, error: Any, table: Table) -> Problem:
 
 
 def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.strip()) if text.strip() else None
-    except InvalidOperation:
-        return None
+    return finite_number(text) if text.strip() else None
+
+
+def _number_checks(defn: Definition, row: dict[str, str], line: int) -> list[Problem]:
+    """Numbers frictionless reads but a table must not hold: nan, inf, Infinity, 1e309, 1_000, endless digits."""
+    return [Problem(line, column.name, _("「%(cell)s」は%(type)sとして読めません。") % {
+                "cell": _shown(row[column.name]), "type": TYPE_LABELS[column.type]})
+            for column in defn.columns
+            if column.type in ("number", "integer") and row.get(column.name, "").strip()
+            and finite_number(row[column.name]) is None]
+
+
+def _shown(cell: str) -> str:
+    return cell if len(cell) <= 40 else cell[:40] + "…"
 
 
 def _own_checks(defn: Definition, municipality: Municipality, row: dict[str, str], line: int) -> list[Problem]:
-    problems = []
+    problems = _number_checks(defn, row, line)
     if defn.id_column and not row.get(defn.id_column, "").strip():  # each row's page and the duplicate check need it
         problems.append(Problem(line, defn.id_column, _("「%(col)s」を入れてください（行ごとに異なる番号や記号）。") % {
             "col": defn.id_column}))
@@ -287,7 +298,7 @@ def _own_checks(defn: Definition, municipality: Municipality, row: dict[str, str
     if defn.located:
         lat, lon = _decimal(row.get(LATITUDE, "")), _decimal(row.get(LONGITUDE, ""))
         if (lat is None) != (lon is None) and row.get(LATITUDE, "").strip() and row.get(LONGITUDE, "").strip():
-            return problems  # one is not a number: the type check has said so
+            return problems  # one is not a number: the number check has said so
         if lat is not None and lon is not None:
             in_japan = LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
             swapped = LAT_RANGE[0] <= lon <= LAT_RANGE[1] and LON_RANGE[0] <= lat <= LON_RANGE[1]
@@ -317,5 +328,6 @@ def check(defn: Definition, municipality: Municipality, table: Table) -> tuple[l
         problems += _own_checks(defn, municipality, row, line)
         if len(problems) > MAX_PROBLEMS * 4:
             break
+    problems = list(dict.fromkeys(problems))  # a cell frictionless refused is refused by the number check too
     problems.sort(key=lambda p: (p.row or 0, defn.names.index(p.column) if p.column in defn.names else -1))
     return problems[:MAX_PROBLEMS], len(problems)

@@ -3,6 +3,8 @@ private storage. What a report says and how it looks is `plans.report`."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,8 @@ from yakuba.kernel.refusal import Refused
 
 from .. import report as content
 from ..models import Plan, Report, ReportFormat, ReportState
+
+log = logging.getLogger(__name__)
 
 
 def request_report(staff: Staff, plan: Plan, year: int, fmt: str) -> Report:
@@ -39,7 +43,12 @@ def generate_report(report: Report) -> Report:
     try:
         rendered = content.render(report.plan, report.year, report.format)
     except Exception as error:  # a report that cannot render must say so, not stay pending forever
-        report.state, report.error = ReportState.FAILED, f"{type(error).__name__}: {error}"[:300]
+        # The traceback goes to the log for whoever maintains the system; the row tells staff what they can do.
+        log.exception("plans report %s could not be rendered", report.pk)
+        report.state = ReportState.FAILED
+        message = _("計画の指標・実績の値を確かめて、もう一度作成してください。"
+                    "直らないときは情報担当に連絡してください（%(kind)s）。")
+        report.error = (message % {"kind": type(error).__name__})[:300]
     else:
         report.file = save_private(ContentFile(rendered), f"{report.municipality.code}/plans/reports")
         report.size, report.state, report.error = len(rendered), ReportState.READY, ""

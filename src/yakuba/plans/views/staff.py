@@ -22,6 +22,7 @@ from yakuba.kernel.accounts.models import Department, Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.http import private_file_response
+from yakuba.kernel.forms.normalise import whole_number
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 
@@ -124,8 +125,9 @@ def plans(request: TownRequest) -> HttpResponse:
 def _todo_year(request: TownRequest, errors: list[str]) -> int:
     raw = request.GET.get("year", "")
     if raw:
-        if raw.isdigit() and 2000 <= int(raw) <= 2100:
-            return int(raw)
+        year = whole_number(raw)
+        if year is not None and 2000 <= year <= 2100:
+            return year
         errors.append(_("年度を選び直してください。"))
     return fiscal_year(today())
 
@@ -134,7 +136,8 @@ def _todo_department(request: TownRequest, errors: list[str]) -> Department:
     staff = request.staff
     raw = request.GET.get("department", "")
     if raw and staff.has_role(Role.ADMIN):
-        chosen = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        pk = whole_number(raw)
+        chosen = Department.objects.filter(pk=pk).first() if pk is not None else None
         if chosen is not None:
             return chosen
         errors.append(_("課を選び直してください。"))
@@ -181,7 +184,8 @@ def plan(request: TownRequest, slug: str) -> HttpResponse:
 
 def _initial_year(request: TownRequest, plan: Plan) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and int(raw) in plan.years else shown_year(plan)
+    year = whole_number(raw)
+    return year if year is not None and year in plan.years else shown_year(plan)
 
 
 def _forms(request: TownRequest, plan: Plan, measure: Measure, posted: str) -> tuple[StatusForm, list[ValueForm]]:
@@ -290,10 +294,10 @@ def plan_snapshot(request: TownRequest, slug: str) -> HttpResponse:
     plan = town_plan(request, slug)
     raw = request.POST.get("year", "")
     back = reverse("staff:plan", args=[plan.slug]) + "#metrics"
-    if not raw.isdigit() or int(raw) not in plan.years:
+    year = whole_number(raw)
+    if year is None or year not in plan.years:
         messages.error(request, _("年度を計画の期間から選んでください。"))
         return HttpResponseRedirect(back)
-    year = int(raw)
     response = act_once(request, lambda: kpis.snapshot(request.staff, plan, year, today=today()),
                         done=lambda rows: _("%(year)s の自動計測の値を %(n)d 件、実績として確定しました。") % {
                             "year": wareki(year), "n": len(rows)}, back=back)

@@ -21,7 +21,9 @@ def send_results(lottery_id: int, resident_id: int) -> bool:
         if lottery is None:
             return False
         municipality = lottery.municipality
-        resident = Resident.objects.select_related("user").get(pk=resident_id)
+        resident = Resident.objects.select_related("user").filter(pk=resident_id).first()
+        if resident is None:
+            return False  # the applicant left the town's records before the mail went
         address = resident.verified_email
         entries = list(LotteryEntry.objects.filter(
             lottery=lottery, resident=resident, status__in=(EntryStatus.WON, EntryStatus.LOST)).select_related(
