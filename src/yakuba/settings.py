@@ -163,6 +163,10 @@ AXES_LOCKOUT_CALLABLE = "yakuba.kernel.accounts.views.public.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = envbool("YAKUBA_LOGIN_THROTTLE", True)
+# Password spraying: failures from one address across accounts, and on one account across addresses, within
+# the cool-off time (kernel/accounts/login_limits.py).
+YAKUBA_LOGIN_ADDRESS_FAILURE_LIMIT = envint("YAKUBA_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+YAKUBA_LOGIN_ACCOUNT_FAILURE_LIMIT = envint("YAKUBA_LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 
 # Sessions: absolute lifetime in the cookie, idle timeout enforced by our middleware.
 SESSION_COOKIE_AGE = envint("YAKUBA_SESSION_MAX_SECONDS", 12 * 3600)

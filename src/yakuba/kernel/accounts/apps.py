@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ui.registry import Entry, register_public, register_staff
 
+        from . import login_limits  # noqa: F401  (connects the failed sign-in counter)
+
         register_public(Entry("accounts:profile", _("マイページ"),
                               _("登録内容の確認・変更、マイナンバーカードでの本人確認"), order=900))
         register_staff(Entry("staff:dashboard", _("職員用トップ"), order=0))

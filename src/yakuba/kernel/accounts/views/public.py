@@ -20,14 +20,15 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt
 from yakuba.kernel.ui.views import safe_next
 
-from .. import services
+from .. import login_limits, services
 from ..forms import LoginForm, PasswordResetRequestForm, ProfileForm, SignupForm
 from ..models import Resident, User
 from ..permissions import resident_required, staff_of
 
 
 def lockout(request: TownRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
-    """django-axes calls this when a username+IP pair has failed too often."""
+    """django-axes calls this when a username+IP pair has failed too often; the login views call it when an
+    address has failed across accounts or an account across addresses (login_limits)."""
     form = LoginForm(request, data=request.POST or None)
     form.is_valid()
     form.errors.clear()
@@ -39,6 +40,8 @@ def lockout(request: TownRequest, credentials: dict[str, Any] | None = None, *ar
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: TownRequest) -> HttpResponse:
+    if request.method == "POST" and login_limits.refused(request):
+        return lockout(request)
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
