@@ -214,7 +214,7 @@ def test_email_verification_link(client, town_a, resident_a):
     user = resident_a.user
     client.force_login(user)
     assert "メールアドレスの確認が済んでいません" in client.get("/t/10382/accounts/profile/").content.decode()
-    token = email_verification_token(user)
+    token = email_verification_token(user, town_a)
     response = client.get(f"/t/10382/accounts/verify/{token}/")
     assert response.status_code == 302
     user.refresh_from_db()
@@ -227,7 +227,7 @@ def test_verification_link_is_refused_when_forged_or_for_an_old_address(client, 
     from yakuba.kernel.accounts.services import email_verification_token
 
     user = resident_a.user
-    token = email_verification_token(user)
+    token = email_verification_token(user, town_a)
     assert client.get(f"/t/10382/accounts/verify/{token[:-2]}xx/").status_code == 400
     user.email = "changed@example.jp"
     user.save()

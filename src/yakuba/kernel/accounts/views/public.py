@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt
 from yakuba.kernel.ui.views import safe_next
 
@@ -119,7 +121,10 @@ def profile(request: TownRequest) -> HttpResponse:
 @require_GET
 def verify_email(request: TownRequest, token: str) -> HttpResponse:
     """The link in the welcome mail."""
-    user = services.verify_email(token, municipality=request.municipality, request=request)
+    try:
+        user = services.verify_email(token, municipality=request.municipality, request=request)
+    except Refused as refused:
+        return render(request, "accounts/public/verify_email.html", {"message": refused.message}, status=400)
     if user is None:
         return render(request, "accounts/public/verify_email.html", {"failed": True}, status=400)
     messages.success(request, _("メールアドレスを確認しました。"))
@@ -158,6 +163,11 @@ class SetPasswordView(PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:login")
 
     request: TownRequest
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A link works only under the town that mailed it (the town is in the token's key salt).
+        self.token_generator = services.password_link_tokens(self.request.municipality)
+        return super().dispatch(*args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         super().form_valid(form)
