@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import HttpRequest
@@ -44,17 +45,32 @@ def search_residents(query: str) -> QuerySet[Resident]:
 
 def register_resident(
     municipality: Municipality, *, email: str, password: str, request: HttpRequest | None = None
-) -> Resident:
-    """A new resident account in `municipality`; the welcome mail is sent by a task after commit."""
-    from .tasks import send_welcome_email
+) -> Resident | None:
+    """A new resident account in `municipality`; the welcome mail is sent by a task after commit.
 
-    with transaction.atomic():
-        user = User.objects.create_user(email, password)
-        resident = Resident.objects.create(municipality=municipality, user=user)
-        record("accounts.resident.registered", municipality=municipality, actor=user, obj=resident,
-               request=request)
-        transaction.on_commit(lambda: send_welcome_email.enqueue(user.pk, municipality.pk))
-    return resident
+    For an address already registered nothing is made (None) and its owner is mailed instead: the caller answers
+    the visitor the same either way, so sign-up does not tell strangers which addresses are registered."""
+    from .tasks import send_signup_attempt_notice, send_welcome_email
+
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, password)
+                resident = Resident.objects.create(municipality=municipality, user=user)
+                record("accounts.resident.registered", municipality=municipality, actor=user, obj=resident,
+                       request=request)
+                transaction.on_commit(lambda: send_welcome_email.enqueue(user.pk, municipality.pk))
+            return resident
+        except IntegrityError:  # registered a moment ago by a concurrent sign-up
+            existing = User.objects.filter(email=email).first()
+            if existing is None:
+                raise
+    make_password(password)  # hash anyway, so the answer takes as long as a real registration
+    existing_id = existing.pk
+    record("accounts.resident.signup_existing", municipality=municipality, request=request)
+    transaction.on_commit(lambda: send_signup_attempt_notice.enqueue(existing_id, municipality.pk))
+    return None
 
 
 def sign_in_resident(municipality: Municipality, user: User, *, request: HttpRequest | None) -> Resident:

@@ -44,6 +44,21 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
 
 
 @task(queue_name="mail")
+def send_signup_attempt_notice(user_id: int, municipality_id: int) -> None:
+    """Tell the owner of an address that someone tried to sign up with it (sign-up answered the visitor as for
+    a new address), with the way to sign in or choose a new password."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    municipality = Municipality.objects.get(pk=municipality_id)
+    _mail(municipality, user, purpose="accounts.signup_existing", subject="登録の申込みがありました",
+          template="accounts/mail/signup_existing.txt", context={
+              "login_url": municipality.absolute_url(reverse("accounts:login")),
+              "reset_url": municipality.absolute_url(reverse("accounts:password-reset")),
+          })
+
+
+@task(queue_name="mail")
 def send_password_link(user_id: int, municipality_id: int) -> None:
     """Mail a resident (or staff member) who forgot their password the link to choose a new one."""
     user = User.objects.get(pk=user_id)

@@ -76,13 +76,14 @@ def signup(request: TownRequest) -> HttpResponse:
         if outcome.refused is not None:
             add_refusal(form, outcome.refused)
             return render(request, "accounts/public/signup.html", {"form": form}, status=400)
-        if outcome.repeated or outcome.result is None:
+        if outcome.repeated:
             messages.info(request, _("この登録はすでに受け付けています。ログインしてください。"))
             return HttpResponseRedirect(reverse("accounts:login"))
-        resident = outcome.result
-        login(request, resident.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("登録しました。確認のメールをお送りしました。"))
-        return HttpResponseRedirect(reverse("accounts:profile"))
+        # The same answer whether the address was new (an account was made) or already registered (its owner
+        # was mailed): nobody is signed in here, so the page after sign-up never tells which it was.
+        messages.success(request, _("登録を受け付けました。入力したメールアドレスに確認のメールをお送りしました。"
+                                    "メールの案内に沿って、ログインしてください。"))
+        return HttpResponseRedirect(reverse("accounts:login"))
     return render(request, "accounts/public/signup.html", {"form": form})
 
 
