@@ -167,6 +167,8 @@ AXES_ENABLED = envbool("YAKUBA_LOGIN_THROTTLE", True)
 # the cool-off time (kernel/accounts/login_limits.py).
 YAKUBA_LOGIN_ADDRESS_FAILURE_LIMIT = envint("YAKUBA_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 YAKUBA_LOGIN_ACCOUNT_FAILURE_LIMIT = envint("YAKUBA_LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+# Per-address limits on the anonymous JSON endpoints (kernel/throttle.py); off only for load benchmarks.
+YAKUBA_RATE_LIMITS = envbool("YAKUBA_RATE_LIMITS", True)
 
 # Sessions: absolute lifetime in the cookie, idle timeout enforced by our middleware.
 SESSION_COOKIE_AGE = envint("YAKUBA_SESSION_MAX_SECONDS", 12 * 3600)

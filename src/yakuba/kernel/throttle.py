@@ -95,6 +95,8 @@ def limit_per_ip(limit: Limit, *, as_json: bool = True) -> Callable[[View], View
     def decorate(view: View) -> View:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not getattr(settings, "YAKUBA_RATE_LIMITS", True):
+                return view(request, *args, **kwargs)
             wait = limit.take(client_ip(request))
             if wait is not None:
                 return too_many(request, wait, as_json=as_json)
@@ -103,3 +105,16 @@ def limit_per_ip(limit: Limit, *, as_json: bool = True) -> Callable[[View], View
         return wrapped
 
     return decorate
+
+
+def check_shared_cache(**kwargs: Any) -> list[Any]:
+    """A system check: in production the limits need a cache every process shares (not the per-process locmem)."""
+    from django.core import checks
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if getattr(settings, "PRODUCTION", False) and backend.endswith("LocMemCache"):
+        return [checks.Warning(
+            "The default cache is per process, so request and sign-in limits do not hold across workers.",
+            hint="Set YAKUBA_CACHE_BACKEND (and YAKUBA_CACHE_LOCATION) to Redis, Memcached or the database cache.",
+            id="yakuba.W001")]
+    return []
