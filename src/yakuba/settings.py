@@ -232,10 +232,14 @@ EMAIL_USE_TLS = envbool("YAKUBA_EMAIL_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = envstr("YAKUBA_EMAIL_FROM", "yakuba <noreply@yakuba.localhost>")
 
+# Production defaults to a cache every worker on the machine shares (files under the data directory), so request
+# and sign-in limits hold across processes; several machines set Redis or Memcached here.
 CACHES = {
     "default": {
-        "BACKEND": envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", "yakuba"),
+        "BACKEND": envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache" if PRODUCTION
+                          else "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", str(DATA_DIR / "cache") if PRODUCTION else "yakuba"),
+        "OPTIONS": {"MAX_ENTRIES": envint("YAKUBA_CACHE_MAX_ENTRIES", 20000)},
     }
 }
 
