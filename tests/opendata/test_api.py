@@ -250,5 +250,6 @@ def test_a_script_looping_on_the_api_is_refused_with_429_and_retry_after(client,
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
     refused = client.get(url)
     assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert refused["Access-Control-Allow-Origin"] == "*"  # a page on another site can read the refusal
     body = refused.json()
     assert body["success"] is False and body["error"]["__type"] == "Rate Limit"

@@ -89,8 +89,10 @@ def too_many(request: HttpRequest, retry_after: int, *, as_json: bool) -> HttpRe
     return response
 
 
-def limit_per_ip(limit: Limit, *, as_json: bool = True) -> Callable[[View], View]:
-    """Refuse a caller (by address) who sends more than `limit` requests with 429 and Retry-After."""
+def limit_per_ip(limit: Limit, *, as_json: bool = True,
+                 headers: dict[str, str] | None = None) -> Callable[[View], View]:
+    """Refuse a caller (by address) who sends more than `limit` requests with 429 and Retry-After (plus
+    `headers`, e.g. CORS, so a page on another site can read the refusal)."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -99,7 +101,10 @@ def limit_per_ip(limit: Limit, *, as_json: bool = True) -> Callable[[View], View
                 return view(request, *args, **kwargs)
             wait = limit.take(client_ip(request))
             if wait is not None:
-                return too_many(request, wait, as_json=as_json)
+                response = too_many(request, wait, as_json=as_json)
+                for name, value in (headers or {}).items():
+                    response[name] = value
+                return response
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -111,7 +116,7 @@ def check_shared_cache(**kwargs: Any) -> list[Any]:
     """A system check: in production the limits need a cache every process shares (not the per-process locmem)."""
     from django.core import checks
 
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    backend = str(settings.CACHES.get("default", {}).get("BACKEND", ""))
     if getattr(settings, "PRODUCTION", False) and backend.endswith("LocMemCache"):
         return [checks.Warning(
             "The default cache is per process, so request and sign-in limits do not hold across workers.",

@@ -59,7 +59,7 @@ API_LIMIT = Limit("opendata.ckan", 300, 60)
 
 
 @csrf_exempt
-@limit_per_ip(API_LIMIT)
+@limit_per_ip(API_LIMIT, headers={"Access-Control-Allow-Origin": "*"})
 def action(request: TownRequest, name: str) -> HttpResponse:
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
