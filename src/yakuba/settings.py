@@ -165,6 +165,12 @@ AXES_LOCKOUT_CALLABLE = "yakuba.kernel.accounts.views.public.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = envbool("YAKUBA_LOGIN_THROTTLE", True)
+# Password spraying: failures from one address across accounts, and on one account across addresses, within
+# the cool-off time (kernel/accounts/login_limits.py).
+YAKUBA_LOGIN_ADDRESS_FAILURE_LIMIT = envint("YAKUBA_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+YAKUBA_LOGIN_ACCOUNT_FAILURE_LIMIT = envint("YAKUBA_LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+# Per-address limits on the anonymous JSON endpoints (kernel/throttle.py); off only for load benchmarks.
+YAKUBA_RATE_LIMITS = envbool("YAKUBA_RATE_LIMITS", True)
 
 # Sessions: absolute lifetime in the cookie, idle timeout enforced by our middleware.
 SESSION_COOKIE_AGE = envint("YAKUBA_SESSION_MAX_SECONDS", 12 * 3600)
@@ -228,10 +234,14 @@ EMAIL_USE_TLS = envbool("YAKUBA_EMAIL_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = envstr("YAKUBA_EMAIL_FROM", "yakuba <noreply@yakuba.localhost>")
 
+# Production defaults to a cache every worker on the machine shares (files under the data directory), so request
+# and sign-in limits hold across processes; several machines set Redis or Memcached here.
 CACHES = {
     "default": {
-        "BACKEND": envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", "yakuba"),
+        "BACKEND": envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache" if PRODUCTION
+                          else "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", str(DATA_DIR / "cache") if PRODUCTION else "yakuba"),
+        "OPTIONS": {"MAX_ENTRIES": envint("YAKUBA_CACHE_MAX_ENTRIES", 20000)},
     }
 }
 

@@ -351,3 +351,14 @@ def test_other_words_taught_by_staff_let_the_chat_answer(town_a, admin_a, gomi):
     page = client.get(_ask(client, town_a, "ソファを捨てたい")["Location"]).content.decode()
     latest = page[page.index('id="latest"'):]
     assert "次の資料に書かれています" in latest and "処理券" in latest
+
+
+def test_the_json_api_refuses_a_script_with_429_and_retry_after(town_a, gomi, settings):
+    settings.YAKUBA_THROTTLE = {"assistant.api": (2, 60)}
+    client = Client()
+    search_url = factories.town_url(town_a, "/assistant/api/search")
+    assert client.get(search_url, {"q": "粗大ごみ"}).status_code == 200
+    assert client.post(factories.town_url(town_a, "/assistant/api/ask"), {"q": "粗大ごみ"}).status_code != 429
+    refused = client.get(search_url, {"q": "粗大ごみ"})
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert refused["Content-Type"].startswith("application/json") and refused.json()["error"]["message"]

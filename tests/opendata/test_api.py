@@ -246,3 +246,14 @@ def test_preflight_allows_browser_tools(client, town_a):
     response = client.options(api(town_a, "package_list"))
     assert response.status_code == 204 and response["Access-Control-Allow-Origin"] == "*"
     assert "POST" in response["Access-Control-Allow-Methods"]
+
+
+def test_a_script_looping_on_the_api_is_refused_with_429_and_retry_after(client, town_a, settings):
+    settings.YAKUBA_THROTTLE = {"opendata.ckan": (3, 60)}
+    url = factories.town_url(town_a, reverse("ckan:action", kwargs={"name": "package_list"}))
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+    assert refused["Access-Control-Allow-Origin"] == "*"  # a page on another site can read the refusal
+    body = refused.json()
+    assert body["success"] is False and body["error"]["__type"] == "Rate Limit"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from urllib.parse import urlencode
 
@@ -21,16 +22,21 @@ SIGNUP = {"email": "Hanako@Example.JP", "password": "yamanohana-2026", "consent"
 
 
 @pytest.mark.django_db
-def test_signup_creates_the_account_and_signs_in(client, town_a, django_capture_on_commit_callbacks):
+def test_signup_creates_the_account_and_asks_to_confirm_then_sign_in(client, town_a,
+                                                                     django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post("/t/10382/accounts/signup/", SIGNUP)
     assert response.status_code == 302
-    assert response["Location"] == "/t/10382/accounts/profile/"
+    assert response["Location"] == "/t/10382/accounts/login/"
     user = User.objects.get(email="hanako@example.jp")
     with scope(municipality=town_a):
         assert Resident.objects.filter(user=user).exists()
     assert len(callbacks) == 1  # the welcome mail is enqueued after commit
-    assert client.get("/t/10382/accounts/profile/").status_code == 200
+    # Nobody is signed in by sign-up (an existing address must get the same answer); the password works.
+    assert "_auth_user_id" not in client.session
+    assert "確認のメールをお送りしました" in client.get(response["Location"]).content.decode()
+    login = client.post("/t/10382/accounts/login/", {"username": "hanako@example.jp", "password": SIGNUP["password"]})
+    assert login.status_code == 302 and client.get("/t/10382/accounts/profile/").status_code == 200
 
 
 @pytest.mark.django_db
@@ -62,11 +68,33 @@ def test_signup_errors_are_specific_and_keep_the_typing(client, town_a):
     assert User.objects.count() == 0
 
 
-@pytest.mark.django_db
-def test_duplicate_email_is_explained(client, town_a, resident_a):
-    response = client.post("/t/10382/accounts/signup/", {**SIGNUP, "email": resident_a.user.email})
-    assert response.status_code == 400
-    assert "すでに登録されています" in response.content.decode()
+@pytest.mark.django_db(transaction=True)
+def test_an_existing_address_gets_the_same_answer_and_its_owner_is_mailed(town_a, resident_a, smtp_server):  # noqa: F811
+    from django.core.management import call_command
+
+    def answer(email: str):
+        client = Client()
+        response = client.post("/t/10382/accounts/signup/", {**SIGNUP, "email": email, "_once": email[:32] * 2})
+        page = client.get(response["Location"])
+        return response.status_code, response["Location"], "_auth_user_id" in client.session, \
+            re.sub(r'value="[^"]+"', "", page.content.decode().split("<main", 1)[1].split("</main>")[0])
+
+    existing = answer(resident_a.user.email.upper())
+    new = answer("newcomer@example.jp")
+    assert existing == new
+    assert existing[:3] == (302, "/t/10382/accounts/login/", False)
+    user = User.objects.get(email=resident_a.user.email)
+    assert user.check_password(factories.PASSWORD)  # the stranger's password changed nothing
+    assert User.objects.filter(email__iexact=resident_a.user.email).count() == 1
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload")
+    mails = {m["To"]: m.get_payload(decode=True).decode() for m in smtp_server}
+    assert set(mails) == {resident_a.user.email, "newcomer@example.jp"}
+    notice = mails[resident_a.user.email]
+    assert "新規登録の申込みがありました" in notice
+    assert "http://127.0.0.1:8000/t/10382/accounts/login/" in notice
+    assert "http://127.0.0.1:8000/t/10382/accounts/password/" in notice
+    with scopes_disabled():
+        assert AuditEntry.objects.filter(action="accounts.resident.signup_existing").count() == 1
 
 
 @pytest.mark.django_db
@@ -214,7 +242,7 @@ def test_email_verification_link(client, town_a, resident_a):
     user = resident_a.user
     client.force_login(user)
     assert "メールアドレスの確認が済んでいません" in client.get("/t/10382/accounts/profile/").content.decode()
-    token = email_verification_token(user)
+    token = email_verification_token(user, town_a)
     response = client.get(f"/t/10382/accounts/verify/{token}/")
     assert response.status_code == 302
     user.refresh_from_db()
@@ -227,7 +255,7 @@ def test_verification_link_is_refused_when_forged_or_for_an_old_address(client, 
     from yakuba.kernel.accounts.services import email_verification_token
 
     user = resident_a.user
-    token = email_verification_token(user)
+    token = email_verification_token(user, town_a)
     assert client.get(f"/t/10382/accounts/verify/{token[:-2]}xx/").status_code == 400
     user.email = "changed@example.jp"
     user.save()

@@ -247,9 +247,9 @@ def test_the_key_endpoint_serves_the_public_key(client, town_a, settings, tmp_pa
 
 # ---------------------------------------------------------------- subscribe / unsubscribe
 
-def post_json(client: Client, url: str, data) -> object:
+def post_json(client: Client, url: str, data, **extra) -> object:
     body = data if isinstance(data, (str, bytes)) else json.dumps(data)
-    return client.post(url, body, content_type="application/json")
+    return client.post(url, body, content_type="application/json", **extra)
 
 
 def endpoints(town) -> list[Endpoint]:
@@ -456,3 +456,15 @@ def test_the_payload_follows_the_subscribers_language():
     assert easy["title"] == "【きんきゅう】にげてください" and easy["lang"] == "ja"
     calm = webpush.payload(outgoing("", {}, urgent=False, subject="休館日"))
     assert calm["title"] == "休館日" and calm["urgent"] is False
+
+
+def test_a_script_minting_subscriptions_is_refused_with_retry_after(client, town_a, settings):
+    settings.YAKUBA_THROTTLE = {"messaging.push": (3, 600)}
+    url = town_path(town_a, "messaging:push-subscribe")
+    statuses = [post_json(client, url, {"subscription": {}}).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    refused = post_json(client, url, {"subscription": {}})
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 600
+    assert "分ほどたってから" in refused.json()["error"]["message"]
+    # Another address is not affected: the limit is per caller.
+    assert post_json(client, url, {"subscription": {}}, REMOTE_ADDR="192.0.2.9").status_code == 400

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.throttle import Limit, limit_per_ip
 from yakuba.kernel.ui.actions import attempt
 
 from ..models import Document, Kind
@@ -26,6 +27,10 @@ from ..services.search import MAX_QUERY, mark, public_documents, search
 
 HISTORY = 8  # turns of the conversation kept in the session
 API_LIMIT = 50
+
+
+# A person types a question every few seconds at most; a script asking faster is refused.
+RATE_LIMIT = Limit("assistant.api", 60, 60)
 
 
 def _history_key(request: TownRequest) -> str:
@@ -99,6 +104,7 @@ def _limit(value: str | None, default: int = 10) -> int:
         return default
 
 
+@limit_per_ip(RATE_LIMIT)
 @require_http_methods(["GET"])
 def api_search(request: TownRequest) -> HttpResponse:
     """GET ?q=…&kind=faq&limit=10: the town's public passages for a question, best first, with citations."""
@@ -112,6 +118,7 @@ def api_search(request: TownRequest) -> HttpResponse:
 
 
 @csrf_exempt  # no session or credential is used: the answer is the same for anyone
+@limit_per_ip(RATE_LIMIT)
 @require_http_methods(["GET", "POST"])
 def api_ask(request: TownRequest) -> HttpResponse:
     """The chat's answer as JSON: GET ?q=… or POST q=… (form or JSON body {"q": …})."""

@@ -8,7 +8,14 @@ class AccountsConfig(AppConfig):
     verbose_name = "アカウント"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from yakuba.kernel.throttle import check_shared_cache
         from yakuba.kernel.ui.registry import Entry, register_public, register_staff
+
+        from . import login_limits  # noqa: F401  (connects the failed sign-in counter)
+
+        checks.register(check_shared_cache, checks.Tags.security, deploy=True)
 
         register_public(Entry("accounts:profile", _("マイページ"),
                               _("登録内容の確認・変更、マイナンバーカードでの本人確認"), order=900))

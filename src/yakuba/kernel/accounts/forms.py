@@ -82,12 +82,8 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = nfkc(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(
-                _("このメールアドレスはすでに登録されています。ログインしてください。"), code="duplicate"
-            )
-        return email
+        # No "already registered" error here: the service mails that address's owner instead (enumeration).
+        return nfkc(self.cleaned_data["email"]).lower()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

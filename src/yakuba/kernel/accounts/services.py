@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.http import HttpRequest
@@ -43,17 +45,32 @@ def search_residents(query: str) -> QuerySet[Resident]:
 
 def register_resident(
     municipality: Municipality, *, email: str, password: str, request: HttpRequest | None = None
-) -> Resident:
-    """A new resident account in `municipality`; the welcome mail is sent by a task after commit."""
-    from .tasks import send_welcome_email
+) -> Resident | None:
+    """A new resident account in `municipality`; the welcome mail is sent by a task after commit.
 
-    with transaction.atomic():
-        user = User.objects.create_user(email, password)
-        resident = Resident.objects.create(municipality=municipality, user=user)
-        record("accounts.resident.registered", municipality=municipality, actor=user, obj=resident,
-               request=request)
-        transaction.on_commit(lambda: send_welcome_email.enqueue(user.pk, municipality.pk))
-    return resident
+    For an address already registered nothing is made (None) and its owner is mailed instead: the caller answers
+    the visitor the same either way, so sign-up does not tell strangers which addresses are registered."""
+    from .tasks import send_signup_attempt_notice, send_welcome_email
+
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, password)
+                resident = Resident.objects.create(municipality=municipality, user=user)
+                record("accounts.resident.registered", municipality=municipality, actor=user, obj=resident,
+                       request=request)
+                transaction.on_commit(lambda: send_welcome_email.enqueue(user.pk, municipality.pk))
+            return resident
+        except IntegrityError:  # registered a moment ago by a concurrent sign-up
+            existing = User.objects.filter(email=email).first()
+            if existing is None:
+                raise
+    make_password(password)  # hash anyway, so the answer takes as long as a real registration
+    existing_id = existing.pk
+    record("accounts.resident.signup_existing", municipality=municipality, request=request)
+    transaction.on_commit(lambda: send_signup_attempt_notice.enqueue(existing_id, municipality.pk))
+    return None
 
 
 def sign_in_resident(municipality: Municipality, user: User, *, request: HttpRequest | None) -> Resident:
@@ -200,26 +217,51 @@ EMAIL_TOKEN_SALT = "yakuba.accounts.email-verification"
 EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600
 
 
-def email_verification_token(user: User) -> str:
-    """A signed, expiring token naming the user and the address being confirmed."""
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_TOKEN_SALT, compress=True)
+def _email_salt(municipality: Municipality) -> str:
+    # The town is in the salt: a link mailed by town A does not verify under town B's address.
+    return f"{EMAIL_TOKEN_SALT}:{municipality.pk}"
+
+
+def email_verification_token(user: User, municipality: Municipality) -> str:
+    """A signed, expiring token naming the user, the address being confirmed and the town that mailed it."""
+    return signing.dumps({"u": user.pk, "e": user.email, "t": municipality.pk}, salt=_email_salt(municipality),
+                         compress=True)
 
 
 def verify_email(token: str, *, municipality: Municipality, request: HttpRequest | None) -> User | None:
-    """Mark the address confirmed; None if the token is forged, expired or for an address since changed."""
+    """Mark the address confirmed; None if the token is forged, expired, from another town or for an address
+    since changed. The link is single-use: once the address is confirmed it is refused (Refused says so)."""
+    from django.utils.translation import gettext as _
+
     try:
-        data = signing.loads(token, salt=EMAIL_TOKEN_SALT, max_age=EMAIL_TOKEN_MAX_AGE)
+        data = signing.loads(token, salt=_email_salt(municipality), max_age=EMAIL_TOKEN_MAX_AGE)
     except signing.BadSignature:
         return None
-    user = User.objects.filter(pk=data.get("u"), email=data.get("e")).first()
-    if user is None:
+    if data.get("t") != municipality.pk:
         return None
-    if user.email_verified_at is None:
-        with transaction.atomic():
-            user.email_verified_at = timezone.now()
-            user.save(update_fields=["email_verified_at"])
-            record("accounts.email.verified", municipality=municipality, actor=user, request=request)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data.get("u"), email=data.get("e")).first()
+        if user is None:
+            return None
+        if user.email_verified_at is not None:
+            raise Refused(_("このリンクはすでに使われています。メールアドレスは確認済みです。"))
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        record("accounts.email.verified", municipality=municipality, actor=user, request=request)
     return user
+
+
+class PasswordLinkTokens(PasswordResetTokenGenerator):
+    """Tokens for invitation and password links, bound to the town that mails them (its id is in the key salt).
+    Single-use as Django's are: the hash covers the password and last login, which setting a password changes."""
+
+    def __init__(self, municipality: Municipality) -> None:
+        super().__init__()
+        self.key_salt = f"yakuba.accounts.password-link:{municipality.pk}"
+
+
+def password_link_tokens(municipality: Municipality) -> PasswordResetTokenGenerator:
+    return PasswordLinkTokens(municipality)
 
 
 def resend_verification(user: User, municipality: Municipality) -> None:

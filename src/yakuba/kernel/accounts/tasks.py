@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -15,7 +14,7 @@ from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.tenancy.scoping import town_row
 
 from .models import Staff, User
-from .services import email_verification_token
+from .services import email_verification_token, password_link_tokens
 
 
 def _mail(municipality: Municipality, user: User, *, purpose: str, subject: str, template: str,
@@ -25,8 +24,9 @@ def _mail(municipality: Municipality, user: User, *, purpose: str, subject: str,
 
 
 def _password_url(municipality: Municipality, user: User) -> str:
+    token = password_link_tokens(municipality).make_token(user)
     return municipality.absolute_url(reverse("accounts:set-password", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token,
     }))
 
 
@@ -39,7 +39,22 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
           template="accounts/mail/welcome.txt", context={
               "login_url": municipality.absolute_url(reverse("accounts:login")),
               "verify_url": municipality.absolute_url(
-                  reverse("accounts:verify-email", args=[email_verification_token(user)])),
+                  reverse("accounts:verify-email", args=[email_verification_token(user, municipality)])),
+          })
+
+
+@task(queue_name="mail")
+def send_signup_attempt_notice(user_id: int, municipality_id: int) -> None:
+    """Tell the owner of an address that someone tried to sign up with it (sign-up answered the visitor as for
+    a new address), with the way to sign in or choose a new password."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    municipality = Municipality.objects.get(pk=municipality_id)
+    _mail(municipality, user, purpose="accounts.signup_existing", subject="登録の申込みがありました",
+          template="accounts/mail/signup_existing.txt", context={
+              "login_url": municipality.absolute_url(reverse("accounts:login")),
+              "reset_url": municipality.absolute_url(reverse("accounts:password-reset")),
           })
 
 

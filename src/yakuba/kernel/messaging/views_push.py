@@ -20,12 +20,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.throttle import Limit, limit_per_ip
 
 from . import services, vapid
 from .channels.webpush import valid_endpoint
 from .models import Channel, Endpoint, Language, Subscriber
 
 MAX_BODY = 8 * 1024
+# A browser subscribes once per device and permission change; a script minting subscriptions is refused.
+PUSH_LIMIT = Limit("messaging.push", 30, 600)
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 
 
@@ -108,6 +111,7 @@ def push_key(request: TownRequest) -> JsonResponse:
     return JsonResponse({"publicKey": vapid.public_key_b64()})
 
 
+@limit_per_ip(PUSH_LIMIT)
 @require_POST
 def push_subscribe(request: TownRequest) -> JsonResponse:
     data = _json_body(request)
@@ -122,6 +126,7 @@ def push_subscribe(request: TownRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "manage_url": _manage_url(subscriber)})
 
 
+@limit_per_ip(PUSH_LIMIT)
 @require_POST
 def push_unsubscribe(request: TownRequest) -> JsonResponse:
     """The browser dropped its subscription: stop sending to it (knowing the endpoint URL is the proof; it

@@ -14,6 +14,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.throttle import Limit, limit_per_ip
 
 from ..services import catalogue, ckan, dcat
 
@@ -53,7 +54,12 @@ def request_data(request: TownRequest) -> dict[str, Any]:
     return data
 
 
+# A harvester or a notebook reads a few calls a second at most; a loop faster than this is refused.
+API_LIMIT = Limit("opendata.ckan", 300, 60)
+
+
 @csrf_exempt
+@limit_per_ip(API_LIMIT, headers={"Access-Control-Allow-Origin": "*"})
 def action(request: TownRequest, name: str) -> HttpResponse:
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)

@@ -10,6 +10,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordResetConfirmView
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -17,17 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt
 from yakuba.kernel.ui.views import safe_next
 
-from .. import services
+from .. import login_limits, services
 from ..forms import LoginForm, PasswordResetRequestForm, ProfileForm, SignupForm
 from ..models import Resident, User
 from ..permissions import resident_required, staff_of
 
 
 def lockout(request: TownRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
-    """django-axes calls this when a username+IP pair has failed too often."""
+    """django-axes calls this when a username+IP pair has failed too often; the login views call it when an
+    address has failed across accounts or an account across addresses (login_limits)."""
     form = LoginForm(request, data=request.POST or None)
     form.is_valid()
     form.errors.clear()
@@ -39,6 +42,8 @@ def lockout(request: TownRequest, credentials: dict[str, Any] | None = None, *ar
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: TownRequest) -> HttpResponse:
+    if request.method == "POST" and login_limits.refused(request):
+        return lockout(request)
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -71,13 +76,14 @@ def signup(request: TownRequest) -> HttpResponse:
         if outcome.refused is not None:
             add_refusal(form, outcome.refused)
             return render(request, "accounts/public/signup.html", {"form": form}, status=400)
-        if outcome.repeated or outcome.result is None:
+        if outcome.repeated:
             messages.info(request, _("この登録はすでに受け付けています。ログインしてください。"))
             return HttpResponseRedirect(reverse("accounts:login"))
-        resident = outcome.result
-        login(request, resident.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("登録しました。確認のメールをお送りしました。"))
-        return HttpResponseRedirect(reverse("accounts:profile"))
+        # The same answer whether the address was new (an account was made) or already registered (its owner
+        # was mailed): nobody is signed in here, so the page after sign-up never tells which it was.
+        messages.success(request, _("登録を受け付けました。入力したメールアドレスに確認のメールをお送りしました。"
+                                    "メールの案内に沿って、ログインしてください。"))
+        return HttpResponseRedirect(reverse("accounts:login"))
     return render(request, "accounts/public/signup.html", {"form": form})
 
 
@@ -116,7 +122,10 @@ def profile(request: TownRequest) -> HttpResponse:
 @require_GET
 def verify_email(request: TownRequest, token: str) -> HttpResponse:
     """The link in the welcome mail."""
-    user = services.verify_email(token, municipality=request.municipality, request=request)
+    try:
+        user = services.verify_email(token, municipality=request.municipality, request=request)
+    except Refused as refused:
+        return render(request, "accounts/public/verify_email.html", {"message": refused.message}, status=400)
     if user is None:
         return render(request, "accounts/public/verify_email.html", {"failed": True}, status=400)
     messages.success(request, _("メールアドレスを確認しました。"))
@@ -155,6 +164,11 @@ class SetPasswordView(PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:login")
 
     request: TownRequest
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # A link works only under the town that mailed it (the town is in the token's key salt).
+        self.token_generator = services.password_link_tokens(self.request.municipality)
+        return super().dispatch(*args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         super().form_valid(form)

@@ -23,10 +23,11 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once
 from yakuba.kernel.ui.views import safe_next
 
-from .. import services
+from .. import login_limits, services
 from ..forms import LoginForm, OTPForm, ResidentSearchForm, StaffInviteForm
 from ..models import Resident, Role, Staff
 from ..permissions import can, staff_of, staff_required
+from .public import lockout
 
 WRONG_CODE = gettext_lazy("確認コードが正しくありません。認証アプリに表示されている最新のコードを入力してください。")
 THROTTLED = gettext_lazy("確認コードの誤りが続いたため、しばらく待ってからお試しください。")
@@ -34,6 +35,8 @@ THROTTLED = gettext_lazy("確認コードの誤りが続いたため、しばら
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: TownRequest) -> HttpResponse:
+    if request.method == "POST" and login_limits.refused(request):
+        return lockout(request)
     form = LoginForm(request, data=request.POST or None)
     if request.method == "POST":
         if form.is_valid():
