@@ -67,3 +67,17 @@ def test_a_password_link_of_town_a_does_not_work_under_town_b(town_a, town_b, re
     assert user.check_password(factories.PASSWORD)
     _page, response = set_password(Client(), path)  # still good where it was sent
     assert response is not None and response.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["send_welcome_email", "send_signup_attempt_notice", "send_password_link"])
+def test_account_mail_for_a_user_or_town_gone_ends_quietly(town_a, resident_a, mailoutbox, name):
+    """A mail task whose account was closed (or town removed) before it ran sends nothing and does not raise."""
+    task = getattr(tasks, name)
+    user = resident_a.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert task.call(user.pk, town_a.pk) is None
+    assert task.call(10**9, town_a.pk) is None
+    assert task.call(user.pk, 10**9) is None
+    assert mailoutbox == []

@@ -23,6 +23,14 @@ def _mail(municipality: Municipality, user: User, *, purpose: str, subject: str,
                    context={"user": user, **context}, about=f"accounts.user:{user.pk}")
 
 
+def _user_in(user_id: int, municipality_id: int) -> tuple[User, Municipality] | None:
+    """The active user and the town the mail is from; None when either is gone before the mail goes (an account
+    closed, a town removed): there is nobody to tell, so the task ends quietly instead of raising."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    return (user, municipality) if user is not None and municipality is not None else None
+
+
 def _password_url(municipality: Municipality, user: User) -> str:
     token = password_link_tokens(municipality).make_token(user)
     return municipality.absolute_url(reverse("accounts:set-password", kwargs={
@@ -33,8 +41,10 @@ def _password_url(municipality: Municipality, user: User) -> str:
 @task(queue_name="mail")
 def send_welcome_email(user_id: int, municipality_id: int) -> None:
     """Welcome a new resident and ask them to confirm their address."""
-    user = User.objects.get(pk=user_id)
-    municipality = Municipality.objects.get(pk=municipality_id)
+    found = _user_in(user_id, municipality_id)
+    if found is None:
+        return
+    user, municipality = found
     _mail(municipality, user, purpose="accounts.welcome", subject="メールアドレスの確認をお願いします",
           template="accounts/mail/welcome.txt", context={
               "login_url": municipality.absolute_url(reverse("accounts:login")),
@@ -47,10 +57,10 @@ def send_welcome_email(user_id: int, municipality_id: int) -> None:
 def send_signup_attempt_notice(user_id: int, municipality_id: int) -> None:
     """Tell the owner of an address that someone tried to sign up with it (sign-up answered the visitor as for
     a new address), with the way to sign in or choose a new password."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
+    found = _user_in(user_id, municipality_id)
+    if found is None:
         return
-    municipality = Municipality.objects.get(pk=municipality_id)
+    user, municipality = found
     _mail(municipality, user, purpose="accounts.signup_existing", subject="登録の申込みがありました",
           template="accounts/mail/signup_existing.txt", context={
               "login_url": municipality.absolute_url(reverse("accounts:login")),
@@ -61,8 +71,10 @@ def send_signup_attempt_notice(user_id: int, municipality_id: int) -> None:
 @task(queue_name="mail")
 def send_password_link(user_id: int, municipality_id: int) -> None:
     """Mail a resident (or staff member) who forgot their password the link to choose a new one."""
-    user = User.objects.get(pk=user_id)
-    municipality = Municipality.objects.get(pk=municipality_id)
+    found = _user_in(user_id, municipality_id)
+    if found is None:
+        return
+    user, municipality = found
     _mail(municipality, user, purpose="accounts.password_link", subject="パスワードの再設定",
           template="accounts/mail/password_link.txt", context={"url": _password_url(municipality, user)})
 
