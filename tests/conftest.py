@@ -6,6 +6,7 @@ import importlib.util
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.audit import guard
@@ -76,6 +77,15 @@ def demo_for_module(django_db_setup, django_db_blocker):
 def _clear_cache():
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _japanese_by_default():
+    """Each test starts in Japanese: a request with the English cookie activates English in the test's thread
+    (as the language middleware does for every request), and services called after it would answer in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
