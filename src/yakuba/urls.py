@@ -35,5 +35,6 @@ urlpatterns = [
     path("messaging/", include("yakuba.kernel.messaging.urls")),
     path("", include((messaging_urls.root_urlpatterns, "messaging-root"))),
     path("healthz", ops_views.healthz, name="healthz"),
+    path("api/openapi.json", ops_views.openapi_document, name="openapi"),
 ]
 

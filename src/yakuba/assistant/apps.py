@@ -9,7 +9,7 @@ class AssistantConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, metrics, receivers, registry  # noqa: F401  (menus, metrics, signals)
+        from . import demo, metrics, openapi, receivers, registry  # noqa: F401  (menus, metrics, signals, API)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

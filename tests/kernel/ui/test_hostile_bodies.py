@@ -111,3 +111,16 @@ def test_a_body_over_the_limit_is_a_clear_400(client, town_a, settings):
     response = post(client, "/t/10382/accounts/login/", None, b"username=" + b"a" * 2000 + b"&password=b")
     assert response.status_code == 400
     assert "大きすぎます" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_ten_megabyte_field_is_a_clear_400_on_pages_and_apis(town_a, staff_a):
+    """At the default limits: a person's form gets the 400 page, a JSON API the kernel's JSON refusal."""
+    field = "あ" * (10 * 1024 * 1024 // 3)
+    staff = factories.staff_client(staff_a)
+    for client, path in [(Client(), "/t/10382/accounts/login/"), (staff, "/t/10382/staff/notices/new/")]:
+        response = client.post(path, {"username": field, "title": field})
+        assert response.status_code == 400 and "大きすぎます" in response.content.decode(), path
+    for path in ("/t/10382/assistant/api/ask", "/t/10382/api/3/action/package_search"):
+        response = Client().post(path, {"q": field})
+        assert response.status_code == 400 and response.json()["error"]["__type"] == "Too Large", path

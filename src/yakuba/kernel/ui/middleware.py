@@ -81,23 +81,30 @@ class LanguageMiddleware:
 class RejectNulMiddleware:
     """A NUL character is never typed by a person, and PostgreSQL refuses it in text: answer 400 before any view.
 
-    Forms keep the user's typing for every mistake a person can make; this is the one input no person makes.
+    Forms keep the user's typing for every mistake a person can make; this is the one input no person makes. A JSON
+    API's body is checked too (a raw NUL, or the escape \\u0000 that decodes to one).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._has_nul(request):
-            from django.shortcuts import render
-
-            return render(request, "400.html", status=400)
+        try:
+            has_nul = self._has_nul(request)
+        except RequestDataTooBig:
+            return refuse_unreadable(request, TOO_LARGE)
+        if has_nul:
+            return refuse_unreadable(request, None)
         return self.get_response(request)
 
     @staticmethod
     def _has_nul(request: HttpRequest) -> bool:
         if "\x00" in request.path:
             return True
+        if request.content_type == "application/json" and request.method in ("POST", "PUT", "PATCH"):
+            body = request.body  # a JSON API's body: small, and read again by the view from the cached copy
+            if b"\x00" in body or b"\\u0000" in body.lower():
+                return True
         data = [request.GET] + ([request.POST] if request.method == "POST" else [])
         return any("\x00" in key or any("\x00" in value for value in query.getlist(key))
                    for query in data for key in query)
@@ -107,6 +114,7 @@ UNREADABLE_BODY = gettext_lazy(
     "送信された内容を読み取れませんでした（UTF-8 以外の文字コードで送られたか、壊れた文字が含まれています）。"
     "前の画面に戻って、もう一度送信してください。"
 )
+UNREADABLE_REQUEST = gettext_lazy("リクエストに使えない文字（NUL）が含まれています。")
 TOO_LARGE = gettext_lazy(
     "送信された内容が大きすぎます。入力を短くするか、ファイルを小さくして、もう一度送信してください。"
 )
@@ -130,12 +138,11 @@ class RejectUnreadableBodyMiddleware:
             problem = self._problem(request)
             if problem is not None:
                 from django.http import QueryDict
-                from django.shortcuts import render
                 from django.utils.datastructures import MultiValueDict
 
                 request._post = QueryDict()  # type: ignore[attr-defined]
                 request._files = MultiValueDict()  # type: ignore[attr-defined]
-                return render(request, "400.html", {"exception": problem}, status=400)
+                return refuse_unreadable(request, problem)
         return self.get_response(request)
 
     @classmethod
@@ -171,6 +178,23 @@ class RejectUnreadableBodyMiddleware:
         return not any("\ufffd" in key or any("\ufffd" in value for value in post.getlist(key)) for key in post)
 
 
+def refuse_unreadable(request: HttpRequest, problem: Promise | None) -> HttpResponse:
+    """400 for a request no view should see: the 400 page for people, the kernel's JSON refusal on a JSON API."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    from yakuba.kernel import openapi
+
+    if openapi.serves_json(request.path_info):
+        kind = "Too Large" if problem is TOO_LARGE else "Bad Request"
+        message = str(problem or UNREADABLE_REQUEST)
+        response: HttpResponse = JsonResponse({"success": False, "error": {"__type": kind, "message": message}},
+                                              status=400, json_dumps_params={"ensure_ascii": False})
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+    return render(request, "400.html", {"exception": problem} if problem is not None else {}, status=400)
+
+
 def _decodes(data: bytes) -> bool:
     try:
         data.decode("utf-8")
@@ -183,9 +207,10 @@ class PrivatePagesMiddleware:
     """A page for a signed-in person, or one carrying a form's once-token, is never kept by a browser or proxy cache.
 
     On a shared counter PC or a library computer the back button or the disk cache would otherwise show マイページ
-    or a resident's record after sign-out. A view that set Cache-Control itself chose on purpose: `public` (open
-    data files) is left alone; otherwise its freshness is kept (the 防災 board's short max-age) and only `private`
-    added, so no shared cache keeps a page rendered for one person. Pages for anonymous visitors keep their headers.
+    or a resident's record after sign-out. A view that set Cache-Control itself chose its freshness on purpose (the
+    防災 board's short max-age, an open data file's hour): that is kept and `private` added, also over `public`, since
+    a signed-in person's response refreshes their session cookie and no shared cache may keep it. Pages for anonymous
+    visitors keep their headers.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -200,6 +225,6 @@ class PrivatePagesMiddleware:
             chosen = response.get("Cache-Control", "")
             if not chosen:
                 patch_cache_control(response, private=True, no_store=True)
-            elif "public" not in chosen:
+            else:  # patch_cache_control drops `public` when `private` is added
                 patch_cache_control(response, private=True)
         return response
