@@ -56,8 +56,8 @@ def shelters(request: TownRequest) -> HttpResponse:
                                                  typed={"status": status, "note": note}))
 
 
-@require_POST
 @staff_required(role=Role.STAFF)
+@require_POST
 def shelter_remove(request: TownRequest, pk: int) -> HttpResponse:
     """Remove a status whose place is not a 指定避難所 of the dataset."""
     shelter = get_object_or_404(Shelter, pk=pk)
