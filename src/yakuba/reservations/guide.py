@@ -4,7 +4,7 @@ Ordinances and FAQs refer to this page instead of restating the figures."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from yakuba.kernel.scheduling import calendar
 
@@ -27,6 +27,32 @@ def span(length: timedelta) -> str:
     return f"{minutes}分"
 
 
+WEEKDAYS = "月火水木金土日"
+
+
+def clock(moment: time) -> str:
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def hours(rules: calendar.Rules) -> str:
+    """The weekly hours and closures the booking applies: 火〜日 9:00〜21:00。休み: 月曜日、祝日、年末年始."""
+    days = [(index, day) for index, day in enumerate(rules.hours) if day]
+    if not days:
+        return "受け付けていません"
+    times = {day: "・".join(f"{clock(start)}〜{clock(end)}" for start, end in day) for _i, day in days}
+    if len(set(times.values())) == 1:
+        names = "毎日" if len(days) == 7 else "・".join(WEEKDAYS[i] for i, _day in days) + "曜日"
+        text = f"{names} {next(iter(times.values()))}"
+    else:
+        text = "、".join(f"{WEEKDAYS[i]}曜日 {times[day]}" for i, day in days)
+    closed = [f"{WEEKDAYS[i]}曜日" for i, day in enumerate(rules.hours) if not day]
+    if rules.closed_on_holidays:
+        closed.append("祝日")
+    if rules.year_end_closure:
+        closed.append("年末年始（12月29日〜1月3日）")
+    return text + (f"。休み: {'、'.join(closed)}" if closed else "")
+
+
 def fee(room: Room) -> str:
     return f"1時間あたり{room.fee_per_hour:,}円" if room.fee_per_hour else "無料"
 
@@ -38,6 +64,7 @@ def _room_lines(room: Room) -> list[str]:
     return [
         f"■{room.name}{people}",
         f"・使用料: {fee(room)}{approval}",
+        f"・利用できる時間: {hours(rules)}",
         f"・予約: {rules.window_days}日先の分まで、使い始める{span(rules.min_notice)}前まで申し込めます。"
         f"{span(rules.slot)}単位で、1回{span(rules.min_length)}から{span(rules.max_length)}まで。",
         f"・取消し: 使い始める{span(rules.cancel_deadline)}前まで、施設予約サービスで取り消せます。"

@@ -37,7 +37,9 @@ TOWNS = ("103829", "103845", "104213", "223441")
 PLACE_WORDS = ("公民館", "体育館", "グラウンド", "子育て支援センター", "文化会館", "文化ホール", "生涯学習センター")
 # Names of places the demo once named that no system holds: a second copy of a facility.
 UNKNOWN = ("中央公民館", "地区公民館", "文化会館", "文化ホール", "生涯学習センター", "総合体育館", "すくすくひろば")
-FIGURES = re.compile(r"[0-9０-９,，一二三四五六七八九十百千万]+円(?!未満)|[0-9０-９一二三四五六七八九十]+(日|か月|月|時間)前|前日まで")
+# A fee or a deadline ("2,000円", "三日前", "前日まで"), but not the rounding rule (一円未満の端数).
+FIGURES = re.compile(r"[0-9０-９,，一二三四五六七八九十百千万]+円(?!未満)"
+                     r"|[0-9０-９一二三四五六七八九十]+(日|か月|月|時間)前|前日まで")
 
 
 @pytest.fixture
@@ -116,7 +118,9 @@ def test_fees_and_deadlines_are_stated_once_from_the_booking_settings(demo, code
             for room in facility.rooms.select_related("resource"):
                 rules = calendar.Rules.from_dict(room.resource.rules)
                 block = document.text.split(f"■{room.name}")[1].split("■")[0]
-                assert guide.fee(room) in block
+                assert guide.fee(room) in block and guide.hours(rules) in block
+                first = next(day for day in rules.hours if day)[0]  # the facility's own words agree
+                assert f"{guide.clock(first[0])}〜{guide.clock(first[1])}" in facility.opening_hours, facility.name
                 assert (room.fee_per_hour == 0) == ("無料" in block)
                 assert f"{rules.window_days}日先" in block
                 assert f"使い始める{guide.span(rules.min_notice)}前まで申し込めます" in block
