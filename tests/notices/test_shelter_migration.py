@@ -29,7 +29,8 @@ def test_shelters_are_matched_to_the_datasets_rows_by_name():
         Dataset, Row = old.get_model("opendata", "Dataset"), old.get_model("opendata", "Row")
         Shelter = old.get_model("notices", "Shelter")
         dataset = Dataset._base_manager.create(municipality_id=town.pk, kind="evacuation-sites", title="避難場所")
-        for position, (key, name) in enumerate((("000002", "下仁田町立下仁田小学校"), ("000003", "下仁田町文化ホール"))):
+        sites = (("000002", "下仁田町立下仁田小学校"), ("000003", "下仁田町文化ホール"))
+        for position, (key, name) in enumerate(sites):
             Row._base_manager.create(municipality_id=town.pk, dataset=dataset, key=key, position=position,
                                      data={"ID": key, "名称": name})
         Shelter._base_manager.create(municipality_id=town.pk, name="下仁田町　文化ホール", status="open",
