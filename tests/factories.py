@@ -270,3 +270,21 @@ def start_notice_broadcast(town: Municipality, notice: Any, *, urgent: bool = Fa
             municipality=town, source="notices.notice", source_id=notice.pk, urgent=urgent,
             content=content or {"ja": {"subject": notice.title, "body": notice.body}},
             url=f"/notices/{notice.public_id}/")
+
+
+def publish_shelters(town: Municipality, *sites: dict[str, str]) -> list[str]:
+    """Publish a version of the town's 指定緊急避難場所一覧 (オープンデータ) holding `sites`; each is a 指定避難所
+    unless it says 指定避難所との重複 = "". Each site needs an ID and a 名称. The IDs, in order."""
+    from yakuba.opendata import definitions
+    from yakuba.opendata.models import Dataset, Origin
+    from yakuba.opendata.services import publish
+
+    defn = definitions.get("evacuation-sites")
+    assert defn is not None
+    rows = [{name: {"指定避難所との重複": "1", "全国地方公共団体コード": town.code, "地方公共団体名": town.name,
+                    **site}.get(name, "") for name in defn.names} for site in sites]
+    with scope(municipality=town):
+        dataset, _created = Dataset.objects.get_or_create(municipality=town, kind="evacuation-sites",
+                                                          defaults={"title": defn.title})
+        publish.publish(dataset, rows, origin=Origin.IMPORT)
+    return [site["ID"] for site in sites]

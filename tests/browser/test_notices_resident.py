@@ -88,9 +88,10 @@ def test_resident_reads_confirms_and_replies_by_keyboard(live_server, phone):
 def test_the_bousai_board_refreshes_itself_and_says_so(live_server, phone):
     town = factories.make_town()
     factories.make_notice(town, title="大雨による避難指示", category="bousai")
+    factories.publish_shelters(town, {"ID": "000001", "名称": "下仁田小学校", "想定収容人数": "200"})
     with scope(municipality=town):
-        shelter = Shelter.objects.create(municipality=town, name="下仁田小学校", status=ShelterStatus.OPEN,
-                                         capacity=200)
+        shelter = Shelter.objects.create(municipality=town, site="000001", name="下仁田小学校",
+                                         status=ShelterStatus.OPEN)
     base = f"{live_server.url}/t/10382"
 
     phone.goto(f"{base}/bousai/")

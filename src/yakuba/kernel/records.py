@@ -48,6 +48,7 @@ class RowSource:
     datasets: tuple[str, ...]  # the standard datasets (their ids: "public-facilities", "events") rows may go in
     # True: a row goes in a dataset only where the town chose it (a facility is 公共施設, 子育て施設 or neither).
     chosen: bool = False
+    staff_url: Callable[[], str] | None = None  # the staff page where the records are kept, if any
 
 
 _rows: dict[str, RowSource] = {}
@@ -70,6 +71,12 @@ def rows(kind: str, municipality: Municipality) -> list[Row]:
     return source.rows(municipality) if source is not None else []
 
 
+def rows_staff_url(kind: str) -> str:
+    """The staff page where records of `kind` are kept ('' when no app says)."""
+    source = _rows.get(kind)
+    return source.staff_url() if source is not None and source.staff_url is not None else ""
+
+
 # Documents for the assistant ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -81,7 +88,7 @@ class Document:
     title: str
     text: str  # the whole text, as the assistant indexes it
     url: str  # the platform path (reverse()), which the reader follows
-    version_date: date
+    version_date: date | None  # None: the record has no date of its own (generated from settings)
     department: Department | None = None
     name: str = ""  # a stable human name within its kind (a slug), for finding one record, e.g. the contact form
 

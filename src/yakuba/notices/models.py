@@ -200,26 +200,26 @@ class ShelterStatus(models.TextChoices):
 
 
 class Shelter(TenantModel):
-    """避難所: its status is set by staff during a disaster and shown on the board."""
+    """避難所の状況: the status staff set during a disaster of one 指定避難所. The place itself (name, address,
+    position, capacity) is not kept here: it is the row `site` of the town's published 指定緊急避難場所一覧
+    (オープンデータ, offered through kernel.records as "opendata.shelter"), so renaming the row renames the shelter.
+    A status whose row is gone (or, after the move to the dataset, never matched one) keeps `site` empty or stale
+    and is shown to staff only, never on the board."""
 
-    name = models.CharField(_("名称"), max_length=100)
-    address = models.CharField(_("所在地"), max_length=200, blank=True)
-    area = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="shelters",
-                             verbose_name=_("地区"))
-    capacity = models.PositiveIntegerField(_("収容人数"), null=True, blank=True)
-    latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    site = models.CharField(_("避難所のID"), max_length=100, blank=True)  # the row's ID in the dataset
+    name = models.CharField(_("名称"), max_length=100)  # the row's 名称 when last seen, for when the row is gone
     status = models.CharField(_("状況"), max_length=10, choices=ShelterStatus.choices, default=ShelterStatus.CLOSED)
     note = models.CharField(_("お知らせ"), max_length=200, blank=True)
+    opened_at = models.DateTimeField(_("開設日時"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
-    sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["sort_order", "pk"]
+        ordering = ["pk"]
         verbose_name = _("避難所")
-        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="shelter_unique_name")]
+        constraints = [models.UniqueConstraint(fields=["municipality", "site"], condition=~models.Q(site=""),
+                                               name="shelter_unique_site")]
 
     def __str__(self) -> str:
         return self.name

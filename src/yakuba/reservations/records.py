@@ -1,9 +1,12 @@
 """Public records 施設予約 offers the other apps through the kernel: its published facilities (公共施設一覧 or
 子育て施設一覧, as the town chooses) and the published 講座 sessions of the year ahead (イベント一覧), as rows in the
-columns of the 自治体標準オープンデータセット; a change to a facility, a room, a 講座 or a session announces it."""
+columns of the 自治体標準オープンデータセット; each bookable facility's 使用料と予約のきまり (guide.py) as a document
+the assistant answers from; a change to a facility, a room, its booking rules, a 団体区分, a 講座 or a session
+announces it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.urls import reverse
@@ -11,11 +14,14 @@ from django.utils import timezone
 from django.utils.timezone import localtime
 
 from yakuba.kernel import records
+from yakuba.kernel.scheduling.models import Resource
 from yakuba.kernel.tenancy.models import Municipality
 
-from .models import Course, Facility, Room, Session
+from . import guide
+from .models import Course, Facility, GroupCategory, Room, Session
 
 FACILITY = "reservations.facility"
+GUIDE = "reservations.guide"
 SESSION = "reservations.session"
 EVENTS_AHEAD = timedelta(days=366)
 
@@ -59,8 +65,34 @@ def session_rows(municipality: Municipality) -> list[records.Row]:
     return rows
 
 
+def _guides(slug: str | None = None) -> Iterator[records.Document]:
+    facilities = Facility.objects.filter(is_published=True).select_related("department").order_by("sort_order", "pk")
+    if slug is not None:
+        facilities = facilities.filter(slug=slug)
+    categories = list(GroupCategory.objects.order_by("sort_order", "pk"))
+    for facility in facilities:
+        rooms = list(facility.rooms.select_related("resource").filter(resource__is_active=True))
+        if not rooms:
+            continue
+        yield records.Document(
+            key=f"{GUIDE}:{facility.pk}", category="procedure", title=guide.title(facility),
+            text=guide.text(facility, rooms, categories),
+            url=reverse("reservations:facility", args=[facility.slug]), version_date=None,
+            department=facility.department, name=facility.slug)
+
+
+def guide_documents(municipality: Municipality) -> Iterator[records.Document]:
+    return _guides()
+
+
+def find_guide(name: str) -> records.Document | None:
+    return next(_guides(name), None)
+
+
 records.register_rows(records.RowSource(FACILITY, facility_rows, datasets=("public-facilities", "childcare-facilities"),
                                         chosen=True))
 records.register_rows(records.RowSource(SESSION, session_rows, datasets=("events",)))
 records.announce_saves(FACILITY, Facility, Room)
 records.announce_saves(SESSION, Course, Session)
+records.register_documents(records.DocumentSource(GUIDE, guide_documents, find_guide))
+records.announce_saves(GUIDE, Facility, Room, Resource, GroupCategory)

@@ -83,13 +83,13 @@ def objects_a(town_a, resident_a):
     with scope(municipality=town_a):
         from yakuba.notices.models import Shelter
 
-        shelter = Shelter.objects.create(municipality=town_a, name="体育館")
+        shelter = Shelter.objects.create(municipality=town_a, name="体育館")  # a status without its open data row
     plan_routes = _plan_objects(town_a, clerk)
     return {
         **plan_routes, **_opendata_objects(town_a, clerk), **_assistant_objects(town_a, clerk),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
-        "staff:shelter-edit": shelter.pk,
+        "staff:shelter-remove": shelter.pk,
         **{f"staff:reservations-{n}": lottery.pk for n in ("lottery", "lottery-draw", "lottery-cancel", "lottery-csv")},
         "staff:reservations-group": group.pk, "staff:reservations-group-category": category.pk,
         **{f"staff:reservations-{name}": session.course_id for name in ("course", "course-edit", "session-new")},

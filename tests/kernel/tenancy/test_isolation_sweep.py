@@ -208,8 +208,9 @@ def _notices_of_town_b(town_b, staff_b):
                                    department=staff_b.department.name, reply_kind="yes_no",
                                    reply_choices=["出席", "欠席"])
     subscriber = factories.make_subscriber(town_b, email="kanra-sub@example.jp")
+    factories.publish_shelters(town_b, {"ID": "000001", "名称": "甘楽専用の避難所"})
     with scope(municipality=town_b):
-        Shelter.objects.create(municipality=town_b, name="甘楽専用の避難所")
+        Shelter.objects.create(municipality=town_b, site="000001", name="甘楽専用の避難所", status="open")
         Reply.objects.create(municipality=town_b, notice=notice, subscriber=subscriber, answer="出席",
                              name="甘楽太郎")
         _endpoint, confirm_token = messaging.add_email(messaging.new_subscriber(town_b), "kanra-new@example.jp")

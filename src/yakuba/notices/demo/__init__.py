@@ -1,5 +1,6 @@
-"""Demo data of お知らせ・防災 for the demo towns (`yakuba demo`): categories, 地区, 避難所, a few published notices
-(one asks for 出欠, one has ended) and the demo residents subscribed by confirmed email.
+"""Demo data of お知らせ・防災 for the demo towns (`yakuba demo`): categories, 地区, a few published notices
+(one asks for 出欠, one has ended) and the demo residents subscribed by confirmed email. The 避難所 are not here:
+they are the 指定避難所 of the open data's 指定緊急避難場所一覧 (opendata/demo/rows.py).
 
 Idempotent: a second load writes nothing new. Notices are stored without a broadcast, so loading sends nothing.
 """
@@ -17,7 +18,7 @@ from yakuba.kernel.ops.demo import Town, _upsert
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import Area, Category, Notice, NoticeStatus, ReplyKind, Subscription
-from .catalogue import AREAS, CATEGORIES, NOTICES, SHELTERS
+from .catalogue import AREAS, CATEGORIES, NOTICES
 
 
 def load(municipality: Municipality, town: Town) -> None:
@@ -25,21 +26,11 @@ def load(municipality: Municipality, town: Town) -> None:
     categories = {slug: _upsert(Category, {"municipality": municipality, "slug": slug}, {
         "name": name, "name_en": name_en, "is_emergency": emergency, "sort_order": order})
         for order, (slug, name, name_en, emergency) in enumerate(CATEGORIES)}
-    areas = {name: _upsert(Area, {"municipality": municipality, "name": name},
-                           {"name_kana": kana, "sort_order": order})
-             for order, (name, kana) in enumerate(AREAS.get(town.slug, ()))}
-    _shelters(municipality, town, areas)
+    for order, (name, kana) in enumerate(AREAS.get(town.slug, ())):
+        _upsert(Area, {"municipality": municipality, "name": name},
+                {"name_kana": kana, "sort_order": order})
     _notices(municipality, town, categories)
     _subscribers(municipality, town, list(categories.values()))
-
-
-def _shelters(municipality: Municipality, town: Town, areas: dict[str, Area]) -> None:
-    from ..models import Shelter
-
-    for order, item in enumerate(SHELTERS.get(town.slug, ())):
-        _upsert(Shelter, {"municipality": municipality, "name": item.name}, {
-            "address": item.address, "area": areas.get(item.area), "capacity": item.capacity,
-            "latitude": item.latitude, "longitude": item.longitude, "sort_order": order})
 
 
 def _at(days: int, hour: int = 9) -> datetime:

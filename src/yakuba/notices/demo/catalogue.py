@@ -1,9 +1,8 @@
-"""What the demo towns' お知らせ look like: categories, 地区, 避難所 and a few notices."""
+"""What the demo towns' お知らせ look like: categories, 地区 and a few notices."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 CATEGORIES = (
     ("bousai", "防災", "Disaster prevention", True),
@@ -21,56 +20,6 @@ AREAS = {
     "nakanojo": (("中之条地区", "なかのじょう"), ("伊参地区", "いさま"), ("名久田地区", "なくた"),
                  ("沢田地区", "さわた"), ("六合地区", "くに")),
     "oyama": (("足柄地区", "あしがら"), ("北郷地区", "きたごう"), ("須走地区", "すばしり")),
-}
-
-
-@dataclass(frozen=True)
-class ShelterItem:
-    name: str
-    area: str
-    address: str
-    capacity: int
-    latitude: Decimal
-    longitude: Decimal
-
-
-# Demo values: plausible public buildings; addresses and positions are approximate, not the towns' official
-# evacuation plans.
-SHELTERS = {
-    "shimonita": (
-        ShelterItem("下仁田小学校 体育館", "下仁田地区", "群馬県甘楽郡下仁田町大字下仁田", 300,
-                    Decimal("36.212000"), Decimal("138.788000")),
-        ShelterItem("下仁田町文化ホール", "下仁田地区", "群馬県甘楽郡下仁田町大字下仁田", 400,
-                    Decimal("36.213500"), Decimal("138.791000")),
-        ShelterItem("馬山小学校 体育館", "馬山地区", "群馬県甘楽郡下仁田町大字馬山", 200,
-                    Decimal("36.224000"), Decimal("138.770000")),
-        ShelterItem("西牧公民館", "西牧地区", "群馬県甘楽郡下仁田町大字本宿", 80,
-                    Decimal("36.236000"), Decimal("138.706000")),
-    ),
-    "kanra": (
-        ShelterItem("小幡小学校 体育館", "小幡地区", "群馬県甘楽郡甘楽町大字小幡", 300,
-                    Decimal("36.231000"), Decimal("138.921000")),
-        ShelterItem("甘楽町文化会館", "福島地区", "群馬県甘楽郡甘楽町大字福島", 500,
-                    Decimal("36.245000"), Decimal("138.918000")),
-        ShelterItem("秋畑公民館", "秋畑地区", "群馬県甘楽郡甘楽町大字秋畑", 60,
-                    Decimal("36.199000"), Decimal("138.887000")),
-    ),
-    "nakanojo": (
-        ShelterItem("中之条小学校 体育館", "中之条地区", "群馬県吾妻郡中之条町大字中之条町", 350,
-                    Decimal("36.589000"), Decimal("138.842000")),
-        ShelterItem("ツインプラザ", "中之条地区", "群馬県吾妻郡中之条町大字中之条町", 400,
-                    Decimal("36.587000"), Decimal("138.845000")),
-        ShelterItem("六合小学校 体育館", "六合地区", "群馬県吾妻郡中之条町大字小雨", 150,
-                    Decimal("36.665000"), Decimal("138.615000")),
-    ),
-    "oyama": (
-        ShelterItem("小山町総合文化会館", "北郷地区", "静岡県駿東郡小山町阿多野", 600,
-                    Decimal("35.352000"), Decimal("138.978000")),
-        ShelterItem("須走小学校 体育館", "須走地区", "静岡県駿東郡小山町須走", 300,
-                    Decimal("35.366000"), Decimal("138.905000")),
-        ShelterItem("足柄小学校 体育館", "足柄地区", "静岡県駿東郡小山町竹之下", 250,
-                    Decimal("35.338000"), Decimal("139.004000")),
-    ),
 }
 
 
@@ -110,8 +59,9 @@ NOTICES = (
     NoticeItem(
         "スマホ教室（1月）のご案内", "event",
         "スマートフォンの基本的な使い方を学ぶ教室を開きます。はじめての方も歓迎です。\n"
-        "日時: 1月の第2土曜日 10時から12時\n会場: 中央公民館\n"
-        "出席・欠席をこのお知らせから返信してください。",
+        "日時: 10時から12時（日にちは「施設予約」の講座「スマホ教室（初めての方向け）」のページに載っています）\n"
+        "会場: {town}公民館 第1会議室\n"
+        "席の予約は講座のページからどうぞ。参加するかどうか、出席・欠席をこのお知らせから返信してください。",
         1, easy_title="スマホの 教室が あります",
         easy_body="スマホの 使い方を 学びます。\n来る か 来ない か 返事を してください。",
         reply_kind="yes_no", reply_choices=("出席", "欠席"), reply_deadline_days=30,

@@ -1,41 +1,96 @@
-"""Verbs of 避難所: staff set a shelter's status during a disaster; 情報担当 or 総務課 keep the list itself."""
+"""Verbs of 避難所: staff set the status of one of the town's 指定避難所 during a disaster. The list of shelters is
+not kept here: it is the 指定避難所 rows of the published 指定緊急避難場所一覧 (オープンデータ), read through
+kernel.records, so a shelter, its name and its place exist once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yakuba.kernel import records
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.tenancy.models import Municipality
 
-from ..models import Area, Shelter, ShelterStatus
+from ..models import Shelter, ShelterStatus
 
+SITES = "opendata.shelter"  # the kind of record (kernel.records) of the town's 指定避難所
 MANAGING_DEPARTMENT = "総務課"
 
 
-@dataclass
-class ShelterData:
+@dataclass(frozen=True)
+class Place:
+    """One 指定避難所 as the board shows it: the dataset row's facts and the status staff set (未開設 if none)."""
+
+    key: str
     name: str
-    address: str = ""
-    area: Area | None = None
-    capacity: int | None = None
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
+    address: str
+    capacity: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    url: str  # its page in the open data
+    status: str
+    note: str
+    opened_at: datetime | None
+    updated_at: datetime | None
+    updated_by_set: bool
+
+    def get_status_display(self) -> str:
+        return str(ShelterStatus(self.status).label)
+
+
+def _number(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value).strip()) if str(value).strip() else None
+    except InvalidOperation:
+        return None
+
+
+def _place(row: records.Row, shelter: Shelter | None) -> Place:
+    values = row.values
+    capacity = _number(values.get("想定収容人数", ""))
+    return Place(
+        key=row.key, name=str(values.get("名称", "")) or row.key, address=str(values.get("所在地_連結表記", "")),
+        capacity=int(capacity) if capacity is not None and capacity >= 0 else None,
+        latitude=_number(values.get("緯度", "")), longitude=_number(values.get("経度", "")),
+        url=str(values.get("URL", "")), status=shelter.status if shelter else ShelterStatus.CLOSED,
+        note=shelter.note if shelter else "", opened_at=shelter.opened_at if shelter else None,
+        updated_at=shelter.updated_at if shelter else None,
+        updated_by_set=shelter is not None and shelter.updated_by_id is not None)
+
+
+def places(municipality: Municipality) -> list[Place]:
+    """Every 指定避難所 of the town, in the dataset's order, each with its status: exactly what the board shows."""
+    statuses = {s.site: s for s in Shelter.objects.filter(municipality=municipality).exclude(site="")}
+    return [_place(row, statuses.get(row.key)) for row in records.rows(SITES, municipality)]
+
+
+def orphans(municipality: Municipality) -> list[Shelter]:
+    """Statuses whose place is not (or no longer) a 指定避難所 of the dataset: staff see them, the board does not."""
+    keys = [row.key for row in records.rows(SITES, municipality)]
+    return list(Shelter.objects.filter(municipality=municipality).exclude(site__in=keys))
 
 
 def may_edit_list(staff: Staff) -> bool:
-    """Who may add or rename shelters: 情報担当, or 総務課 (who keep the town's disaster plan)."""
+    """Who may remove a status left without its place: 情報担当, or 総務課 (who keep the town's disaster plan)."""
     return staff.is_active and (staff.has_role(Role.ADMIN) or staff.department.name == MANAGING_DEPARTMENT)
 
 
-def set_shelter_status(staff: Staff, shelter: Shelter, *, status: str, note: str) -> Shelter:
-    """開設・混雑・満員: any staff member of the town may report it (a disaster does not wait for the right 課)."""
-    if not staff.is_active or staff.municipality_id != shelter.municipality_id:
+def set_shelter_status(staff: Staff, site: str, *, status: str, note: str) -> Place:
+    """開設・混雑・満員 of the 指定避難所 `site` (the dataset row's ID): any staff member of the town may report it (a
+    disaster does not wait for the right 課)."""
+    if not staff.is_active:
         raise Refused({"__all__": _("この避難所の状況を変更する権限がありません。")})
+    municipality = staff.municipality
+    row = next((r for r in records.rows(SITES, municipality) if r.key == site), None)
+    if row is None:
+        raise Refused({"__all__": _("この避難所はオープンデータの指定避難所の一覧にありません。")})
     note = note.strip()
     errors: dict[str, str] = {}
     if status not in ShelterStatus.values:
@@ -44,57 +99,29 @@ def set_shelter_status(staff: Staff, shelter: Shelter, *, status: str, note: str
         errors["note"] = _("お知らせは200文字以内で入力してください。")
     if errors:
         raise Refused(errors)
+    name = str(row.values.get("名称", ""))[:100] or site
     with transaction.atomic():
-        locked = Shelter.objects.select_for_update().get(pk=shelter.pk)
+        locked, _created = Shelter.objects.select_for_update().get_or_create(
+            municipality=municipality, site=site, defaults={"name": name})
         before = locked.status
-        locked.status, locked.note, locked.updated_by = status, note, staff.user
-        locked.save(update_fields=["status", "note", "updated_by", "updated_at"])
-        record("notices.shelter.status_changed", municipality=locked.municipality, actor=staff.user, obj=locked,
-               data={"from": before, "to": status, "note": note})
-    return locked
+        if status == ShelterStatus.CLOSED:
+            locked.opened_at = None
+        elif before == ShelterStatus.CLOSED or locked.opened_at is None:
+            locked.opened_at = timezone.now()
+        locked.status, locked.note, locked.name, locked.updated_by = status, note, name, staff.user
+        locked.save()
+        record("notices.shelter.status_changed", municipality=municipality, actor=staff.user, obj=locked,
+               data={"site": site, "name": name, "from": before, "to": status, "note": note})
+    return _place(row, locked)
 
 
-def _check(staff: Staff, data: ShelterData) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    data.name, data.address = data.name.strip(), data.address.strip()
-    if not data.name:
-        errors["name"] = _("名称を入力してください。")
-    elif len(data.name) > 100:
-        errors["name"] = _("名称は100文字以内で入力してください。")
-    if len(data.address) > 200:
-        errors["address"] = _("所在地は200文字以内で入力してください。")
-    if data.area is not None and data.area.municipality_id != staff.municipality_id:
-        errors["area"] = _("地区を選び直してください。")
-    if data.capacity is not None and data.capacity < 0:
-        errors["capacity"] = _("収容人数は0以上の数字で入力してください。")
-    if data.latitude is not None and not Decimal(-90) <= data.latitude <= Decimal(90):
-        errors["latitude"] = _("緯度は -90 から 90 の数字で入力してください。")
-    if data.longitude is not None and not Decimal(-180) <= data.longitude <= Decimal(180):
-        errors["longitude"] = _("経度は -180 から 180 の数字で入力してください。")
-    if (data.latitude is None) != (data.longitude is None):
-        errors["latitude"] = _("緯度と経度は両方とも入力するか、両方とも空にしてください。")
-    return errors
-
-
-def save_shelter(staff: Staff, *, shelter: Shelter | None = None, data: ShelterData) -> Shelter:
-    """Add a shelter or correct its name, address, area, capacity and position."""
-    if not may_edit_list(staff) or (shelter is not None and shelter.municipality_id != staff.municipality_id):
-        raise Refused({"__all__": _("避難所の一覧を変更できるのは情報担当と総務課の職員です。")})
-    errors = _check(staff, data)
-    if errors:
-        raise Refused(errors)
-    creating = shelter is None
-    try:
-        with transaction.atomic():
-            if shelter is None:
-                last = Shelter.objects.order_by("-sort_order").values_list("sort_order", flat=True).first()
-                shelter = Shelter(municipality_id=staff.municipality_id, sort_order=(last or 0) + 1)
-            shelter.name, shelter.address, shelter.area = data.name, data.address, data.area
-            shelter.capacity, shelter.latitude, shelter.longitude = data.capacity, data.latitude, data.longitude
-            shelter.updated_by = staff.user
-            shelter.save()
-            record("notices.shelter.created" if creating else "notices.shelter.changed",
-                   municipality=shelter.municipality, actor=staff.user, obj=shelter, data={"name": shelter.name})
-    except IntegrityError as error:
-        raise Refused({"name": _("同じ名称の避難所がすでにあります。")}) from error
-    return shelter
+def remove_orphan(staff: Staff, shelter: Shelter) -> None:
+    """Remove a status whose place is not a 指定避難所 of the dataset (情報担当 or 総務課)."""
+    if not may_edit_list(staff) or shelter.municipality_id != staff.municipality_id:
+        raise Refused({"__all__": _("避難所の状況を削除できるのは情報担当と総務課の職員です。")})
+    if shelter.site and any(r.key == shelter.site for r in records.rows(SITES, staff.municipality)):
+        raise Refused({"__all__": _("この避難所はオープンデータの指定避難所の一覧にあるため、削除できません。")})
+    with transaction.atomic():
+        record("notices.shelter.removed", municipality=shelter.municipality, actor=staff.user, obj=shelter,
+               data={"site": shelter.site, "name": shelter.name, "status": shelter.status})
+        shelter.delete()

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET
 from yakuba.kernel import records
 from yakuba.kernel.http import TownRequest
 
-from ..models import Notice, Shelter
+from ..models import Notice
+from ..services import shelters
 
 REFRESH_SECONDS = 60
 MAX_AGE = 30
@@ -30,7 +31,7 @@ def _board(request: TownRequest) -> dict[str, Any]:
                   .prefetch_related("areas", "attachments"))
     photos = [(alert, item) for alert in alerts for item in alert.attachments.all() if item.is_image][:PHOTOS_MAX]
     return {"alerts": alerts, "photos": photos, "now": timezone.localtime(),
-            "shelters": list(Shelter.objects.select_related("area")), "refresh_seconds": REFRESH_SECONDS,
+            "shelters": shelters.places(request.municipality), "refresh_seconds": REFRESH_SECONDS,
             "disaster_points": records.points(DISASTERS, POINTS_MAX), "disaster_map_url": records.map_url(DISASTERS)}
 
 

@@ -86,6 +86,7 @@ FACILITIES = (
         "野球・サッカー・グラウンドゴルフに使えます。照明はありません。雨天時の利用は職員にご相談ください。",
         (DemoRoom("zenmen", "全面", 200, GROUND, fee_per_hour=300),),
         towns=("shimonita", "nakanojo", "oyama"), number=420, category="運動場",
+        opening_hours="8:00〜17:00（年末年始を除く）",
         offset=(Decimal("-0.0047"), Decimal("-0.0038"))),
 )
 
