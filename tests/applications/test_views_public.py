@@ -210,6 +210,7 @@ def test_receipt_mail_only_to_a_confirmed_address(settings, django_capture_on_co
     draft = draft_with(procedure, resident_a)
     check = resident_client.get(url("check", draft.public_id)).content.decode()
     assert ("回答の控えをメールで受け取る" in check) is verified
+    assert ("マイページで確認メールを送り直す" in check) is not verified  # the kernel's mail rule: what to do
     with django_capture_on_commit_callbacks(execute=True):
         response = resident_client.post(url("check", draft.public_id), {"_once": TOKEN, "copy_by_email": "on"})
     assert response.status_code == 302
@@ -218,6 +219,9 @@ def test_receipt_mail_only_to_a_confirmed_address(settings, django_capture_on_co
     assert filed.copy_by_email is verified
     if not verified:
         assert mail.outbox == []
+        status = resident_client.get(response["Location"]).content.decode()
+        assert "お知らせのメールはお送りしていません" in status
+        assert '<a href="/t/10382/accounts/profile/">マイページで確認メールを送り直す</a>' in status
         return
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

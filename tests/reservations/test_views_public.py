@@ -201,6 +201,8 @@ def test_book_a_room_with_a_chosen_length_and_see_the_confirmation(town_a, room,
     assert "予約が確定しました" in detail and "1,200円" in detail
     assert url("ics", reservation.public_id) in detail
     assert "メールアドレスの確認が済んでいないため、確認のメールはお送りしていません" in detail
+    # The kernel's mail rule says what to do: マイページ, where the confirmation mail is re-sent.
+    assert '<a href="/t/10382/accounts/profile/">マイページで確認メールを送り直す</a>' in detail
     assert url("cancel", reservation.public_id) in detail
     assert "予約が確定しました" not in resident_client.get(response["Location"]).content.decode()  # shown once
 
@@ -211,6 +213,7 @@ def test_confirmation_says_mail_was_sent_only_to_a_confirmed_address(town_a, roo
     response = book(resident_client, room, WEDNESDAY, "10:00")
     detail = resident_client.get(response["Location"]).content.decode()
     assert f"確認のメールを {resident_a.user.email} にお送りしました" in detail
+    assert "マイページで確認メールを送り直す" not in detail
 
 
 def test_a_room_that_needs_approval_asks_to_wait(town_a, resident_client):

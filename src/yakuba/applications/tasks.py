@@ -6,6 +6,8 @@ from django.urls import reverse
 from django_tasks import task
 
 from yakuba.kernel.forms.render import render_answers
+from yakuba.kernel.messaging import consent
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -15,7 +17,7 @@ from .models import EventKind, Submission, SubmissionEvent
 def _send(submission: Submission, *, purpose: str, once: str, subject: str, template: str,
           context: dict[str, object]) -> bool:
     municipality = submission.municipality
-    address = submission.resident.verified_email
+    address = consent.to_person(submission.resident, Purpose.PERSONAL).address
     if not address:
         return False  # no confirmed address: the status page and the PDF are the applicant's copy
     status_url = municipality.absolute_url(reverse("applications:status", args=[submission.public_id]))

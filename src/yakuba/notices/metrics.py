@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import get_scope
 
 from yakuba.kernel import metrics
+from yakuba.kernel.messaging import consent
 from yakuba.kernel.messaging.models import Channel, Delivery, DeliveryStatus, Endpoint
 from yakuba.kernel.metrics import Kind, Metric
 
@@ -32,8 +33,7 @@ def _notices() -> QuerySet[Notice]:
 def subscribers_by_channel() -> dict[str, int]:
     """Active endpoints (confirmed, not paused, subscriber not unsubscribed) per channel: who can be reached."""
     result = {channel.value: 0 for channel in Channel}
-    for row in (Endpoint.objects.filter(confirmed_at__isnull=False, paused_at__isnull=True,
-                                        subscriber__unsubscribed_at__isnull=True)
+    for row in (consent.deliverable(Endpoint.objects.filter(subscriber__unsubscribed_at__isnull=True))
                 .values("channel").annotate(n=Count("pk")).order_by()):
         result[row["channel"]] = row["n"]
     return result

@@ -179,7 +179,8 @@ class Resident(TenantModel):
 
     @property
     def verified_email(self) -> str:
-        """The address mail with personal data may go to: the account's, and only once confirmed."""
-        if self.user is None or self.user.email_verified_at is None:
-            return ""
-        return self.user.email
+        """The address mail with personal data may go to: the account's, and only once confirmed (the kernel's
+        mail rule, kernel/messaging/consent.py, says so; this is its answer for templates)."""
+        from yakuba.kernel.messaging.consent import Purpose, to_person
+
+        return to_person(self, Purpose.PERSONAL).address

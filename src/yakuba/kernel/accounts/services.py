@@ -21,6 +21,7 @@ from yakuba.kernel.tenancy.models import Municipality
 
 from . import oidc
 from .models import Department, Resident, Role, Section, Staff, User
+from .signals import email_confirmed
 
 
 def search_residents(query: str) -> QuerySet[Resident]:
@@ -248,6 +249,7 @@ def verify_email(token: str, *, municipality: Municipality, request: HttpRequest
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])
         record("accounts.email.verified", municipality=municipality, actor=user, request=request)
+        email_confirmed.send(sender=User, user=user, municipality=municipality)
     return user
 
 

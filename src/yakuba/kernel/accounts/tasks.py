@@ -9,6 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
+from yakuba.kernel.messaging import consent
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.tenancy.scoping import town_row
@@ -19,7 +20,12 @@ from .services import email_verification_token, password_link_tokens
 
 def _mail(municipality: Municipality, user: User, *, purpose: str, subject: str, template: str,
           context: dict[str, Any]) -> None:
-    send_town_mail(municipality, user.email, purpose=purpose, subject=subject, template=template,
+    # Account mail is the link that proves the address or lets its owner in: the mail rule allows it to an
+    # unconfirmed address, never to an account without a mailbox (a デジタル認証アプリ identity without one).
+    allowed = consent.to_person(user, consent.Purpose.PROOF)
+    if not allowed:
+        return
+    send_town_mail(municipality, allowed.address, purpose=purpose, subject=subject, template=template,
                    context={"user": user, **context}, about=f"accounts.user:{user.pk}")
 
 

@@ -7,4 +7,6 @@ class MessagingConfig(AppConfig):
     verbose_name = "配信"
 
     def ready(self) -> None:
-        from . import channels, mail  # noqa: F401  (registers the built-in transports; mail follows task runs)
+        # channels registers the built-in transports; mail follows task runs; services confirms a notices address
+        # when its owner confirms the same address on their account.
+        from . import channels, mail, services  # noqa: F401

@@ -30,7 +30,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import channels
+from . import channels, consent
 from .channels import Outgoing, Permanent, Temporary
 from .models import Broadcast, Delivery, DeliveryStatus, Endpoint, Subscriber
 from .ratelimit import Budget
@@ -74,8 +74,8 @@ def quiet_until(subscriber_quiet: tuple[time | None, time | None], now: datetime
 def _ready_endpoints(broadcast: Broadcast) -> Iterator[tuple[int, int, str, time | None, time | None]]:
     subscribers = source(broadcast.source).audience(broadcast).filter(unsubscribed_at__isnull=True)
     enabled = [t.channel for t in channels.all_transports() if t.enabled(broadcast.municipality)]
-    rows = (Endpoint.objects.filter(subscriber__in=subscribers.values("pk"), channel__in=enabled,
-                                    confirmed_at__isnull=False, paused_at__isnull=True)
+    endpoints = Endpoint.objects.filter(subscriber__in=subscribers.values("pk"), channel__in=enabled)
+    rows = (consent.deliverable(endpoints)  # the kernel's mail rule: only proven, unstopped addresses
             .order_by("channel", "pk")
             .values_list("pk", "subscriber_id", "channel", "subscriber__quiet_start", "subscriber__quiet_end"))
     return rows.iterator(chunk_size=CHUNK)
@@ -220,7 +220,7 @@ def deliver_batch(broadcast: Broadcast, batch: int) -> Outcome:
         with transport.open(broadcast.municipality) as session:
             while remaining:
                 delivery = remaining[0]
-                if delivery.endpoint is None or not delivery.endpoint.is_active:
+                if delivery.endpoint is None or not consent.to_endpoint(delivery.endpoint):
                     Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED)
                     remaining.pop(0)
                     continue

@@ -10,10 +10,13 @@ from uuid import UUID
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
-from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.accounts.models import Resident, User
+from yakuba.kernel.accounts.signals import email_confirmed
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.tenancy.models import Municipality
 
@@ -135,6 +138,30 @@ def confirm_email(municipality: Municipality, token: str) -> Endpoint:
         record("messaging.endpoint.confirmed", municipality=municipality, obj=endpoint)
         signals.endpoint_added.send(sender=Channel.EMAIL.value, subscriber=endpoint.subscriber, endpoint=endpoint)
     return endpoint
+
+
+def confirm_account_address(municipality: Municipality, user: User) -> list[Endpoint]:
+    """The resident opened their account's confirmation link: a notices address waiting for it (their own account
+    address, given while it was unconfirmed) is proven by the same link, so it starts receiving (consent.py)."""
+    address = user.email.strip().lower()
+    confirmed = []
+    with scope(municipality=municipality), transaction.atomic():
+        waiting = (Endpoint.objects.select_for_update()
+                   .filter(municipality=municipality, channel=Channel.EMAIL, address=address, confirmed_at__isnull=True,
+                           paused_at__isnull=True, subscriber__resident__user=user))
+        for endpoint in waiting:
+            endpoint.confirmed_at, endpoint.confirm_nonce = timezone.now(), ""
+            endpoint.save(update_fields=["confirmed_at", "confirm_nonce"])
+            Subscriber.objects.filter(pk=endpoint.subscriber_id).update(unsubscribed_at=None)
+            record("messaging.endpoint.confirmed", municipality=municipality, obj=endpoint, data={"by": "account"})
+            signals.endpoint_added.send(sender=Channel.EMAIL.value, subscriber=endpoint.subscriber, endpoint=endpoint)
+            confirmed.append(endpoint)
+    return confirmed
+
+
+@receiver(email_confirmed, dispatch_uid="yakuba.messaging.account_address_confirmed")
+def _account_address_confirmed(sender: Any, user: User, municipality: Municipality, **kwargs: Any) -> None:
+    confirm_account_address(municipality, user)
 
 
 def add_confirmed(subscriber: Subscriber, channel: str, address: str, keys: dict[str, Any] | None = None) -> Endpoint:

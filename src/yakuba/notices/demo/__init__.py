@@ -1,6 +1,6 @@
 """Demo data of お知らせ・防災 for the demo towns (`yakuba demo`): categories, 地区, a few published notices
-(one asks for 出欠, one has ended) and the demo residents subscribed by confirmed email. The 避難所 are not here:
-they are the 指定避難所 of the open data's 指定緊急避難場所一覧 (opendata/demo/rows.py).
+(one asks for 出欠, one has ended) and the demo residents subscribed by email (resident1 awaits confirmation). The
+避難所 are not here: they are the 指定避難所 of the open data's 指定緊急避難場所一覧 (opendata/demo/rows.py).
 
 Idempotent: a second load writes nothing new. Notices are stored without a broadcast, so loading sends nothing.
 """
@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from yakuba.kernel.accounts.models import Department, Resident, User
+from yakuba.kernel.messaging import consent
 from yakuba.kernel.messaging import services as messaging
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.models import Channel, Endpoint
 from yakuba.kernel.ops.demo import Town, _upsert
 from yakuba.kernel.tenancy.models import Municipality
@@ -61,16 +63,20 @@ def _notices(municipality: Municipality, town: Town, categories: dict[str, Categ
 
 
 def _subscribers(municipality: Municipality, town: Town, categories: list[Category]) -> None:
-    """The demo residents get every category by confirmed email, so a 防災 notice published in the demo reaches
-    them (the console mail backend of `make run` prints it)."""
+    """The demo residents get every category by email at their account address, so a 防災 notice published in the
+    demo reaches them (the console mail backend of `make run` prints it) — those whose address is confirmed. The
+    one with an unconfirmed address (resident1) waits, as the mail rule says, until they confirm it on マイページ."""
     for resident in Resident.objects.filter(user__email__endswith=f"@{town.slug}.demo").select_related("user"):
         subscriber = messaging.subscriber_for_resident(municipality, resident)
         if resident.user is None:
             continue
         address = resident.user.email
         current = Endpoint.objects.filter(subscriber=subscriber, channel=Channel.EMAIL).first()
-        if current is None or current.address != address or not current.is_active:
-            messaging.add_confirmed(subscriber, Channel.EMAIL, address)
+        if consent.to_person(resident, Purpose.NOTICE):
+            if current is None or current.address != address or not current.is_active:
+                messaging.add_confirmed(subscriber, Channel.EMAIL, address)
+        elif current is None or current.address != address or current.confirmed_at is not None:
+            messaging.add_email(subscriber, address)  # waits for the account's confirmation; nothing is mailed
         # The endpoint signal may have made a subscription with the emergency categories only: widen it.
         subscription, _created = Subscription.objects.get_or_create(municipality=municipality, subscriber=subscriber)
         wanted = {category.pk for category in categories}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_private
+from yakuba.kernel.messaging import consent
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Broadcast, Channel, Endpoint
 from yakuba.kernel.refusal import Refused
@@ -354,8 +355,8 @@ def expected_recipients(notice: Notice) -> dict[str, int]:
     """Active endpoints (confirmed, not paused) of the subscribers the notice would go to, per channel."""
     subscribers = audience(Broadcast(municipality_id=notice.municipality_id, source=SOURCE, source_id=notice.pk))
     result = {channel.value: 0 for channel in Channel}
-    rows = (Endpoint.objects.filter(subscriber__in=subscribers.filter(unsubscribed_at__isnull=True).values("pk"),
-                                    confirmed_at__isnull=False, paused_at__isnull=True)
+    endpoints = Endpoint.objects.filter(subscriber__in=subscribers.filter(unsubscribed_at__isnull=True).values("pk"))
+    rows = (consent.deliverable(endpoints)
             .values("channel").annotate(n=Count("pk")).order_by())
     for row in rows:
         result[row["channel"]] = row["n"]

@@ -13,9 +13,12 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yakuba.kernel.accounts import services as accounts
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.messaging import consent
 from yakuba.kernel.messaging import services as messaging
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.models import Channel, Endpoint, Language, Subscriber
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.models import Municipality
@@ -29,6 +32,9 @@ class EmailState(Enum):
     NONE = "none"  # no address given (or nothing changed about it)
     SENT = "sent"  # a mail went (or will go) to the address: a confirmation, or the owner's manage link
     CONFIRMED = "confirmed"  # the address is confirmed already (the account's verified address)
+    # The resident's own account address, not confirmed yet: the account's confirmation mail went (again); its link
+    # proves the address for every system, and nothing is mailed to it before (kernel/messaging/consent.py).
+    ACCOUNT_UNCONFIRMED = "account_unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -139,19 +145,33 @@ def _mail_manage_link(owner: Endpoint) -> None:
     transaction.on_commit(lambda: mail_tasks.send_manage_link.enqueue(owner.pk, MANAGE_URL_NAME))
 
 
+def _awaits_account(subscriber: Subscriber, address: str) -> Resident | None:
+    """The subscriber's resident when `address` is their own account address and the account is not confirmed:
+    then the account's confirmation, not a separate double opt-in, proves it."""
+    resident = subscriber.resident if subscriber.resident_id else None
+    if resident is None or not consent.is_account_address(resident, address):
+        return None
+    return None if consent.to_person(resident, Purpose.NOTICE) else resident
+
+
 def add_email(subscriber: Subscriber, address: str, *, resident: Resident | None = None) -> EmailState:
-    """Give the subscriber an address: the account's verified one is confirmed at once, any other by double
-    opt-in. An address another subscriber already holds is never moved or revealed: its owner is mailed."""
+    """Give the subscriber an address: the account's verified one is confirmed at once, the account's unconfirmed
+    one waits for the account's confirmation, any other goes through double opt-in (the kernel's mail rule,
+    kernel/messaging/consent.py). An address another subscriber already holds is never moved or revealed: its
+    owner is mailed."""
     address = address.strip().lower()
     if not address:
         return EmailState.NONE
-    if resident is not None and resident.verified_email and resident.verified_email.lower() == address:
+    if (resident is not None and consent.is_account_address(resident, address)
+            and consent.to_person(resident, Purpose.NOTICE)):
         messaging.add_confirmed(subscriber, Channel.EMAIL, address)
         return EmailState.CONFIRMED
     owner = email_owner(subscriber.municipality, address)
     if owner is not None:
         if owner.subscriber_id == subscriber.pk:
-            return EmailState.CONFIRMED if owner.paused_at is None else _reconfirm(subscriber, address)
+            if owner.paused_at is None and _awaits_account(subscriber, address) is None:
+                return EmailState.CONFIRMED
+            return _reconfirm(subscriber, address)
         _mail_manage_link(owner)
         return EmailState.SENT
     return _reconfirm(subscriber, address)
@@ -165,6 +185,11 @@ def _reconfirm(subscriber: Subscriber, address: str) -> EmailState:
         if owner is not None:
             _mail_manage_link(owner)
         return EmailState.SENT
+    resident = _awaits_account(subscriber, address)
+    if resident is not None and resident.user is not None:
+        # One link proves the address for every system: the account's, re-sent; it also confirms this endpoint.
+        accounts.resend_verification(resident.user, subscriber.municipality)
+        return EmailState.ACCOUNT_UNCONFIRMED
     _mail_confirmation(endpoint, token)
     return EmailState.SENT
 

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import town_resident
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.messaging import consent
 from yakuba.kernel.messaging import services as messaging
+from yakuba.kernel.messaging.consent import Purpose, Reason
 from yakuba.kernel.messaging.models import Channel, Language, Subscriber
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.ui.actions import add_refusal, attempt
@@ -122,9 +124,11 @@ def _page(request: TownRequest, template: str, context: dict[str, Any], *, statu
 def subscribe(request: TownRequest) -> HttpResponse:
     resident = town_resident(request)
     subscriber = _own_subscriber(request, resident)
+    account = consent.to_person(resident, Purpose.NOTICE)  # may the account's address receive notices yet?
+    unconfirmed = resident.user.email if resident and resident.user and account.reason is Reason.UNCONFIRMED else ""
     if request.method == "GET":
         initial = _initial(subscriber, request.municipality)
-        initial["email"] = _current_email(subscriber) or (resident.verified_email if resident else "")
+        initial["email"] = _current_email(subscriber) or account.address or unconfirmed
         form = SubscribeForm(initial=initial, municipality=request.municipality)
     else:
         form = SubscribeForm(request.POST, municipality=request.municipality)
@@ -147,7 +151,8 @@ def subscribe(request: TownRequest) -> HttpResponse:
                 return HttpResponseRedirect(reverse("notices:subscribe-done"))
     return _page(request, "notices/public/subscribe.html", {
         "form": form, "resident": resident, "subscriber": subscriber,
-        "verified_email": resident.verified_email if resident else "",
+        "verified_email": account.address,
+        "unconfirmed_email": unconfirmed,
         "emergency_ids": {c.pk for c in form.category_rows if c.is_emergency},
     }, status=400 if form.errors else 200)
 
@@ -167,6 +172,7 @@ def subscribe_done(request: TownRequest) -> HttpResponse:
     manage = done.get("manage") or ""
     return _page(request, "notices/public/subscribe_done.html", {
         "sent": done.get("email") == EmailState.SENT.value,
+        "account_unconfirmed": done.get("email") == EmailState.ACCOUNT_UNCONFIRMED.value,
         "confirmed": done.get("email") == EmailState.CONFIRMED.value,
         "manage_url": reverse("notices:subscription", args=[manage]) if manage else ""})
 
@@ -250,9 +256,17 @@ def add_email(request: TownRequest, token: str) -> HttpResponse:
         if outcome.refused is not None:
             add_refusal(email_form, outcome.refused)
         elif (state := outcome.result) is not None:
-            return _back(subscriber, _("メールアドレスを登録しました。") if state is EmailState.CONFIRMED else
-                         _("確認メールを送りました。メールに書かれたリンクを開くと、登録が完了します。"), request)
+            return _back(subscriber, _added(state), request)
     return _manage(request, subscriber, email_form=email_form, status=400)
+
+
+def _added(state: EmailState) -> str:
+    if state is EmailState.CONFIRMED:
+        return _("メールアドレスを登録しました。")
+    if state is EmailState.ACCOUNT_UNCONFIRMED:
+        return _("アカウントのメールアドレスの確認がまだです。確認メールを送りました。"
+                 "メールのリンクを開いて確認が済むまで、メールは届きません。")
+    return _("確認メールを送りました。メールに書かれたリンクを開くと、登録が完了します。")
 
 
 @require_POST
@@ -277,8 +291,9 @@ def stop_all(request: TownRequest, token: str) -> HttpResponse:
 def resume(request: TownRequest, token: str) -> HttpResponse:
     subscriber = _by_token(request, token)
     state = subscriptions.resume(subscriber)
-    return _back(subscriber, _("配信を再開しました。") if state is not EmailState.SENT else
-                 _("配信を再開しました。メールは、確認メールのリンクを開くと再開します。"), request)
+    waits = state in (EmailState.SENT, EmailState.ACCOUNT_UNCONFIRMED)
+    return _back(subscriber, _("配信を再開しました。メールは、確認メールのリンクを開くと再開します。") if waits else
+                 _("配信を再開しました。"), request)
 
 
 urlpatterns = [

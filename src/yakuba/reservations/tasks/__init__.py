@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from yakuba.kernel.messaging import consent
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -18,7 +20,7 @@ RELATED = ("resident__user", "room__facility", "appointment_type")
 
 def _send(reservation: Reservation, *, purpose: str, once: str, subject: str, template: str, with_ics: bool) -> bool:
     municipality = reservation.municipality
-    address = reservation.resident.verified_email
+    address = consent.to_person(reservation.resident, Purpose.PERSONAL).address
     if not address:
         return False
     url = municipality.absolute_url(reverse("reservations:detail", args=[reservation.public_id]))

@@ -11,6 +11,8 @@ from contextlib import AbstractContextManager
 from django.urls import reverse
 from django_tasks import task
 
+from yakuba.kernel.messaging import consent
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -19,7 +21,7 @@ from ..models import Enrolment, EnrolmentStatus
 
 def _send(enrolment: Enrolment, *, purpose: str, subject: str, template: str, only_if: tuple[str, ...]) -> bool:
     municipality = enrolment.municipality
-    address = enrolment.resident.verified_email
+    address = consent.to_person(enrolment.resident, Purpose.PERSONAL).address
     if not address or enrolment.status not in only_if:
         return False
     from ..services.courses import waiting_position

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django_tasks import task
 
+from yakuba.kernel.messaging import consent
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -17,7 +19,7 @@ def send_group_decision(group_id: int) -> bool:
     with town_row(Group, group_id, "representative__user", "category") as group:
         if group is None:
             return False
-        address = group.representative.verified_email
+        address = consent.to_person(group.representative, Purpose.PERSONAL).address
         if not address:
             return False
         approved = group.status == GroupStatus.APPROVED

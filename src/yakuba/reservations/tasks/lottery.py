@@ -8,6 +8,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.messaging import consent
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -24,7 +26,7 @@ def send_results(lottery_id: int, resident_id: int) -> bool:
         resident = Resident.objects.select_related("user").filter(pk=resident_id).first()
         if resident is None:
             return False  # the applicant left the town's records before the mail went
-        address = resident.verified_email
+        address = consent.to_person(resident, Purpose.PERSONAL).address
         entries = list(LotteryEntry.objects.filter(
             lottery=lottery, resident=resident, status__in=(EntryStatus.WON, EntryStatus.LOST)).select_related(
             "room__facility", "reservation").order_by("preference"))

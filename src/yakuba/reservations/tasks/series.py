@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django_tasks import task
 
+from yakuba.kernel.messaging import consent
+from yakuba.kernel.messaging.consent import Purpose
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -19,7 +21,7 @@ def send_series_confirmation(series_id: int) -> bool:
     with town_row(Series, series_id, "resident__user", "room__facility", "group") as series:
         if series is None:
             return False
-        address = series.resident.verified_email
+        address = consent.to_person(series.resident, Purpose.PERSONAL).address
         if not address:
             return False
         booked = list(series.reservations.select_related("room__facility", "municipality").order_by("starts_at"))
@@ -41,7 +43,7 @@ def send_series_cancellation(series_id: int, reservation_ids: list[int]) -> bool
     with town_row(Series, series_id, "resident__user", "room__facility") as series:
         if series is None:
             return False
-        address = series.resident.verified_email
+        address = consent.to_person(series.resident, Purpose.PERSONAL).address
         if not address:
             return False
         cancelled = list(Reservation.objects.filter(pk__in=reservation_ids, series=series)
