@@ -493,9 +493,9 @@ def _chosen(staff: Staff, ids: Iterable[int | str]) -> list[Submission]:
                 .filter(pk__in=wanted).order_by("reference"))
 
 
-def _refuse_listing(message: str, submissions: list[Submission]) -> None:
+def _refuse_listing(message: str, submissions: list[Submission], **values: Any) -> None:
     if submissions:
-        raise Refused(message % {"references": "、".join(s.reference or "" for s in submissions)})
+        raise Refused(message % {**values, "references": "、".join(s.reference or "" for s in submissions)})
 
 
 def assign_many(ids: Iterable[int | str], assignee: Staff | None, *, staff: Staff,
@@ -506,8 +506,8 @@ def assign_many(ids: Iterable[int | str], assignee: Staff | None, *, staff: Staf
         if assignee is not None:
             allowed = set(visible_submissions(assignee).filter(pk__in=[s.pk for s in chosen])
                           .values_list("pk", flat=True)) if assignee.is_active else set()
-            _refuse_listing(_("%(name)s さんは次の申請を担当できません: %%(references)s") % {"name": assignee},
-                            [s for s in chosen if s.pk not in allowed])
+            _refuse_listing(_("%(name)s さんは次の申請を担当できません: %(references)s"),
+                            [s for s in chosen if s.pk not in allowed], name=str(assignee))
         _refuse_listing(_("処理が終わった申請は担当者を変えられません: %(references)s"),
                         [s for s in chosen if s.status not in OPEN_STATUSES])
         for current in chosen:
