@@ -98,3 +98,22 @@ def test_office_days_count_in_the_overdue_figure(town_a, staff_a, resident_a):
     from yakuba.applications import services
 
     assert services.due_date(submission) == date(2026, 12, 7)
+
+
+def test_a_failed_import_is_counted_for_its_department_and_listed_by_the_link(town_a, staff_a, staff_a_other):
+    from django_scopes import scope
+
+    from yakuba.kernel.accounts.models import Department
+    from yakuba.opendata.models import Dataset, Upload, UploadState
+
+    with scope(municipality=town_a):
+        dataset = Dataset.objects.create(municipality=town_a, kind="aed", title="AED設置箇所一覧",
+                                         department=Department.objects.get(name="総務課"))
+        # What a checked file that had errors leaves behind (the import task's result).
+        Upload.objects.create(municipality=town_a, dataset=dataset, path="x", original_name="aed.csv",
+                              state=UploadState.INVALID, error_count=2)
+    item = items_of(dashboard(town_a, staff_a))["取り込みに失敗したファイル"]
+    assert item.count == 1 and item.urgency == worklist.OVERDUE
+    listed = factories.staff_client(staff_a).get(item.url)
+    assert "aed.csv" in listed.content.decode() and [u.dataset for u in listed.context["failed"]] == [dataset]
+    assert "取り込みに失敗したファイル" not in items_of(dashboard(town_a, staff_a_other))
