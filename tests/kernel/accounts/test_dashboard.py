@@ -117,3 +117,26 @@ def test_a_failed_import_is_counted_for_its_department_and_listed_by_the_link(to
     listed = factories.staff_client(staff_a).get(item.url)
     assert "aed.csv" in listed.content.decode() and [u.dataset for u in listed.context["failed"]] == [dataset]
     assert "取り込みに失敗したファイル" not in items_of(dashboard(town_a, staff_a_other))
+
+
+def test_todays_bookings_and_notices_taking_replies_link_to_lists_that_show_them(town_a, staff_a, staff_a_other,
+                                                                                 resident_a):
+    from yakuba.notices.models import ReplyKind
+
+    room = factories.make_room(town_a, department="総務課")
+    today_ten = timezone.make_aware(datetime.combine(timezone.localdate(), time(10)))
+    factories.make_reservation(room, resident_a, today_ten)
+    factories.make_reservation(room, resident_a, today_ten + timedelta(days=3))
+    asking = factories.make_notice(town_a, title="出欠のお願い", reply_kind=ReplyKind.YES_NO,
+                                   reply_choices=["出席", "欠席"], reply_deadline=timezone.now() + timedelta(days=5))
+    factories.make_notice(town_a, title="ただのお知らせ")
+    items = items_of(dashboard(town_a, staff_a))
+    assert items["今日の施設予約"].count == 1 and items["今日の施設予約"].urgency == worklist.DUE
+    day = factories.staff_client(staff_a).get(items["今日の施設予約"].url)
+    assert day.context["count"] == 1
+    replies = items["返信を受け付けているお知らせ"]
+    assert replies.count == 1
+    listed = factories.staff_client(staff_a).get(replies.url)
+    assert [row["notice"].pk for row in listed.context["rows"]] == [asking.pk]
+    other = items_of(dashboard(town_a, staff_a_other))
+    assert "今日の施設予約" not in other and "返信を受け付けているお知らせ" not in other
