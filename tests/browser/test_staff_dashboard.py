@@ -67,6 +67,7 @@ def test_the_days_work_and_a_bulk_action_by_keyboard(live_server, phone, demo_to
     assert "どれも処理していません" in phone.locator(".error-summary").inner_text()
     assert phone.locator("input[name=ids]").first.is_checked()
     assert_accessible(phone)
+    phone.screenshot(path=str(tmp_path / "queue-refused.png"), full_page=True)
 
 
 def test_the_readme_clerk_sees_the_days_work(live_server, phone, demo_towns, tmp_path):
