@@ -11,6 +11,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -27,10 +28,12 @@ from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinitio
 from yakuba.kernel.forms.normalise import katakana, scrub
 from yakuba.kernel.forms.validate import Result, validate
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.scheduling.calendar import add_office_days
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.workflow import Transition, TransitionError, Workflow
 
 from .models import (
+    OPEN_STATUSES,
     Attachment,
     Channel,
     CounterVisit,
@@ -377,6 +380,15 @@ def assignable_staff(submission: Submission) -> QuerySet[Staff]:
     ).select_related("department").order_by("department__sort_order", "family_name", "given_name")
 
 
+def colleagues(staff: Staff) -> QuerySet[Staff]:
+    """Whom `staff` may give submissions to in the queue: active staff of their department and 情報担当; every
+    active staff member for 情報担当 (the service still checks each submission against the assignee)."""
+    people = Staff.objects.filter(is_active=True).select_related("department")
+    if not staff.has_role(Role.ADMIN):
+        people = people.filter(Q(department=staff.department_id) | Q(role__gte=Role.ADMIN))
+    return people.order_by("department__sort_order", "family_name", "given_name")
+
+
 def may_edit_procedure(staff: Staff, procedure: Procedure) -> bool:
     """Form editing: 情報担当 anywhere, 所属長 of the owning department."""
     return staff.has_role(Role.ADMIN) or (staff.has_role(Role.APPROVER)
@@ -424,6 +436,106 @@ def transition(submission: Submission, name: str, *, staff: Staff, message: str 
         if current.assignee_id is None:
             Submission.objects.filter(pk=current.pk).update(assignee=staff)
     submission.refresh_from_db()
+
+
+# Deadlines and work on many at once ----------------------------------------------------------------------------
+
+BULK_LIMIT = 200  # submissions one bulk action may handle (a page of the queue is 50)
+
+
+def due_date(submission: Submission) -> date | None:
+    """The end of the procedure's 標準処理期間: the 受付 day plus that many 開庁日 (weekends, holidays and the
+    年末年始 not counted; the day of receipt not counted). None for a procedure without one."""
+    days = submission.procedure.processing_days
+    if not days or submission.submitted_at is None:
+        return None
+    return add_office_days(timezone.localdate(submission.submitted_at), days)
+
+
+def is_overdue(submission: Submission, today: date | None = None) -> bool:
+    """Open and past its 標準処理期間 (a 補正依頼 counts: the period is not suspended here)."""
+    due = due_date(submission)
+    return submission.status in OPEN_STATUSES and due is not None and due < (today or timezone.localdate())
+
+
+def deadlines(submissions: QuerySet[Submission]) -> dict[int, date]:
+    """期限 of each open submission among `submissions` that has a 標準処理期間, in one query."""
+    rows = (submissions.filter(status__in=OPEN_STATUSES, procedure__processing_days__isnull=False)
+            .order_by().values_list("pk", "submitted_at", "procedure__processing_days").distinct())
+    return {pk: add_office_days(timezone.localdate(submitted), days)
+            for pk, submitted, days in rows if submitted is not None and days}
+
+
+def overdue_ids(submissions: QuerySet[Submission], today: date | None = None) -> list[int]:
+    today = today or timezone.localdate()
+    return [pk for pk, due in deadlines(submissions).items() if due < today]
+
+
+def _chosen(staff: Staff, ids: Iterable[int | str]) -> list[Submission]:
+    """The chosen submissions, locked for this transaction, in 受付番号 order; refused if any is not one this staff
+    member may handle (or does not exist)."""
+    wanted: list[int] = []
+    for raw in ids:
+        text = str(raw).strip()
+        if not text.isdigit():
+            raise Refused(_("選んだ申請を読み取れませんでした。一覧を開き直して選び直してください。"))
+        if int(text) not in wanted:
+            wanted.append(int(text))
+    if not wanted:
+        raise Refused(_("申請を1件以上選んでください。"))
+    if len(wanted) > BULK_LIMIT:
+        raise Refused(_("一度に処理できるのは%(limit)d件までです。") % {"limit": BULK_LIMIT})
+    visible = set(visible_submissions(staff).filter(pk__in=wanted).values_list("pk", flat=True))
+    if len(visible) != len(wanted):
+        raise Refused(_("選んだ申請の中に、あなたが扱えない申請があります。一覧を開き直して選び直してください。"))
+    related = ("municipality", "resident__user", "procedure", "form_version")
+    return list(Submission.objects.select_for_update(of=("self",)).select_related(*related)
+                .filter(pk__in=wanted).order_by("reference"))
+
+
+def _refuse_listing(message: str, submissions: list[Submission], **values: Any) -> None:
+    if submissions:
+        raise Refused(message % {**values, "references": "、".join(s.reference or "" for s in submissions)})
+
+
+def assign_many(ids: Iterable[int | str], assignee: Staff | None, *, staff: Staff,
+                request: HttpRequest | None = None) -> list[Submission]:
+    """Give the chosen submissions to `assignee` (None: 未割当), all or none; one audit entry each."""
+    with transaction.atomic():
+        chosen = _chosen(staff, ids)
+        if assignee is not None:
+            allowed = set(visible_submissions(assignee).filter(pk__in=[s.pk for s in chosen])
+                          .values_list("pk", flat=True)) if assignee.is_active else set()
+            _refuse_listing(_("%(name)s さんは次の申請を担当できません: %(references)s"),
+                            [s for s in chosen if s.pk not in allowed], name=str(assignee))
+        _refuse_listing(_("処理が終わった申請は担当者を変えられません: %(references)s"),
+                        [s for s in chosen if s.status not in OPEN_STATUSES])
+        for current in chosen:
+            current.assignee = assignee
+            current.save(update_fields=["assignee", "updated_at"])
+            SubmissionEvent.objects.create(municipality=current.municipality, submission=current,
+                                           kind=EventKind.ASSIGNED, text=str(assignee or _("未割当")),
+                                           actor=staff.user, actor_label=str(staff))
+            record("applications.submission.assigned", municipality=current.municipality, actor=staff.user,
+                   obj=current, request=request,
+                   data={"assignee": assignee.pk if assignee else None, "bulk": len(chosen)})
+    return chosen
+
+
+def start_review_many(ids: Iterable[int | str], *, staff: Staff, request: HttpRequest | None = None
+                      ) -> list[Submission]:
+    """受付処理 of the chosen submissions: each 受付 one goes to 審査中 (the applicant is told), all or none; one
+    with any other status refuses the whole action, naming it. One audit entry each."""
+    with transaction.atomic():
+        chosen = _chosen(staff, ids)
+        _refuse_listing(_("「受付」の状態ではない申請があるため、どれも処理していません: %(references)s"),
+                        [s for s in chosen if s.status != Status.RECEIVED])
+        for current in chosen:
+            _change(current, "start_review", actor=staff.user, actor_kind="staff", request=request,
+                    actor_label=str(staff))
+            if current.assignee_id is None:
+                Submission.objects.filter(pk=current.pk).update(assignee=staff)
+    return chosen
 
 
 def _change(submission: Submission, name: str, *, actor: User | None, actor_kind: str, text: str = "",

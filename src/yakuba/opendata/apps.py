@@ -9,7 +9,7 @@ class OpendataConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, metrics, openapi, receivers, records, registry  # noqa: F401  (menus, metrics, signals, records, API)
+        from . import demo, metrics, openapi, receivers, records, registry, worklist  # noqa: F401  (menus, metrics, …)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

@@ -9,7 +9,7 @@ class PlansConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, registry  # noqa: F401  (menus)
+        from . import demo, registry, worklist  # noqa: F401  (menus, the day's work)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

@@ -9,7 +9,7 @@ class ReservationsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, metrics, records, registry  # noqa: F401  (menus, plan metrics, public records)
+        from . import demo, metrics, records, registry, worklist  # noqa: F401  (menus, metrics, records, the day's work)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

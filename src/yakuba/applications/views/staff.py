@@ -9,8 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
-from django.http import HttpResponse, HttpResponseRedirect
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,13 +27,15 @@ from yakuba.kernel.files.uploads import PREVIEWABLE
 from yakuba.kernel.forms.render import render_answers
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
-from yakuba.kernel.ui.actions import act_once, add_refusal
+from yakuba.kernel.ui.actions import act_once, add_refusal, error_summary
+from yakuba.kernel.ui.views import safe_url
 
 from .. import exports, metrics, services
 from ..models import OPEN_STATUSES, Channel, EventKind, Procedure, Status, Submission
 
 OPEN = "open"
 ALL = "all"
+SORT_DEADLINE = "deadline"
 PAGE_SIZE = 50
 COUNTER_TARGET_PER_MONTH = 10  # plan 000: 窓口入力支援 月平均10回以上
 
@@ -56,6 +58,9 @@ class QueueFilterForm(forms.Form):
     channel = forms.ChoiceField(label=gettext_lazy("受付方法"), required=False,
                                 choices=[("", gettext_lazy("すべて")), *Channel.choices])
     q = forms.CharField(label=gettext_lazy("受付番号・氏名・フリガナ"), required=False, max_length=60)
+    overdue = forms.BooleanField(label=gettext_lazy("期限を過ぎたものだけ"), required=False)
+    sort = forms.ChoiceField(label=gettext_lazy("並べ方"), required=False, choices=[
+        ("", gettext_lazy("申請日の新しい順")), (SORT_DEADLINE, gettext_lazy("期限の近い順"))])
 
     def __init__(self, data: Any = None, *, procedures: QuerySet[Procedure]) -> None:
         super().__init__(data)
@@ -126,6 +131,10 @@ class AssignForm(forms.Form):
 
 # Queue --------------------------------------------------------------------------------------------------------
 
+BULK_ASSIGN = "assign"
+BULK_START_REVIEW = "start_review"
+
+
 def _filtered(submissions: QuerySet[Submission], data: dict[str, Any], staff: Staff) -> QuerySet[Submission]:
     status = data.get("status") or ""
     if status == "":
@@ -145,7 +154,32 @@ def _filtered(submissions: QuerySet[Submission], data: dict[str, Any], staff: St
             Q(reference__icontains=word) | Q(resident__family_name__icontains=word)
             | Q(resident__given_name__icontains=word) | Q(resident__family_name_kana__icontains=word)
             | Q(resident__given_name_kana__icontains=word))
+    if data.get("overdue"):
+        submissions = submissions.filter(pk__in=services.overdue_ids(submissions))
+    if data.get("sort") == SORT_DEADLINE:
+        # 期限 counts 開庁日, which SQL cannot: order by the computed dates (open ones with a 期限 first).
+        due = sorted(services.deadlines(submissions).items(), key=lambda item: (item[1], item[0]))
+        if due:
+            position = Case(*[When(pk=pk, then=Value(index)) for index, (pk, _day) in enumerate(due)],
+                            default=Value(len(due)), output_field=IntegerField())
+            submissions = submissions.order_by(position, "-submitted_at", "-pk")
     return submissions
+
+
+class BulkForm(forms.Form):
+    """Work on the submissions ticked in the queue: give them to a clerk, or 受付処理 (start the review)."""
+
+    action = forms.ChoiceField(label=gettext_lazy("選んだ申請をまとめて"), choices=[
+        ("", gettext_lazy("操作を選んでください")), (BULK_ASSIGN, gettext_lazy("担当者を割り当てる")),
+        (BULK_START_REVIEW, gettext_lazy("受付処理をする（審査中にする）"))],
+        error_messages={"required": gettext_lazy("操作を選んでください。")})
+    assignee = StaffChoiceField(label=gettext_lazy("割り当てる担当者"), queryset=Staff.objects.none(),
+                                required=False, empty_label=gettext_lazy("未割当に戻す"))
+
+    def __init__(self, data: Any = None, *, staff: Staff) -> None:
+        super().__init__(data, prefix="bulk")
+        field = cast(StaffChoiceField, self.fields["assignee"])
+        field.queryset = services.colleagues(staff)
 
 
 def _status_links(request: TownRequest, counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -163,17 +197,68 @@ def _status_links(request: TownRequest, counts: dict[str, int]) -> list[dict[str
 
 @staff_required(role=Role.STAFF)
 def queue(request: TownRequest) -> HttpResponse:
-    visible = services.visible_submissions(request.staff)
     form = QueueFilterForm(request.GET or None, procedures=services.visible_procedures(request.staff))
     filters = form.cleaned_data if form.is_valid() else {}
+    return _queue(request, form, filters, page_number=request.GET.get("page"))
+
+
+def _queue(request: TownRequest, form: QueueFilterForm, filters: dict[str, Any], *, page_number: str | None,
+           bulk: BulkForm | None = None, chosen: set[str] | None = None, status: int = 200) -> HttpResponse:
+    visible = services.visible_submissions(request.staff)
     submissions = _filtered(visible, filters, request.staff).select_related("counter_staff")
-    page = Paginator(submissions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(submissions, PAGE_SIZE).get_page(page_number)
+    today = timezone.localdate()
+    rows = []
+    for submission in page.object_list:
+        due = services.due_date(submission)
+        rows.append({"submission": submission, "due": due, "chosen": str(submission.pk) in (chosen or set()),
+                     "overdue": due is not None and submission.status in OPEN_STATUSES and due < today})
     audit.record("applications.submission.listed", municipality=request.municipality, actor=request.user,
                  request=request, data={"filter": {k: v for k, v in filters.items() if v},
                                         "count": len(page.object_list)})
     return render(request, "applications/staff/queue.html", {
-        "form": form, "page": page, "status_links": _status_links(request, services.queue_counts(visible)),
-    })
+        "form": form, "page": page, "rows": rows, "bulk": bulk or BulkForm(staff=request.staff),
+        "status_links": _status_links(request, services.queue_counts(visible)),
+        "overdue_count": len(services.overdue_ids(visible)),
+        "overdue_url": reverse("staff:applications-queue") + "?overdue=on&sort=" + SORT_DEADLINE,
+        "back": request.get_full_path() if request.method == "GET" else safe_url(
+            request, request.POST.get("next", ""), reverse("staff:applications-queue")),
+        "errors": error_summary(bulk) if bulk is not None else [],
+    }, status=status)
+
+
+@staff_required(role=Role.STAFF)
+@require_POST
+def bulk(request: TownRequest) -> HttpResponse:
+    """One service call for every ticked submission; a refusal shows the queue again with the ticks kept."""
+    back = safe_url(request, request.POST.get("next", ""), reverse("staff:applications-queue"))
+    query = QueryDict(back.partition("?")[2])
+    form = QueueFilterForm(query or None, procedures=services.visible_procedures(request.staff))
+    filters = form.cleaned_data if form.is_valid() else {}
+    bulk_form = BulkForm(request.POST, staff=request.staff)
+    ids = request.POST.getlist("ids")
+    if not bulk_form.is_valid():
+        return _queue(request, form, filters, page_number=query.get("page"), bulk=bulk_form, chosen=set(ids),
+                      status=400)
+    action, assignee = bulk_form.cleaned_data["action"], bulk_form.cleaned_data["assignee"]
+
+    def act() -> list[Submission]:
+        if action == BULK_ASSIGN:
+            return services.assign_many(ids, assignee, staff=request.staff, request=request)
+        return services.start_review_many(ids, staff=request.staff, request=request)
+
+    def done(handled: list[Submission]) -> str:
+        if action == BULK_ASSIGN:
+            return _("%(count)d件の担当者を「%(name)s」にしました。") % {
+                "count": len(handled), "name": assignee or _("未割当")}
+        return _("%(count)d件を審査中にしました。") % {"count": len(handled)}
+
+    def refused(error: Refused) -> HttpResponse:
+        add_refusal(bulk_form, error)
+        return _queue(request, form, filters, page_number=query.get("page"), bulk=bulk_form, chosen=set(ids),
+                      status=400)
+
+    return act_once(request, act, done=done, back=back, refused=refused)
 
 
 # One submission -----------------------------------------------------------------------------------------------
@@ -360,6 +445,7 @@ def stats(request: TownRequest) -> HttpResponse:
 
 urlpatterns = [
     path("applications/", queue, name="applications-queue"),
+    path("applications/bulk/", bulk, name="applications-bulk"),
     path("applications/<int:pk>/", detail, name="applications-detail"),
     path("applications/<int:pk>/assign/", assign, name="applications-assign"),
     path("applications/<int:pk>/transition/", transition, name="applications-transition"),

@@ -85,15 +85,36 @@ def totp_key(email: str) -> str:
     return hashlib.sha256(f"yakuba-demo-totp:{email}".encode()).hexdigest()[:40]
 
 
+# The mail name of each department's demo clerk (the same word in every town that has the department).
+CLERK_NAMES = {
+    "総務課": "soumu", "企画課": "kikaku", "企画政策課": "kikaku", "住民税務課": "juumin", "住民課": "juumin",
+    "住民福祉課": "juumin", "福祉課": "fukushi", "保健課": "hoken", "健康課": "kenkou", "健康増進課": "kenkou",
+    "建設水道課": "kensetsu", "建設課": "kensetsu", "都市整備課": "toshi", "会計課": "kaikei", "税務課": "zeimu",
+    "税務会計課": "zeimu", "教育課": "kyouiku", "教育委員会": "kyouiku", "農林課": "nourin", "産業課": "sangyou",
+    "地域課": "chiiki",
+}
+GIVEN_NAMES = ("一郎", "花子", "健太", "陽子", "大輔", "美咲", "翔太", "直美", "誠")
+
+
 def demo_staff(town: Town) -> list[tuple[str, str, str, str, int]]:
-    """(email, family, given, department, role) for one town."""
+    """(email, family, given, department, role) for one town: the 情報担当, the 所属長 of the DX office, and one
+    clerk (職員) in every department, who handles what the demo gives that department (procedures, facilities,
+    notices, datasets, the DX plan's measures)."""
     first, second = town.departments[0][0], town.departments[2][0]
-    return [
+    staff: list[tuple[str, str, str, str, int]] = [
         (f"admin@{town.slug}.demo", "情報", "太郎", first, Role.ADMIN),
         (f"soumu@{town.slug}.demo", "総務", "次郎", "総務課", Role.STAFF),
         (f"kacho@{town.slug}.demo", "課長", "三郎", first, Role.APPROVER),
         (f"juumin@{town.slug}.demo", "住民", "春子", second, Role.STAFF),
     ]
+    staffed = {"総務課", second}
+    for index, (name, _name_en, _sections) in enumerate(town.departments):
+        if name in staffed:
+            continue
+        family = name.removesuffix("委員会").removesuffix("課")[:2]
+        staff.append((f"{CLERK_NAMES[name]}@{town.slug}.demo", family, GIVEN_NAMES[index % len(GIVEN_NAMES)], name,
+                      Role.STAFF))
+    return staff
 
 
 def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:

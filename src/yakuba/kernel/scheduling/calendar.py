@@ -141,6 +141,22 @@ def is_year_end(day: date) -> bool:
     return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
+def is_office_day(day: date) -> bool:
+    """A 開庁日 of a town office: a weekday that is neither a public holiday nor in the 年末年始."""
+    return day.weekday() < 5 and not holiday_name(day) and not is_year_end(day)
+
+
+def add_office_days(day: date, days: int) -> date:
+    """The date `days` 開庁日 after `day` (the day itself not counted, 初日不算入), e.g. a 標準処理期間's end."""
+    current = day
+    left = max(days, 0)
+    while left:
+        current += ONE_DAY
+        if is_office_day(current):
+            left -= 1
+    return current
+
+
 def is_closed(rules: Rules, day: date) -> str | None:
     """None if the resource opens that day, else why not (in Japanese, for the resident)."""
     _require_date(day)

@@ -26,6 +26,7 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging.models import Channel, DeliveryStatus
 from yakuba.kernel.ui.actions import act_once, attempt, error_summary
 
+from .. import worklist
 from ..models import Area, Audience, Category, Notice, NoticeStatus, NoticeTranslation, ReplyKind
 from ..services import notices as services
 from ..services.notices import NoticeData
@@ -178,6 +179,11 @@ def notice_list(request: TownRequest) -> HttpResponse:
         notices = _filter_state(notices, state, now)
     if slug:
         notices = notices.filter(category__slug=slug)
+    work = request.GET.get("work", "")
+    if work == worklist.DELIVERING:
+        notices = worklist.delivering(notices)
+    elif work == worklist.REPLIES:
+        notices = worklist.taking_replies(notices)
     rows = [{"notice": notice, "state": services.state_of(notice, now),
              "label": str(services.STATE_LABELS[services.state_of(notice, now)])}
             for notice in notices[:LIST_LIMIT]]

@@ -27,7 +27,7 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 
-from .. import definitions
+from .. import definitions, worklist
 from ..definitions import LATITUDE, LONGITUDE, TOWN_CODE, TOWN_NAME, Column, Definition
 from ..models import Dataset, Licence, Row, Upload, UploadState
 from ..services import catalogue, editing
@@ -208,8 +208,10 @@ def index(request: TownRequest) -> HttpResponse:
               "rows": (entry.version.row_count if entry.version else 0) if entry.definition.generated
               else counts.get(entry.dataset.pk, 0)}
              for entry in catalogue.entries(published_only=False)]
+    failed = (worklist.failed_uploads(request.staff) if request.GET.get("uploads") == worklist.FAILED_FILTER
+              else None)
     return render(request, "opendata/staff/datasets.html", {
-        "items": items, "may_refresh": request.staff.has_role(Role.ADMIN)})
+        "items": items, "may_refresh": request.staff.has_role(Role.ADMIN), "failed": failed})
 
 
 @staff_required(role=Role.ADMIN)

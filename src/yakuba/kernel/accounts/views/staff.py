@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from yakuba.kernel import worklist
 from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once
@@ -136,7 +137,10 @@ def logout_view(request: TownRequest) -> HttpResponse:
 
 @staff_required()
 def dashboard(request: TownRequest) -> HttpResponse:
+    staff = request.staff
+    scope = _("町全体") if staff.has_role(Role.ADMIN) else staff.department.name
     return render(request, "accounts/staff/dashboard.html", {
+        "sections": worklist.sections_for(staff), "scope": scope, "staff": staff,
         "resident_count": Resident.objects.count(),
         "staff_count": Staff.objects.filter(is_active=True).count(),
     })
