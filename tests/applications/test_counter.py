@@ -341,7 +341,8 @@ def test_the_identity_check_needs_the_documents_name_for_other_and_keeps_no_numb
     assert response.status_code == 400
     assert "本人確認を記録できませんでした" in page and "確認した書類の名前を入力してください" in page
     assert 'value="other" aria-describedby="identity-hint" checked' in page  # the choice is kept
-    response = clerk.post(url(town_a, "-identity", visit.public_id), {"identity_document": "", "_once": once.new_token()})
+    response = clerk.post(url(town_a, "-identity", visit.public_id),
+                          {"identity_document": "", "_once": once.new_token()})
     assert response.status_code == 400 and "確認した本人確認書類を選んでください。" in response.content.decode()
 
     check_identity(clerk, town_a, visit, "insurance_plus", "年金手帳")

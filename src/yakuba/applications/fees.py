@@ -61,7 +61,7 @@ def amount(schedule: Mapping[str, Any], answers: Mapping[str, Any]) -> int | Non
         yen = int(schedule["yen"])
     if "per" in schedule:
         count = answers.get(schedule["per"])
-        if not _is_amount(count):
+        if not isinstance(count, int) or not _is_amount(count):
             return None
         yen *= count
     return yen
