@@ -394,3 +394,17 @@ def test_the_residents_screen_is_plain_without_staff_menu_and_adds_up_the_fees(t
     assert "このほかに、職員がお知らせする手数料があります。" in screen
     assert "手数料はかかりません" not in screen
     assert "職員用の画面に戻る" in screen
+
+
+def test_only_the_visits_clerk_reaches_the_residents_screen_and_the_identity_record(town_a, clerk, staff_a_other,
+                                                                                   resident_a, moving_in):
+    visit = start_visit(clerk, town_a, resident_a, moving_in[1])
+    other = factories.staff_client(staff_a_other)
+    assert other.get(url(town_a, "-resident", visit.public_id)).status_code == 404
+    assert other.get(url(town_a, "-resident-done", visit.public_id)).status_code == 404
+    response = other.post(url(town_a, "-identity", visit.public_id),
+                          {"identity_document": "passport", "_once": once.new_token()})
+    assert response.status_code == 404
+    with scope(municipality=town_a):
+        visit.refresh_from_db()
+    assert visit.identity_document == ""

@@ -87,3 +87,25 @@ def test_the_visits_fees_add_up(town_a, staff_a, resident_a, visit):
         items, total = services.visit_fees(services.visit_review(visit))
     assert [item.yen for item in items] == [3000]
     assert (total.yen, total.unknown, total.free) == (3000, False, False)
+
+
+def test_the_counter_kpi_counts_visits_checked_by_my_number_card(town_a, staff_a, resident_a, visit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yakuba.kernel import metrics
+
+    today = timezone.localdate()
+    start, end = today.replace(day=1), today + timedelta(days=1)
+    kpi = metrics.get("applications.counter_mynumber_card")
+    with scope(municipality=town_a):
+        assert kpi.value(start, end) is None  # nothing filed yet
+        services.record_identity_check(visit, IdentityDocument.MYNUMBER_CARD, staff=staff_a)
+        services.file_visit(visit, staff=staff_a)
+        second = services.start_visit(resident_a, services.visit_procedures(visit), staff=staff_a)
+        for page in (0, 1):
+            services.save_visit_page(second, page, ANSWERS)
+        services.record_identity_check(second, IdentityDocument.DRIVING_LICENCE, staff=staff_a)
+        services.file_visit(second, staff=staff_a)
+        assert kpi.value(start, end) == 50

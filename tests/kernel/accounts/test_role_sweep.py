@@ -30,7 +30,9 @@ def test_every_staff_view_declares_its_role():
 # A counter visit belongs to the clerk who started it (and 情報担当): other members get 404 by design, so
 # these are checked for who may not enter here, and for who may in tests/applications/test_counter.py.
 OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-confirm",
-                "staff:applications-counter-done", "staff:applications-counter-copy"}
+                "staff:applications-counter-done", "staff:applications-counter-copy",
+                "staff:applications-counter-identity", "staff:applications-counter-resident",
+                "staff:applications-counter-resident-done"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
 QUERY_ROUTES = {"staff:assistant-api-search"}
 
