@@ -310,7 +310,8 @@ def _confirm_page(request: TownRequest, visit: CounterVisit, incomplete_page: in
         "needs_note": services.IDENTITY_NEEDS_NOTE, "note_max": services.IDENTITY_NOTE_MAX,
         "typed": typed or recorded, "resident_screen": resident_screen,
         # Both refusals are about the record below: the summary links to its first choice.
-        "error_list": [{"id": "id_identity_document-1", "label": _("本人確認の記録"), "message": error}] if error else [],
+        "error_list": [{"id": "id_identity_document-1", "label": _("本人確認の記録"), "message": error}]
+        if error else [],
         "identity_errors": [{"id": "id_identity_document-1", "label": _("本人確認書類"), "message": identity_error}]
         if identity_error else [],
         "resident_errors": [error] if error else [],
