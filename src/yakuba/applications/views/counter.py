@@ -307,8 +307,7 @@ def _confirm_page(request: TownRequest, visit: CounterVisit, incomplete_page: in
     return render(request, f"applications/staff/counter/{template}", context | {
         "visit": visit, "incomplete_page": incomplete_page, "ready": ready, "error": error,
         "identity_error": identity_error, "identity_documents": IdentityDocument.choices,
-        "needs_note": services.IDENTITY_NEEDS_NOTE, "note_max": services.IDENTITY_NOTE_MAX,
-        "typed": typed or recorded, "resident_screen": resident_screen,
+        "note_max": services.IDENTITY_NOTE_MAX, "typed": typed or recorded,
         # Both refusals are about the record below: the summary links to its first choice.
         "error_list": [{"id": "id_identity_document-1", "label": _("本人確認の記録"), "message": error}]
         if error else [],
@@ -337,7 +336,7 @@ def resident_done(request: TownRequest, public_id: UUID) -> HttpResponse:
         return HttpResponseRedirect(_url("-resident", visit.public_id))
     submissions = list(visit.submissions.select_related("procedure").order_by("reference"))
     return render(request, "applications/staff/counter/resident_done.html",
-                  {"visit": visit, "submissions": submissions, "resident_screen": True})
+                  {"visit": visit, "submissions": submissions})
 
 
 @staff_required()
