@@ -235,6 +235,7 @@ def counter_storm(world: World) -> tuple[Counter[str], int, int]:
     with scope(municipality=world.town):
         visit = services.start_visit(resident, [world.procedure], staff=world.staff)
         services.save_visit_page(visit, 0, dict(world.answers))
+        services.record_identity_check(visit, "mynumber_card", staff=world.staff)
         visit = CounterVisit.objects.get(pk=visit.pk)
     token = once.new_token()
 

@@ -33,6 +33,8 @@ FORMS = {
     "児童手当の認定請求": {"title": "お子さん", "fields": [
         {"name": "child_name", "type": "text", "label": "お子さんの氏名"}]},
 }
+# 手数料 as the town set them: the 転入 bundle costs nothing.
+FEES = {"転入届": {"yen": 0}, "国民健康保険の加入": {"yen": 0}, "児童手当の認定請求": {"yen": 0}}
 # One POST body that answers every page: each page reads only its own fields.
 ALL_ANSWERS = {
     "applicant_name__family": "山田", "applicant_name__given": "花子", "applicant_kana__family": "ヤマダ",
@@ -51,7 +53,7 @@ def moving_in(town_a):
     """A life event 転入 bundling three procedures whose forms share the applicant's page."""
     procedures = [factories.make_procedure(town_a, title=title, department="住民課", category="kurashi",
                                            definition={"title": title, "version": 1,
-                                                       "pages": [APPLICANT_PAGE, page]})
+                                                       "pages": [APPLICANT_PAGE, page]}, fee_schedule=FEES[title])
                   for title, page in FORMS.items()]
     with scope(municipality=town_a):
         event = LifeEvent.objects.create(municipality=town_a, slug="tennyu", name="転入")
@@ -78,6 +80,13 @@ def fill_all(client, town, visit, pages=4):
         response = client.post(url(town, "-fill", visit.public_id, page), {**ALL_ANSWERS, "action": "next"})
         assert response.status_code == 302, response.content.decode()
     assert response["Location"] == url(town, "-confirm", visit.public_id)
+
+
+def check_identity(client, town, visit, document="driving_licence", note=""):
+    response = client.post(url(town, "-identity", visit.public_id),
+                           {"identity_document": document, "identity_note": note, "_once": once.new_token()})
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == url(town, "-confirm", visit.public_id) + "#identity"
 
 
 def test_start_page_shows_this_months_use_and_the_target(town_a, clerk):
@@ -178,18 +187,27 @@ def test_confirm_and_submit_twice_files_three_submissions_once(town_a, clerk, st
     visit = start_visit(clerk, town_a, resident_a, moving_in[1])
     fill_all(clerk, town_a, visit)
     review = clerk.get(url(town_a, "-confirm", visit.public_id)).content.decode()
-    assert "内容をご確認ください。よろしければ『この内容で申請する』を押してください。" in review
+    assert "本人確認を記録し、住民の方に確認画面で内容を確かめていただいてから申請してください。" in review
     assert all(title in review for title in FORMS)
     assert "窓口で原本確認済み" in review and "山田一郎" in review
     assert review.count("ヤマダ　ハナコ") == 1  # asked once, shown once for all three
-    assert "修正する" in review
+    assert "修正する" in review and "住民の方の確認画面を開く" in review
+    assert "手数料はかかりません。" in review
+    # Not yet: the button waits for the 本人確認.
+    assert "この内容で申請する" not in review
+    check_identity(clerk, town_a, visit)
+
+    screen = clerk.get(url(town_a, "-resident", visit.public_id)).content.decode()
+    assert "申請する内容のご確認" in screen and "この内容で申請する" in screen
+    assert "職員用の画面に戻る" in screen
 
     token = once.new_token()
-    first = clerk.post(url(town_a, "-confirm", visit.public_id), {"_once": token})
-    second = clerk.post(url(town_a, "-confirm", visit.public_id), {"_once": token})
+    body = {"_once": token, "screen": "resident"}
+    first = clerk.post(url(town_a, "-confirm", visit.public_id), body)
+    second = clerk.post(url(town_a, "-confirm", visit.public_id), body)
     done = url(town_a, "-done", visit.public_id)
     assert first.status_code == second.status_code == 302
-    assert first["Location"] == second["Location"] == done
+    assert first["Location"] == second["Location"] == url(town_a, "-resident-done", visit.public_id)
     with scope(municipality=town_a):
         filed = list(Submission.objects.filter(resident=resident_a))
         visit.refresh_from_db()
@@ -201,9 +219,12 @@ def test_confirm_and_submit_twice_files_three_submissions_once(town_a, clerk, st
     assert {s.counter_visit_id for s in filed} == {visit.pk}
     assert visit.finished_at is not None
 
+    thanks = clerk.get(url(town_a, "-resident-done", visit.public_id)).content.decode()
+    assert all(s.reference in thanks for s in filed)
+    assert "職員メニュー" not in thanks and "処理は住民課が行います" not in thanks
     page = clerk.get(url(town_a, "-done", visit.public_id)).content.decode()
     assert all(s.reference in page for s in filed)
-    assert "次の方の受付へ" in page
+    assert "次の方の受付へ" in page and "本人確認: 運転免許証" in page
     # The clerk (総務課) filed for 住民課: the applicant's copy prints here; handling stays with 住民課.
     assert page.count("処理は住民課が行います。") == 3
     copy = clerk.get(url(town_a, "-copy", visit.public_id, filed[0].pk))
@@ -258,6 +279,7 @@ def test_the_monthly_figure_counts_finished_visits(town_a, clerk, resident_a, mo
     with scope(municipality=town_a):
         assert metrics.counter_visits_by_month() == []
     fill_all(clerk, town_a, visit)
+    check_identity(clerk, town_a, visit, "mynumber_card")
     clerk.post(url(town_a, "-confirm", visit.public_id), {"_once": once.new_token()})
     with scope(municipality=town_a):
         rows = metrics.counter_visits_by_month()
@@ -292,3 +314,124 @@ def test_choosing_nothing_is_400(town_a, clerk, resident_a, moving_in):
     assert 'name="life_event" value="tennyu"' in page
     with scope(municipality=town_a):
         assert not CounterVisit.objects.exists()
+
+
+def test_filing_before_the_identity_check_is_refused_clearly(town_a, clerk, resident_a, moving_in):
+    visit = start_visit(clerk, town_a, resident_a, moving_in[1])
+    fill_all(clerk, town_a, visit)
+    screen = clerk.get(url(town_a, "-resident", visit.public_id)).content.decode()
+    assert "職員がご本人であることの確認をしています。" in screen and "この内容で申請する" not in screen
+    for body in ({}, {"screen": "resident"}):
+        response = clerk.post(url(town_a, "-confirm", visit.public_id), {"_once": once.new_token(), **body})
+        page = response.content.decode()
+        assert response.status_code == 400
+        assert "本人確認がまだです。確認した本人確認書類を記録してから申請してください。" in page
+    with scope(municipality=town_a):
+        assert not Submission.objects.exists()
+        visit.refresh_from_db()
+    assert visit.finished_at is None
+
+
+def test_the_identity_check_needs_the_documents_name_for_other_and_keeps_no_number(town_a, clerk, staff_a,
+                                                                                  resident_a, moving_in):
+    visit = start_visit(clerk, town_a, resident_a, moving_in[1])
+    response = clerk.post(url(town_a, "-identity", visit.public_id),
+                          {"identity_document": "other", "identity_note": " ", "_once": once.new_token()})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "本人確認を記録できませんでした" in page and "確認した書類の名前を入力してください" in page
+    assert 'value="other" aria-describedby="identity-hint" checked' in page  # the choice is kept
+    response = clerk.post(url(town_a, "-identity", visit.public_id),
+                          {"identity_document": "", "_once": once.new_token()})
+    assert response.status_code == 400 and "確認した本人確認書類を選んでください。" in response.content.decode()
+
+    check_identity(clerk, town_a, visit, "insurance_plus", "年金手帳")
+    with scope(municipality=town_a):
+        visit.refresh_from_db()
+        entry = AuditEntry.objects.get(action="applications.counter.identity_checked")
+    assert (visit.identity_document, visit.identity_note) == ("insurance_plus", "年金手帳")
+    assert visit.identity_checked_by == staff_a and visit.identity_checked_at is not None
+    assert entry.actor == staff_a.user and entry.data == {"document": "insurance_plus"}
+    page = clerk.get(url(town_a, "-confirm", visit.public_id)).content.decode()
+    assert "健康保険証＋もう1点（年金手帳）" in page and "確認済み" in page
+
+
+def test_the_submissions_show_the_identity_check_to_staff(town_a, clerk, admin_a, resident_a, moving_in):
+    visit = start_visit(clerk, town_a, resident_a, moving_in[1])
+    fill_all(clerk, town_a, visit)
+    check_identity(clerk, town_a, visit, "residence_card")
+    clerk.post(url(town_a, "-confirm", visit.public_id), {"_once": once.new_token()})
+    with scope(municipality=town_a):
+        submission = Submission.objects.filter(counter_visit=visit).first()
+        assert AuditEntry.objects.get(action="applications.counter.visit_filed").data["identity_document"] == (
+            "residence_card")
+    page = factories.staff_client(admin_a).get(
+        town_a.path_prefix + reverse("staff:applications-detail", args=[submission.pk])).content.decode()
+    assert "本人確認" in page and "在留カード" in page
+
+
+def test_the_residents_screen_is_plain_without_staff_menu_and_adds_up_the_fees(town_a, clerk, resident_a):
+    certificates = factories.make_procedure(
+        town_a, title="住民票の写し等の交付", department="住民課",
+        definition={"title": "証明書", "version": 1, "pages": [APPLICANT_PAGE, {"title": "証明書", "fields": [
+            {"name": "certificates", "type": "multi_choice", "label": "必要な証明書",
+             "options": [["juminhyo", "住民票の写し"], ["koseki", "戸籍謄本"]]},
+            {"name": "count", "type": "number", "label": "通数（各）"}]}]},
+        fee_schedule={"choice": "certificates", "per": "count", "yen": {"juminhyo": 300, "koseki": 450}})
+    dog = factories.make_procedure(town_a, title="犬の登録", department="住民課", fee_schedule={"yen": 3000})
+    unset = factories.make_procedure(town_a, title="施設の使用", department="住民課")
+    visit = start_visit(clerk, town_a, resident_a, [certificates, dog, unset], event="")
+    with scope(municipality=town_a):
+        visit.answers = {**visit.answers, "certificates": ["juminhyo", "koseki"], "count": "2",
+                         "dog_name": "ポチ", "breed": "shiba"}
+        visit.save()
+    screen = clerk.get(url(town_a, "-resident", visit.public_id)).content.decode()
+    assert "職員メニュー" not in screen and "ログアウト" not in screen and "職員用サイト" not in screen
+    assert "counter-screen--resident" in screen
+    assert "1,500円" in screen and "3,000円" in screen  # (300 + 450) × 2, and the dog's registration
+    assert "金額は職員がお知らせします" in screen  # the facility's fee is not set here
+    assert re.search(r"<dt>合計</dt><dd>4,500円", screen)
+    assert "このほかに、職員がお知らせする手数料があります。" in screen
+    assert "手数料はかかりません" not in screen
+    assert "職員用の画面に戻る" in screen
+
+
+def test_only_the_visits_clerk_reaches_the_residents_screen_and_the_identity_record(town_a, clerk, staff_a_other,
+                                                                                   resident_a, moving_in):
+    visit = start_visit(clerk, town_a, resident_a, moving_in[1])
+    other = factories.staff_client(staff_a_other)
+    assert other.get(url(town_a, "-resident", visit.public_id)).status_code == 404
+    assert other.get(url(town_a, "-resident-done", visit.public_id)).status_code == 404
+    response = other.post(url(town_a, "-identity", visit.public_id),
+                          {"identity_document": "passport", "_once": once.new_token()})
+    assert response.status_code == 404
+    with scope(municipality=town_a):
+        visit.refresh_from_db()
+    assert visit.identity_document == ""
+
+
+def test_the_fee_set_in_the_catalogue_editor_is_what_the_counter_adds_up(town_a, admin_a):
+    admin = factories.staff_client(admin_a)
+    procedure = factories.make_procedure(town_a, slug="dog", department="総務課")
+    edit = town_a.path_prefix + reverse("staff:applications-procedure", args=[procedure.pk])
+    assert "窓口で合計する手数料（円）" in admin.get(edit).content.decode()
+    entry = {"title": "犬の登録", "slug": "dog", "department": procedure.department_id, "sort_order": 0}
+    response = admin.post(edit, {**entry, "fee_yen": "-1"})
+    assert response.status_code == 400 and 'name="fee_yen" value="-1"' in response.content.decode()
+    assert admin.post(edit, {**entry, "fee_yen": "3000"}).status_code == 302
+    with scope(municipality=town_a):
+        procedure.refresh_from_db()
+        assert procedure.fee_schedule == {"yen": 3000}
+    assert 'name="fee_yen" value="3000"' in admin.get(edit).content.decode()
+    assert admin.post(edit, {**entry, "fee_yen": ""}).status_code == 302  # blank: staff tell the amount
+    with scope(municipality=town_a):
+        procedure.refresh_from_db()
+        assert procedure.fee_schedule == {}
+        # An answer-dependent schedule is not offered in the editor, and saving keeps it.
+        procedure.fee_schedule = {"yen": 300, "per": "count"}
+        procedure.save()
+    assert 'name="fee_yen"' not in admin.get(edit).content.decode()
+    assert admin.post(edit, entry).status_code == 302
+    with scope(municipality=town_a):
+        procedure.refresh_from_db()
+        assert procedure.fee_schedule == {"yen": 300, "per": "count"}

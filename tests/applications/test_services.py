@@ -148,6 +148,7 @@ def test_counter_visit_files_a_bundle_with_shared_answers(town_a, staff_a):
         assert {"applicant_name", "dog_name"} <= combined.shared
         assert visit.answers["applicant_name"] == {"family": "窓口", "given": "太郎"}
         services.save_visit_page(visit, 0, {"dog_name": "ポチ", "breed": "shiba"})
+        services.record_identity_check(visit, "mynumber_card", staff=staff_a)
         filed = services.file_visit(visit, staff=staff_a)
         assert [s.channel for s in filed] == [Channel.COUNTER, Channel.COUNTER]
         assert all(s.counter_staff == staff_a and s.answers["dog_name"] == "ポチ" for s in filed)

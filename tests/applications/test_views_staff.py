@@ -155,6 +155,7 @@ def test_counter_submission_shows_the_counter_clerk(town_a, client_a, staff_a, p
         answers = {**factories.SIMPLE_ANSWERS, "photo": False}
         for page in range(len(services.combine_forms([procedure]).form.pages)):
             services.save_visit_page(visit, page, answers)
+        services.record_identity_check(visit, "driving_licence", staff=staff_a)
         filed = services.file_visit(visit, staff=staff_a)[0]
     page = client_a.get(url(town_a, "applications-queue"), {"channel": "counter"}).content.decode()
     assert filed.reference in page

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope
 
 from tests import factories
-from tests.applications.test_counter import APPLICANT_PAGE, FORMS
+from tests.applications.test_counter import APPLICANT_PAGE, FEES, FORMS
 from tests.browser.conftest import assert_accessible
 from yakuba.applications.models import LifeEvent, LifeEventProcedure
 
@@ -38,7 +38,8 @@ def counter_town(db):
     clerk = factories.make_staff(town, department="総務課")
     factories.make_resident(town, phone="0274-82-1234")
     procedures = [factories.make_procedure(town, title=title, department="住民課",
-                                           definition={"title": title, "version": 1, "pages": [APPLICANT_PAGE, page]})
+                                           definition={"title": title, "version": 1, "pages": [APPLICANT_PAGE, page]},
+                                           fee_schedule=FEES[title])
                   for title, page in FORMS.items()]
     with scope(municipality=town):
         event = LifeEvent.objects.create(municipality=town, slug="tennyu", name="転入")
@@ -110,14 +111,24 @@ def test_a_clerk_files_the_moving_in_bundle_for_a_resident(live_server, screen, 
         click(page, "確認画面へ" if page.get_by_role("button", name="確認画面へ").count() else "次へ")
 
     text = page.locator("main").inner_text()
-    assert "よろしければ『この内容で申請する』を押してください。" in text
+    assert "本人確認を記録し、住民の方に確認画面で内容を確かめていただいてから申請してください。" in text
     assert all(title in text for title in FORMS) and "ヤマダ" in text
+    assert_accessible(page)
+    page.check("input[name=identity_document][value=mynumber_card]")
+    click(page, "本人確認を記録する")
+    with page.expect_navigation():
+        page.get_by_role("link", name="住民の方の確認画面を開く").click()
+    assert "手数料はかかりません。" in page.locator("main").inner_text()
     assert_accessible(page)
     click(page, "この内容で申請する")
 
     assert page.locator("h1").inner_text() == "申請を受け付けました"
     references = page.locator(".counter-reference").all_inner_texts()
     assert len(references) == 3 and all(re.fullmatch(r"\d{4}-\d{6}", r) for r in references)
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="職員用の画面に戻る").click()
+    assert "次の方の受付へ" in page.locator("main").inner_text()
     assert_accessible(page)
 
 

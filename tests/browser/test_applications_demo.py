@@ -146,7 +146,13 @@ def test_a_counter_clerk_files_the_moving_in_bundle_in_one_pass(live_server, pho
         fill(phone, form_page.fields)
         click(phone, "確認画面へ" if phone.locator("main").get_by_role("button", name="確認画面へ").count() else "次へ")
 
-    assert "よろしければ『この内容で申請する』を押してください。" in phone.locator("main").inner_text()
+    assert "本人確認を記録し、住民の方に確認画面" in phone.locator("main").inner_text()
+    assert_accessible(phone)
+    phone.check("input[name=identity_document][value=mynumber_card]")
+    click(phone, "本人確認を記録する")
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="住民の方の確認画面を開く").click()
+    assert "手数料はかかりません。" in phone.locator("main").inner_text()  # the 転入 bundle is free
     assert_accessible(phone)
     click(phone, "この内容で申請する")
     references = phone.locator(".counter-reference").all_inner_texts()

@@ -16,7 +16,7 @@ from yakuba.kernel import metrics
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.metrics import Kind, Metric
 
-from .models import Channel, CounterVisit, Procedure, Status, Submission
+from .models import Channel, CounterVisit, IdentityDocument, Procedure, Status, Submission
 
 
 def counter_visits_by_month(since: date | None = None) -> list[dict[str, Any]]:
@@ -103,4 +103,15 @@ metrics.register(Metric("applications.counter_visits", _("書かない窓口の�
                         lambda start, end: _finished_visits(start, end).count(), app="applications"))
 metrics.register(Metric("applications.counter_visits_per_month", _("書かない窓口の月平均利用回数"), "回/月",
                         lambda start, end: _finished_visits(start, end).count() / len(metrics.months(start, end)),
+                        kind=Kind.RATE, app="applications"))
+
+
+def _mynumber_card_checks(start: date, end: date) -> float | None:
+    """マイナンバーカードの利活用: of counter visits filed with a recorded 本人確認, the share checked by the card."""
+    checked = _finished_visits(start, end).exclude(identity_document="")
+    return metrics.share(checked.filter(identity_document=IdentityDocument.MYNUMBER_CARD).count(), checked.count())
+
+
+metrics.register(Metric("applications.counter_mynumber_card",
+                        _("書かない窓口でマイナンバーカードにより本人確認した割合"), "%", _mynumber_card_checks,
                         kind=Kind.RATE, app="applications"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from yakuba.kernel.accounts.models import Department, Resident, Staff, User
 from yakuba.kernel.forms.definition import FormDefinition
 from yakuba.kernel.tenancy.models import TenantModel
+
+from . import fees
 
 
 class Category(TenantModel):
@@ -45,6 +48,9 @@ class Procedure(TenantModel):
     shared_with = models.ManyToManyField(Department, blank=True, related_name="shared_procedures",
                                          verbose_name=_("閲覧を許可する課"))
     fee = models.CharField(_("手数料"), max_length=100, blank=True)
+    # 手数料の計算: what the counter adds up for the resident (the text above is what the catalogue says).
+    # Shape and meaning in applications/fees.py; {} is "not set", {"yen": 0} is free.
+    fee_schedule = models.JSONField(_("手数料の計算"), default=dict, blank=True)
     processing_days = models.PositiveSmallIntegerField(_("標準処理期間（日）"), null=True, blank=True)
     documents = models.TextField(_("必要なもの"), blank=True)
     is_published = models.BooleanField(_("公開"), default=False)
@@ -61,6 +67,13 @@ class Procedure(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            fees.check_schedule(self.fee_schedule)
+        except fees.ScheduleError as error:
+            raise ValidationError({"fee_schedule": str(error)}) from error
 
     @property
     def online(self) -> bool:
@@ -148,6 +161,17 @@ class Channel(models.TextChoices):
     COUNTER = "counter", _("窓口")
 
 
+class IdentityDocument(models.TextChoices):
+    """本人確認書類: what the clerk looked at. Only the kind is kept, never the document's number."""
+
+    MYNUMBER_CARD = "mynumber_card", _("マイナンバーカード")
+    DRIVING_LICENCE = "driving_licence", _("運転免許証")
+    PASSPORT = "passport", _("パスポート")
+    RESIDENCE_CARD = "residence_card", _("在留カード")
+    INSURANCE_PLUS = "insurance_plus", _("健康保険証＋もう1点")
+    OTHER = "other", _("その他")
+
+
 class CounterVisit(TenantModel):
     """書かない窓口: one visit at the counter, where staff fill one or more procedures with the resident."""
 
@@ -159,6 +183,17 @@ class CounterVisit(TenantModel):
     answers = models.JSONField(default=dict, blank=True)  # shared across the visit's forms, by field name
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # 本人確認: which kind of document the clerk checked, and for 健康保険証＋α or その他 what it was in words.
+    # file_visit refuses without it; no CHECK constraint, as visits filed before it was recorded have none.
+    # Data minimisation: the document's number (マイナンバー, licence or passport number) is never stored. Filing
+    # needs only the fact that identity was checked and how; a number kept here would be a copy of an identifier
+    # the town has no purpose for, and for the 個人番号 番号法 forbids collecting beyond its uses.
+    identity_document = models.CharField(_("本人確認書類"), max_length=20, choices=IdentityDocument.choices,
+                                         blank=True)
+    identity_note = models.CharField(_("本人確認書類（内容）"), max_length=100, blank=True)
+    identity_checked_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                            verbose_name=_("本人確認をした職員"))
+    identity_checked_at = models.DateTimeField(_("本人確認の日時"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -166,6 +201,14 @@ class CounterVisit(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.resident} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def identity_label(self) -> str:
+        """本人確認 in words: the kind, with what the clerk wrote for 健康保険証＋α or その他."""
+        if not self.identity_document:
+            return ""
+        kind = str(self.get_identity_document_display())
+        return f"{kind}（{self.identity_note}）" if self.identity_note else kind
 
 
 class Submission(TenantModel):

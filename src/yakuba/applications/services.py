@@ -32,6 +32,7 @@ from yakuba.kernel.scheduling.calendar import add_office_days
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.workflow import Transition, TransitionError, Workflow
 
+from . import fees
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -39,6 +40,7 @@ from .models import (
     CounterVisit,
     EventKind,
     FormVersion,
+    IdentityDocument,
     LifeEvent,
     Procedure,
     ReferenceCounter,
@@ -70,6 +72,10 @@ class Invalid(Refused):
     def __init__(self, result: Result) -> None:
         super().__init__(_("入力内容に問題があります。"))
         self.result = result
+
+
+class IdentityNotChecked(Refused):
+    """書かない窓口: filing before the clerk recorded the 本人確認."""
 
 
 # Catalogue ----------------------------------------------------------------------------------------------------
@@ -858,8 +864,60 @@ def save_visit_page(visit: CounterVisit, page: int, answers: dict[str, Any]) -> 
     return validate(form, visit.answers, page=page)
 
 
+@dataclass(frozen=True)
+class VisitFee:
+    """One procedure's 手数料 for the visit's answers; `yen` None when staff must tell the amount."""
+
+    procedure: Procedure
+    yen: int | None
+
+
+def visit_fees(review: list[tuple[Procedure, Result]]) -> tuple[list[VisitFee], fees.Total]:
+    """The fee of each procedure of a visit_review, and their total."""
+    items = [VisitFee(procedure, fees.amount(procedure.fee_schedule, result.cleaned)) for procedure, result in review]
+    return items, fees.total(item.yen for item in items)
+
+
+# Documents for which the clerk writes what they saw: the second document with a 健康保険証, or what その他 was.
+IDENTITY_NEEDS_NOTE = frozenset({IdentityDocument.INSURANCE_PLUS, IdentityDocument.OTHER})
+IDENTITY_NOTE_MAX = 100
+
+
+def record_identity_check(visit: CounterVisit, document: str, note: str = "", *, staff: Staff,
+                          request: HttpRequest | None = None) -> CounterVisit:
+    """本人確認: the clerk saw the resident's document. Only its kind (and a few words) is kept, never its number."""
+    note = scrub(note).strip() if note else ""
+    if document not in IdentityDocument.values:
+        raise Refused(_("確認した本人確認書類を選んでください。"))
+    if document in IDENTITY_NEEDS_NOTE and not note:
+        raise Refused(_("健康保険証と一緒に確認した書類、または「その他」の書類の名前を入力してください。")
+                      if document == IdentityDocument.INSURANCE_PLUS else
+                      _("「その他」の場合は、確認した書類の名前を入力してください。"))
+    if len(note) > IDENTITY_NOTE_MAX:
+        raise Refused(_("書類の名前は%(max)d文字以内で入力してください。") % {"max": IDENTITY_NOTE_MAX})
+    if document not in IDENTITY_NEEDS_NOTE:
+        note = ""
+    with transaction.atomic():
+        current = CounterVisit.objects.select_for_update().get(pk=visit.pk)
+        if current.finished_at is not None:
+            raise Refused(_("この受付はすでに申請済みです。"))
+        current.identity_document = document
+        current.identity_note = note
+        current.identity_checked_by = staff
+        current.identity_checked_at = timezone.now()
+        current.save(update_fields=["identity_document", "identity_note", "identity_checked_by",
+                                    "identity_checked_at"])
+        # The note is kept on the visit only: the audit says what kind was checked and by whom.
+        record("applications.counter.identity_checked", municipality=current.municipality, actor=staff.user,
+               obj=current, request=request, data={"document": document})
+    return current
+
+
 def file_visit(visit: CounterVisit, *, staff: Staff, request: HttpRequest | None = None) -> list[Submission]:
-    """The resident confirmed on screen: file one submission per procedure, channel 窓口, all or none."""
+    """The resident confirmed on screen: file one submission per procedure, channel 窓口, all or none.
+
+    Refused until the clerk has recorded the 本人確認 (record_identity_check).
+    """
     procedures = visit_procedures(visit)
     combined = combine_forms(procedures).form
     with transaction.atomic():
@@ -870,6 +928,8 @@ def file_visit(visit: CounterVisit, *, staff: Staff, request: HttpRequest | None
         overall = validate(combined, answers)
         if not overall.is_valid:
             raise Invalid(overall)
+        if not current.identity_document:
+            raise IdentityNotChecked(_("本人確認がまだです。確認した本人確認書類を記録してから申請してください。"))
         filed = []
         for procedure in procedures:
             assert procedure.current_form is not None
@@ -887,7 +947,8 @@ def file_visit(visit: CounterVisit, *, staff: Staff, request: HttpRequest | None
         current.finished_at = timezone.now()
         current.save(update_fields=["finished_at"])
         record("applications.counter.visit_filed", municipality=current.municipality, actor=staff.user, obj=current,
-               request=request, data={"references": [s.reference for s in filed]})
+               request=request, data={"references": [s.reference for s in filed],
+                                      "identity_document": current.identity_document})
     for submission in filed:
         _after_commit_receipt(submission)
     return filed

@@ -30,7 +30,9 @@ def test_every_staff_view_declares_its_role():
 # A counter visit belongs to the clerk who started it (and 情報担当): other members get 404 by design, so
 # these are checked for who may not enter here, and for who may in tests/applications/test_counter.py.
 OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-confirm",
-                "staff:applications-counter-done", "staff:applications-counter-copy"}
+                "staff:applications-counter-done", "staff:applications-counter-copy",
+                "staff:applications-counter-identity", "staff:applications-counter-resident",
+                "staff:applications-counter-resident-done"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
 QUERY_ROUTES = {"staff:assistant-api-search"}
 
@@ -58,6 +60,7 @@ def objects_a(town_a, resident_a):
         open_visit = services.start_visit(resident_a, [procedure], staff=clerk)
         filed_visit = services.start_visit(resident_a, [procedure], staff=clerk)
         services.save_visit_page(filed_visit, 0, {"dog_name": "ポチ", "breed": "shiba"})
+        services.record_identity_check(filed_visit, "mynumber_card", staff=clerk)
         (counter_submission,) = services.file_visit(filed_visit, staff=clerk)
     editor = {"pk": procedure.pk, "page": 0, "name": "family", "sub": "relation"}
     room = factories.make_room(town_a, department="総務課")
@@ -111,6 +114,9 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-fill": {"public_id": open_visit.public_id, "page": 0},
         "staff:applications-counter-confirm": {"public_id": open_visit.public_id},
         "staff:applications-counter-done": {"public_id": filed_visit.public_id},
+        "staff:applications-counter-identity": {"public_id": open_visit.public_id},
+        "staff:applications-counter-resident": {"public_id": open_visit.public_id},
+        "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
     }
 

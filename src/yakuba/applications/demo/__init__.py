@@ -48,7 +48,8 @@ def load(municipality: Municipality, town: Town) -> None:
         procedure = _upsert(Procedure, {"municipality": municipality, "slug": item.slug}, {
             "title": item.title, "summary": item.summary, "keywords": item.keywords,
             "category": categories[item.category], "department": Department.objects.get(name=department_name),
-            "fee": item.fee, "processing_days": item.processing_days, "documents": item.documents,
+            "fee": item.fee, "fee_schedule": item.fee_schedule, "processing_days": item.processing_days,
+            "documents": item.documents,
             "is_published": True, "sort_order": order,
         })
         publish_form(procedure, form_data(item.form))

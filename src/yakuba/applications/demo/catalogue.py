@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 # (slug, name); every demo town uses the same catalogue groups.
 CATEGORIES = (
@@ -29,6 +30,9 @@ class DemoProcedure:
     processing_days: int | None
     keywords: str
     departments: dict[str, str]
+    # What the counter adds up (applications/fees.py). 粗大ごみ (per item and size) and 施設使用料 (by ordinance,
+    # with reductions) are left unset: the counter says staff will tell the amount.
+    fee_schedule: dict[str, Any] = field(default_factory=dict)
 
     @property
     def form(self) -> str:
@@ -46,6 +50,7 @@ PROCEDURES = (
         "国保 こくほ コクホ 国民健康保険 こくみんけんこうほけん 加入 かにゅう 転入 てんにゅう テンニュウ "
         "引越し ひっこし",
         {"shimonita": "住民税務課"},
+        fee_schedule={"yen": 0},
     ),
     DemoProcedure(
         "jidou-teate", "児童手当 認定請求", "childcare",
@@ -55,6 +60,7 @@ PROCEDURES = (
         "無料", 14,
         "児童手当 じどうてあて ジドウテアテ 子育て こそだて コソダテ 出生 しゅっせい 転入 てんにゅう 手当 てあて",
         {"shimonita": "福祉課", "kanra": "住民課", "nakanojo": "住民福祉課", "oyama": "住民福祉課"},
+        fee_schedule={"yen": 0},
     ),
     DemoProcedure(
         "inu-henkou", "犬の登録事項変更届（所在地変更）", "living",
@@ -63,6 +69,7 @@ PROCEDURES = (
         "無料", 3,
         "犬 いぬ イヌ 登録 とうろく 変更 へんこう 転入 てんにゅう 鑑札 かんさつ ペット ぺっと",
         {"shimonita": "住民税務課"},
+        fee_schedule={"yen": 0},
     ),
     DemoProcedure(
         "inu-touroku", "犬の登録申請", "living",
@@ -71,6 +78,7 @@ PROCEDURES = (
         "登録手数料 3,000円（鑑札は窓口または郵送でお渡しします）", 7,
         "犬 いぬ イヌ 登録 とうろく トウロク 狂犬病 きょうけんびょう 鑑札 かんさつ ペット ぺっと",
         {"shimonita": "住民税務課", "kanra": "住民課", "oyama": "住民福祉課"},
+        fee_schedule={"yen": 3000},
     ),
     DemoProcedure(
         "sodai-gomi", "粗大ごみ収集申込", "living",
@@ -87,6 +95,9 @@ PROCEDURES = (
         "住民票の写し 1通300円、戸籍謄本・抄本 1通450円", 7,
         "住民票 じゅうみんひょう ジュウミンヒョウ 戸籍 こせき コセキ 証明書 しょうめいしょ 郵送 ゆうそう",
         {"shimonita": "住民税務課", "kanra": "住民課", "nakanojo": "住民福祉課"},
+        fee_schedule={"choice": "certificates", "per": "count", "yen": {
+            "juminhyo_all": 300, "juminhyo_some": 300, "kisai": 300, "koseki": 450, "koseki_some": 450,
+            "fuhyo": 300}},
     ),
     DemoProcedure(
         "kouki-koureisha", "後期高齢者医療 各種届", "health-welfare",
@@ -96,6 +107,7 @@ PROCEDURES = (
         "後期高齢者 こうきこうれいしゃ コウキコウレイシャ 医療 いりょう 保険証 ほけんしょう 資格確認書 "
         "葬祭費 そうさいひ",
         {"shimonita": "保健課", "kanra": "健康課"},
+        fee_schedule={"yen": 0},
     ),
     DemoProcedure(
         "kaigo-nintei", "介護保険 要介護・要支援認定申請", "health-welfare",
@@ -104,6 +116,7 @@ PROCEDURES = (
         "無料", 30,
         "介護 かいご カイゴ 要介護 ようかいご 要支援 ようしえん 認定 にんてい 介護保険 かいごほけん",
         {"shimonita": "保健課", "kanra": "健康課", "nakanojo": "住民福祉課", "oyama": "住民福祉課"},
+        fee_schedule={"yen": 0},
     ),
     DemoProcedure(
         "shisetsu-shiyou", "公共施設 使用許可申請", "facilities",
@@ -122,6 +135,7 @@ PROCEDURES = (
         "無料", 30,
         "太陽光 たいようこう タイヨウコウ 補助金 ほじょきん ホジョキン 発電 はつでん 省エネ しょうえね 住宅",
         {"kanra": "住民課", "oyama": "都市整備課"},
+        fee_schedule={"yen": 0},
     ),
     DemoProcedure(
         "iken-youbou", "町へのご意見・ご要望", "feedback",
@@ -129,6 +143,7 @@ PROCEDURES = (
         "", "無料", 14,
         "意見 いけん イケン 要望 ようぼう ヨウボウ 提案 ていあん 問い合わせ といあわせ 苦情",
         {"shimonita": "企画課", "kanra": "企画課", "nakanojo": "企画政策課", "oyama": "企画政策課"},
+        fee_schedule={"yen": 0},
     ),
 )
 

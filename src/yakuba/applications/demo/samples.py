@@ -145,4 +145,5 @@ def _file_at_counter(sample: Sample, resident: Resident, procedures: list[Proced
     life_event = LifeEvent.objects.filter(slug=sample.life_event).first() if sample.life_event else None
     visit = services.start_visit(resident, procedures, staff=clerk, life_event=life_event)
     services.save_visit_page(visit, 0, dict(sample.answers))
+    services.record_identity_check(visit, "mynumber_card", staff=clerk)
     services.file_visit(visit, staff=clerk)

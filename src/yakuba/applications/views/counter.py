@@ -28,7 +28,7 @@ from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import attempt
 
 from .. import exports, metrics, services
-from ..models import CounterVisit, LifeEvent, LifeEventProcedure, Procedure
+from ..models import CounterVisit, IdentityDocument, LifeEvent, LifeEventProcedure, Procedure
 
 SEARCH_LIMIT = 50
 MONTHLY_TARGET = 10  # plan 000: 窓口入力支援 月平均10回以上
@@ -217,28 +217,63 @@ def fill(request: TownRequest, public_id: UUID, page: int) -> HttpResponse:
     return HttpResponseRedirect(_url("-confirm", visit.public_id))
 
 
+RESIDENT = "resident"  # the posted `screen` of the resident's screen: after filing it shows the resident's result
+
+
 @staff_required()
 @require_http_methods(["GET", "POST"])
 def confirm(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """The clerk's check before filing: 本人確認, the answers, the fees; from here the resident's screen opens."""
     visit = _visit(request, public_id)
+    resident_screen = request.POST.get("screen") == RESIDENT
     if visit.finished_at is not None:
-        return HttpResponseRedirect(_url("-done", visit.public_id))
+        return HttpResponseRedirect(_url("-resident-done" if resident_screen else "-done", visit.public_id))
     incomplete = services.first_incomplete_visit_page(visit)
     if request.method == "POST":
         outcome = attempt(request, lambda: services.file_visit(visit, staff=request.staff, request=request))
+        if isinstance(outcome.refused, services.IdentityNotChecked):
+            return _confirm_page(request, visit, incomplete[0] if incomplete else None, status=400,
+                                 resident_screen=resident_screen, error=outcome.refused.message)
         # A second click, or another tab filed it first (a refusal): the result is on the done page either way.
         if isinstance(outcome.refused, services.Invalid):
             if incomplete is None:  # only a procedure's own check failed: the review below says which
-                return _confirm_page(request, visit, None, status=400)
+                return _confirm_page(request, visit, None, status=400, resident_screen=resident_screen)
             return _fill_page(request, visit, incomplete[0], incomplete[1].errors, status=400,
                               notice=_("入力が済んでいない項目があります。確認してから、もう一度お進みください。"))
-        return HttpResponseRedirect(_url("-done", visit.public_id))
+        return HttpResponseRedirect(_url("-resident-done" if resident_screen else "-done", visit.public_id))
     return _confirm_page(request, visit, incomplete[0] if incomplete else None)
 
 
-def _confirm_page(request: TownRequest, visit: CounterVisit, incomplete_page: int | None,
-                  status: int = 200) -> HttpResponse:
-    audit.record_read(request, visit)
+@staff_required()
+def resident_confirm(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """The same review for the resident to read on the turned screen: large, plain, no staff menu or details."""
+    visit = _visit(request, public_id)
+    if visit.finished_at is not None:
+        return HttpResponseRedirect(_url("-resident-done", visit.public_id))
+    incomplete = services.first_incomplete_visit_page(visit)
+    return _confirm_page(request, visit, incomplete[0] if incomplete else None, resident_screen=True)
+
+
+@staff_required()
+@require_http_methods(["POST"])
+def identity(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """本人確認: the clerk records which document they checked; filing waits for it."""
+    visit = _visit(request, public_id)
+    if visit.finished_at is not None:
+        return HttpResponseRedirect(_url("-done", visit.public_id))
+    document = request.POST.get("identity_document", "")
+    note = request.POST.get("identity_note", "")[:500]
+    outcome = attempt(request, lambda: services.record_identity_check(visit, document, note, staff=request.staff,
+                                                                      request=request))
+    if outcome.refused is not None:
+        incomplete = services.first_incomplete_visit_page(visit)
+        return _confirm_page(request, visit, incomplete[0] if incomplete else None, status=400,
+                             identity_error=outcome.refused.message, typed={"document": document, "note": note})
+    return HttpResponseRedirect(_url("-confirm", visit.public_id) + "#identity")
+
+
+def _review(visit: CounterVisit) -> dict[str, Any]:
+    """The answers as 申請 would file them: what all procedures share once, then each procedure's own, and fees."""
     review = services.visit_review(visit)
     shared = services.combine_forms([procedure for procedure, _result in review]).shared
     common: list[tuple[str, str]] = []
@@ -257,10 +292,28 @@ def _confirm_page(request: TownRequest, visit: CounterVisit, incomplete_page: in
             "problems": [f"{labels.get(key, key)}: {message}" for key, found in result.errors.items()
                          for message in found],
         })
-    ready = incomplete_page is None and not any(section["problems"] for section in sections)
-    return render(request, "applications/staff/counter/confirm.html", {
-        "visit": visit, "common": common, "sections": sections, "incomplete_page": incomplete_page,
-        "ready": ready,
+    fee_items, fee_total = services.visit_fees(review)
+    return {"common": common, "sections": sections, "fee_items": fee_items, "fee_total": fee_total}
+
+
+def _confirm_page(request: TownRequest, visit: CounterVisit, incomplete_page: int | None, status: int = 200, *,
+                  resident_screen: bool = False, error: str = "", identity_error: str = "",
+                  typed: dict[str, str] | None = None) -> HttpResponse:
+    audit.record_read(request, visit)
+    context = _review(visit)
+    ready = incomplete_page is None and not any(section["problems"] for section in context["sections"])
+    template = "resident_confirm.html" if resident_screen else "confirm.html"
+    recorded = {"document": visit.identity_document, "note": visit.identity_note}
+    return render(request, f"applications/staff/counter/{template}", context | {
+        "visit": visit, "incomplete_page": incomplete_page, "ready": ready, "error": error,
+        "identity_error": identity_error, "identity_documents": IdentityDocument.choices,
+        "note_max": services.IDENTITY_NOTE_MAX, "typed": typed or recorded,
+        # Both refusals are about the record below: the summary links to its first choice.
+        "error_list": [{"id": "id_identity_document-1", "label": _("本人確認の記録"), "message": error}]
+        if error else [],
+        "identity_errors": [{"id": "id_identity_document-1", "label": _("本人確認書類"), "message": identity_error}]
+        if identity_error else [],
+        "resident_errors": [error] if error else [],
     }, status=status)
 
 
@@ -273,6 +326,17 @@ def done(request: TownRequest, public_id: UUID) -> HttpResponse:
     # Filing crosses departments; handling does not: the detail link is there only for those who may open it.
     rows = [{"submission": s, "may_handle": services.may_handle(request.staff, s)} for s in submissions]
     return render(request, "applications/staff/counter/done.html", {"visit": visit, "rows": rows})
+
+
+@staff_required()
+def resident_done(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """What the resident sees once filed: the 受付番号 of each procedure, in plain words, without staff links."""
+    visit = _visit(request, public_id)
+    if visit.finished_at is None:
+        return HttpResponseRedirect(_url("-resident", visit.public_id))
+    submissions = list(visit.submissions.select_related("procedure").order_by("reference"))
+    return render(request, "applications/staff/counter/resident_done.html",
+                  {"visit": visit, "submissions": submissions})
 
 
 @staff_required()
@@ -292,7 +356,12 @@ urlpatterns = [
     path("applications/counter/residents/<int:pk>/", choose, name="applications-counter-choose"),
     path("applications/counter/visits/<uuid:public_id>/page/<int:page>/", fill, name="applications-counter-fill"),
     path("applications/counter/visits/<uuid:public_id>/confirm/", confirm, name="applications-counter-confirm"),
+    path("applications/counter/visits/<uuid:public_id>/identity/", identity, name="applications-counter-identity"),
+    path("applications/counter/visits/<uuid:public_id>/resident/", resident_confirm,
+         name="applications-counter-resident"),
     path("applications/counter/visits/<uuid:public_id>/done/", done, name="applications-counter-done"),
+    path("applications/counter/visits/<uuid:public_id>/resident/done/", resident_done,
+         name="applications-counter-resident-done"),
     path("applications/counter/visits/<uuid:public_id>/copy/<int:pk>/", resident_copy,
          name="applications-counter-copy"),
 ]

@@ -44,6 +44,12 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
         label=gettext_lazy("閲覧を許可する課"), queryset=Department.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("担当課のほかに、この手続の申請を見て処理できる課です。"))
+    # The simple shape of the fee schedule (applications/fees.py): one amount per application. A schedule that
+    # depends on answers (per copy, per certificate) is set by the data loader and not offered here.
+    fee_yen = forms.IntegerField(
+        label=gettext_lazy("窓口で合計する手数料（円）"), required=False, min_value=0, max_value=10_000_000,
+        help_text=gettext_lazy("書かない窓口の確認画面で、1件あたりこの額を合計します。無料は0。"
+                               "答えによって金額が変わるときは空欄にします（窓口では「職員がお知らせします」と表示）。"))
 
     class Meta:
         model = Procedure
@@ -68,6 +74,19 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
         departments = Department.objects.all() if staff.has_role(Role.ADMIN) else Department.objects.filter(
             pk=staff.department_id)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        schedule = self.instance.fee_schedule
+        if set(schedule) - {"yen"}:
+            del self.fields["fee_yen"]  # an answer-dependent schedule: kept as it is
+        else:
+            self.fields["fee_yen"].initial = schedule.get("yen")
+            self.order_fields([*[name for name in self.fields if name != "fee_yen"][:8], "fee_yen"])
+
+    def save(self, commit: bool = True) -> Procedure:
+        if "fee_yen" in self.fields:
+            amount = self.cleaned_data.get("fee_yen")
+            self.instance.fee_schedule = {} if amount is None else {"yen": amount}
+        procedure: Procedure = super().save(commit=commit)
+        return procedure
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
