@@ -383,6 +383,21 @@ def test_ics_is_a_calendar_attachment(town_a, room, resident_a, resident_client)
     assert body.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in body
     assert "DTSTART;TZID=Asia/Tokyo:20261104T100000" in body or "DTSTART:20261104T010000Z" in body
     assert f"{reservation.public_id}@yakuba" in body
+    assert "STATUS:CONFIRMED" in body and "SEQUENCE:0" in body
+
+
+def test_a_cancelled_reservation_offers_no_calendar_and_its_ics_says_cancelled(town_a, room, resident_a,
+                                                                              resident_client):
+    reservation = reserve(room, resident_a, WEDNESDAY, 10, 12)
+    resident_client.post(url("cancel", reservation.public_id), {"_once": secrets.token_urlsafe(24)})
+    detail = resident_client.get(url("detail", reservation.public_id)).content.decode()
+    assert "予約を取り消しました。" in detail
+    assert url("ics", reservation.public_id) not in detail and ".ics" not in detail
+    body = resident_client.get(url("ics", reservation.public_id)).content.decode()
+    # Same UID, a newer SEQUENCE and STATUS:CANCELLED: a calendar that imported the booking drops it.
+    assert f"UID:{reservation.public_id}@yakuba" in body
+    assert "STATUS:CANCELLED" in body and "SEQUENCE:1" in body and "STATUS:CONFIRMED" not in body
+    assert "SUMMARY:【取消し】" in body
 
 
 def test_cancel_before_the_deadline(town_a, room, resident_a, resident_client):

@@ -431,7 +431,11 @@ def ics(reservation: Reservation, *, url: str = "") -> bytes:
 
 
 def ics_events(reservations: list[Reservation], *, url: str = "") -> bytes:
-    """Reservations as one iCalendar file, an event each (a 定期予約's weeks import in one go)."""
+    """Reservations as one iCalendar file, an event each (a 定期予約's weeks import in one go).
+
+    A cancelled reservation stays an event with the same UID, STATUS:CANCELLED and a higher SEQUENCE, so a
+    calendar that imported it earlier marks it cancelled instead of keeping a live appointment.
+    """
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -443,13 +447,17 @@ def ics_events(reservations: list[Reservation], *, url: str = "") -> bytes:
         event.add("dtstamp", timezone.now())
         event.add("dtstart", reservation.starts_at)
         event.add("dtend", reservation.ends_at)
-        event.add("summary", f"{reservation.target}（{reservation.municipality.name}）")
+        cancelled = reservation.status == Status.CANCELLED
+        summary = f"{reservation.target}（{reservation.municipality.name}）"
+        event.add("summary", _("【取消し】%(summary)s") % {"summary": summary} if cancelled else summary)
+        event.add("sequence", 1 if cancelled else 0)
         place: Any = reservation.room.facility.address if reservation.room else reservation.municipality.address
         if place:
             event.add("location", place)
         if url:
             event.add("url", url)
-        event.add("status", "CANCELLED" if reservation.status == Status.CANCELLED else "CONFIRMED")
+        event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if reservation.status == Status.PENDING
+                  else "CONFIRMED")
         cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
