@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yakuba.kernel.ops.middleware.RequestLogMiddleware",
+    "yakuba.kernel.ui.middleware.HeadAsGetMiddleware",
     "yakuba.kernel.tenancy.middleware.MunicipalityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yakuba.kernel.ui.middleware.LanguageMiddleware",
