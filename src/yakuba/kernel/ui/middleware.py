@@ -14,7 +14,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -44,7 +44,7 @@ class HeadAsGetMiddleware:
             response = self.get_response(request)
         finally:
             request.method = "HEAD"
-        if response.streaming:
+        if isinstance(response, StreamingHttpResponse):
             response.streaming_content = iter(())  # the file behind it is closed with the response
         else:
             if not response.has_header("Content-Length"):

@@ -136,8 +136,9 @@ def appointment(request: TownRequest, slug: str) -> HttpResponse:
     entry = services.availability(kind.resource, chosen, 1, length=length)[0] if chosen else None
     today = timezone.localdate()
     return render(request, "reservations/public/appointment.html", {
-        "kind": kind, "days": [{"entry": day, "label": _day_label(day, rules),
-                  "spans": calendar.spans_text(day.spans) if day.free and day.bookable else ""} for day in days], "chosen": entry,
+        "kind": kind, "chosen": entry,
+        "days": [{"entry": day, "label": _day_label(day, rules),
+                  "spans": calendar.spans_text(day.spans) if day.free and day.bookable else ""} for day in days],
         "chosen_note": _day_note(entry, rules) if entry else "",
         "times": services.appointment_slots(kind, chosen) if chosen and entry and entry.free else [],
         "min_day": today, "max_day": calendar.last_bookable_day(rules, timezone.now()),
