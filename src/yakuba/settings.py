@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yakuba.kernel.ops.middleware.RequestLogMiddleware",
+    "yakuba.kernel.ui.middleware.HeadAsGetMiddleware",
     "yakuba.kernel.tenancy.middleware.MunicipalityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yakuba.kernel.ui.middleware.LanguageMiddleware",
@@ -184,7 +186,8 @@ OTP_TOTP_ISSUER = "yakuba"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
+# With a context: Django's own Japanese catalogue turns a bare "English" into 「英語(米国)」.
+LANGUAGES = [("ja", _("日本語")), ("en", pgettext_lazy("language name", "English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "yakuba_language"
 TIME_ZONE = "Asia/Tokyo"

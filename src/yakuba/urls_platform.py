@@ -8,6 +8,7 @@ from yakuba.kernel.ui import views as ui_views
 urlpatterns = [
     path("", ui_views.platform_index, name="platform-index"),
     path("healthz", ops_views.healthz, name="healthz"),
+    path("favicon.ico", ui_views.favicon, name="favicon"),
 ]
 
 handler404 = "yakuba.kernel.ui.views.platform_not_found"

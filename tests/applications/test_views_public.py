@@ -118,7 +118,7 @@ def test_full_online_flow(town_a, procedure, resident_a, resident_client):
     page1 = client.get(url("fill", draft.public_id, 0)).content.decode()
     assert "1 / 2 ページ" in page1 and "申請者" in page1
     assert 'value="山田"' in page1  # prefilled from the profile
-    assert "一時保存して中断" in page1 and 'enctype="multipart/form-data"' not in page1
+    assert "ここまで保存して、あとで続ける" in page1 and 'enctype="multipart/form-data"' not in page1
     response = client.post(url("fill", draft.public_id, 0), {
         "applicant_name__family": "山田", "applicant_name__given": "花子", "address": "下仁田町大字下仁田1",
         "phone": "", "action": "next"})
@@ -261,7 +261,7 @@ def test_pdf_copy(town_a, procedure, resident_a, resident_client):
 def test_correction_changes_only_the_flagged_fields(town_a, procedure, resident_a, resident_client):
     submission = factories.make_submission(procedure, resident_a, status=Status.CORRECTION)
     status = resident_client.get(url("status", submission.public_id)).content.decode()
-    assert "補正する" in status and "確認してください" in status and "犬の名前" in status
+    assert "申請内容を直す（補正）" in status and "確認してください" in status and "犬の名前" in status
     page = resident_client.get(url("correct", submission.public_id)).content.decode()
     assert 'name="dog_name"' in page and 'name="breed"' not in page and 'name="address"' not in page
     assert "柴犬" in page  # the other answers, read only

@@ -121,7 +121,7 @@ def test_after_submitting_pages_are_accessible_on_a_phone(live_server, phone):
     assert "直していただく項目" in phone.locator("main").inner_text()
     assert_accessible(phone)
     with phone.expect_navigation():
-        phone.get_by_role("link", name="補正する").click()
+        phone.get_by_role("link", name="申請内容を直す（補正）").click()
     phone.fill("#id_dog_name", "")  # a required answer left empty
     with phone.expect_navigation():
         phone.get_by_role("button", name="直した内容を提出する").click()

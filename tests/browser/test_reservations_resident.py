@@ -56,7 +56,7 @@ def test_resident_books_a_room_and_an_appointment_and_cancels_one(live_server, p
 
     # The day, by keyboard: its link takes the focus and Enter opens the day's free hours.
     day_link = phone.locator(f"table.month-calendar__table a[href*='day={day.isoformat()}']")
-    assert "空き12" in day_link.inner_text()
+    assert "空き12時間" in day_link.inner_text()
     day_link.focus()
     with phone.expect_navigation():
         phone.keyboard.press("Enter")

@@ -79,6 +79,18 @@ def test_the_form_offers_every_category_with_bousai_checked_and_recommended(clie
     assert reverse("notices:feed") in body  # the Atom feed
     assert "data-push" in body  # the Web Push button (shown by its script)
     assert "line.me" not in body  # the town has no LINE account
+    assert "LINE" not in body  # nor a word about LINE: nothing points at a button that is not there
+    assert "RSSリーダー）に登録して使うもの" in body  # フィード explained
+
+
+def test_language_choices_are_named_in_their_own_words_in_each_language(client, town_a, cats):
+    japanese = client.get(url(town_a, "notices:subscribe")).content.decode()
+    assert "やさしい日本語" in japanese and "English" in japanese and "英語(米国)" not in japanese
+    assert "言語 / <span lang=\"en\">Language</span>" in japanese
+    client.cookies["yakuba_language"] = "en"
+    english = client.get(url(town_a, "notices:subscribe")).content.decode()
+    assert "English" in english and "Language / <span lang=\"ja\">言語</span>" in english
+    assert "Language / Language" not in english
 
 
 def test_a_town_with_line_shows_the_add_friend_link_and_a_qr_code(client, town_a, cats):
@@ -87,6 +99,7 @@ def test_a_town_with_line_shows_the_add_friend_link_and_a_qr_code(client, town_a
     body = client.get(url(town_a, "notices:subscribe")).content.decode()
     assert 'href="https://line.me/R/ti/p/@shimonita"' in body and "LINEで友だち追加" in body
     assert 'src="data:image/svg+xml' in body and "QRコード（LINE ID: @shimonita）" in body
+    assert "メール・LINE・プッシュ通知でお届けします" in body and "「LINEで受け取る」などから登録" in body
 
 
 def test_subscribing_without_an_account_asks_the_address_to_confirm(client, town_a, cats, areas,

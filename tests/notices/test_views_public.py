@@ -78,7 +78,7 @@ def test_list_shows_visible_notices_newest_first_with_emergency_pinned_and_marke
         assert hidden not in html
     assert "発表中の防災情報" in html and "防災・緊急" in html  # marked in words, not colour alone
     assert 'type="application/atom+xml"' in html and reverse("notices:feed") in html
-    assert "メール・LINE・プッシュ通知で受け取る" in html
+    assert "お知らせをメールなどで受け取る" in html
 
 
 def test_list_filters_by_category_and_pages_by_twenty(client, town_a):

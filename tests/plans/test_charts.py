@@ -85,3 +85,14 @@ def test_text_is_escaped(small_plan):
     kpi.indicator.text = '<script>"x"</script>'
     svg = str(charts.year_chart(kpi))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_units_are_translated_with_their_number():
+    from django.utils import translation
+
+    assert charts.with_unit(Decimal(30), "件") == "30件" and charts.with_unit(Decimal("12.5"), "%") == "12.5%"
+    assert charts.with_unit(Decimal(3), "ポイント") == "3ポイント"  # a unit the table does not know stays as written
+    with translation.override("en"):
+        assert charts.with_unit(Decimal(30), "件") == "30 cases" and charts.with_unit(Decimal(1), "件") == "1 case"
+        assert charts.with_unit(Decimal(1200), "人") == "1,200 people" and charts.with_unit(Decimal(80), "%") == "80%"
+        assert charts.unit_name("回/月") == "times a month"

@@ -133,6 +133,17 @@ def test_kpi_dashboard_has_charts_tables_and_words(client, town_a, progress, liv
 
 
 @time_machine.travel(NOW, tick=False)
+def test_kpi_dashboard_in_english_says_its_units_in_english(client, town_a, progress, live_metric, admin_a):
+    with scope(municipality=town_a):
+        kpis.bind(admin_a, indicator(progress, "窓口入力支援"), "test.visits")
+    client.cookies["yakuba_language"] = "en"
+    page = text(client.get(url(town_a, "kpi", "dx-test")))
+    assert "12 times a month" in page and "80% or more" in page
+    assert "（times a month）" in page  # the live metric's unit beside its name
+    assert "回/月" not in page and "件 or more" not in page
+
+
+@time_machine.travel(NOW, tick=False)
 def test_measure_page_shows_fields_history_by_department_and_no_files(client, town_a, progress, admin_a):
     target = measure(progress, "行政事務の効率化")
     response = client.get(url(town_a, "measure", "dx-test", target.pk))

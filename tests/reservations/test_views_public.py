@@ -6,6 +6,7 @@ The clock stands at 2026-10-30 (Fri) 9:00 in Tokyo. Rooms open Tuesday to Sunday
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import secrets
 from datetime import date, datetime, time, timedelta
@@ -144,8 +145,9 @@ def test_room_calendar_is_an_accessible_table_with_states_in_words(client, town_
     chosen = body[body.index('aria-current="date"') - 200:body.index('aria-current="date"')]
     assert "day=2026-11-04" in chosen
     assert body.count('aria-current="date"') == 1
-    assert "空き10" in body  # 11/4: 12 hours open, 2 taken
-    assert "空き12" in body and "満" in body
+    assert "空き10時間" in body  # 11/4: 12 hours open, 2 taken
+    assert "空いている時間帯：9:00〜10:00、12:00〜21:00" in body
+    assert "空き12時間" in body and "満" in body
     assert body.count("休館") >= 5  # Mondays and 文化の日
     # Months around it: back to this month, on to December; January is beyond the window.
     assert "?month=2026-10" in body and "?month=2026-12" in body
@@ -168,6 +170,46 @@ def test_room_page_explains_a_closed_day_and_a_day_beyond_the_window(client, roo
     assert "10月30日（金）の空いている時間" in default
     assert client.get(url("room", room.pk), {"day": "garbage", "month": "13-2026"}).status_code == 200
     assert client.get(url("room", 999999)).status_code == 404
+
+
+def _cells(body: str) -> dict[int, str]:
+    """Day number -> the calendar cell's state word, from the month table."""
+    import re
+
+    table = body[body.index('<table class="month-calendar__table">'):]
+    table = table[:table.index("</table>")]
+    return {int(day): state for day, state in re.findall(
+        r'<span class="visually-hidden">[^<]*</span>(\d+)<span class="visually-hidden">.*?'
+        r'<span class="month-calendar__state">([^<]*)</span>', table)}
+
+
+def test_calendar_cells_say_how_much_time_is_free_and_why_a_day_is_not_bookable(client, town_a, room, neighbour):
+    reserve(room, neighbour, WEDNESDAY, 10, 12)
+    november = _cells(client.get(url("room", room.pk), {"month": "2026-11"}).content.decode())
+    assert november[4] == "空き10時間" and november[5] == "空き12時間" and november[3] == "休館"
+    october = _cells(client.get(url("room", room.pk), {"month": "2026-10"}).content.decode())
+    assert october[29] == "過ぎた日" and october[30] == "空き11時間"  # today: 10:00 on (1 hour's notice)
+    near = make_room(town_a, name="第2会議室", rules=dataclasses.replace(ROOM_RULES, window_days=30))
+    november = _cells(client.get(url("room", near.pk), {"month": "2026-11"}).content.decode())
+    december = _cells(client.get(url("room", near.pk), {"month": "2026-12"}).content.decode())
+    assert november[29] == "空き12時間" and december[1] == "受付前"  # the window ends on 11/29
+    assert "受付外" not in str(october) + str(december)
+
+
+def test_a_day_whose_booking_has_closed_says_the_rule(client, town_a):
+    strict = make_room(town_a, rules=dataclasses.replace(ROOM_RULES, min_notice=timedelta(days=1)))
+    page = client.get(url("room", strict.pk), {"day": "2026-10-30"}).content.decode()
+    assert _cells(page)[30] == "受付は前日まで"
+    assert "当日の予約は受け付けていません。予約は、使う日の前日までにしてください（利用開始の1日前まで）。" in page
+    with time_machine.travel(datetime(2026, 10, 30, 20, 30, tzinfo=TOKYO), tick=False):
+        late = client.get(url("room", make_room(town_a, name="第2会議室").pk), {"day": "2026-10-30"}).content.decode()
+    assert _cells(late)[30] == "受付終了"
+    assert "この日の受付は終了しました。予約は、利用開始の1時間前までです。" in late
+
+
+def test_appointment_days_list_the_free_times(client, nouzei):
+    page = client.get(url("appointment", nouzei.slug)).content.decode()
+    assert "11月2日（月） <span class=\"day-list__state\">9:00〜12:00、13:00〜17:00 空き</span>" in page
 
 
 def test_booking_asks_an_anonymous_visitor_to_log_in(client, room):
@@ -344,6 +386,21 @@ def test_ics_is_a_calendar_attachment(town_a, room, resident_a, resident_client)
     assert body.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in body
     assert "DTSTART;TZID=Asia/Tokyo:20261104T100000" in body or "DTSTART:20261104T010000Z" in body
     assert f"{reservation.public_id}@yakuba" in body
+    assert "STATUS:CONFIRMED" in body and "SEQUENCE:0" in body
+
+
+def test_a_cancelled_reservation_offers_no_calendar_and_its_ics_says_cancelled(town_a, room, resident_a,
+                                                                              resident_client):
+    reservation = reserve(room, resident_a, WEDNESDAY, 10, 12)
+    resident_client.post(url("cancel", reservation.public_id), {"_once": secrets.token_urlsafe(24)})
+    detail = resident_client.get(url("detail", reservation.public_id)).content.decode()
+    assert "予約を取り消しました。" in detail
+    assert url("ics", reservation.public_id) not in detail and ".ics" not in detail
+    body = resident_client.get(url("ics", reservation.public_id)).content.decode()
+    # Same UID, a newer SEQUENCE and STATUS:CANCELLED: a calendar that imported the booking drops it.
+    assert f"UID:{reservation.public_id}@yakuba" in body
+    assert "STATUS:CANCELLED" in body and "SEQUENCE:1" in body and "STATUS:CONFIRMED" not in body
+    assert "SUMMARY:【取消し】" in body
 
 
 def test_cancel_before_the_deadline(town_a, room, resident_a, resident_client):
@@ -356,7 +413,7 @@ def test_cancel_before_the_deadline(town_a, room, resident_a, resident_client):
     assert saved.status == Status.CANCELLED
     detail = resident_client.get(url("detail", reservation.public_id)).content.decode()
     assert "予約を取り消しました。" in detail and url("cancel", reservation.public_id) not in detail
-    assert "空き12" in resident_client.get(url("room", room.pk), {"day": "2026-11-04"}).content.decode()
+    assert "空き12時間" in resident_client.get(url("room", room.pk), {"day": "2026-11-04"}).content.decode()
 
 
 def test_cancel_after_the_deadline_is_refused(town_a, room, resident_a, resident_client, clock):

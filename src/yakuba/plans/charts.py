@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from .models import Comparator, Indicator
 from .periods import short, wareki
@@ -40,8 +41,43 @@ def number(value: Decimal | float | int | None) -> str:
     return f"{sign}{int(whole):,}.{fraction}"
 
 
+# The plan's units (件, 人, 回…) are Japanese counters stuck to the number: translated as a whole, with the
+# number, so English reads "30 cases or more", not "30件 or more". A unit not listed stays as the plan wrote it.
+UNITS = {
+    "%": ngettext_lazy("%(value)s%%", "%(value)s%%", "count"),
+    "件": ngettext_lazy("%(value)s件", "%(value)s件", "count"),
+    "人": ngettext_lazy("%(value)s人", "%(value)s人", "count"),
+    "回": ngettext_lazy("%(value)s回", "%(value)s回", "count"),
+    "回/年": ngettext_lazy("%(value)s回/年", "%(value)s回/年", "count"),
+    "回/月": ngettext_lazy("%(value)s回/月", "%(value)s回/月", "count"),
+    "通": ngettext_lazy("%(value)s通", "%(value)s通", "count"),
+    "日": ngettext_lazy("%(value)s日", "%(value)s日", "count"),
+    "例": ngettext_lazy("%(value)s例", "%(value)s例", "count"),
+    "係": ngettext_lazy("%(value)s係", "%(value)s係", "count"),
+    "業務": ngettext_lazy("%(value)s業務", "%(value)s業務", "count"),
+    "か所": ngettext_lazy("%(value)sか所", "%(value)sか所", "count"),
+    "団体": ngettext_lazy("%(value)s団体", "%(value)s団体", "count"),
+    "時間": ngettext_lazy("%(value)s時間", "%(value)s時間", "count"),
+    "円": ngettext_lazy("%(value)s円", "%(value)s円", "count"),
+    "社": ngettext_lazy("%(value)s社", "%(value)s社", "count"),
+    "項目": ngettext_lazy("%(value)s項目", "%(value)s項目", "count"),
+}
+
+
 def with_unit(value: Decimal | None, unit: str) -> str:
-    return f"{number(value)}{unit}" if value is not None else ""
+    """「30件」 (English: "30 cases"), in the active language."""
+    if value is None:
+        return ""
+    template = UNITS.get(unit)
+    if template is None:
+        return f"{number(value)}{unit}"
+    return str(template % {"value": number(value), "count": 1 if value == 1 else 2})
+
+
+def unit_name(unit: str) -> str:
+    """The unit alone, as a label says it (「件」, English "cases")."""
+    template = UNITS.get(unit)
+    return str(template % {"value": "", "count": 2}).strip() if template is not None else unit
 
 
 def target_text(indicator: Indicator) -> str:

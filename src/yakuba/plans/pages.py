@@ -283,6 +283,7 @@ class KpiCard:
     rows: list[dict[str, Any]]
     monthly_rows: list[tuple[str, str]]
     due_label: str
+    metric_unit: str = ""  # the live metric's unit in the active language (「件」, "cases")
 
 
 def kpi_card(kpi: kpi_services.Kpi) -> KpiCard:
@@ -293,7 +294,8 @@ def kpi_card(kpi: kpi_services.Kpi) -> KpiCard:
     monthly = [(charts.month_label(month), charts.with_unit(value, unit) or _("なし")) for month, value in kpi.monthly]
     due = kpi.indicator.due_year
     return KpiCard(kpi, charts.target_text(kpi.indicator), charts.year_chart(kpi), charts.monthly_chart(kpi), rows,
-                   monthly, wareki(due) if due else "")
+                   monthly, wareki(due) if due else "",
+                   charts.unit_name(kpi.metric.unit) if kpi.metric is not None else "")
 
 
 def done_point(point: kpi_services.Point) -> str:

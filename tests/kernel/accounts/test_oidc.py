@@ -17,6 +17,7 @@ import requests
 from django.test import Client
 from django_scopes import scope
 
+from tests import factories
 from tests.support.oidc_provider import ID_TOKEN_FAULTS, StubProvider, generate_client_key, private_pem
 from yakuba.kernel.accounts import oidc
 from yakuba.kernel.accounts.models import Resident, User
@@ -454,3 +455,46 @@ def test_verified_values_mapping():
                       "postal_code": "370-2202", "gender": "other"}
     assert oidc.verified_values({"gender": "MALE", "birthdate": "1990-2-3"}) == {"gender": "male"}
     assert oidc.verified_values({}) == {}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Whether the button is offered at all (issue 20: without a provider it dead-ended on the 503 above)
+
+
+def test_identity_verification_is_available_only_with_a_usable_provider(settings, tmp_path):
+    key = tmp_path / "k.pem"
+    usable = {"ISSUER": "https://auth.example.jp", "CLIENT_ID": "c", "PRIVATE_KEY_FILE": str(key)}
+    settings.OIDC = usable
+    assert oidc.identity_verification_available()
+    for broken in ({"ISSUER": ""}, {"CLIENT_ID": ""}, {"PRIVATE_KEY_FILE": ""}, {"ISSUER": "http://auth.example.jp"}):
+        settings.OIDC = {**usable, **broken}
+        assert not oidc.identity_verification_available(), broken
+
+
+@pytest.mark.django_db
+def test_without_a_provider_the_login_page_says_how_to_verify_instead(client, town, settings):
+    settings.OIDC = {**settings.OIDC, "ISSUER": ""}
+    body = client.get(f"{TOWN}/accounts/login/?next=/t/10382/").content.decode()
+    assert "/accounts/oidc/start/" not in body
+    assert "マイナンバーカードでログイン</a>" not in body
+    assert "今はマイナンバーカードでログインできません" in body
+    assert "役場の窓口で、マイナンバーカードか本人確認書類" in body
+    assert "メールアドレスでログイン" in body
+
+
+@pytest.mark.django_db
+def test_without_a_provider_my_page_offers_no_verification(client, town, settings):
+    settings.OIDC = {**settings.OIDC, "ISSUER": ""}
+    client.force_login(factories.make_resident(town).user)
+    body = client.get(f"{TOWN}/accounts/profile/").content.decode()
+    assert "/accounts/oidc/start/" not in body and "本人確認をする" not in body
+    assert "役場の窓口で、マイナンバーカードか本人確認書類" in body
+
+
+@pytest.mark.django_db
+def test_with_a_provider_the_button_is_offered(client, town, oidc_provider):
+    body = client.get(f"{TOWN}/accounts/login/?next=/t/10382/").content.decode()
+    assert f'href="{TOWN}/accounts/oidc/start/?next=/t/10382/"' in body
+    assert "ログインできません" not in body
+    client.force_login(factories.make_resident(town).user)
+    assert "本人確認をする" in client.get(f"{TOWN}/accounts/profile/").content.decode()

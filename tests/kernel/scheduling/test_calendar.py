@@ -369,3 +369,18 @@ def test_free_slots_respect_capacity_and_pass_check_request(data):
     now = datetime.combine(day, time(0), TOKYO) - rules_.min_notice  # the first slot is just bookable
     for start, end in free:
         assert check_request(rules_, start, end, now=now) == []
+
+
+def test_free_slots_merge_into_the_stretches_a_resident_reads():
+    from yakuba.kernel.scheduling.calendar import free_slots_by_day, free_spans, spans_text
+
+    day = date(2026, 11, 4)
+    busy = [(at(day, 10), at(day, 12), 1)]
+    slots = free_slots_by_day(HALL, day, 1, busy)[day]
+    assert len(slots) == availability(HALL, day, 1, busy)[day]
+    spans = free_spans(slots)
+    assert spans == [(at(day, 9), at(day, 10)), (at(day, 12), at(day, 21))]
+    assert spans_text(spans) == "9:00〜10:00、12:00〜21:00"
+    # Overlapping candidates (2-hour bookings starting every hour) are one stretch, not a sum.
+    assert free_spans([(at(day, 9), at(day, 11)), (at(day, 10), at(day, 12))]) == [(at(day, 9), at(day, 12))]
+    assert free_spans([]) == []

@@ -28,8 +28,14 @@ DELIBERATE = {
 }
 
 
+# The same for everyone, so any cache may keep it.
+PUBLIC = {"ui:favicon": "the shared emblem"}
+
+
 def _private(response, name: str = "") -> bool:
     header = response.get("Cache-Control", "")
+    if name in PUBLIC:
+        return True
     directives = {part.strip().split("=")[0] for part in header.split(",")}
     if name in DELIBERATE:
         return "private" in directives and "public" not in directives

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -40,6 +40,9 @@ from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
 from .models import Gender, Resident, User
+
+if TYPE_CHECKING:
+    from yakuba.kernel.tenancy.models import Municipality
 
 logger = logging.getLogger(__name__)
 
@@ -109,16 +112,12 @@ class OIDCConfig:
     timeout: float
 
 
-def is_configured() -> bool:
-    return bool(getattr(settings, "OIDC", {}).get("ISSUER"))
-
-
-def get_config() -> OIDCConfig:
-    """settings.OIDC, read now (tests override it). Raises OIDCError (503) when OIDC is not set up."""
+def _read_config() -> tuple[OIDCConfig | None, str]:
+    """settings.OIDC, read now (tests override it): the configuration, or None and why it cannot be used."""
     raw: Mapping[str, Any] = getattr(settings, "OIDC", {}) or {}
     issuer = str(raw.get("ISSUER") or "").strip()
     if not issuer:
-        raise _not_configured()
+        return None, ""
     config = OIDCConfig(
         issuer=issuer,
         client_id=str(raw.get("CLIENT_ID") or "").strip(),
@@ -129,10 +128,28 @@ def get_config() -> OIDCConfig:
         timeout=float(raw.get("TIMEOUT") or 10),
     )
     if not config.client_id or not config.private_key_file:
-        logger.error("OIDC issuer is set but CLIENT_ID or PRIVATE_KEY_FILE is missing")
-        raise _not_configured()
+        return None, "OIDC issuer is set but CLIENT_ID or PRIVATE_KEY_FILE is missing"
     if not _acceptable_url(config.issuer):
-        logger.error("OIDC issuer must be an https URL (plain http only on loopback)")
+        return None, "OIDC issuer must be an https URL (plain http only on loopback)"
+    return config, ""
+
+
+def identity_verification_available(municipality: Municipality | None = None) -> bool:
+    """Whether the town's pages may offer マイナンバーカード login and 本人確認: an OpenID provider is set up.
+
+    The provider belongs to the deployment (YAKUBA_OIDC_*), so today every town gets the same answer; the
+    town is taken so callers need not change if towns ever choose their own provider. Nothing is fetched:
+    a provider that is set up but down still gets the button, and the friendly 503 after it.
+    """
+    return _read_config()[0] is not None
+
+
+def get_config() -> OIDCConfig:
+    """settings.OIDC, read now (tests override it). Raises OIDCError (503) when OIDC is not set up."""
+    config, problem = _read_config()
+    if config is None:
+        if problem:
+            logger.error(problem)
         raise _not_configured()
     return config
 

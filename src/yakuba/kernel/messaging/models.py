@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.tenancy.models import TenantModel
@@ -26,7 +27,7 @@ class Channel(models.TextChoices):
 class Language(models.TextChoices):
     JA = "ja", _("日本語")
     EASY = "ja-easy", _("やさしい日本語")
-    EN = "en", _("English")
+    EN = "en", pgettext_lazy("language name", "English")  # bare "English" is 「英語(米国)」 in Django's catalogue
 
 
 class Subscriber(TenantModel):

@@ -345,7 +345,16 @@ def _sweep(candidates: list[Slot], periods: list[Slot]) -> list[Slot]:
 def availability(rules: Rules, start_day: date, days: int, busy: Iterable[Busy], *, capacity: int = 1,
                  length: timedelta | None = None, seats: int = 1, now: datetime | None = None,
                  window_days: int | None = None) -> dict[date, int]:
-    """Free slot count per day for `days` days from `start_day` (0 on closed days), for a month calendar.
+    """Free slot count per day for `days` days from `start_day` (0 on closed days), for a month calendar."""
+    return {day: len(free) for day, free in free_slots_by_day(
+        rules, start_day, days, busy, capacity=capacity, length=length, seats=seats, now=now,
+        window_days=window_days).items()}
+
+
+def free_slots_by_day(rules: Rules, start_day: date, days: int, busy: Iterable[Busy], *, capacity: int = 1,
+                      length: timedelta | None = None, seats: int = 1, now: datetime | None = None,
+                      window_days: int | None = None) -> dict[date, list[Slot]]:
+    """`free_slots` of each of `days` days from `start_day` ([] on closed days).
 
     The busy entries are shared out to the days they touch once, so each day sorts only its own.
     """
@@ -359,9 +368,26 @@ def availability(rules: Rules, start_day: date, days: int, busy: Iterable[Busy],
         while touched <= until:
             per_day[touched].append(entry)
             touched += ONE_DAY
-    return {day: len(free_slots(rules, day, entries, capacity=capacity, length=length, seats=seats, now=now,
-                                window_days=window_days))
+    return {day: free_slots(rules, day, entries, capacity=capacity, length=length, seats=seats, now=now,
+                            window_days=window_days)
             for day, entries in per_day.items()}
+
+
+def free_spans(free: Iterable[Slot]) -> list[Slot]:
+    """Free slots merged into the stretches of time they cover (9:00〜12:00, 13:00〜17:00): what a resident
+    means by "when is it free", where the slot count only says how many start times there are."""
+    spans: list[Slot] = []
+    for start, end in sorted(free):
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def spans_text(spans: Iterable[Slot]) -> str:
+    """9:00〜12:00、13:00〜17:00 (Asia/Tokyo)."""
+    return "、".join(f"{_hm(start.astimezone(TOKYO))}〜{_hm(end.astimezone(TOKYO))}" for start, end in spans)
 
 
 # --- month views -----------------------------------------------------------------------------------------------

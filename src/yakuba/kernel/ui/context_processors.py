@@ -1,4 +1,5 @@
-"""Template context every page needs: the town, display preferences and the staff menu."""
+"""Template context every page needs: the town, display preferences, the staff menu and whether
+マイナンバーカード login is on offer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from yakuba.kernel.accounts import oidc
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.http import TownRequest
 
@@ -27,8 +29,11 @@ def _staff_menu(request: TownRequest) -> list[dict[str, Any]]:
 
 
 def ui(request: TownRequest) -> dict[str, Any]:
+    municipality = getattr(request, "municipality", None)
     return {
-        "municipality": getattr(request, "municipality", None),
+        "municipality": municipality,
+        # マイナンバーカード login / 本人確認 is offered only where a provider is set up (else it dead-ends).
+        "identity_verification": oidc.identity_verification_available(municipality),
         "text_size": prefs.text_size(request),
         "furigana": prefs.furigana_on(request),
         "staff_menu": _staff_menu(request),

@@ -1,4 +1,5 @@
-"""Middleware of the shared UI: furigana, language, refusal of input no person types, private pages never cached."""
+"""Middleware of the shared UI: furigana, language, refusal of input no person types, private pages never cached,
+HEAD answered as GET."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,34 @@ from yakuba.kernel.http import TownRequest
 
 from . import prefs
 from .once import RENDERED as ONCE_TOKEN_RENDERED
+
+
+class HeadAsGetMiddleware:
+    """A HEAD request runs as the GET it stands for, and the answer goes out without its body.
+
+    Views name the methods they take (`require_GET`, `require_http_methods(["GET", "POST"])`), and those
+    decorators refuse HEAD with 405 — while link checkers, monitors and browsers' prefetch ask with HEAD.
+    Answering here keeps every page, current and future, from having to list HEAD itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if isinstance(response, StreamingHttpResponse):
+            response.streaming_content = iter(())  # the file behind it is closed with the response
+        else:
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 class FuriganaMiddleware:

@@ -1,13 +1,16 @@
-"""Town home page, display preferences and the CSRF failure page."""
+"""Town home page, display preferences, the favicon and the CSRF failure page."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseRedirect
+from pathlib import Path
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.http import TownRequest
@@ -22,6 +25,18 @@ def home(request: TownRequest) -> HttpResponse:
         "widgets": registry.home_widgets,
         "departments": Department.objects.all(),
     })
+
+
+FAVICON = Path(__file__).parent / "static" / "yakuba" / "favicon.ico"
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every site whatever the page links: the shared emblem (the pages
+    link the SVG version from static). The same for everyone, so any cache may keep it for a day."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
 
 
 def safe_url(request: TownRequest, target: str, fallback: str = "") -> str:

@@ -431,7 +431,11 @@ def ics(reservation: Reservation, *, url: str = "") -> bytes:
 
 
 def ics_events(reservations: list[Reservation], *, url: str = "") -> bytes:
-    """Reservations as one iCalendar file, an event each (a 定期予約's weeks import in one go)."""
+    """Reservations as one iCalendar file, an event each (a 定期予約's weeks import in one go).
+
+    A cancelled reservation stays an event with the same UID, STATUS:CANCELLED and a higher SEQUENCE, so a
+    calendar that imported it earlier marks it cancelled instead of keeping a live appointment.
+    """
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -443,13 +447,17 @@ def ics_events(reservations: list[Reservation], *, url: str = "") -> bytes:
         event.add("dtstamp", timezone.now())
         event.add("dtstart", reservation.starts_at)
         event.add("dtend", reservation.ends_at)
-        event.add("summary", f"{reservation.target}（{reservation.municipality.name}）")
+        cancelled = reservation.status == Status.CANCELLED
+        summary = f"{reservation.target}（{reservation.municipality.name}）"
+        event.add("summary", _("【取消し】%(summary)s") % {"summary": summary} if cancelled else summary)
+        event.add("sequence", 1 if cancelled else 0)
         place: Any = reservation.room.facility.address if reservation.room else reservation.municipality.address
         if place:
             event.add("location", place)
         if url:
             event.add("url", url)
-        event.add("status", "CANCELLED" if reservation.status == Status.CANCELLED else "CONFIRMED")
+        event.add("status", "CANCELLED" if cancelled else "TENTATIVE" if reservation.status == Status.PENDING
+                  else "CONFIRMED")
         cal.add_component(event)
     data: bytes = cal.to_ical()
     return data
@@ -496,9 +504,15 @@ class DayAvailability:
     """One day of a resident's availability calendar: the free slots left, or why none can be booked."""
 
     day: date
-    free: int
+    free: int  # free start times (slots)
     closed: str | None  # the calendar's reason (祝日, 休館日…); None on an open day
     bookable: bool  # inside the booking window with a start still far enough ahead
+    # The stretches of time those slots cover (9:00〜12:00, …): what the calendar shows a resident.
+    spans: tuple[calendar.Slot, ...] = ()
+
+    @property
+    def free_time(self) -> timedelta:
+        return sum((end - start for start, end in self.spans), timedelta(0))
 
 
 def availability(resource: Resource, first: date, days: int, *, length: timedelta | None = None,
@@ -508,14 +522,15 @@ def availability(resource: Resource, first: date, days: int, *, length: timedelt
     now = _now(now)
     start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     taken = scheduling.busy(resource, start, start + timedelta(days=days + 1))
-    counts = calendar.availability(rules, first, days, taken, capacity=resource.capacity, length=length, now=now,
-                                   window_days=window_days)
+    per_day = calendar.free_slots_by_day(rules, first, days, taken, capacity=resource.capacity, length=length,
+                                         now=now, window_days=window_days)
     today, earliest = timezone.localdate(now), now + rules.min_notice
     last = calendar.last_bookable_day(rules, now, window_days)
-    return [DayAvailability(day=day, free=free, closed=calendar.is_closed(rules, day),
+    return [DayAvailability(day=day, free=len(free), closed=calendar.is_closed(rules, day),
                             bookable=today <= day <= last and any(
-                                begin >= earliest for begin, _end in calendar.slots(rules, day, length=length)))
-            for day, free in counts.items()]
+                                begin >= earliest for begin, _end in calendar.slots(rules, day, length=length)),
+                            spans=tuple(calendar.free_spans(free)))
+            for day, free in per_day.items()]
 
 
 def open_days(resource: Resource, count: int, *, length: timedelta | None = None,

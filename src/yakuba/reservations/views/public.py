@@ -105,6 +105,7 @@ def room(request: TownRequest, pk: int) -> HttpResponse:
         "chosen": entry, "chosen_note": _held_note(held[entry.day]) if entry and entry.day in held and not entry.closed
         else (_day_note(entry, rules, within.normal) if entry else ""),
         "held": held.get(entry.day) if entry and not entry.closed else None, "groups": groups,
+        "chosen_spans": calendar.spans_text(entry.spans) if entry else "",
         "slots": services.free_slots(item.resource, chosen, window_days=within.furthest)
         if chosen and entry and entry.free and entry.bookable else [],
         "login_url": _login_url(request.get_full_path()),
@@ -135,7 +136,9 @@ def appointment(request: TownRequest, slug: str) -> HttpResponse:
     entry = services.availability(kind.resource, chosen, 1, length=length)[0] if chosen else None
     today = timezone.localdate()
     return render(request, "reservations/public/appointment.html", {
-        "kind": kind, "days": [{"entry": day, "label": _day_label(day)} for day in days], "chosen": entry,
+        "kind": kind, "chosen": entry,
+        "days": [{"entry": day, "label": _day_label(day, rules),
+                  "spans": calendar.spans_text(day.spans) if day.free and day.bookable else ""} for day in days],
         "chosen_note": _day_note(entry, rules) if entry else "",
         "times": services.appointment_slots(kind, chosen) if chosen and entry and entry.free else [],
         "min_day": today, "max_day": calendar.last_bookable_day(rules, timezone.now()),
@@ -423,15 +426,21 @@ def _rules_summary(rules: calendar.Rules) -> dict[str, Any]:
             "year_end": rules.year_end_closure}
 
 
-def _day_label(entry: services.DayAvailability) -> str:
-    """The day's state in a word, as the calendar cell says it."""
+def _day_label(entry: services.DayAvailability, rules: calendar.Rules, last: date | None = None) -> str:
+    """The day's state in a word or two, as the calendar cell says it: how much time is free, or why none."""
     if entry.closed:
         return _("休館")
     if not entry.bookable:
-        return _("受付外")
+        if entry.day < timezone.localdate():
+            return _("過ぎた日")
+        if last is not None and entry.day > last:
+            return _("受付前")
+        if entry.day == timezone.localdate() and rules.min_notice >= timedelta(days=1):
+            return _("受付は前日まで")
+        return _("受付終了")
     if not entry.free:
         return _("満")
-    return _("空き%(count)s") % {"count": entry.free}
+    return _("空き%(time)s") % {"time": calendar.duration_text(entry.free_time)}
 
 
 def _day_note(entry: services.DayAvailability, rules: calendar.Rules, window_days: int | None = None) -> str:
@@ -444,7 +453,11 @@ def _day_note(entry: services.DayAvailability, rules: calendar.Rules, window_day
         last = calendar.last_bookable_day(rules, timezone.now(), window_days)
         if entry.day > last:
             return _("予約は%(month)d月%(day)d日の分まで受け付けています") % {"month": last.month, "day": last.day}
-        return _("この日の受付は終了しました。")
+        if entry.day == timezone.localdate() and rules.min_notice >= timedelta(days=1):
+            return _("当日の予約は受け付けていません。予約は、使う日の前日までにしてください"
+                     "（利用開始の%(notice)s前まで）。") % {"notice": calendar.duration_text(rules.min_notice)}
+        return _("この日の受付は終了しました。予約は、利用開始の%(notice)s前までです。") % {
+            "notice": calendar.duration_text(rules.min_notice)}
     if not entry.free:
         return _("この日は空きがありません。別の日をお選びください。")
     return ""
@@ -456,15 +469,16 @@ def _month_table(base: str, year: int, month: int, days: list[services.DayAvaila
     """The month as rows of 7 (Sunday first) for the calendar table, with links to the months around it."""
     by_day = {entry.day: entry for entry in days}
     today = timezone.localdate()
+    last = last or calendar.last_bookable_day(rules, timezone.now())
     weeks = [[None if day is None else {
-        "day": day, "label": _("抽選") if held and day in held and not by_day[day].closed else _day_label(by_day[day]),
+        "day": day, "label": _("抽選") if held and day in held and not by_day[day].closed
+        else _day_label(by_day[day], rules, last),
         "url": f"{base}?month={year:04d}-{month:02d}&day={day}#slots",
         "chosen": day == chosen, "today": day == today, "free": by_day[day].free and by_day[day].bookable,
     } for day in week] for week in calendar.month_weeks(year, month)]
     first = date(year, month, 1)
     before = first - timedelta(days=1)
     after = first + timedelta(days=monthrange(year, month)[1])
-    last = last or calendar.last_bookable_day(rules, timezone.now())
     return {
         "first": first, "weeks": weeks,
         "weekdays": [str(calendar.WEEKDAY_SHORT[index]) for index in (6, 0, 1, 2, 3, 4, 5)],
