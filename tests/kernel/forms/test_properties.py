@@ -67,3 +67,15 @@ def test_validate_never_raises_and_reports_only_known_fields(data):
     json.dumps(result.cleaned)
     names = {f.name for f in (form.all_fields() if page is None else form.pages[page].fields)}
     assert set(result.cleaned) <= names
+
+
+@SETTINGS
+@given(st.data())
+def test_dropping_hidden_answers_changes_nothing_validate_keeps(data):
+    from yakuba.kernel.forms.validate import applicable
+
+    form = FormDefinition.from_dict(data.draw(definitions()))
+    answers = data.draw(answers_for(form.to_dict()))
+    kept = applicable(form, answers)
+    assert validate(form, kept).cleaned == validate(form, answers).cleaned
+    assert applicable(form, kept) == kept
