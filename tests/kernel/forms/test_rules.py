@@ -29,6 +29,9 @@ REFUSED = [
     ("address", {"max_length": 10}, "群馬県甘楽郡下仁田町大字下仁田682", "10文字以内"),
     ("kana", {"max_length": 10}, "山田", "カタカナ"),
     ("kana", {"max_length": 3}, "ヤマダタロウ", "3文字以内"),
+    ("name_kana", {"max_length": 3}, {"family": "テシガワラ", "given": "タロウ"}, "それぞれ3文字以内"),
+    ("email", {"max_length": 12}, "taro@example.jp", "12文字以内"),
+    ("phone", {"max_length": 10}, "0274-82-2111", "10文字以内"),
     ("name", {"max_length": 3}, {"family": "勅使河原", "given": "太郎"}, "それぞれ3文字以内"),
     ("name_kana", {}, {"family": "山田", "given": "タロウ"}, "カタカナ"),
     ("date", {}, "令和8年2月30日", "令和8年4月1日"),
@@ -67,7 +70,9 @@ def test_the_hint_shown_names_the_rule_that_refused(kind, settings, raw, words):
     html = render_page(form, {"f": raw}, {"f": refused})
     hint, error = text_of(html, "id_f_hint"), text_of(html, "id_f_error")
     assert words in hint and words in refused[0] and words in error
-    assert rules.phrase(item) in hint and rules.phrase(item) in refused[0]
+    assert hint == rules.hint(item)
+    for part in (rules.phrase(item), rules.note(item)):
+        assert part in hint and part in refused[0]
 
 
 @pytest.mark.parametrize(("kind", "message"), REQUIRED_ONLY)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .definition import Field
 
@@ -24,13 +25,7 @@ def phrase(item: Field) -> str:
         return _length(item.max_length)
     if kind == "name":
         return _("姓・名それぞれ%(n)d文字以内") % {"n": item.max_length} if item.max_length else ""
-    if kind == "kana":
-        if item.max_length:
-            return _("カタカナ（%(n)d文字以内）") % {"n": item.max_length}
-        return _("カタカナ")
-    if kind == "name_kana":
-        if item.max_length:
-            return _("カタカナ（姓・名それぞれ%(n)d文字以内）") % {"n": item.max_length}
+    if kind in ("kana", "name_kana"):
         return _("カタカナ")
     if kind == "date":
         if "birth" in item.name:
@@ -41,8 +36,6 @@ def phrase(item: Field) -> str:
     if kind == "phone":
         return _("市外局番から始まる10桁か11桁の番号（例: 0274-82-2111）")
     if kind == "email":
-        if item.max_length:
-            return _("%(n)d文字以内のメールアドレス（例: taro@example.jp）") % {"n": item.max_length}
         return _("メールアドレス（例: taro@example.jp）")
     if kind == "digits":
         return _("%(n)d桁の数字") % {"n": item.digits} if item.digits else _("数字")
@@ -55,6 +48,17 @@ def phrase(item: Field) -> str:
     return ""
 
 
+def note(item: Field) -> str:
+    """A length limit said after the rule of a field whose rule is something else: 「（姓・名それぞれ50文字以内）」."""
+    if item.type in ("kana", "email") and item.max_length:
+        return _("（%(n)d文字以内）") % {"n": item.max_length}
+    if item.type == "name_kana" and item.max_length:
+        return _("（姓・名それぞれ%(n)d文字以内）") % {"n": item.max_length}
+    if item.type == "phone" and item.max_length and item.max_length < 13:  # 11 digits and two hyphens fit in 13
+        return _("（%(n)d文字以内）") % {"n": item.max_length}
+    return ""
+
+
 def hint(item: Field) -> str:
     """The rule as the hint under the question: 「7桁の数字で入力してください。」, or ''."""
     rule = phrase(item)
@@ -62,7 +66,7 @@ def hint(item: Field) -> str:
         return ""
     if item.type == "group":
         return _("%(rule)s入力してください。") % {"rule": rule}
-    return _("%(rule)sで入力してください。") % {"rule": rule}
+    return _("%(rule)sで入力してください%(note)s。") % {"rule": rule, "note": note(item)}
 
 
 def message(item: Field, label: str = "") -> str:
@@ -73,7 +77,7 @@ def message(item: Field, label: str = "") -> str:
         return _("%(label)sは%(rule)s入力してください。") % {"label": label, "rule": rule}
     if not rule:
         return _("%(label)sの入力の形式が正しくありません。") % {"label": label}
-    return _("%(label)sは%(rule)sで入力してください。") % {"label": label, "rule": rule}
+    return _("%(label)sは%(rule)sで入力してください%(note)s。") % {"label": label, "rule": rule, "note": note(item)}
 
 
 def _length(limit: int | None) -> str:
@@ -95,7 +99,7 @@ def _range(item: Field, noun: str, unit: str) -> str:
 def _count(item: Field) -> str:
     """「1人以上10人まで」 from min_items/max_items, in the unit of the item label (「{n}人目」 → 人)."""
     match = _UNIT_RE.match(item.item_label)
-    unit = match[1] if match else _("件")
+    unit = match[1] if match else pgettext("entries of a repeated question", "件")
     low = item.min_items or 0
     if low and item.max_items:
         return _("%(low)d%(unit)s以上%(high)d%(unit)sまで") % {"low": low, "high": item.max_items, "unit": unit}
