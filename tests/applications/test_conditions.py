@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 DEFINITION = json.loads((Path(yakuba.__file__).parent / "applications" / "demo" / "forms" / "jidou-teate.json")
                         .read_text(encoding="utf-8"))
-APPLICANT = {"applicant_name": {"family": "山田", "given": "花子"}, "applicant_kana": {"family": "ヤマダ", "given": "ハナコ"},
+APPLICANT = {"applicant_name": {"family": "山田", "given": "花子"},
+             "applicant_kana": {"family": "ヤマダ", "given": "ハナコ"},
              "birthdate": "1990-04-01", "postal_code": "370-2601", "address": "群馬県甘楽郡下仁田町大字下仁田1",
              "phone": "0274-82-2111", "email": ""}
 CHILD = {"children.0.child_name__family": "山田", "children.0.child_name__given": "一郎",

@@ -68,8 +68,8 @@ def test_errors_next_to_fields_and_in_summary():
     html = render_page(form, answers, result.errors, page=0)
     reader = read(html)
     assert 'class="error-summary"' in html
-    assert ('<a href="#id_birthdate">生年月日: 生年月日は1980/4/1 や 昭和55年4月1日 のような日付で入力してください。</a>'
-            in html)
+    assert ('<a href="#id_birthdate">生年月日: 生年月日は1980/4/1 や 昭和55年4月1日 のような日付で'
+            '入力してください。</a>' in html)
     assert '<a href="#id_applicant__family">氏名: 姓と名の両方を入力してください。</a>' in html
     birthdate = by_id(reader, "id_birthdate")
     assert birthdate["aria-invalid"] == "true"

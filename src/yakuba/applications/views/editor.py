@@ -120,7 +120,7 @@ class FieldForm(forms.Form):
                                                            max_value=100_000, required=False)
         if "digits" in keys:
             self.fields["digits"] = forms.IntegerField(
-                label=gettext_lazy("桁数"), min_value=1, max_value=editor.MAX_DIGITS, required=False,
+                label=gettext_lazy("桁数"), min_value=1, max_value=editor.INT_LIMITS["digits"][1], required=False,
                 help_text=gettext_lazy("この桁数ちょうどの数字だけを受け付けます（口座番号は7、金融機関コードは4、"
                                        "支店コードは3）。空欄なら桁数を問いません。"))
         if "min_items" in keys:

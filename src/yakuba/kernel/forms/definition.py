@@ -18,8 +18,8 @@ FIELD_TYPES = frozenset({
 CHOICE_TYPES = frozenset({"choice", "multi_choice"})
 RANGE_TYPES = frozenset({"number", "money"})
 LENGTH_TYPES = frozenset({"text", "textarea", "kana", "name", "name_kana", "address", "email", "phone"})
-# A number written with digits only, kept as text so leading zeros stay: 口座番号 (7), 金融機関コード (4), 支店コード (3),
-# 被保険者番号. `digits` is its exact count; without it any count of digits is taken.
+# A number written with digits only, kept as text so leading zeros stay: 口座番号 (7), 金融機関コード (4),
+# 支店コード (3), 被保険者番号. `digits` is its exact count; without it any count of digits is taken.
 DIGITS_TYPES = frozenset({"digits"})
 MAX_DIGITS = 30
 # A condition compares a string with the controlling field's value, so that value must be a plain scalar or choice.

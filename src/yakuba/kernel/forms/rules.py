@@ -25,18 +25,10 @@ def phrase(item: Field) -> str:
         return _length(item.max_length)
     if kind == "name":
         return _("姓・名それぞれ%(n)d文字以内") % {"n": item.max_length} if item.max_length else ""
-    if kind in ("kana", "name_kana"):
-        return _("カタカナ")
     if kind == "date":
         if "birth" in item.name:
             return _("1980/4/1 や 昭和55年4月1日 のような日付")
         return _("2026/4/1 や 令和8年4月1日 のような日付")
-    if kind == "postal_code":
-        return _("7桁の数字（例: 370-2601）")
-    if kind == "phone":
-        return _("市外局番から始まる10桁か11桁の番号（例: 0274-82-2111）")
-    if kind == "email":
-        return _("メールアドレス（例: taro@example.jp）")
     if kind == "digits":
         return _("%(n)d桁の数字") % {"n": item.digits} if item.digits else _("数字")
     if kind == "number":
@@ -45,7 +37,19 @@ def phrase(item: Field) -> str:
         return _range(item, _("金額"), "円")
     if kind == "group":
         return _count(item)
-    return ""
+    return _fixed(kind)
+
+
+def _fixed(kind: str) -> str:
+    """The rule of a type that has no settings to it."""
+    fixed = {
+        "kana": _("カタカナ"),
+        "name_kana": _("カタカナ"),
+        "postal_code": _("7桁の数字（例: 370-2601）"),
+        "phone": _("市外局番から始まる10桁か11桁の番号（例: 0274-82-2111）"),
+        "email": _("メールアドレス（例: taro@example.jp）"),
+    }
+    return fixed.get(kind, "")
 
 
 def note(item: Field) -> str:
