@@ -7,7 +7,15 @@ Input names (ids are ``id_`` + the name with ``.`` → ``-``):
 * a field in a group item: ``<group>.<index>.<name>`` (index from 0), so ``family.0.name__family``.
 
 A group renders its items plus one blank spare item (while under `max_items`), so a resident can add one
-without JavaScript; `answers_from_post` drops items left entirely blank.
+without JavaScript; `answers_from_post` drops items left entirely blank. Items beyond `min_items` say they are
+optional (「2人目（任意）」): their 必須 questions are required only once the item is started.
+
+Conditions: a question whose condition reads an answer given on an earlier page (or a verified one) is drawn only
+when the condition holds. One whose condition reads an answer on the same page (or the same group item) is drawn
+inside a box headed 「「請求の理由」で「町に転入した」を選んだ方のみ、お答えください。」; without script the box is
+always in view and the server ignores it when the condition does not hold (`validate` skips it, `applicable` drops
+it from a draft); with script (static/kernel_forms/conditions.js, no inline script under the CSP) the box is hidden
+and its inputs disabled while the answer does not call for it.
 """
 
 from __future__ import annotations
