@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy
 from yakuba.kernel.forms.definition import (
     CHOICE_TYPES,
     CONDITION_SOURCE_TYPES,
+    DIGITS_TYPES,
     LENGTH_TYPES,
+    MAX_DIGITS,
     MAX_GROUP_ITEMS,
     NAME_RE,
     PREFILL_SOURCES,
@@ -45,6 +47,7 @@ TYPE_LABELS: dict[str, Promise] = {
     "email": gettext_lazy("メールアドレス"),
     "number": gettext_lazy("数"),
     "money": gettext_lazy("金額（円）"),
+    "digits": gettext_lazy("番号（数字のみ。口座番号など）"),
     "consent": gettext_lazy("同意のチェック"),
     "file": gettext_lazy("ファイルの添付"),
     "group": gettext_lazy("くり返し入力（家族など）"),
@@ -68,7 +71,7 @@ MAX_VALUE = 100
 # Integer settings: (smallest, largest) allowed; None means no bound.
 INT_LIMITS: dict[str, tuple[int | None, int | None]] = {
     "min": (None, None), "max": (None, None), "max_length": (1, 100_000), "min_items": (0, MAX_GROUP_ITEMS),
-    "max_items": (1, MAX_GROUP_ITEMS), "max_size": (1, 100 * 1024 * 1024),
+    "max_items": (1, MAX_GROUP_ITEMS), "max_size": (1, 100 * 1024 * 1024), "digits": (1, MAX_DIGITS),
 }
 TRUE_WORDS = frozenset({"true", "on", "yes", "はい", "同意する", "同意した", "チェックあり"})
 FALSE_WORDS = frozenset({"false", "off", "no", "いいえ", "同意しない", "チェックなし"})
@@ -155,6 +158,8 @@ def editable_keys(kind: str, *, in_group: bool) -> frozenset[str]:
         keys |= {"min", "max"}
     if kind in LENGTH_TYPES:
         keys.add("max_length")
+    if kind in DIGITS_TYPES:
+        keys.add("digits")
     if kind == "group":
         keys |= {"min_items", "max_items", "item_label"}
     if kind == "file":

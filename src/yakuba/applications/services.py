@@ -26,7 +26,7 @@ from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_private
 from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinition
 from yakuba.kernel.forms.normalise import katakana, scrub
-from yakuba.kernel.forms.validate import Result, validate
+from yakuba.kernel.forms.validate import Result, applicable, validate
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling.calendar import add_office_days
 from yakuba.kernel.tenancy.models import Municipality
@@ -181,7 +181,9 @@ def save_page(submission: Submission, page: int, answers: dict[str, Any], *,
     with transaction.atomic():
         locked_submission = _locked(submission)
         upload_errors = attach_files(locked_submission, form.pages[page].fields, answers, files or {})
-        merged = {**locked_submission.answers, **answers, **locked_values(form, locked_submission.resident)}
+        # What was typed for a question its condition no longer calls for is dropped, not kept in the draft.
+        merged = applicable(form, {**locked_submission.answers, **answers,
+                                   **locked_values(form, locked_submission.resident)})
         locked_submission.answers = merged
         locked_submission.save(update_fields=["answers", "updated_at"])
     submission.answers = merged
@@ -858,7 +860,7 @@ def save_visit_page(visit: CounterVisit, page: int, answers: dict[str, Any]) -> 
         raise Refused(_("このページはありません。"))
     with transaction.atomic():
         current = CounterVisit.objects.select_for_update().get(pk=visit.pk)
-        current.answers = {**current.answers, **answers, **locked_values(form, current.resident)}
+        current.answers = applicable(form, {**current.answers, **answers, **locked_values(form, current.resident)})
         current.save(update_fields=["answers"])
     visit.answers = current.answers
     return validate(form, visit.answers, page=page)

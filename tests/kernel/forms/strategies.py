@@ -48,6 +48,8 @@ def _extras(draw: st.DrawFn, kind: str, name: str) -> dict[str, Any]:
         extras.update(min=low, max=low + draw(st.integers(0, 10_000)))
     if kind in ("text", "textarea", "kana", "address") and draw(st.booleans()):
         extras["max_length"] = draw(st.integers(1, 200))
+    if kind == "digits" and draw(st.booleans()):
+        extras["digits"] = draw(st.integers(1, 12))
     if kind == "file" and draw(st.booleans()):
         extras.update(accept=["application/pdf"], max_size=draw(st.integers(1, 10**7)))
     if kind == "group":

@@ -57,7 +57,7 @@ def test_autocomplete_and_inputmode():
 def test_hint_is_linked_with_aria_describedby():
     reader = read(render_page(moving_in(), {}, page=0))
     assert by_id(reader, "id_birthdate")["aria-describedby"] == "id_birthdate_hint"
-    assert "令和8年4月1日" in render_page(moving_in(), {}, page=0)
+    assert "1980/4/1 や 昭和55年4月1日 のような日付で入力してください。" in render_page(moving_in(), {}, page=0)
 
 
 def test_errors_next_to_fields_and_in_summary():
@@ -68,7 +68,8 @@ def test_errors_next_to_fields_and_in_summary():
     html = render_page(form, answers, result.errors, page=0)
     reader = read(html)
     assert 'class="error-summary"' in html
-    assert '<a href="#id_birthdate">生年月日: 日付は 2026/4/1 や 令和8年4月1日 のように入力してください。</a>' in html
+    assert ('<a href="#id_birthdate">生年月日: 生年月日は1980/4/1 や 昭和55年4月1日 のような日付で'
+            '入力してください。</a>' in html)
     assert '<a href="#id_applicant__family">氏名: 姓と名の両方を入力してください。</a>' in html
     birthdate = by_id(reader, "id_birthdate")
     assert birthdate["aria-invalid"] == "true"
@@ -90,8 +91,8 @@ def test_group_errors_use_item_paths():
     reader = read(html)
     assert by_id(reader, "id_family-0-birthdate")["aria-invalid"] == "true"
     assert by_id(reader, "id_family-0-birthdate")["name"] == "family.0.birthdate"
-    assert "家族 1人目 生年月日: 日付は" in html
-    assert "<legend>家族 2人目</legend>" in html  # the blank spare item
+    assert "家族 1人目 生年月日: 生年月日は" in html
+    assert "<legend>家族 2人目（任意）</legend>" in html  # the blank spare item
 
 
 def test_values_are_kept_and_escaped():
@@ -151,12 +152,31 @@ def test_render_answers_for_check_page():
     assert "家族 1人目 学校名" not in rows  # hidden by its condition
 
 
-def test_conditional_questions_say_when_they_apply():
-    reader = read(render_page(moving_in(), {}, page=1))
-    assert by_id(reader, "id_family")["aria-describedby"] == "id_family_hint"
+def test_conditional_questions_on_the_same_page_are_boxed_with_whom_they_are_for():
     html = render_page(moving_in(), {}, page=1)
-    assert "一緒に転入する家族が「いる」の場合に答えてください。" in html
-    assert "続柄が「子」の場合に答えてください。" in html
+    reader = read(html)
+    assert by_id(reader, "id_family")["aria-describedby"] == "id_family_hint"
+    box = by_id(reader, "when-id_family")
+    assert box["class"] == "field-condition"
+    assert box["data-when-name"] == "has_family" and box["data-when-values"] == '["yes"]'
+    assert "「一緒に転入する家族」で「いる」を選んだ方のみ、お答えください。" in html
+    # Inside a group item the box reads the same item's answer.
+    assert by_id(reader, "when-id_family-0-school")["data-when-name"] == "family.0.relation"
+    assert "「続柄」で「子」を選んだ方のみ、お答えください。" in html
+    assert 'src="/static/kernel_forms/conditions.js"' in html
+
+
+def test_conditional_questions_on_a_later_page_show_only_when_their_condition_holds():
+    form = make(pages=[[field("spouse", "choice", "配偶者", options=[["yes", "あり"], ["no", "なし"]])],
+                       [field("spouse_name", "name", "配偶者の氏名", condition={"field": "spouse", "equals": "yes"}),
+                        field("note", "text", "備考", required=False)]])
+    assert "配偶者の氏名" not in render_page(form, {"spouse": "no"}, page=1)
+    assert "配偶者の氏名" not in render_page(form, {}, page=1)
+    shown = render_page(form, {"spouse": "yes"}, page=1)
+    assert "配偶者の氏名" in shown and "field-condition" not in shown and "conditions.js" not in shown
+    only_hidden = make(pages=[[field("spouse", "choice", "配偶者")],
+                              [field("spouse_name", "name", "氏名", condition={"field": "spouse", "equals": "a"})]])
+    assert "質問はありません" in render_page(only_hidden, {"spouse": "b"}, page=1)
 
 
 def test_page_out_of_range():
@@ -191,5 +211,5 @@ def test_stored_dates_show_as_people_write_them_and_examples_are_not_repeated():
     ]}]})
     html = render_page(form, {"birthdate": "1944-05-12"})
     assert 'value="1944/5/12"' in html
-    assert html.count("例: 370-2601") == 1
+    assert html.count("例: 370-2601") == 1  # the form's help says no more than the rule's hint, so it is left out
     assert 'value="昭和19年5月12日"' in render_page(form, {"birthdate": "昭和19年5月12日"})

@@ -52,24 +52,33 @@ def test_valid_input_is_normalised(type_, raw, expected):
 
 
 @pytest.mark.parametrize(("type_", "raw", "message"), [
-    ("kana", "山田", "カタカナで入力してください。"),
-    ("name_kana", {"family": "山田", "given": "タロウ"}, "カタカナで入力してください。"),
+    ("kana", "山田", "項目はカタカナで入力してください。"),
+    ("name_kana", {"family": "山田", "given": "タロウ"}, "項目はカタカナで入力してください。"),
     ("name", {"family": "山田", "given": ""}, "姓と名の両方を入力してください。"),
-    ("date", "令和8年2月30日", "日付は 2026/4/1 や 令和8年4月1日 のように入力してください。"),
-    ("date", "昭和64年1月8日", "日付は 2026/4/1 や 令和8年4月1日 のように入力してください。"),
-    ("postal_code", "370-260", "郵便番号は7桁の数字で入力してください（例: 370-2601）。"),
-    ("phone", "12345", "電話番号は 0274-82-2111 のように数字で入力してください。"),
-    ("email", "taro@", "メールアドレスは example@example.jp のように入力してください。"),
-    ("number", "1.5", "項目は半角数字（整数）で入力してください。"),
-    ("number", "十二", "項目は半角数字（整数）で入力してください。"),
-    ("money", "-100", "金額は 1000 や 1,000円 のように数字で入力してください。"),
+    ("date", "令和8年2月30日", "項目は2026/4/1 や 令和8年4月1日 のような日付で入力してください。"),
+    ("date", "昭和64年1月8日", "項目は2026/4/1 や 令和8年4月1日 のような日付で入力してください。"),
+    ("postal_code", "370-260", "項目は7桁の数字（例: 370-2601）で入力してください。"),
+    ("phone", "12345", "項目は市外局番から始まる10桁か11桁の番号（例: 0274-82-2111）で入力してください。"),
+    ("email", "taro@", "項目はメールアドレス（例: taro@example.jp）で入力してください。"),
+    ("number", "1.5", "項目は数字（整数）で入力してください。"),
+    ("number", "十二", "項目は数字（整数）で入力してください。"),
+    ("money", "-100", "項目は1,000 や 1,000円 のような金額で入力してください。"),
+    ("digits", "12345", "項目は7桁の数字で入力してください。"),
+    ("digits", "12345678", "項目は7桁の数字で入力してください。"),
+    ("digits", "12-34a67", "項目は7桁の数字で入力してください。"),
     ("choice", "z", "選択肢から選んでください。"),
     ("multi_choice", ["a", "z"], "選択肢から選んでください。"),
     ("text", ["a", "list"], "入力の形式が正しくありません。"),
     ("date", {"y": 2026}, "入力の形式が正しくありません。"),
 ])
 def test_invalid_input_gets_a_specific_message(type_, raw, message):
-    assert check(type_, raw) == (None, [message])
+    assert check(type_, raw, **({"digits": 7} if type_ == "digits" else {})) == (None, [message])
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("０１２３４５６", "0123456"), ("012-3456", "0123456"),
+                                               ("012 3456", "0123456"), ("0123456", "0123456")])
+def test_digits_are_normalised_and_keep_leading_zeros(raw, expected):
+    assert check("digits", raw, digits=7) == (expected, [])
 
 
 @pytest.mark.parametrize(("type_", "message"), [
@@ -97,9 +106,10 @@ def test_optional_empty_fields_are_kept_as_empty(type_, empty):
 
 
 def test_limits():
-    assert check("number", "11", max=10)[1] == ["項目は10以下で入力してください。"]
-    assert check("number", "-1", min=0)[1] == ["項目は0以上で入力してください。"]
-    assert check("money", "1,000,001円", max=1_000_000)[1] == ["項目は1,000,000円以下で入力してください。"]
+    assert check("number", "11", max=10)[1] == ["項目は10以下の整数で入力してください。"]
+    assert check("number", "-1", min=0)[1] == ["項目は0以上の整数で入力してください。"]
+    assert check("number", "-1", min=0, max=10)[1] == ["項目は0から10までの整数で入力してください。"]
+    assert check("money", "1,000,001円", max=1_000_000)[1] == ["項目は1,000,000円以下の金額で入力してください。"]
     assert check("text", "あいうえおか", max_length=5)[1] == ["項目は5文字以内で入力してください。"]
     assert check("text", "あいうえお", max_length=5) == ("あいうえお", [])
 
@@ -144,7 +154,7 @@ def test_group_items_validated_per_item():
     result = validate(form, answers, page=1)
     assert result.errors == {
         "family.1.name": ["姓と名の両方を入力してください。"],
-        "family.1.birthdate": ["日付は 2026/4/1 や 令和8年4月1日 のように入力してください。"],
+        "family.1.birthdate": ["生年月日は1980/4/1 や 昭和55年4月1日 のような日付で入力してください。"],
     }
     assert result.cleaned["family"][0] == {"name": {"family": "山田", "given": "花子"}, "birthdate": "1990-03-04",
                                            "relation": "spouse"}
@@ -154,8 +164,8 @@ def test_group_items_validated_per_item():
 def test_group_item_counts():
     form = make(field("family", "group", "家族", min_items=1, max_items=2))
     item = {"name": {"family": "山田", "given": "太郎"}}
-    assert validate(form, {"family": []}).errors == {"family": ["家族は1件以上入力してください。"]}
-    assert validate(form, {"family": [item] * 3}).errors == {"family": ["家族は2件まで入力できます。"]}
+    assert validate(form, {"family": []}).errors == {"family": ["家族は1件以上2件まで入力してください。"]}
+    assert validate(form, {"family": [item] * 3}).errors == {"family": ["家族は1件以上2件まで入力してください。"]}
     assert validate(form, {"family": "太郎"}).errors == {"family": ["入力の形式が正しくありません。"]}
 
 

@@ -90,9 +90,9 @@ def samples(town: Town) -> list[Sample]:
                               "child_kana": {"family": "グエン", "given": "ハナ"}, "child_birthdate": _days(-8),
                               "relation": "child", "living": "together"}],
                 "bank_name": "甘楽富岡農業協同組合", "branch_name": "甘楽支店", "account_type": "ordinary",
-                "account_number": "765432", "account_holder": "グエン テイ ラン"},
-                steps=(("request_correction", "口座番号が6桁になっています。7桁に満たない場合は前に0を付けて"
-                                              "入力してください。", ("account_number",)),)),
+                "account_number": "0765432", "account_holder": "グエン テイ ラン"},
+                steps=(("request_correction", "口座名義が通帳の名義と一致しませんでした。通帳のとおり、"
+                                              "カタカナで入力してください。", ("account_holder",)),)),
             Sample(1, ("kouki-koureisha",), {
                 **common, "kouki_number": "87654321", "insured_relation": "self", "notice_type": "address",
                 "new_address": "群馬県甘楽郡甘楽町大字福島801", "change_date": _days(-3)}),

@@ -137,6 +137,11 @@ class FieldForm(forms.Form):
         if "max_length" in keys:
             self.fields["max_length"] = forms.IntegerField(label=gettext_lazy("最大文字数"), min_value=1,
                                                            max_value=100_000, required=False)
+        if "digits" in keys:
+            self.fields["digits"] = forms.IntegerField(
+                label=gettext_lazy("桁数"), min_value=1, max_value=editor.INT_LIMITS["digits"][1], required=False,
+                help_text=gettext_lazy("この桁数ちょうどの数字だけを受け付けます（口座番号は7、金融機関コードは4、"
+                                       "支店コードは3）。空欄なら桁数を問いません。"))
         if "min_items" in keys:
             self.fields["min_items"] = forms.IntegerField(label=gettext_lazy("最少の件数"), min_value=0,
                                                           max_value=50, required=False)
@@ -158,8 +163,8 @@ class FieldForm(forms.Form):
         item = self.item
         condition = item.get("condition") or {}
         source = next((f for f in sources if f["name"] == condition.get("field")), None)
-        initial = {key: item.get(key) for key in ("label", "help_text", "min", "max", "max_length", "min_items",
-                                                  "max_items", "item_label", "prefill")}
+        initial = {key: item.get(key) for key in ("label", "help_text", "min", "max", "max_length", "digits",
+                                                  "min_items", "max_items", "item_label", "prefill")}
         initial.update(
             required=item.get("required", True), options=editor.options_text(item),
             accept=", ".join(item.get("accept", [])),

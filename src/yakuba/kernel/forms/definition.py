@@ -13,14 +13,18 @@ from typing import Any
 
 FIELD_TYPES = frozenset({
     "text", "textarea", "kana", "name", "name_kana", "date", "postal_code", "address", "phone", "email",
-    "number", "money", "choice", "multi_choice", "consent", "file", "group",
+    "number", "money", "digits", "choice", "multi_choice", "consent", "file", "group",
 })
 CHOICE_TYPES = frozenset({"choice", "multi_choice"})
 RANGE_TYPES = frozenset({"number", "money"})
 LENGTH_TYPES = frozenset({"text", "textarea", "kana", "name", "name_kana", "address", "email", "phone"})
+# A number written with digits only, kept as text so leading zeros stay: 口座番号 (7), 金融機関コード (4),
+# 支店コード (3), 被保険者番号. `digits` is its exact count; without it any count of digits is taken.
+DIGITS_TYPES = frozenset({"digits"})
+MAX_DIGITS = 30
 # A condition compares a string with the controlling field's value, so that value must be a plain scalar or choice.
 CONDITION_SOURCE_TYPES = frozenset({
-    "text", "kana", "date", "postal_code", "number", "money", "choice", "multi_choice", "consent",
+    "text", "kana", "date", "postal_code", "number", "money", "digits", "choice", "multi_choice", "consent",
 })
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Rendered ids append these to a field's id, so no field may be named like another field's hint or error.
@@ -74,6 +78,7 @@ class Field:
     min: int | None = None
     max: int | None = None
     max_length: int | None = None
+    digits: int | None = None  # digits only: the exact number of digits
     condition: Condition | None = None
     fields: tuple[Field, ...] = ()
     min_items: int | None = None
@@ -91,7 +96,7 @@ class Field:
             data["required"] = False
         if self.options:
             data["options"] = [[value, label] for value, label in self.options]
-        for key in ("min", "max", "max_length", "min_items", "max_items", "max_size"):
+        for key in ("min", "max", "max_length", "digits", "min_items", "max_items", "max_size"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         if self.condition is not None:
@@ -143,7 +148,7 @@ class FormDefinition:
 # Parsing ------------------------------------------------------------------------------------------------------
 
 FIELD_KEYS = frozenset({
-    "name", "type", "label", "help_text", "required", "options", "min", "max", "max_length", "condition",
+    "name", "type", "label", "help_text", "required", "options", "min", "max", "max_length", "digits", "condition",
     "fields", "min_items", "max_items", "item_label", "accept", "max_size", "prefill",
 })
 
@@ -254,11 +259,14 @@ def _parse_condition(data: Any, where: str, seen: dict[str, Field]) -> Condition
 def _parse_limits(data: dict[str, Any], kind: str, where: str) -> dict[str, Any]:
     limits: dict[str, Any] = {}
     for key, types in (("min", RANGE_TYPES), ("max", RANGE_TYPES), ("max_length", LENGTH_TYPES),
-                       ("min_items", {"group"}), ("max_items", {"group"}), ("max_size", {"file"})):
+                       ("digits", DIGITS_TYPES), ("min_items", {"group"}), ("max_items", {"group"}),
+                       ("max_size", {"file"})):
         if key in data and kind not in types:
             raise DefinitionError(f"{where}: '{key}' does not apply to a '{kind}' field")
-        minimum = {"max_length": 1, "min_items": 0, "max_items": 1, "max_size": 1}.get(key)
+        minimum = {"max_length": 1, "digits": 1, "min_items": 0, "max_items": 1, "max_size": 1}.get(key)
         limits[key] = _int(data, key, where, minimum=minimum)
+    if limits["digits"] is not None and limits["digits"] > MAX_DIGITS:
+        raise DefinitionError(f"{where}: 'digits' must be at most {MAX_DIGITS}")
     if limits["max_items"] is not None and limits["max_items"] > MAX_GROUP_ITEMS:
         raise DefinitionError(f"{where}: 'max_items' must be at most {MAX_GROUP_ITEMS}")
     for low, high in (("min", "max"), ("min_items", "max_items")):

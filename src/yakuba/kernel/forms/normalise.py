@@ -77,6 +77,11 @@ def postal_code(value: str) -> str | None:
     return f"{digits[:3]}-{digits[3:]}"
 
 
+def digits(value: str) -> str:
+    """「０１２ ３４５６」「012-3456」 → '0123456': NFKC, then spaces and dashes removed (leading zeros kept)."""
+    return hyphens(value).replace("-", "")
+
+
 def phone(value: str) -> str:
     """「０２７４（８２）２１１１」 → '0274-82-2111': hyphens unified, brackets read as separators."""
     return re.sub(r"-+", "-", hyphens(value).replace("(", "-").replace(")", "-")).strip("-")

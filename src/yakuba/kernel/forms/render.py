@@ -7,12 +7,21 @@ Input names (ids are ``id_`` + the name with ``.`` → ``-``):
 * a field in a group item: ``<group>.<index>.<name>`` (index from 0), so ``family.0.name__family``.
 
 A group renders its items plus one blank spare item (while under `max_items`), so a resident can add one
-without JavaScript; `answers_from_post` drops items left entirely blank.
+without JavaScript; `answers_from_post` drops items left entirely blank. Items beyond `min_items` say they are
+optional (「2人目（任意）」): their 必須 questions are required only once the item is started.
+
+Conditions: a question whose condition reads an answer given on an earlier page (or a verified one) is drawn only
+when the condition holds. One whose condition reads an answer on the same page (or the same group item) is drawn
+inside a box headed 「「請求の理由」で「町に転入した」を選んだ方のみ、お答えください。」; without script the box is
+always in view and the server ignores it when the condition does not hold (`validate` skips it, `applicable` drops
+it from a draft); with script (static/kernel_forms/conditions.js, no inline script under the CSP) the box is hidden
+and its inputs disabled while the answer does not call for it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from datetime import date
 from typing import Any
@@ -24,12 +33,16 @@ from django.utils.translation import gettext as _
 
 from .definition import MAX_GROUP_ITEMS, Field, FormDefinition
 from .normalise import era_year, scrub
-from .validate import TRUE_VALUES
+from .rules import hint as rule_hint
+from .validate import TRUE_VALUES, validate
 
 INPUT_TYPES = {"email": "email", "phone": "tel"}
 NUMERIC = frozenset({"postal_code", "phone", "number", "money"})
 AUTOCOMPLETE = {"postal_code": "postal-code", "phone": "tel", "email": "email", "address": "street-address"}
 FIELDSET_TYPES = frozenset({"name", "name_kana", "choice", "multi_choice", "consent", "group"})
+# Answers the page's script reads as the server does (a choice's value, a ticked box); for typed answers (which the
+# server normalises first) the box stays in view.
+SCRIPTED_SOURCES = frozenset({"choice", "multi_choice", "consent"})
 
 
 @dataclasses.dataclass
@@ -48,6 +61,7 @@ class Widget:
     options: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     items: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     file_name: str = ""  # file fields: the name of the file already uploaded
+    optional_item: bool = False  # in a group item beyond min_items: required only once the item is started
 
     @property
     def fieldset(self) -> bool:
@@ -84,11 +98,28 @@ class Widget:
         return self.id
 
 
+@dataclasses.dataclass
+class Block:
+    """Consecutive questions drawn together: plain ones, or those shown only when an answer on the same page is
+    given (`condition`), drawn inside a box that says so. The server always draws such a box (a page without
+    script shows it and the server ignores it when the answer does not call for it); the page's script hides it
+    while the answer does not call for it."""
+
+    widgets: list[Widget]
+    id: str = ""
+    lead: str = ""
+    when_name: str = ""  # the input name of the answer the box depends on
+    when_values: str = ""  # JSON list of the values that show it; '' when script cannot read the answer
+    when_type: str = ""
+
+
 def render_page(definition: FormDefinition, answers: Any = None, errors: dict[str, list[str]] | None = None,
                 *, page: int = 0, locked: dict[str, Any] | None = None,
                 files: dict[str, str] | None = None) -> SafeString:
     """HTML for page `page` (0-based) with what was typed kept and errors shown beside their fields.
 
+    A question whose condition reads an answer on an earlier page is drawn only when the condition holds; one
+    whose condition reads an answer on this page is drawn in a box 「…を選んだ方のみ」 (see `Block`).
     `locked` maps field names to values the town has verified (本人確認済み): they are shown, not asked.
     `files` maps a file field's stored value to the uploaded file's name, shown beside the file input.
     """
@@ -96,31 +127,65 @@ def render_page(definition: FormDefinition, answers: Any = None, errors: dict[st
         raise ValueError(f"page {page} does not exist")
     answers = answers if isinstance(answers, dict) else {}
     locked = locked or {}
-    widgets = [_locked(f, locked[f.name]) if f.name in locked
-               else _widget(f, answers.get(f.name), errors or {}, "", top=True, files=files or {})
-               for f in definition.pages[page].fields]
+    shown = validate(definition, {**answers, **locked}).shown
     sources = {f.name: f for f in definition.all_fields()}
+    asked_here: set[str] = set()  # questions drawn on this page for the resident to answer
+    widgets: list[Widget] = []
+    for item in definition.pages[page].fields:
+        condition = item.condition
+        if condition is not None and condition.field not in asked_here and item.name not in shown:
+            continue  # its answer is known already (earlier page, verified) and does not call for this question
+        if item.name in locked:
+            widgets.append(_locked(item, locked[item.name]))
+            continue
+        widgets.append(_widget(item, answers.get(item.name), errors or {}, "", top=True, files=files or {}))
+        asked_here.add(item.name)
+    blocks = _blocks(widgets, sources, asked_here, "")
     for widget in widgets:
-        _condition_hint(widget, sources)
-        for item in widget.items:
-            for inner in item["widgets"]:
-                _condition_hint(inner, {f.name: f for f in widget.field.fields})
+        for entry in widget.items:
+            entry["blocks"] = _blocks(entry["widgets"], {f.name: f for f in widget.field.fields},
+                                      {f.name for f in widget.field.fields}, f"{widget.name}.{entry['index']}.")
     summary = [entry for w in widgets for entry in _summary(w)]
-    return render_to_string("kernel_forms/page.html", {"widgets": widgets, "summary": summary,
-                                                       "page": definition.pages[page]})
+    scripted = any(block.when_values for block in blocks) or any(
+        block.when_values for w in widgets for entry in w.items for block in entry["blocks"])
+    return render_to_string("kernel_forms/page.html", {"blocks": blocks, "summary": summary,
+                                                       "page": definition.pages[page], "scripted": scripted})
 
 
-def _condition_hint(widget: Widget, sources: dict[str, Field]) -> None:
-    """Without JavaScript every question on a page is shown, so say when a conditional one applies."""
-    condition = widget.field.condition
-    if condition is None or condition.field not in sources:
-        return
-    source = sources[condition.field]
+def _blocks(widgets: list[Widget], sources: dict[str, Field], asked_here: set[str], prefix: str) -> list[Block]:
+    """Group `widgets` into blocks: a run of questions sharing a condition on a question asked here gets a box."""
+    blocks: list[Block] = []
+    previous = None
+    for widget in widgets:
+        condition = widget.field.condition
+        if condition is None or condition.field not in asked_here or widget.kind == "locked":
+            blocks.append(Block(widgets=[widget]))
+            previous = None
+            continue
+        if previous is not None and condition == previous and blocks[-1].lead:
+            blocks[-1].widgets.append(widget)
+            continue
+        previous = condition
+        source = sources[condition.field]
+        wanted = (condition.equals,) if isinstance(condition.equals, str) else condition.equals
+        scripted = source.type in SCRIPTED_SOURCES
+        blocks.append(Block(
+            widgets=[widget], id=f"when-{widget.id}", lead=_lead(source, wanted),
+            when_name=f"{prefix}{source.name}", when_type=source.type,
+            when_values=json.dumps(list(wanted), ensure_ascii=False) if scripted else ""))
+    return blocks
+
+
+def _lead(source: Field, wanted: tuple[str, ...]) -> str:
+    """「「請求の理由」で「町に転入した」を選んだ方のみ、お答えください。」"""
     labels = dict(source.options)
-    wanted = (condition.equals,) if isinstance(condition.equals, str) else condition.equals
-    values = "、".join(f"「{labels.get(value, value)}」" for value in wanted)
-    text = _("%(field)sが%(values)sの場合に答えてください。") % {"field": source.label, "values": values}
-    widget.hint = f"{text} {widget.hint}".strip()
+    if source.type == "consent":
+        labels = {"true": _("同意する"), "false": _("同意しない")}
+    values = _("」または「").join(labels.get(value, value) for value in wanted)
+    if source.type in SCRIPTED_SOURCES:
+        return _("「%(field)s」で「%(values)s」を選んだ方のみ、お答えください。") % {
+            "field": source.label, "values": values}
+    return _("「%(field)s」が「%(values)s」の方のみ、お答えください。") % {"field": source.label, "values": values}
 
 
 def _summary(widget: Widget) -> list[dict[str, str]]:
@@ -163,15 +228,10 @@ def _kind(item: Field) -> str:
 
 
 def _hint(item: Field) -> str:
-    examples = {
-        "date": _("例: 2026/4/1、令和8年4月1日"),
-        "postal_code": _("例: 370-2601"),
-        "phone": _("例: 0274-82-2111"),
-    }
-    example = examples.get(item.type, "")
-    if example and any(marker in item.help_text for marker in ("例:", "例：", _("例:"))):
-        example = ""  # the form's own help already gives one
-    return " ".join(part for part in (item.help_text, example) if part)
+    """The form's own help, then the rule the answer is checked against (the same words its refusal uses)."""
+    rule = rule_hint(item)
+    help_text = "" if item.help_text.strip() and item.help_text.strip() in rule else item.help_text
+    return " ".join(part for part in (help_text, rule) if part)
 
 
 def _fill(widget: Widget, raw: Any, errors: dict[str, list[str]], *, top: bool) -> None:
@@ -213,12 +273,15 @@ def _fill_group(widget: Widget, raw: Any, errors: dict[str, list[str]]) -> None:
         entries.append({})
     if len(entries) < limit:
         entries.append({})
-    widget.items = [
-        {"label": item.group_item_label(index), "id": f"{widget.id}-{index}",
-         "widgets": [_widget(sub, entry.get(sub.name), errors, f"{widget.name}.{index}.", top=False)
-                     for sub in item.fields]}
-        for index, entry in enumerate(entries)
-    ]
+    widget.items = []
+    for index, entry in enumerate(entries):
+        optional = index >= (item.min_items or 0) and (index > 0 or not item.required)
+        inner = [_widget(sub, entry.get(sub.name), errors, f"{widget.name}.{index}.", top=False)
+                 for sub in item.fields]
+        for sub_widget in inner:
+            sub_widget.optional_item = optional
+        widget.items.append({"label": item.group_item_label(index), "id": f"{widget.id}-{index}", "index": index,
+                             "optional": optional, "widgets": inner})
 
 
 def _typed_date(value: str) -> str:

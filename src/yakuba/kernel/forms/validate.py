@@ -18,13 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from . import normalise
+from . import normalise, rules
 from .definition import MAX_GROUP_ITEMS, Field, FormDefinition
 
 KANA_RE = re.compile(r"^[ァ-ヶー・ヽヾ ]+$")
 PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
 INT_RE = re.compile(r"^-?[0-9]{1,15}$")
 MONEY_RE = re.compile(r"^[0-9]{1,13}$")
+DIGITS_RE = re.compile(r"^[0-9]{1,30}$")
 TRUE_VALUES = frozenset({"on", "1", "true", "yes"})
 EMPTY: Any = object()  # "nothing entered", distinct from a value that failed
 
@@ -37,6 +38,9 @@ class FieldError(Exception):
 class Result:
     cleaned: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # Input names (``family.0.school`` inside a group) of the conditional questions whose condition holds, on
+    # every page: what a page shows when its condition's source is on an earlier page.
+    shown: set[str] = field(default_factory=set)
 
     @property
     def is_valid(self) -> bool:
@@ -50,7 +54,7 @@ def validate(definition: FormDefinition, answers: Any, *, page: int | None = Non
     result = Result()
     values: dict[str, Any] = {}
     for index, current in enumerate(definition.pages):
-        scratch = Result()
+        scratch = Result(shown=result.shown)
         for item in current.fields:
             _check_visible(item, answers, values, scratch, item.name)
         if page is None or page == index:
@@ -59,9 +63,30 @@ def validate(definition: FormDefinition, answers: Any, *, page: int | None = Non
     return result
 
 
+def applicable(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Any]:
+    """`answers` less what was typed for questions whose condition does not hold (so a hidden question's value is
+    not kept in a draft). Keys the definition does not know are left as they are."""
+    shown = validate(definition, answers).shown
+    kept: dict[str, Any] = {}
+    known = {item.name: item for item in definition.all_fields()}
+    for key, value in answers.items():
+        item = known.get(key)
+        if item is not None and item.condition is not None and key not in shown:
+            continue
+        if item is not None and item.type == "group" and isinstance(value, list):
+            conditional = {sub.name for sub in item.fields if sub.condition is not None}
+            value = [{name: inner for name, inner in entry.items()
+                      if name not in conditional or f"{key}.{index}.{name}" in shown}
+                     if isinstance(entry, dict) else entry for index, entry in enumerate(value)]
+        kept[key] = value
+    return kept
+
+
 def _check_visible(item: Field, answers: dict[Any, Any], values: dict[str, Any], result: Result, key: str) -> None:
-    if item.condition is not None and not item.condition.matches(values.get(item.condition.field)):
-        return
+    if item.condition is not None:
+        if not item.condition.matches(values.get(item.condition.field)):
+            return
+        result.shown.add(key)
     if item.type == "group":
         value = _check_group(item, answers.get(item.name), result, key)
     else:
@@ -103,7 +128,7 @@ def _check_group(item: Field, raw: Any, result: Result, key: str) -> list[dict[s
         result.errors[key] = [count_error]
     items: list[dict[str, Any]] = []
     for index, entry in enumerate(raw[:limit]):
-        inner = Result()
+        inner = Result(shown=result.shown)
         inner_values: dict[str, Any] = {}
         for sub in item.fields:
             _check_visible(sub, entry, inner_values, inner, f"{key}.{index}.{sub.name}")
@@ -115,10 +140,8 @@ def _check_group(item: Field, raw: Any, result: Result, key: str) -> list[dict[s
 def _group_count_error(item: Field, count: int, limit: int) -> str:
     if count == 0 and item.required and not item.min_items:
         return _required_message(item)
-    if item.min_items is not None and count < item.min_items:
-        return _("%(label)sは%(count)d件以上入力してください。") % {"label": item.label, "count": item.min_items}
-    if count > limit:
-        return _("%(label)sは%(count)d件まで入力できます。") % {"label": item.label, "count": limit}
+    if (item.min_items is not None and count < item.min_items) or count > limit:
+        return rules.message(item)
     return ""
 
 
@@ -139,8 +162,7 @@ def _string(raw: Any) -> str:
 
 def _limit_length(item: Field, value: str) -> str:
     if item.max_length is not None and len(value) > item.max_length:
-        raise FieldError(_("%(label)sは%(max)d文字以内で入力してください。") % {"label": item.label,
-                                                                                   "max": item.max_length})
+        raise FieldError(rules.message(item))
     return value
 
 
@@ -159,7 +181,7 @@ def check_kana(item: Field, raw: Any) -> Any:
     if not value:
         return EMPTY
     if not KANA_RE.match(value):
-        raise FieldError(_("カタカナで入力してください。"))
+        raise FieldError(rules.message(item))
     return _limit_length(item, value)
 
 
@@ -174,7 +196,7 @@ def check_name(item: Field, raw: Any) -> Any:
     if not family or not given:
         raise FieldError(_("姓と名の両方を入力してください。"))
     if item.type == "name_kana" and not (KANA_RE.match(family) and KANA_RE.match(given)):
-        raise FieldError(_("カタカナで入力してください。"))
+        raise FieldError(rules.message(item))
     _limit_length(item, family)
     _limit_length(item, given)
     return {"family": family, "given": given}
@@ -194,7 +216,7 @@ def check_date(item: Field, raw: Any) -> Any:
         return EMPTY
     parsed = normalise.parse_date(value)
     if parsed is None:
-        raise FieldError(_("日付は 2026/4/1 や 令和8年4月1日 のように入力してください。"))
+        raise FieldError(rules.message(item))
     return parsed.isoformat()
 
 
@@ -204,7 +226,7 @@ def check_postal_code(item: Field, raw: Any) -> Any:
         return EMPTY
     code = normalise.postal_code(value)
     if code is None:
-        raise FieldError(_("郵便番号は7桁の数字で入力してください（例: 370-2601）。"))
+        raise FieldError(rules.message(item))
     return code
 
 
@@ -214,7 +236,7 @@ def check_phone(item: Field, raw: Any) -> Any:
         return EMPTY
     digits = value.replace("-", "")
     if not PHONE_RE.match(value) or len(digits) not in (10, 11):
-        raise FieldError(_("電話番号は 0274-82-2111 のように数字で入力してください。"))
+        raise FieldError(rules.message(item))
     return _limit_length(item, value)
 
 
@@ -225,7 +247,7 @@ def check_email(item: Field, raw: Any) -> Any:
     try:
         validate_email(value)
     except ValidationError:
-        raise FieldError(_("メールアドレスは example@example.jp のように入力してください。")) from None
+        raise FieldError(rules.message(item)) from None
     return _limit_length(item, value)
 
 
@@ -234,8 +256,8 @@ def check_number(item: Field, raw: Any) -> Any:
     if not value:
         return EMPTY
     if not INT_RE.match(value):
-        raise FieldError(_("%(label)sは半角数字（整数）で入力してください。") % {"label": item.label})
-    return _in_range(item, int(value), "")
+        raise FieldError(rules.message(item))
+    return _in_range(item, int(value))
 
 
 def check_money(item: Field, raw: Any) -> Any:
@@ -243,17 +265,22 @@ def check_money(item: Field, raw: Any) -> Any:
     if not value:
         return EMPTY
     if not MONEY_RE.match(value):
-        raise FieldError(_("金額は 1000 や 1,000円 のように数字で入力してください。"))
-    return _in_range(item, int(value), "円")
+        raise FieldError(rules.message(item))
+    return _in_range(item, int(value))
 
 
-def _in_range(item: Field, value: int, unit: str) -> int:
-    if item.min is not None and value < item.min:
-        raise FieldError(_("%(label)sは%(min)s以上で入力してください。") % {"label": item.label,
-                                                                          "min": f"{item.min:,}{unit}"})
-    if item.max is not None and value > item.max:
-        raise FieldError(_("%(label)sは%(max)s以下で入力してください。") % {"label": item.label,
-                                                                          "max": f"{item.max:,}{unit}"})
+def _in_range(item: Field, value: int) -> int:
+    if (item.min is not None and value < item.min) or (item.max is not None and value > item.max):
+        raise FieldError(rules.message(item))
+    return value
+
+
+def check_digits(item: Field, raw: Any) -> Any:
+    value = normalise.digits(_string(raw))
+    if not value:
+        return EMPTY
+    if not DIGITS_RE.match(value) or (item.digits is not None and len(value) != item.digits):
+        raise FieldError(rules.message(item))
     return value
 
 
@@ -294,6 +321,6 @@ def check_file(item: Field, raw: Any) -> Any:
 CHECKERS: dict[str, Callable[[Field, Any], Any]] = {
     "text": check_text, "textarea": check_textarea, "kana": check_kana, "name": check_name,
     "name_kana": check_name, "date": check_date, "postal_code": check_postal_code, "address": check_text,
-    "phone": check_phone, "email": check_email, "number": check_number, "money": check_money,
+    "phone": check_phone, "email": check_email, "number": check_number, "money": check_money, "digits": check_digits,
     "choice": check_choice, "multi_choice": check_multi_choice, "consent": check_consent, "file": check_file,
 }
