@@ -96,7 +96,8 @@ def test_the_apps_offer_their_records(town_a):
     kinds = {source.kind for source in records.row_sources()}
     assert {"reservations.facility", "reservations.session"} <= kinds
     assert [s.kind for s in records.row_sources("events")] == ["reservations.session"]
-    assert [s.kind for s in records.document_sources()] == ["applications.procedure", "notices.notice"]
+    assert {s.kind for s in records.document_sources()} == {"applications.procedure", "reservations.guide",
+                                                            "notices.notice"}
     assert [s.kind for s in records.point_sources("disasters")] == ["opendata.point"]
     with scope(municipality=town_a):
         factories.make_procedure(town_a, slug="inu", title="犬の登録")

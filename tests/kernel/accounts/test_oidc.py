@@ -398,11 +398,11 @@ def test_starting_again_replaces_the_pending_login(client, town, oidc_provider):
 
 
 @pytest.mark.django_db
-def test_not_configured_is_a_friendly_503(client, town, settings):
+def test_not_configured_is_a_friendly_404(client, town, settings):
     settings.OIDC = {**settings.OIDC, "ISSUER": ""}
-    body = assert_refused(client.get(f"{TOWN}/accounts/oidc/start/"), status=503)
+    body = assert_refused(client.get(f"{TOWN}/accounts/oidc/start/"), status=404)
     assert "現在ご利用いただけません" in body
-    assert_refused(client.get(f"{TOWN}/accounts/oidc/callback/", {"code": "x", "state": "y"}), status=503)
+    assert_refused(client.get(f"{TOWN}/accounts/oidc/callback/", {"code": "x", "state": "y"}), status=404)
 
 
 @pytest.mark.django_db
@@ -421,7 +421,8 @@ def test_unreachable_provider_is_a_friendly_503(client, town, settings, tmp_path
 def test_plain_http_issuer_is_only_allowed_on_loopback(client, town, settings):
     settings.OIDC = {**settings.OIDC, "ISSUER": "http://id.example.jp", "CLIENT_ID": "c",
                      "PRIVATE_KEY_FILE": "/nonexistent"}
-    assert_refused(client.get(f"{TOWN}/accounts/oidc/start/"), status=503)
+    # Taken as not set up (the button is not offered either): 404, as without a provider.
+    assert_refused(client.get(f"{TOWN}/accounts/oidc/start/"), status=404)
 
 
 @pytest.mark.django_db

@@ -150,4 +150,4 @@ def test_bousai_mail_is_signed_up_for_on_the_subscribe_page(demo, code):
             if "防災メール" in sentence and ("登録" in sentence or "申込" in sentence):
                 assert "電子申請" not in sentence, (title, sentence)
     page = Client().get(factories.town_url(town, reverse("notices:index"))).content.decode()
-    assert "メール・LINE・プッシュ通知で受け取る" in page  # the button the FAQ names
+    assert "お知らせをメールなどで受け取る" in page  # the button the FAQ names

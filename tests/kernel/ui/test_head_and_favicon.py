@@ -86,11 +86,14 @@ def test_favicon_is_served_for_the_platform_and_every_town(client, town_a):
 
 
 @pytest.mark.django_db
-def test_favicon_stays_public_for_a_signed_in_resident(town_a, resident_a):
+def test_favicon_is_kept_a_day_also_for_a_signed_in_resident(town_a, resident_a):
+    """Public for anyone signed out; to a signed-in person private (their response refreshes the session cookie,
+    which no shared cache may keep), but still kept by the browser for a day, not fetched on every page."""
     client = Client()
     client.force_login(resident_a.user)
     response = client.get("/t/10382/favicon.ico")
-    assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "max-age=86400"} <= directives and "no-store" not in directives
 
 
 @pytest.mark.django_db

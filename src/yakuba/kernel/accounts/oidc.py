@@ -71,9 +71,11 @@ class OIDCError(Exception):
 
 # User-facing messages. Functions, so gettext runs in the request's language.
 def _not_configured() -> OIDCError:
+    # 404, not 503: without a provider the town has no card login at all (no page offers it); an outage of a
+    # provider that is set up is the 503 below.
     return OIDCError(
         _("マイナンバーカードでのログインは、現在ご利用いただけません。メールアドレスでログインしてください。"),
-        status=503,
+        status=404,
     )
 
 
@@ -145,7 +147,7 @@ def identity_verification_available(municipality: Municipality | None = None) ->
 
 
 def get_config() -> OIDCConfig:
-    """settings.OIDC, read now (tests override it). Raises OIDCError (503) when OIDC is not set up."""
+    """settings.OIDC, read now (tests override it). Raises OIDCError (404) when OIDC is not set up."""
     config, problem = _read_config()
     if config is None:
         if problem:
