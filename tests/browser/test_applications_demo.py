@@ -33,18 +33,22 @@ def fill(page, fields: tuple[Field, ...], prefix: str = "") -> None:
                 _type_if_empty(page, f"#{key}__{part}", value)
         elif item.type in ("choice", "multi_choice", "consent"):
             _tick_first(page, key, item.type)
+        elif item.type == "digits":
+            _type_if_empty(page, f"#{key}", "1234567890"[:item.digits or 7])
         elif item.type in TYPED and (item.required or item.type != "email"):
             _type_if_empty(page, f"#{key}", TYPED[item.type])
 
 
 def _type_if_empty(page, selector: str, value: str) -> None:
-    if page.locator(selector).count() and not page.input_value(selector):
+    # A question whose condition does not hold is hidden (and disabled): a resident does not answer it.
+    if page.locator(selector).count() and page.locator(selector).is_visible() and not page.input_value(selector):
         page.fill(selector, value)
 
 
 def _tick_first(page, key: str, kind: str) -> None:
     target = f"#{key}" if kind == "consent" else f"#{key}-option-0"
-    if page.locator(target).count() and not page.locator(f"[id^='{key}-option-']:checked").count():
+    if page.locator(target).count() and page.locator(target).is_visible() \
+            and not page.locator(f"[id^='{key}-option-']:checked").count():
         page.check(target)
 
 
