@@ -129,8 +129,13 @@ def test_a_worker_killed_between_sending_and_marking_loses_nothing_and_resends_o
         make_subscriber(town_a, email=f"r{n}@example.jp")
     broadcast = start_notice_broadcast(town_a, notice, urgent=True)
     db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
-                                         f"/{db['NAME']}",
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        (name,) = cursor.fetchone()
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{name}"
+    # The worker runs as in production (yakuba.settings, SMTP), on the test database.
+    env = {**{k: v for k, v in os.environ.items() if k != "YAKUBA_TEST_DATABASE_URL"},
+           "DJANGO_SETTINGS_MODULE": "yakuba.settings", "DATABASE_URL": url,
            "YAKUBA_EMAIL_BACKEND": settings.EMAIL_BACKEND, "YAKUBA_EMAIL_HOST": "127.0.0.1",
            "YAKUBA_EMAIL_PORT": str(port), "YAKUBA_LOG_LEVEL": "WARNING"}
     worker = subprocess.Popen([sys.executable, "-m", "yakuba", "worker", "--no-reload", "--no-startup-delay",
