@@ -76,7 +76,7 @@ def test_a_batch_goes_over_one_smtp_connection_and_rows_are_marked_sent_in_group
     assert len(set(smtp_server.connections)) == 1  # one SMTP connection for the whole batch
     marks = [q["sql"] for q in queries.captured_queries
              if q["sql"].startswith('UPDATE "messaging_delivery"') and "'sent'" in q["sql"]]
-    assert len(marks) == 3  # 25 + 25 + 10 rows, not one UPDATE per message
+    assert len(marks) == 2  # 50 + 10 rows, not one UPDATE per message
     by_address = {m["To"]: m["Message-ID"] for m in smtp_server}
     for row in rows(broadcast):
         assert row.status == DeliveryStatus.SENT and row.sent_at is not None

@@ -51,6 +51,9 @@ class Transport:
     multicast_size: int = 0
     # Requests per second for one rate key when sending to many at once.
     multicast_rate_per_second: int = 0
+    # Requests one batch keeps in flight at once over its shared session (an HTTP connection pool is shared safely
+    # by threads; an SMTP connection is not: 1).
+    concurrency: int = 1
 
     def enabled(self, municipality: Municipality) -> bool:
         """Whether this town can use the channel (configured credentials)."""

@@ -123,6 +123,7 @@ class LineTransport(Transport):
     rate_per_second = int(getattr(settings, "LINE_RATE", 2000))
     multicast_size = 500  # LINE's limit of user ids in one multicast request
     multicast_rate_per_second = int(getattr(settings, "LINE_MULTICAST_RATE", 200))
+    concurrency = 4  # pushes in flight per batch: a push waits mostly for LINE's answer
 
     def enabled(self, municipality: Municipality) -> bool:
         return line_channel(municipality) is not None
