@@ -3,7 +3,8 @@
 1. `fan_out`: one row per (broadcast, endpoint), created in bulk; the unique constraint makes a rerun add
    nothing twice. Rows are grouped in batches per channel; one task per batch.
 2. `deliver_batch`: claims its batch's ready rows (queued → sending, SKIP LOCKED), sends each through one session
-   of the channel's transport (one SMTP connection per batch) with the row's fixed idempotency key, and marks
+   of the channel's transport (one SMTP connection per batch, reopened if dropped; a LINE connection pool with a
+   few pushes in flight) with the row's fixed idempotency key, and marks
    rows sent in small groups (`SentMarks`: one UPDATE for up to MARK_EVERY rows), each only after the provider
    accepted it. A broadcast that asks nobody to answer (`ask_ack` off) goes over LINE as multicast requests of up
    to 500 users; each request's key (`request_key`) is written on its rows before it is first sent and kept on
@@ -16,7 +17,8 @@
 Failures: `Temporary` → back to the queue with exponential backoff (at most MAX_ATTEMPTS); `Permanent` → the row
 fails and the endpoint is paused (bounced address, blocked LINE user, expired push subscription).
 Quiet hours defer non-urgent rows to the end of the subscriber's quiet period; urgent broadcasts (防災) ignore
-them and run on the urgent queue at the highest priority.
+them and every task of theirs (fan-out, batches, watch) runs on the urgent queue at the highest priority, so
+workers started with `yakuba worker --queue-name urgent` serve 防災 alerts only and are never busy with anything else.
 """
 
 from __future__ import annotations
