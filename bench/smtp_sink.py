@@ -1,4 +1,5 @@
-"""A local SMTP sink for benchmarks: accepts every message, counts them and their distinct Message-IDs.
+"""A local SMTP sink for benchmarks: accepts every message, counts them, their distinct Message-IDs, the distinct
+recipients, and the recipients who got two different messages (two Message-IDs).
 
 Run: python bench/smtp_sink.py SMTP_PORT STATS_PORT   (GET http://127.0.0.1:STATS_PORT/ → JSON counts;
 POST / resets them). It is its own process so it does not share the benchmark's interpreter lock.
@@ -25,19 +26,25 @@ class Counts:
 
     def reset(self) -> None:
         self.received, self.ids, self.first, self.last = 0, set(), 0.0, 0.0
+        self.by_recipient: dict[str, set[bytes]] = {}
 
-    def add(self, content: bytes) -> None:
+    def add(self, content: bytes, recipients: list[str]) -> None:
         found = MESSAGE_ID.search(content[:4000])
+        message_id = found.group(1) if found else b""
         now = time.time()
         with self.lock:
             self.received += 1
-            self.ids.add(found.group(1) if found else b"")
+            self.ids.add(message_id)
+            for recipient in recipients:
+                self.by_recipient.setdefault(recipient, set()).add(message_id)
             self.first = self.first or now
             self.last = now
 
     def snapshot(self) -> dict[str, float]:
         with self.lock:
-            return {"received": self.received, "distinct": len(self.ids), "first": self.first, "last": self.last}
+            return {"received": self.received, "distinct": len(self.ids), "first": self.first, "last": self.last,
+                    "recipients": len(self.by_recipient),
+                    "two_messages": sum(1 for ids in self.by_recipient.values() if len(ids) > 1)}
 
 
 COUNTS = Counts()
@@ -45,7 +52,7 @@ COUNTS = Counts()
 
 class Handler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        COUNTS.add(envelope.original_content or envelope.content)
+        COUNTS.add(envelope.original_content or envelope.content, list(envelope.rcpt_tos))
         return "250 OK"
 
 

@@ -259,7 +259,7 @@ def make_subscriber(town: Municipality, *, email: str | None = None, line_user: 
 
 
 def start_notice_broadcast(town: Municipality, notice: Any, *, urgent: bool = False,
-                           content: dict[str, dict[str, str]] | None = None) -> Any:
+                           content: dict[str, dict[str, str]] | None = None, ask_ack: bool = True) -> Any:
     """A broadcast of `notice` as publishing starts one (fan-out queued after commit), with its own content."""
     from django.db import transaction
 
@@ -269,7 +269,7 @@ def start_notice_broadcast(town: Municipality, notice: Any, *, urgent: bool = Fa
         return services.start_broadcast(
             municipality=town, source="notices.notice", source_id=notice.pk, urgent=urgent,
             content=content or {"ja": {"subject": notice.title, "body": notice.body}},
-            url=f"/notices/{notice.public_id}/")
+            url=f"/notices/{notice.public_id}/", ask_ack=ask_ack)
 
 
 def publish_shelters(town: Municipality, *sites: dict[str, str]) -> list[str]:

@@ -4,7 +4,9 @@ Used by the tests (`line_api` fixture) and, standalone, by the delivery benchmar
 
     python -m tests.support.line_api --port 8790 [--token TOKEN]
 
-`GET /_stats` returns {"accepted", "duplicates_refused", "distinct_keys"}; `POST /_reset` forgets everything.
+`GET /_stats` returns {"accepted", "duplicates_refused", "distinct_keys"} (per request: a multicast to 500 users is one
+accepted request with one key) and {"requests", "multicasts", "users", "user_repeats"} (what the users got: distinct
+users reached, and messages a user got beyond the first); `POST /_reset` forgets everything.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class LineState:
     def reset(self) -> None:
         with self.lock:
             self.pushes: list[dict[str, Any]] = []  # accepted pushes: {to, messages, retry_key, token}
+            self.multicasts: list[dict[str, Any]] = []  # accepted multicasts: {to: [...], messages, retry_key, token}
+            self.received: dict[str, int] = {}  # user id → messages accepted for them (push or multicast)
             self.replies: list[dict[str, Any]] = []
             self.link_tokens: dict[str, str] = {}  # link token → user id
             self.accepted_keys: dict[str, str] = {}  # retry key → request id of the accepted request
@@ -52,8 +56,13 @@ class LineState:
 
     def stats(self) -> dict[str, int]:
         with self.lock:
-            return {"accepted": len(self.pushes), "duplicates_refused": self.duplicates_refused,
+            return {"accepted": len(self.pushes) + len(self.multicasts), "duplicates_refused": self.duplicates_refused,
                     "distinct_keys": len(self.accepted_keys)}
+
+    def reach(self) -> dict[str, int]:
+        with self.lock:
+            return {"requests": len(self.pushes) + len(self.multicasts), "multicasts": len(self.multicasts),
+                    "users": len(self.received), "user_repeats": sum(n - 1 for n in self.received.values())}
 
     def pushes_to(self, user_id: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -131,7 +140,7 @@ class _Handler(StreamRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - named as http.server names them
         if self.path == "/_stats":
-            self._respond(200, self.server.state.stats())
+            self._respond(200, {**self.server.state.stats(), **self.server.state.reach()})
         else:
             self._respond(404, {"message": "Not found"})
 
@@ -142,6 +151,8 @@ class _Handler(StreamRequestHandler):
             self._respond(200, {})
         elif self.path == "/v2/bot/message/push":
             self._push(body)
+        elif self.path == "/v2/bot/message/multicast":
+            self._multicast(body)
         elif self.path == "/v2/bot/message/reply":
             self._reply(body)
         elif match := _LINK_TOKEN.match(self.path):
@@ -172,6 +183,7 @@ class _Handler(StreamRequestHandler):
                     state.accepted_keys[key] = request_id
                 state.pushes.append({"to": body["to"], "messages": body["messages"], "retry_key": key,
                                      "token": token})
+                state.received[body["to"]] = state.received.get(body["to"], 0) + 1
         if failure == 400:
             # What LINE answers when the user id cannot receive messages (unknown, or no longer a friend).
             self._respond(400, {"message": "Failed to send messages"})
@@ -185,6 +197,43 @@ class _Handler(StreamRequestHandler):
             self._respond(200, {"sentMessages": [{"id": str(uuid.uuid4().int)[:18], "quoteToken": "q"}
                                                  for _message in body["messages"]]},
                           request_id=request_id)
+
+    def _multicast(self, body: Any) -> None:
+        """LINE's multicast: one text to up to 500 user ids. Users who blocked the account are skipped silently (LINE
+        reports nothing per user); a repeated X-Line-Retry-Key is refused with 409 as for a push."""
+        token = self._token()
+        if token is None:
+            return
+        to = body.get("to") if isinstance(body, dict) else None
+        if (not isinstance(to, list) or not 1 <= len(to) <= 500 or not all(isinstance(u, str) for u in to)
+                or not body.get("messages")):
+            self._respond(400, {"message": "The request body has 1 error(s)",
+                                "details": [{"message": "Size must be between 1 and 500", "property": "to"}]})
+            return
+        state = self.server.state
+        key = self.headers.get("x-line-retry-key")
+        request_id = str(uuid.uuid4())
+        with state.lock:
+            failure = state.failures.pop(0) if state.failures else None
+            accepted = state.accepted_keys.get(key) if key else None
+            if failure is None and accepted is not None:
+                state.duplicates_refused += 1
+            elif failure is None:
+                if key:
+                    state.accepted_keys[key] = request_id
+                state.multicasts.append({"to": list(to), "messages": body["messages"], "retry_key": key,
+                                         "token": token})
+                for user in to:
+                    if user not in state.blocked:
+                        state.received[user] = state.received.get(user, 0) + 1
+        if failure is not None:
+            self._respond(failure, {"message": "The API rate limit has been exceeded. Try again later."
+                                    if failure == 429 else "Internal server error"})
+        elif accepted is not None:
+            self._respond(409, {"message": "The retry key is already accepted"},
+                          {"x-line-accepted-request-id": accepted})
+        else:
+            self._respond(200, {}, request_id=request_id)
 
     def _reply(self, body: Any) -> None:
         token = self._token()

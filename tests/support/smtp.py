@@ -10,12 +10,30 @@ import pytest
 from aiosmtpd.controller import Controller
 
 
+class Received(list[Message]):
+    """The messages received, in order; `connections` holds, per message, the client's address and port of the SMTP
+    connection it came over (so `len(set(received.connections))` counts the connections used); `drop_after` makes the
+    server drop the connection instead of taking that many-th message (counted over the whole run), once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.connections: list[tuple[str, int]] = []
+        self.drop_after: int | None = None
+
+
 class _Inbox:
     def __init__(self) -> None:
-        self.messages: list[Message] = []
+        self.messages = Received()
+        self.data = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.data += 1
+        if self.messages.drop_after is not None and self.data == self.messages.drop_after + 1:
+            self.messages.drop_after = None
+            server.transport.close()  # mid-conversation, before "250": the message was not taken
+            return "421 closing"
         self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
+        self.messages.connections.append(tuple(session.peer[:2]))
         return "250 OK"
 
 

@@ -2,31 +2,41 @@
 
 1. `fan_out`: one row per (broadcast, endpoint), created in bulk; the unique constraint makes a rerun add
    nothing twice. Rows are grouped in batches per channel; one task per batch.
-2. `deliver_batch`: claims its batch's ready rows (queued → sending, SKIP LOCKED), sends each through the
-   channel's transport with the row's fixed idempotency key, and marks each row sent the moment the
-   provider accepted it.
+2. `deliver_batch`: claims its batch's ready rows (queued → sending, SKIP LOCKED), sends each through one session
+   of the channel's transport (one SMTP connection per batch, reopened if dropped; a LINE connection pool with a
+   few pushes in flight) with the row's fixed idempotency key, and marks
+   rows sent in small groups (`SentMarks`: one UPDATE for up to MARK_EVERY rows), each only after the provider
+   accepted it. A broadcast that asks nobody to answer (`ask_ack` off) goes over LINE as multicast requests of up
+   to 500 users; each request's key (`request_key`) is written on its rows before it is first sent and kept on
+   every retry, and a request is only ever sent again to the same rows or fewer, so the provider drops a repeat.
 3. `watch`: every lease period, rows left `sending` by a worker that died are put back in the queue (they are
-   sent again with the same key, which the provider uses to drop a repeat), overdue rows get a new task, and
+   sent again with the same key, which the provider uses to drop a repeat: at most the rows sent since the
+   dying worker's last mark, as before, when that was at most one), overdue rows get a new task, and
    when nothing is left the broadcast is finished.
 
 Failures: `Temporary` → back to the queue with exponential backoff (at most MAX_ATTEMPTS); `Permanent` → the row
 fails and the endpoint is paused (bounced address, blocked LINE user, expired push subscription).
 Quiet hours defer non-urgent rows to the end of the subscriber's quiet period; urgent broadcasts (防災) ignore
-them and run on the urgent queue at the highest priority.
+them and every task of theirs (fan-out, batches, watch) runs on the urgent queue at the highest priority, so
+workers started with `yakuba worker --queue-name urgent` serve 防災 alerts only and are never busy with anything else.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +50,7 @@ QUEUE, URGENT_QUEUE = "messaging", "urgent"
 URGENT_PRIORITY, NORMAL_PRIORITY = 100, 0
 MAX_ATTEMPTS = 10
 CHUNK = 2000
+MARK_EVERY, MARK_SECONDS = 50, 0.5  # rows marked sent in one UPDATE, at most so many or so long after the first
 
 
 def lease() -> timedelta:
@@ -170,9 +181,50 @@ def render(broadcast: Broadcast, delivery: Delivery, links: tuple[str, str, str]
     )
 
 
-def _mark_sent(delivery: Delivery, ref: str) -> None:
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now(), provider_ref=ref[:200], error="")
+def render_shared(broadcast: Broadcast, language: str, key: str, links: tuple[str, str, str]) -> Outgoing:
+    """One text for many recipients (a multicast): the notice page without anyone's key, no personal links."""
+    base = links[0]
+    content = broadcast.content.get(language) or broadcast.content["ja"]
+    return Outgoing(key=key, address="", keys={}, subject=content["subject"], body=content["body"],
+                    page_url=f"{base}{broadcast.url}", unsubscribe_url="", manage_url="", urgent=broadcast.urgent,
+                    language=language)
+
+
+class SentMarks:
+    """Rows the provider accepted, marked sent a handful at a time: one UPDATE for up to MARK_EVERY rows (or what
+    MARK_SECONDS gathered), instead of one committed UPDATE per message.
+
+    A row is added only after the provider accepted it, so nothing is ever marked sent before it went. A worker
+    that dies before the next flush leaves those rows `sending`, exactly as a death between a send and its mark
+    always did: `recover` puts them back after the lease and they go again with their unchanged key."""
+
+    def __init__(self) -> None:
+        self.refs: dict[int, str] = {}
+        self.since = 0.0
+
+    def add(self, pk: int, ref: str) -> None:
+        if not self.refs:
+            self.since = monotonic()
+        self.refs[pk] = ref[:200]
+        if len(self.refs) >= MARK_EVERY or monotonic() - self.since >= MARK_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.refs:
+            return
+        distinct = set(self.refs.values())
+        ref: Any = (Value(distinct.pop()) if len(distinct) == 1 else
+                    Case(*[When(pk=pk, then=Value(value)) for pk, value in self.refs.items()],
+                         output_field=CharField()))
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Not waiting for the disk: a mark lost with the database server is a mark lost with the worker,
+                # which recovery already covers (the rows are sent again with their key).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            Delivery.objects.filter(pk__in=list(self.refs), status=DeliveryStatus.SENDING).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), provider_ref=ref, error="")
+        self.refs.clear()
 
 
 def _mark_permanent(delivery: Delivery, error: Exception) -> None:
@@ -185,17 +237,23 @@ def _mark_permanent(delivery: Delivery, error: Exception) -> None:
 
 def _release(ids: Iterable[int], error: Exception) -> datetime | None:
     """Back to the queue after a temporary failure, later each time; failed for good after MAX_ATTEMPTS.
-    Returns when the earliest of them may be tried again."""
+    Returns when the earliest of them may be tried again. One transaction, so rows sent in one request (a
+    multicast) stay together."""
     now = timezone.now()
+    message = str(error)[:500]
+    by_attempts: dict[int, list[int]] = defaultdict(list)
+    for pk, attempts in Delivery.objects.filter(pk__in=list(ids), status=DeliveryStatus.SENDING).values_list(
+            "pk", "attempts"):
+        by_attempts[attempts].append(pk)
     earliest: datetime | None = None
-    for delivery in Delivery.objects.filter(pk__in=list(ids), status=DeliveryStatus.SENDING).only("pk", "attempts"):
-        if delivery.attempts >= MAX_ATTEMPTS:
-            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, error=str(error)[:500])
-            continue
-        when = now + backoff(delivery.attempts)
-        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.QUEUED, error=str(error)[:500],
-                                                       not_before=when)
-        earliest = when if earliest is None else min(earliest, when)
+    with transaction.atomic():
+        for attempts, pks in by_attempts.items():
+            if attempts >= MAX_ATTEMPTS:
+                Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.FAILED, error=message)
+                continue
+            when = now + backoff(attempts)
+            Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.QUEUED, error=message, not_before=when)
+            earliest = when if earliest is None else min(earliest, when)
     return earliest
 
 
@@ -205,8 +263,64 @@ class Outcome(dict[str, int]):
     retry_at: datetime | None = None
 
 
+def _multicast_groups(broadcast: Broadcast, rows: list[Delivery], size: int) -> tuple[list[list[Delivery]],
+                                                                                    list[int]]:
+    """The requests to send: rows already given a request key go again together with it; the others get a new key
+    per language and per `size` rows, written before anything is sent. Returns the groups, and the rows to put
+    back because part of their group was claimed by another worker at the same moment (sending a part with the
+    group's key could make the provider drop the other part as a repeat)."""
+    groups: dict[uuid.UUID, list[Delivery]] = defaultdict(list)
+    fresh: dict[str, list[Delivery]] = defaultdict(list)
+    for row in rows:
+        if row.request_key is not None:
+            groups[row.request_key].append(row)
+        else:
+            fresh[row.subscriber.language].append(row)
+    ours = [row.pk for row in rows]
+    split: set[uuid.UUID | None] = set(Delivery.objects.filter(broadcast=broadcast, request_key__in=list(groups),
+                                        status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SENDING))
+                .exclude(pk__in=ours).values_list("request_key", flat=True)) if groups else set()
+    back = [row.pk for key in split if key is not None for row in groups.pop(key)]
+    for items in fresh.values():
+        for start in range(0, len(items), size):
+            chunk, key = items[start:start + size], uuid.uuid4()
+            Delivery.objects.filter(pk__in=[row.pk for row in chunk]).update(request_key=key)
+            for row in chunk:
+                row.request_key = key
+            groups[key] = chunk
+    return list(groups.values()), back
+
+
+def _put_back(ids: list[int]) -> datetime:
+    when = timezone.now() + timedelta(seconds=5)
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(status=DeliveryStatus.QUEUED,
+                                                                            not_before=when)
+    return when
+
+
+def _send(transport: channels.Transport, session: Any, broadcast: Broadcast, unit: list[Delivery],
+          links: tuple[str, str, str], *, many: bool) -> str:
+    if not many:
+        return transport.send(session, render(broadcast, unit[0], links))
+    first = unit[0]
+    outgoing = render_shared(broadcast, first.subscriber.language, str(first.request_key), links)
+    return transport.send_many(session, outgoing, [row.endpoint.address for row in unit if row.endpoint])
+
+
+def _skip_inactive(rows: list[Delivery]) -> list[Delivery]:
+    """The rows whose endpoint may still be used (the kernel's mail rule, checked again at send time); the others
+    (paused, unconfirmed, deleted) are skipped."""
+    active = [row for row in rows if row.endpoint is not None and consent.to_endpoint(row.endpoint)]
+    if len(active) < len(rows):
+        Delivery.objects.filter(pk__in={row.pk for row in rows} - {row.pk for row in active}).update(
+            status=DeliveryStatus.SKIPPED)
+    return active
+
+
 def deliver_batch(broadcast: Broadcast, batch: int) -> Outcome:
-    """Send one batch."""
+    """Send one batch over one session of its channel (one SMTP connection, one HTTP connection pool): one
+    message per row, or, for a broadcast that asks nobody to answer on a channel that can, one request for
+    many rows."""
     done = Outcome(sent=0, failed=0, retry=0)
     links = _links(broadcast)  # before claiming: a failure here must not strand claimed rows
     ids = claim(broadcast, batch)
@@ -214,30 +328,76 @@ def deliver_batch(broadcast: Broadcast, batch: int) -> Outcome:
         return done
     deliveries = list(Delivery.objects.filter(pk__in=ids).select_related("endpoint", "subscriber").order_by("pk"))
     transport = channels.get(deliveries[0].channel)
-    budget = Budget(f"{transport.rate_key(broadcast.municipality)}", transport.rate_per_second)
-    remaining = list(deliveries)
+    active = _skip_inactive(deliveries)
+    many = bool(transport.multicast_size) and not broadcast.ask_ack
+    if many:
+        remaining, back = _multicast_groups(broadcast, active, transport.multicast_size)
+        if back:
+            done.retry_at = _put_back(back)
+            done["retry"] += len(back)
+        budget = Budget(f"{transport.rate_key(broadcast.municipality)}:many", transport.multicast_rate_per_second)
+    else:
+        remaining = [[row] for row in active]
+        budget = Budget(f"{transport.rate_key(broadcast.municipality)}", transport.rate_per_second, chunk=50)
+    marks = SentMarks()
     try:
-        with transport.open(broadcast.municipality) as session:
+        with transport.open(broadcast.municipality) as session, _pool(transport.concurrency) as pool:
             while remaining:
-                delivery = remaining[0]
-                if delivery.endpoint is None or not consent.to_endpoint(delivery.endpoint):
-                    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED)
-                    remaining.pop(0)
-                    continue
-                budget.take()
-                try:
-                    ref = transport.send(session, render(broadcast, delivery, links))
-                except Permanent as error:
-                    _mark_permanent(delivery, error)
-                    done["failed"] += 1
-                else:
-                    _mark_sent(delivery, ref)
-                    done["sent"] += 1
-                remaining.pop(0)
+                window = remaining[:max(1, transport.concurrency)]
+                for _unit in window:
+                    budget.take()
+                results = _send_window(pool, transport, session, broadcast, window, links, many=many)
+                del remaining[:len(window)]
+                again = _settle(window, results, marks, done)
+                if again:
+                    remaining[:0] = [unit for unit, _error in again]
+                    raise again[0][1]
     except Temporary as error:
-        done.retry_at = _release([d.pk for d in remaining], error)
-        done["retry"] += len(remaining)
+        rest = [row.pk for unit in remaining for row in unit]
+        retry_at = _release(rest, error)
+        if retry_at is not None:
+            done.retry_at = retry_at if done.retry_at is None else min(done.retry_at, retry_at)
+        done["retry"] += len(rest)
+    finally:
+        marks.flush()
     return done
+
+
+def _pool(size: int) -> AbstractContextManager[ThreadPoolExecutor | None]:
+    return ThreadPoolExecutor(max_workers=size) if size > 1 else nullcontext(None)
+
+
+def _send_window(pool: ThreadPoolExecutor | None, transport: channels.Transport, session: Any, broadcast: Broadcast,
+                 window: list[list[Delivery]], links: tuple[str, str, str], *, many: bool) -> list[str | Exception]:
+    """Send a few units at once (the transport's `concurrency`, sharing its session: threads only talk to the
+    provider, never to the database); each result is the provider's reference or the Permanent/Temporary raised."""
+    def one(unit: list[Delivery]) -> str | Exception:
+        try:
+            return _send(transport, session, broadcast, unit, links, many=many)
+        except (Permanent, Temporary) as error:
+            return error
+
+    if pool is None:
+        return [one(unit) for unit in window]
+    return list(pool.map(one, window))
+
+
+def _settle(window: list[list[Delivery]], results: list[str | Exception], marks: SentMarks,
+            done: Outcome) -> list[tuple[list[Delivery], Temporary]]:
+    """Record what the provider said for each unit; return the units to try again later."""
+    again: list[tuple[list[Delivery], Temporary]] = []
+    for unit, result in zip(window, results, strict=True):
+        if isinstance(result, Temporary):
+            again.append((unit, result))
+        elif isinstance(result, Exception):
+            for row in unit:
+                _mark_permanent(row, result)
+            done["failed"] += len(unit)
+        else:
+            for row in unit:
+                marks.add(row.pk, result)
+            done["sent"] += len(unit)
+    return again
 
 
 # ---------------------------------------------------------------- 3. watch

@@ -141,6 +141,10 @@ class Delivery(TenantModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)  # the resident pressed 「確認しました」
     provider_ref = models.CharField(max_length=200, blank=True)
+    # The idempotency key of the one request that carries this row together with others (LINE multicast), fixed
+    # before that request is first sent and kept on every retry, so a resend after a crash repeats the same key
+    # for the same recipients (or fewer) and the provider drops it.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 To add a channel, copy `email.py`: subclass `Transport`, set `channel`, implement `open()` (a context manager
 yielding whatever the sends share: a connection, an API client) and `send()`, and register an instance with
-`register()` at the bottom of the module, then import the module here. `send()` must pass `outgoing.key` to the
+`register()` at the bottom of the module, then import the module here (`multicast_size` and `send_many()` only
+where the provider sends one text to many recipients in one request). `send()` must pass `outgoing.key` to the
 provider as its idempotency key where the provider has one, raise `Permanent` when the address will never work
 again (bounced, blocked, gone: the endpoint is paused) and `Temporary` for anything worth retrying.
 """
@@ -46,6 +47,13 @@ class Transport:
     batch_size: int = 100
     # Messages per second for one rate key (see rate_key); 0 = no limit.
     rate_per_second: int = 0
+    # Recipients one request may carry when the same text goes to many (LINE multicast); 0 = one per request.
+    multicast_size: int = 0
+    # Requests per second for one rate key when sending to many at once.
+    multicast_rate_per_second: int = 0
+    # Requests one batch keeps in flight at once over its shared session (an HTTP connection pool is shared safely
+    # by threads; an SMTP connection is not: 1).
+    concurrency: int = 1
 
     def enabled(self, municipality: Municipality) -> bool:
         """Whether this town can use the channel (configured credentials)."""
@@ -60,6 +68,13 @@ class Transport:
 
     def send(self, session: Any, outgoing: Outgoing) -> str:
         """Deliver one message; return the provider's reference for it (message id, request id)."""
+        raise NotImplementedError
+
+    def send_many(self, session: Any, outgoing: Outgoing, addresses: list[str]) -> str:
+        """Deliver one message, the same for everyone (no per-recipient links), to many addresses in one request
+        with `outgoing.key` as the request's idempotency key; return the provider's reference for the request.
+        Only for transports with `multicast_size`; raises `Temporary` for anything, since a failed request says
+        nothing about any one address."""
         raise NotImplementedError
 
 

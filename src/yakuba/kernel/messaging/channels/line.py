@@ -1,5 +1,6 @@
 """LINE: one push message per delivery through the town's own LINE Official Account (Messaging API, line-bot-sdk v3),
-with the delivery key as X-Line-Retry-Key so a retried push is never shown twice."""
+with the delivery key as X-Line-Retry-Key so a retried push is never shown twice; or, when nobody's answer is asked
+for, one multicast request for up to 500 users with the request's own fixed retry key."""
 
 from __future__ import annotations
 
@@ -67,11 +68,14 @@ def _length(text: str) -> int:
 def compose(outgoing: Outgoing) -> str:
     """The message text: subject, body, then the links; the body is cut so the links always fit."""
     head = f"【緊急】{outgoing.subject}" if outgoing.urgent else outgoing.subject
-    footer = "\n\n".join(filter(None, [
-        f"▼詳しく・確認しました\n{outgoing.page_url}",
-        f"▼配信の設定変更\n{outgoing.manage_url}",
-        f"▼配信停止\n{outgoing.unsubscribe_url}",
-    ]))
+    if outgoing.manage_url:
+        footer = "\n\n".join([
+            f"▼詳しく・確認しました\n{outgoing.page_url}",
+            f"▼配信の設定変更\n{outgoing.manage_url}",
+            f"▼配信停止\n{outgoing.unsubscribe_url}",
+        ])
+    else:  # one text for many (multicast): no personal links; a LINE user stops the messages by blocking
+        footer = f"▼詳しく\n{outgoing.page_url}\n\n▼配信停止\nこのアカウントをブロックすると届かなくなります。"
     body = outgoing.body.strip()
     text = f"{head}\n\n{body}\n\n{footer}"
     if _length(text) <= TEXT_LIMIT:
@@ -115,8 +119,11 @@ def _refused(error: ApiException) -> Exception:
 
 class LineTransport(Transport):
     channel = "line"
-    batch_size = 100
+    batch_size = 500
     rate_per_second = int(getattr(settings, "LINE_RATE", 2000))
+    multicast_size = 500  # LINE's limit of user ids in one multicast request
+    multicast_rate_per_second = int(getattr(settings, "LINE_MULTICAST_RATE", 200))
+    concurrency = 4  # pushes in flight per batch: a push waits mostly for LINE's answer
 
     def enabled(self, municipality: Municipality) -> bool:
         return line_channel(municipality) is not None
@@ -147,6 +154,23 @@ class LineTransport(Transport):
                     return accepted
             raise _refused(error) from error
         except (urllib3.exceptions.HTTPError, OSError) as error:  # timeouts, refused or dropped connections
+            raise Temporary(f"LINE unreachable: {error}") from error
+        return _header(response.headers, "x-line-request-id")
+
+    def send_many(self, session: Any, outgoing: Outgoing, addresses: list[str]) -> str:
+        from linebot.v3.messaging import ApiException, MulticastRequest, TextMessage
+
+        request = MulticastRequest(to=addresses, messages=[TextMessage(text=compose(outgoing))])
+        try:
+            response = session.multicast_with_http_info(request, x_line_retry_key=outgoing.key,
+                                                        _request_timeout=TIMEOUT)
+        except ApiException as error:
+            accepted = _header(error.headers, "x-line-accepted-request-id") if error.status == 409 else ""
+            if accepted:
+                return accepted  # this request (same key, same recipients or fewer) was accepted before
+            # Even a 400 is retried: it is about the request as a whole, and no single address can be blamed.
+            raise Temporary(_error_message(error)) from error
+        except (urllib3.exceptions.HTTPError, OSError) as error:
             raise Temporary(f"LINE unreachable: {error}") from error
         return _header(response.headers, "x-line-request-id")
 
