@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from yakuba.kernel import records
 
+from .models import Dataset, Layer, Listing, Point, Row, Version
 from .services.layers import disaster_points
 
 KIND = "opendata.point"
@@ -22,3 +23,9 @@ def disaster_map_points(limit: int) -> list[records.MapPoint]:
 
 records.register_points(records.PointSource(KIND, DISASTERS, disaster_map_points,
                                             map_url=lambda: reverse("opendata:map")))
+
+
+# The catalogue, dataset and map pages (cached pages follow this kind: kernel/ui/pagecache.py).
+PAGES = "opendata.page"
+records.announce_saves(PAGES, Dataset, Row, Version, Layer, Point, Listing)
+records.announce_saves(KIND, Layer, Point)  # the 防災情報ボード shows the disaster points

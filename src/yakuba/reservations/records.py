@@ -13,7 +13,7 @@ from django.utils.timezone import localtime
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
-from .models import Course, Facility, Room, Session
+from .models import AppointmentType, Course, Facility, Room, Session
 
 FACILITY = "reservations.facility"
 SESSION = "reservations.session"
@@ -64,3 +64,7 @@ records.register_rows(records.RowSource(FACILITY, facility_rows, datasets=("publ
 records.register_rows(records.RowSource(SESSION, session_rows, datasets=("events",)))
 records.announce_saves(FACILITY, Facility, Room)
 records.announce_saves(SESSION, Course, Session)
+
+# What else the public facility pages show (cached pages follow these kinds: kernel/ui/pagecache.py).
+PAGES = "reservations.page"
+records.announce_saves(PAGES, AppointmentType)
