@@ -293,3 +293,13 @@ def test_a_list_page_costs_the_same_queries_for_few_and_many_rows(settings, clie
     make(town_a, 3)
     many = _queries(client, town_a.path_prefix + path)
     assert many == few, (path, few, many)
+
+
+@pytest.mark.django_db
+def test_a_cache_that_is_down_costs_speed_never_the_page(settings, client, town_a):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    factories.make_notice(town_a, title="ごみ収集日の変更")
+    for _ in range(2):
+        page = client.get(f"{town_a.path_prefix}/notices/")
+        assert page.status_code == 200 and "ごみ収集日の変更" in page.content.decode() and not page.get(HEADER)

@@ -19,6 +19,7 @@ ETag, so a browser's conditional GET gets a 304.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from django.utils.cache import patch_cache_control
 from . import prefs
 from .once import RENDERED as ONCE_TOKEN_RENDERED
 
+logger = logging.getLogger(__name__)
 ATTRIBUTE = "yakuba_page_cache"
 TOWN = "kernel.town"  # the town itself (name, phone, settings): part of every page's key
 DEPARTMENTS = "accounts.department"  # 担当課 and their phone numbers (the home page)
@@ -106,7 +108,10 @@ def _generations(municipality_id: int, kinds: tuple[str, ...]) -> str:
 
 
 def on_records_changed(sender: str, *, kind: str, municipality_id: int, **kwargs: Any) -> None:
-    bump(kind, municipality_id)
+    try:
+        bump(kind, municipality_id)
+    except Exception:  # noqa: BLE001 - the write has committed; pages expire on their own (PAGE_CACHE_SECONDS)
+        logger.error("page cache: could not mark %s of town %s changed", kind, municipality_id, exc_info=True)
 
 
 def on_town_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -148,15 +153,21 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        key, policy = self._key(request)
-        if key is None or policy is None:
-            return self.get_response(request)
-        stored = _cache().get(key)
+        try:
+            key, policy = self._key(request)
+            stored = _cache().get(key) if key is not None else None
+        except Exception:  # noqa: BLE001 - a cache that is down costs speed, never the page
+            logger.warning("page cache unavailable", exc_info=True)
+            key = policy = stored = None
         if stored is not None:
             return self._replay(request, stored)
         response = self.get_response(request)
-        if request.method == "GET" and self._storable(request, response):
-            etag, headers = self._store(response, key, policy)
+        if key is not None and policy is not None and request.method == "GET" and self._storable(request, response):
+            try:
+                etag, headers = self._store(response, key, policy)
+            except Exception:  # noqa: BLE001
+                logger.warning("page cache unavailable", exc_info=True)
+                return response
             if _matches(request, etag):  # the browser had this very page
                 response = _not_modified(etag, headers)
             response[HEADER] = "miss"
