@@ -93,13 +93,15 @@ def _gunicorn(app: str, env: dict[str, str], port: int) -> subprocess.Popen[byte
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
                                "--log-level", "warning", app], env=env, cwd=str(Path(__file__).parent))
-    for _ in range(150):
+    for _ in range(120):
         try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except requests.ConnectionError:
-            time.sleep(0.2)
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code < 500:
+                return server
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
     server.terminate()
+    server.wait(10)
     raise SystemExit(f"{app} did not start")
 
 
