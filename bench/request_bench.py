@@ -91,8 +91,10 @@ def _gunicorn(app: str, env: dict[str, str], port: int) -> subprocess.Popen[byte
     import requests
 
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = open(Path(env.get("YAKUBA_DATA_DIR", "/tmp")) / "gunicorn.log", "ab")  # noqa: SIM115 - for the server
     server = subprocess.Popen([str(gunicorn), "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", app], env=env, cwd=str(Path(__file__).parent))
+                               "--log-level", "warning", app], env=env, cwd=str(Path(__file__).parent),
+                              stdout=log, stderr=log)
     for _ in range(120):
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code < 500:
@@ -128,7 +130,6 @@ def _wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float,
 def serve(seconds: int, connections: int) -> None:
     import os
     import shutil
-    import tempfile
     import uuid
 
     if shutil.which("wrk") is None:
@@ -152,7 +153,7 @@ def serve(seconds: int, connections: int) -> None:
         pages = [(label, path or filled[label]) for label, path in PAGES if path or filled[label]]
         database = settings.DATABASES["default"]
         url = (f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}")
-        data = Path(tempfile.mkdtemp(prefix="yakuba-serve-"))
+        data = Path(os.environ["YAKUBA_DATA_DIR"])  # the demo's files are there
         base = {k: v for k, v in os.environ.items() if not k.startswith(("YAKUBA_", "DJANGO_", "DATABASE_URL"))}
         env = {**base, "DJANGO_SETTINGS_MODULE": "yakuba.settings", "PYTHONPATH": os.pathsep.join(sys.path),
                "YAKUBA_PRODUCTION": "1", "YAKUBA_SECRET_KEY": uuid.uuid4().hex * 2, "YAKUBA_DATA_DIR": str(data),

@@ -28,6 +28,9 @@ from yakuba.kernel.tenancy.models import Municipality
 # Sent after the transaction that changed records of a kind commits, once per (kind, town) and transaction:
 # sender is the kind (e.g. "applications.procedure"), with keyword arguments kind and municipality_id.
 changed = Signal()
+# Sent at once, the first time records of a kind change in a transaction (which may still roll back), with the same
+# arguments: for caches that must not serve a page the same transaction already changed. `changed` follows on commit.
+changing = Signal()
 
 
 # Rows for generated open datasets ---------------------------------------------------------------------------------
@@ -191,8 +194,11 @@ def announce(kind: str, municipality_id: int) -> None:
     if connection.in_atomic_block and waiting is not None:
         # A pair added inside a savepoint that later rolls back is still sent: consumers only re-read the
         # records, so a spare announcement costs one refresh and loses nothing.
+        if (kind, municipality_id) not in waiting.pairs:
+            changing.send(sender=kind, kind=kind, municipality_id=municipality_id)
         waiting.pairs[(kind, municipality_id)] = None
         return
+    changing.send(sender=kind, kind=kind, municipality_id=municipality_id)
     announcements = _Announcements()
     announcements.pairs[(kind, municipality_id)] = None
     transaction.on_commit(announcements)

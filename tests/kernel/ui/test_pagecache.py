@@ -303,3 +303,13 @@ def test_a_cache_that_is_down_costs_speed_never_the_page(settings, client, town_
     for _ in range(2):
         page = client.get(f"{town_a.path_prefix}/notices/")
         assert page.status_code == 200 and "ごみ収集日の変更" in page.content.decode() and not page.get(HEADER)
+
+
+@pytest.mark.django_db
+def test_a_write_shows_at_once_even_before_its_transaction_commits(client, town_a):
+    """The writing transaction itself (and a test's, which never commits) never reads an older page."""
+    path = f"{town_a.path_prefix}/notices/"
+    client.get(path)
+    assert client.get(path)[HEADER] == "hit"
+    factories.make_notice(town_a, title="道路の通行止め")
+    assert "道路の通行止め" in client.get(path).content.decode()

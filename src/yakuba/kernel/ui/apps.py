@@ -15,7 +15,9 @@ class UiConfig(AppConfig):
 
         from . import pagecache
 
-        # Cached public pages follow the records they show, and the town's own details.
+        # Cached pages follow the records they show, and the town's own details: at the write (so the transaction that
+        # wrote never reads an older page) and again once it commits (so no reader in between keeps an older one).
+        records.changing.connect(pagecache.on_records_changed, dispatch_uid="ui.pagecache.records-changing")
         records.changed.connect(pagecache.on_records_changed, dispatch_uid="ui.pagecache.records")
         post_save.connect(pagecache.on_town_saved, sender=Municipality, dispatch_uid="ui.pagecache.town")
         # The home page lists the departments and their phone numbers.
