@@ -6,8 +6,9 @@
 The middleware (placed just inside the tenancy middleware, outside sessions and authentication) answers an anonymous
 GET or HEAD for such a view from the cache (Django's default cache: Redis in production with several machines), keyed
 by town, host, path and query, and by what changes the HTML (language, ふりがな, 文字サイズ), and by one generation
-token per town and kind. A change of records (kernel.records `changed`, sent after the write commits) replaces the
-kind's token, so the next reader misses and renders the page anew: every reader sees a write as soon as it commits.
+token per town and kind. A change of records (kernel.records `changing` at the write, `changed` once it commits)
+replaces the kind's token, so the next reader misses and renders the page anew: every reader sees a write as soon as
+it commits.
 
 Only what is the same for every visitor is kept: a request with a session, a pending message or credentials is never
 answered from the cache, and a response is only stored when the visitor was anonymous, it is a 200 without cookies, and
@@ -110,7 +111,7 @@ def _generations(municipality_id: int, kinds: tuple[str, ...]) -> str:
 def on_records_changed(sender: str, *, kind: str, municipality_id: int, **kwargs: Any) -> None:
     try:
         bump(kind, municipality_id)
-    except Exception:  # noqa: BLE001 - the write has committed; pages expire on their own (PAGE_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - never fail the write; pages expire on their own (PAGE_CACHE_SECONDS)
         logger.error("page cache: could not mark %s of town %s changed", kind, municipality_id, exc_info=True)
 
 
