@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export YAKUBA_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev lint typecheck pytest messages system-deps browser-deps clean
+.PHONY: run test install install-dev lint typecheck pytest messages system-deps browser-deps bench-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ system-deps:
 browser-deps: system-deps
 	@command -v chromium >/dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# What the serving benchmark (bench/request_bench.py serve) loads the server with, and the cache it serves from.
+bench-deps:
+	@{ command -v wrk >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1; } || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk redis-server; }
 
 messages: install-dev
 	cd src/yakuba && ../../$(BIN)/yakuba makemessages -l en --no-obsolete --ignore "migrations/*" && ../../$(BIN)/yakuba compilemessages

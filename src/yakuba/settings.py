@@ -85,9 +85,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the cache below marks public (never a signed-in page or a form's tokens: BREACH).
+    "yakuba.kernel.ui.middleware.PublicGZipMiddleware",
     "yakuba.kernel.ops.middleware.RequestLogMiddleware",
     "yakuba.kernel.ui.middleware.HeadAsGetMiddleware",
     "yakuba.kernel.tenancy.middleware.MunicipalityMiddleware",
+    # Anonymous public pages from the shared cache, before sessions and everything inside (kernel/ui/pagecache.py).
+    "yakuba.kernel.ui.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yakuba.kernel.ui.middleware.LanguageMiddleware",
     "yakuba.kernel.ui.middleware.RejectUnreadableBodyMiddleware",
@@ -129,7 +133,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'yakuba.sqlite3'}"),
-        conn_max_age=envint("YAKUBA_DB_CONN_MAX_AGE", 0),
+        # Persistent connections (a new PostgreSQL connection per request cost more than most pages), checked
+        # before each request reuses one, so a restarted database costs one failed check, not a failed request.
+        conn_max_age=envint("YAKUBA_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=envbool("YAKUBA_DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -238,15 +245,33 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = envstr("YAKUBA_EMAIL_FROM", "yakuba <noreply@yakuba.localhost>")
 
 # Production defaults to a cache every worker on the machine shares (files under the data directory), so request
-# and sign-in limits hold across processes; several machines set Redis or Memcached here.
+# and sign-in limits and the public page cache hold across processes; several machines set Redis
+# (YAKUBA_CACHE_BACKEND=redis, YAKUBA_CACHE_LOCATION=redis://127.0.0.1:6379/0) or Memcached here.
+_CACHE_BACKENDS = {"redis": "django.core.cache.backends.redis.RedisCache"}
+_cache_backend = envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache" if PRODUCTION
+                        else "django.core.cache.backends.locmem.LocMemCache")
+_cache_backend = _CACHE_BACKENDS.get(_cache_backend, _cache_backend)
+_redis = _cache_backend.endswith(".RedisCache")
 CACHES = {
     "default": {
-        "BACKEND": envstr("YAKUBA_CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache" if PRODUCTION
-                          else "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", str(DATA_DIR / "cache") if PRODUCTION else "yakuba"),
-        "OPTIONS": {"MAX_ENTRIES": envint("YAKUBA_CACHE_MAX_ENTRIES", 20000)},
+        "BACKEND": _cache_backend,
+        "LOCATION": envstr("YAKUBA_CACHE_LOCATION", "redis://127.0.0.1:6379/0" if _redis
+                           else str(DATA_DIR / "cache") if PRODUCTION else "yakuba"),
+        "KEY_PREFIX": envstr("YAKUBA_CACHE_KEY_PREFIX", ""),
+        # Redis evicts by its own maxmemory policy; the embedded caches cull at this many entries.
+        "OPTIONS": {} if _redis else {"MAX_ENTRIES": envint("YAKUBA_CACHE_MAX_ENTRIES", 20000)},
     }
 }
+# Anonymous public pages from the cache (kernel/ui/pagecache.py). A write shows at once on this server; shared caches
+# in front (CDN, reverse proxy) keep a page PAGE_CACHE_SHARED_MAX_AGE s and serve it stale at most
+# PAGE_CACHE_STALE_SECONDS more while they fetch it again (2 s in all by default), or longer while this server fails.
+PAGE_CACHE = envbool("YAKUBA_PAGE_CACHE", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = envint("YAKUBA_PAGE_CACHE_SECONDS", 60)  # kept here; bounds what changes with time alone
+PAGE_CACHE_MAX_AGE = envint("YAKUBA_PAGE_CACHE_MAX_AGE", 0)  # browsers: revalidate (a 304 from the cache)
+PAGE_CACHE_SHARED_MAX_AGE = envint("YAKUBA_PAGE_CACHE_SHARED_MAX_AGE", 1)
+PAGE_CACHE_STALE_SECONDS = envint("YAKUBA_PAGE_CACHE_STALE_SECONDS", 1)
+PAGE_CACHE_STALE_IF_ERROR_SECONDS = envint("YAKUBA_PAGE_CACHE_STALE_IF_ERROR_SECONDS", 3600)
 
 # OpenID Connect for デジタル認証アプリ / マイナンバーカード (or any OIDC provider speaking the same profile).
 OIDC = {

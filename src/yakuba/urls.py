@@ -8,6 +8,7 @@ from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.ops import views as ops_views
+from yakuba.kernel.ui import views as ui_views
 from yakuba.notices import urls as notices_urls
 from yakuba.opendata import urls as opendata_urls
 from yakuba.plans import urls as plans_urls
@@ -20,7 +21,8 @@ staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatt
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, without the CSRF token the cached pages cannot carry (kernel/ui/views.py says why).
+    path("i18n/setlang/", ui_views.set_language, name="set_language"),
     path("accounts/", include("yakuba.kernel.accounts.urls")),
     path("staff/", include((staff_urlpatterns, "staff"))),
     path("", include("yakuba.applications.urls")),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
-from .models import Procedure
+from .models import Category, FormVersion, LifeEvent, Procedure
 
 KIND = "applications.procedure"
 
@@ -51,3 +51,7 @@ def find(name: str) -> records.Document | None:
 
 records.register_documents(records.DocumentSource(KIND, documents, find))
 records.announce_saves(KIND, Procedure)
+
+# What else the public procedure pages show (cached pages follow these kinds: kernel/ui/pagecache.py).
+PAGES = "applications.page"
+records.announce_saves(PAGES, Category, LifeEvent, FormVersion)

@@ -14,7 +14,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.ui.pagecache import cacheable_public
 
+from . import records
 from .models import Category, Notice
 
 LATEST = 30
@@ -96,6 +98,7 @@ class NoticeFeed(Feed):  # type: ignore[type-arg]
         return item.department.name
 
 
+@cacheable_public(kinds=(records.KIND, records.CONTENT))
 def feed(request: TownRequest, category: str | None = None) -> HttpResponse:
     if category is not None and not Category.objects.filter(slug=category).exists():
         raise Http404(_("その分類はありません。"))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
-from .models import Notice
+from .models import Area, Category, Notice, NoticeAttachment, NoticeTranslation, Shelter
 
 KIND = "notices.notice"
 
@@ -40,3 +40,8 @@ def find(name: str) -> records.Document | None:
 
 records.register_documents(records.DocumentSource(KIND, documents, find))
 records.announce_saves(KIND, Notice)
+# What else the public pages show (cached pages follow these kinds: kernel/ui/pagecache.py).
+SHELTER = "notices.shelter"
+CONTENT = "notices.content"
+records.announce_saves(SHELTER, Shelter)
+records.announce_saves(CONTENT, Category, Area, NoticeTranslation, NoticeAttachment)

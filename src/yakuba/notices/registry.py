@@ -24,4 +24,4 @@ def _emergencies(request: Any) -> list[Alert]:
                   kind=notice.category.name) for notice in notices]
 
 
-register_home_alerts(_emergencies)
+register_home_alerts(_emergencies, kinds=("notices.notice", "notices.content"))

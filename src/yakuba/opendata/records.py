@@ -10,6 +10,7 @@ from django.urls import reverse
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
+from .models import Dataset, Layer, Listing, Point, Row, Version
 from .services.layers import disaster_points
 
 KIND = "opendata.point"
@@ -52,3 +53,10 @@ records.register_points(records.PointSource(KIND, DISASTERS, disaster_map_points
                                             map_url=lambda: reverse("opendata:map")))
 records.register_rows(records.RowSource(SHELTERS, shelter_rows, datasets=(),
                                         staff_url=lambda: reverse("staff:opendata-dataset", args=[EVACUATION])))
+
+
+# The catalogue, dataset and map pages (cached pages follow this kind: kernel/ui/pagecache.py).
+PAGES = "opendata.page"
+records.announce_saves(PAGES, Dataset, Row, Version, Layer, Point, Listing)
+records.announce_saves(KIND, Layer, Point)  # the 防災情報ボード shows the disaster points
+records.announce_saves(SHELTERS, Dataset, Version)  # …and the 指定避難所 of the published 指定緊急避難場所一覧

@@ -18,7 +18,7 @@ from yakuba.kernel.scheduling.models import Resource
 from yakuba.kernel.tenancy.models import Municipality
 
 from . import guide
-from .models import Course, Facility, GroupCategory, Room, Session
+from .models import AppointmentType, Course, Facility, GroupCategory, Room, Session
 
 FACILITY = "reservations.facility"
 GUIDE = "reservations.guide"
@@ -96,3 +96,7 @@ records.announce_saves(FACILITY, Facility, Room)
 records.announce_saves(SESSION, Course, Session)
 records.register_documents(records.DocumentSource(GUIDE, guide_documents, find_guide))
 records.announce_saves(GUIDE, Facility, Room, Resource, GroupCategory)
+
+# What else the public facility pages show (cached pages follow these kinds: kernel/ui/pagecache.py).
+PAGES = "reservations.page"
+records.announce_saves(PAGES, AppointmentType)

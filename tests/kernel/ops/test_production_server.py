@@ -62,7 +62,9 @@ def test_gunicorn_serves_a_town_with_production_settings(tmp_path):
         page = requests.get(f"{url}/t/10382/", timeout=PATIENCE, headers={"X-Forwarded-Proto": "https"})
         assert page.status_code == 200 and "下仁田町" in page.text
         assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-        assert "Secure" in page.headers["Set-Cookie"]
+        assert "public" in page.headers["Cache-Control"]  # the home, from the shared page cache
+        form = requests.get(f"{url}/t/10382/accounts/login/", timeout=PATIENCE, headers={"X-Forwarded-Proto": "https"})
+        assert "Secure" in form.headers["Set-Cookie"]  # a page with a form: its CSRF cookie
         plain = requests.get(f"{url}/t/10382/", timeout=PATIENCE, allow_redirects=False)
         assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
         css = page.text.split('rel="stylesheet" href="', 2)[2].split('"')[0]

@@ -26,8 +26,9 @@ from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import attempt
+from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 
-from .. import exports, services
+from .. import exports, records, services
 from ..models import Category, LifeEvent, Procedure, Status, Submission
 
 JUST_SUBMITTED = "applications.just_submitted"  # session key: show the confirmation panel once
@@ -36,6 +37,7 @@ JUST_SUBMITTED = "applications.just_submitted"  # session key: show the confirma
 # Catalogue ----------------------------------------------------------------------------------------------------
 
 @require_GET
+@cacheable_public(kinds=(records.KIND, records.PAGES, DEPARTMENTS))
 def catalogue(request: TownRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "").strip()[:50]
@@ -48,6 +50,7 @@ def catalogue(request: TownRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=(records.KIND, records.PAGES, DEPARTMENTS))
 def life_event(request: TownRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(LifeEvent, slug=slug)
     entries = event.entries.filter(procedure__is_published=True).select_related("procedure__department")
@@ -55,6 +58,7 @@ def life_event(request: TownRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=(records.KIND, records.PAGES, DEPARTMENTS))
 def procedure(request: TownRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(_published(), slug=slug)
     resident = None

@@ -52,12 +52,18 @@ def chat(request: TownRequest) -> HttpResponse:
     history: list[dict[str, Any]] = request.session.get(key, [])
     errors: list[dict[str, str]] = []
     typed = request.GET.get("q", "")[:MAX_QUERY * 4]
-    if request.method == "POST":
+    asked_here = request.method == "POST"
+    # The home page's question form is a GET (the cached home carries no token): asking is idempotent enough, and the
+    # same question as the last one is not asked again (a reload or a second click of that form).
+    asked_from_home = request.method == "GET" and request.GET.get("ask") == "1"
+    if asked_from_home and history and history[-1]["answer"]["question"] == typed.strip():
+        return HttpResponseRedirect(reverse("assistant:chat") + "#latest")
+    if asked_here or asked_from_home:
         if request.POST.get("action") == "clear":
             request.session.pop(key, None)
             messages.success(request, _("会話を消しました。"))
             return HttpResponseRedirect(reverse("assistant:chat"))
-        typed = request.POST.get("q", "")
+        typed = request.POST.get("q", "") if asked_here else typed
         outcome = attempt(request, lambda: answer.ask(request.municipality, typed))
         if outcome.repeated:
             return HttpResponseRedirect(reverse("assistant:chat") + "#latest")

@@ -1,5 +1,5 @@
 """Middleware of the shared UI: furigana, language, refusal of input no person types, private pages never cached,
-HEAD answered as GET."""
+HEAD answered as GET, compression of public pages."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.middleware.gzip import GZipMiddleware
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -233,7 +234,8 @@ def _decodes(data: bytes) -> bool:
 
 
 class PrivatePagesMiddleware:
-    """A page for a signed-in person, or one carrying a form's once-token, is never kept by a browser or proxy cache.
+    """A page for a signed-in person, or one carrying a form's CSRF token or once-token, is never kept by a browser or
+    proxy cache (a token handed to the next visitor would be refused, and a form is one person's).
 
     On a shared counter PC or a library computer the back button or the disk cache would otherwise show マイページ
     or a resident's record after sign-out. A view that set Cache-Control itself chose its freshness on purpose (the
@@ -248,7 +250,7 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or getattr(request, ONCE_TOKEN_RENDERED, False):
+        if (user is not None and user.is_authenticated) or has_form_tokens(request):
             from django.utils.cache import patch_cache_control
 
             chosen = response.get("Cache-Control", "")
@@ -257,3 +259,19 @@ class PrivatePagesMiddleware:
             else:  # patch_cache_control drops `public` when `private` is added
                 patch_cache_control(response, private=True)
         return response
+
+
+def has_form_tokens(request: HttpRequest) -> bool:
+    """Whether rendering the response asked for a CSRF token (Django flags the cookie to send) or a once-token."""
+    return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) or getattr(request, ONCE_TOKEN_RENDERED, False)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Gzip only what is not `private`: pages the same for every visitor (BREACH needs a secret in the compressed
+    body — a CSRF token, a once-token or one person's data — and those pages are all marked private). Django's
+    GZipMiddleware also pads each body with random bytes (Heal The Breach)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if "private" in response.get("Cache-Control", ""):
+            return response
+        return super().process_response(request, response)

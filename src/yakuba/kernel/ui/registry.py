@@ -46,11 +46,14 @@ class Alert:
 
 # Functions of (request) → alerts in force, registered by apps (notices registers the 防災 notices).
 home_alerts: list[Callable[[Any], list[Alert]]] = []
+# The kinds of records (kernel.records) the home page shows through alerts and widgets: its cached copy follows them.
+home_kinds: list[str] = []
 
 
-def register_home_alerts(source: Callable[[Any], list[Alert]]) -> None:
+def register_home_alerts(source: Callable[[Any], list[Alert]], kinds: tuple[str, ...] = ()) -> None:
     if source not in home_alerts:
         home_alerts.append(source)
+    home_kinds.extend(kind for kind in kinds if kind not in home_kinds)
 
 
 def alerts_for(request: Any) -> list[Alert]:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.http import TownRequest
 
 from . import prefs, registry
+from .pagecache import DEPARTMENTS, cacheable_public
 
 
+@cacheable_public(kinds=lambda: (DEPARTMENTS, *registry.home_kinds))
 def home(request: TownRequest) -> HttpResponse:
     return render(request, "ui/public/home.html", {
         "services": registry.public_services,
@@ -51,8 +55,24 @@ def safe_next(request: TownRequest, fallback: str) -> str:
     return safe_url(request, request.POST.get("next") or request.GET.get("next") or "", fallback)
 
 
+def _same_site(request: HttpRequest) -> bool:
+    """The form was posted from this site, as far as the browser says (Origin, else Referer; neither: allowed)."""
+    here = f"{request.scheme}://{request.get_host()}"
+    origin = request.META.get("HTTP_ORIGIN")
+    if origin:
+        return origin == here
+    referer = request.META.get("HTTP_REFERER")
+    return not referer or referer == here or referer.startswith(here + "/")
+
+
+# The display switches (text size, furigana, language) are on every page, and a page that is the same for every
+# visitor is served from the shared cache: they carry no CSRF token (which is one visitor's). What a forged post could
+# do is change a visitor's display cookie; a browser's Origin (or Referer) header from another site is refused.
+@csrf_exempt
 @require_POST
 def set_prefs(request: TownRequest) -> HttpResponse:
+    if not _same_site(request):
+        return HttpResponseForbidden()
     response = HttpResponseRedirect(safe_next(request, reverse("ui:home")))
     furigana = request.POST.get("furigana")
     prefs.apply(
@@ -61,6 +81,14 @@ def set_prefs(request: TownRequest) -> HttpResponse:
         furigana=None if furigana is None else furigana == "1",
     )
     return response
+
+
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    if not _same_site(request):
+        return HttpResponseForbidden()
+    return i18n.set_language(request)
 
 
 def csrf_failure(request: TownRequest, reason: str = "") -> HttpResponse:

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET
 
 from yakuba.kernel import records
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.ui.pagecache import cacheable_public
 
+from .. import records as notice_records
 from ..models import Notice
 from ..services import shelters
 
@@ -23,6 +25,12 @@ MAX_AGE = 30
 PHOTOS_MAX = 6
 POINTS_MAX = 10
 DISASTERS = "disasters"  # the topic of the map points other apps offer (kernel.records): 災害発生箇所
+
+
+def _board_kinds() -> tuple[str, ...]:
+    """What the board shows: notices, shelters and the disaster points other apps offer (cached pages follow these)."""
+    return (notice_records.KIND, notice_records.CONTENT, notice_records.SHELTER, shelters.SITES,
+            *(source.kind for source in records.point_sources(DISASTERS)))
 
 
 def _board(request: TownRequest) -> dict[str, Any]:
@@ -41,11 +49,13 @@ def _cached(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=_board_kinds)
 def board(request: TownRequest) -> HttpResponse:
     return _cached(render(request, "notices/bousai/board.html", _board(request)))
 
 
 @require_GET
+@cacheable_public(kinds=_board_kinds)
 def fragment(request: TownRequest) -> HttpResponse:
     return _cached(render(request, "notices/bousai/_live.html", _board(request)))
 

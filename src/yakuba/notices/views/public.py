@@ -25,8 +25,9 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Delivery, Language
 from yakuba.kernel.ui.actions import attempt
+from yakuba.kernel.ui.pagecache import cacheable_public
 
-from .. import feeds
+from .. import feeds, records
 from ..models import Category, Notice, NoticeAttachment, NoticeQuerySet, NoticeStatus, ReplyKind
 from ..services import replies
 
@@ -34,9 +35,13 @@ PAGE_SIZE = 20
 PINNED_MAX = 10
 
 
+PAGE_KINDS = (records.KIND, records.CONTENT)  # what the cached pages show (kernel/ui/pagecache.py)
+
+
 # List ---------------------------------------------------------------------------------------------------------
 
 @require_GET
+@cacheable_public(kinds=PAGE_KINDS)
 def index(request: TownRequest) -> HttpResponse:
     categories = list(Category.objects.all())
     slug = request.GET.get("category", "")
@@ -170,6 +175,7 @@ def _render(request: TownRequest, notice: Notice, *, expired: bool, key: str, fo
 
 
 @require_GET
+@cacheable_public(kinds=PAGE_KINDS, private_params=("m",))
 def detail(request: TownRequest, public_id: UUID) -> HttpResponse:
     notice, expired = _shown(request, public_id)
     return _render(request, notice, expired=expired, key=request.GET.get("m", ""))

@@ -23,11 +23,13 @@ from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui import once
 from yakuba.kernel.ui.actions import act_once
+from yakuba.kernel.ui.pagecache import cacheable_public
 
 from ..models import Layer, Point
 from ..services import geo
 from ..services import layers as services
 from ..services.layers import LayerData, PointData
+from . import public
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -43,6 +45,7 @@ def _bounds(layers: list[geo.MapLayer]) -> list[list[float]] | None:
 
 
 @require_GET
+@cacheable_public(kinds=public.page_kinds)
 def town_map(request: TownRequest) -> HttpResponse:
     """The map and, beside it (below at phone width), the same features as a list that needs no script."""
     layers = geo.map_layers(request.municipality)
@@ -70,6 +73,7 @@ def _public_point(public_id: str) -> Point:
 
 
 @require_GET
+@cacheable_public(kinds=public.page_kinds)
 def point(request: TownRequest, public_id: str) -> HttpResponse:
     found = _public_point(public_id)
     return render(request, "opendata/point.html", {"point": found, "layer": found.layer})

@@ -10,9 +10,12 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 
+from yakuba.kernel import records
 from yakuba.kernel.files.uploads import private_storage
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.ui.pagecache import cacheable_public
 
+from .. import records as opendata_records
 from ..definitions import Definition
 from ..models import Version
 from ..services import catalogue as catalogue_service
@@ -23,6 +26,11 @@ PREVIEW_ROWS = 20
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json",
            "geojson": "application/geo+json"}
 MAX_AGE = 300  # published versions never change; "the current one" may, so a few minutes
+
+
+def page_kinds() -> tuple[str, ...]:
+    """What the catalogue, dataset and map pages show: the app's own records and the rows other apps offer."""
+    return (opendata_records.PAGES, opendata_records.KIND, *(source.kind for source in records.row_sources()))
 
 
 def _entry(kind: str) -> catalogue_service.Entry:
@@ -36,6 +44,7 @@ def formats(defn: Definition) -> list[str]:
     return ["csv", "json"] + (["geojson"] if defn.located else [])
 
 
+@cacheable_public(kinds=page_kinds)
 def catalogue(request: TownRequest) -> HttpResponse:
     entries = catalogue_service.entries()
     return render(request, "opendata/catalogue.html", {
@@ -44,6 +53,7 @@ def catalogue(request: TownRequest) -> HttpResponse:
         "dcat_url": reverse("opendata:dcat-catalog")})
 
 
+@cacheable_public(kinds=page_kinds)
 def dataset(request: TownRequest, kind: str) -> HttpResponse:
     entry = _entry(kind)
     defn, version = entry.definition, entry.version
@@ -97,6 +107,7 @@ def schema(request: TownRequest, kind: str) -> HttpResponse:
     return response
 
 
+@cacheable_public(kinds=page_kinds)
 def item(request: TownRequest, kind: str, key: str) -> HttpResponse:
     entry = _entry(kind)
     defn, version = entry.definition, entry.version

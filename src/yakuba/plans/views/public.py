@@ -10,6 +10,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.ui.pagecache import cacheable_public
 
 from ..models import Plan
 from ..pages import (
@@ -28,10 +29,12 @@ from ..pages import (
     town_plan,
 )
 from ..periods import wareki
+from ..registry import PAGES
 from ..services import kpis as kpi_services
 
 
 @require_GET
+@cacheable_public(kinds=(PAGES,))
 def index(request: TownRequest) -> HttpResponse:
     plans = [{"plan": plan, "period": plan_period(plan), "state": plan_state(plan), **progress_summary(plan)}
              for plan in Plan.objects.filter(municipality=request.municipality)]
@@ -39,6 +42,7 @@ def index(request: TownRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=(PAGES,))
 def detail(request: TownRequest, slug: str) -> HttpResponse:
     plan = town_plan(request, slug)
     year = shown_year(plan)
@@ -48,12 +52,14 @@ def detail(request: TownRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=(PAGES,))
 def schedule(request: TownRequest, slug: str) -> HttpResponse:
     plan = town_plan(request, slug)
     return render(request, "plans/public/schedule.html", {**tabs(plan, "schedule"), **gantt(plan)})
 
 
 @require_GET
+@cacheable_public(kinds=(PAGES,))
 def kpi(request: TownRequest, slug: str) -> HttpResponse:
     plan = town_plan(request, slug)
     live_only = request.GET.get("show") == "live"
@@ -72,6 +78,7 @@ def kpi(request: TownRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=(PAGES,))
 def measure(request: TownRequest, slug: str, pk: int) -> HttpResponse:
     plan = town_plan(request, slug)
     return render(request, "plans/public/measure.html", {

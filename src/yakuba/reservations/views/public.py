@@ -26,8 +26,9 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.ui.actions import Attempt, attempt
+from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 
-from .. import services
+from .. import records, services
 from ..models import AppointmentType, Facility, Group, Reservation, Room, Series, Status
 from ..services import groups as groups_service
 from . import fields
@@ -66,6 +67,7 @@ class AppointmentBookingForm(forms.Form):
 # Browsing -----------------------------------------------------------------------------------------------------
 
 @require_GET
+@cacheable_public(kinds=(records.FACILITY, records.PAGES, DEPARTMENTS))
 def index(request: TownRequest) -> HttpResponse:
     facilities = Facility.objects.filter(is_published=True).prefetch_related(Prefetch("rooms", queryset=_rooms()))
     kinds = _appointment_types().order_by("department__sort_order", "department__name", "sort_order", "name")
@@ -74,6 +76,7 @@ def index(request: TownRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable_public(kinds=(records.FACILITY, records.PAGES, DEPARTMENTS))
 def facility(request: TownRequest, slug: str) -> HttpResponse:
     item: Facility = get_object_or_404(Facility.objects.filter(is_published=True).select_related("department"),
                                        slug=slug)
