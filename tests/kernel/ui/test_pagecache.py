@@ -62,14 +62,16 @@ def _public_paths(town, values) -> list[tuple[object, str]]:
 def crawl_data(town_a, resident_a, objects_a):
     """Town A with a row behind every public page (the staff sweep's objects), a notice, a shelter and the AED
     dataset published; the crawl's arguments naming them."""
-    from yakuba.notices.models import Shelter, ShelterStatus
+    from yakuba.notices.models import ShelterStatus
+    from yakuba.notices.services.shelters import set_shelter_status
     from yakuba.opendata.models import Dataset, Origin
     from yakuba.opendata.services import publish
     from yakuba.reservations.models import Facility
 
     notice = factories.make_notice(town_a, title="ごみ収集日の変更")
+    [site] = factories.publish_shelters(town_a, {"ID": "S1", "名称": "下仁田小学校"})
     with scope(municipality=town_a):
-        Shelter.objects.create(municipality=town_a, name="下仁田小学校", status=ShelterStatus.OPEN, sort_order=1)
+        set_shelter_status(factories.make_staff(town_a), site, status=ShelterStatus.OPEN, note="")
         publish.publish_rows(Dataset.objects.get(kind="aed"), origin=Origin.FORM)
         facility = Facility.objects.filter(is_published=True).first()
     point = next(v["public_id"] for k, v in objects_a.items() if k.startswith("staff:map-") and "public_id" in v)
@@ -170,12 +172,11 @@ def test_a_published_notice_shows_on_the_next_anonymous_view(page_cache, client,
 
 @pytest.mark.django_db(transaction=True)  # the writes commit: caches hear of them as in production
 def test_an_opened_shelter_shows_on_the_next_anonymous_view_of_the_board(page_cache, client, town_a):
-    from yakuba.notices.models import Shelter, ShelterStatus
+    from yakuba.notices.models import ShelterStatus
     from yakuba.notices.services.shelters import set_shelter_status
 
     staff = factories.make_staff(town_a)
-    with scope(municipality=town_a):
-        shelter = Shelter.objects.create(municipality=town_a, name="下仁田小学校 体育館", sort_order=1)
+    [shelter] = factories.publish_shelters(town_a, {"ID": "S1", "名称": "下仁田小学校 体育館"})
     board = f"{town_a.path_prefix}/bousai/"
     closed = client.get(board).content.decode()
     assert client.get(board)[HEADER] == "hit"
@@ -313,3 +314,14 @@ def test_a_write_shows_at_once_even_before_its_transaction_commits(client, town_
     assert client.get(path)[HEADER] == "hit"
     factories.make_notice(town_a, title="道路の通行止め")
     assert "道路の通行止め" in client.get(path).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # the writes commit: caches hear of them as in production
+def test_a_new_version_of_the_shelter_list_shows_on_the_next_anonymous_view_of_the_board(page_cache, client, town_a):
+    factories.publish_shelters(town_a, {"ID": "S1", "名称": "下仁田小学校 体育館"})
+    board = f"{town_a.path_prefix}/bousai/"
+    client.get(board)
+    assert client.get(board)[HEADER] == "hit"
+    factories.publish_shelters(town_a, {"ID": "S1", "名称": "下仁田町体育館（旧下仁田小学校）"})
+    renamed = client.get(board)
+    assert renamed[HEADER] == "miss" and "旧下仁田小学校" in renamed.content.decode()
