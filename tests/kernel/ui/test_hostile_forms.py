@@ -116,7 +116,7 @@ def _failed_tasks() -> list[tuple[str, str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker runs the tasks in transactions of its own, as in production
 def test_every_resident_form_takes_or_refuses_the_corpus(town_a, resident_a, objects_a,
                                                           django_capture_on_commit_callbacks):
     client = Client(raise_request_exception=False)
@@ -132,7 +132,7 @@ def test_every_resident_form_takes_or_refuses_the_corpus(town_a, resident_a, obj
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker runs the tasks in transactions of its own, as in production
 def test_every_staff_form_and_import_takes_or_refuses_the_corpus(town_a, objects_a,
                                                                  django_capture_on_commit_callbacks):
     client = factories.staff_client(factories.make_staff(town_a, role=Role.ADMIN))
