@@ -74,12 +74,14 @@ INSTALLED_APPS = [
     "yakuba.kernel.messaging",
     "yakuba.kernel.ops",
     "yakuba.kernel.search",
+    "yakuba.kernel.numbering",
     "yakuba.applications",
     "yakuba.reservations",
     "yakuba.notices",
     "yakuba.plans",
     "yakuba.opendata",
     "yakuba.assistant",
+    "yakuba.approvals",
 ]
 
 MIDDLEWARE = [

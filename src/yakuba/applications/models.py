@@ -314,13 +314,3 @@ class Attachment(TenantModel):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class ReferenceCounter(TenantModel):
-    """The last 受付番号 issued per town and year; rows are locked while a number is taken."""
-
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="referencecounter_unique_year")]

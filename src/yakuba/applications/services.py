@@ -27,6 +27,7 @@ from yakuba.kernel.files.uploads import UploadRejected, check_upload, save_priva
 from yakuba.kernel.forms.definition import DefinitionError, Field, FormDefinition
 from yakuba.kernel.forms.normalise import katakana, scrub
 from yakuba.kernel.forms.validate import Result, applicable, validate
+from yakuba.kernel.numbering import services as numbering
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling.calendar import add_office_days
 from yakuba.kernel.tenancy.models import Municipality
@@ -43,7 +44,6 @@ from .models import (
     IdentityDocument,
     LifeEvent,
     Procedure,
-    ReferenceCounter,
     Status,
     Submission,
     SubmissionEvent,
@@ -263,14 +263,13 @@ def _locked(submission: Submission) -> Submission:
     return Submission.objects.select_for_update(of=("self",)).select_related(*related).get(pk=submission.pk)
 
 
+REFERENCE_SERIES = "applications.reference"  # 受付番号, per calendar year
+
+
 def next_reference(municipality: Municipality) -> str:
-    """受付番号 such as 2026-000123: sequential per town and year, taken under a row lock (call in a transaction)."""
+    """受付番号 such as 2026-000123: gapless per town and year (kernel.numbering; call in the transaction)."""
     year = timezone.localdate().year
-    ReferenceCounter.objects.get_or_create(municipality=municipality, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(municipality=municipality, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{year}-{counter.last:06d}"
+    return f"{year}-{numbering.take(municipality, REFERENCE_SERIES, year):06d}"
 
 
 def submit(submission: Submission, *, actor: User | None, request: HttpRequest | None = None,

@@ -97,6 +97,7 @@ def two_towns(town_a, town_b):
     _plans_of_town_b(town_b, staff_b)
     _opendata_of_town_b(town_b, staff_b)
     _assistant_of_town_b(town_b, staff_b)
+    _approvals_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     return admin_a, resident_a, staff_b
 
@@ -131,6 +132,23 @@ def _the_rest_of_town_b(town_b, staff_b):
                                 endpoint=subscriber.endpoints.first(), channel="email")
         Mail.objects.create(municipality=town_b, key="tests.sweep:kanra-only", purpose="tests.sweep",
                             address="kanra-only@example.jp", subject="【甘楽町】甘楽専用のメール", template="x.txt")
+
+
+def _approvals_of_town_b(town_b, staff_b):
+    """A line of town B's 文書分類表 and a paper 決裁 kept in its 簿冊."""
+    from datetime import date
+
+    from django.db import transaction
+
+    from yakuba.approvals.models import DocumentClass, DocumentKind
+    from yakuba.approvals.services.filing import file_record
+
+    with scope(municipality=town_b), transaction.atomic():
+        document_class = DocumentClass.objects.create(municipality=town_b, code="KANRA-1", major="甘楽専用",
+                                                      name="甘楽専用の分類", retention=5)
+        file_record(kind=DocumentKind.DECIDED_PAPER, title="甘楽専用の決裁", department=staff_b.department,
+                    document_class=document_class, dated=date(2026, 5, 1), actor=staff_b.user,
+                    number="甘総第1号", text="甘楽専用の本文")
 
 
 def _assistant_of_town_b(town_b, staff_b):

@@ -1,0 +1,7 @@
+"""URLs of 電子決裁・文書管理: staff pages only, mounted under /staff/ by yakuba.urls."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "approvals"
+urlpatterns: list[URLPattern | URLResolver] = []
+staff_urlpatterns: list[URLPattern | URLResolver] = []
