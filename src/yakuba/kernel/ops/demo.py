@@ -6,6 +6,7 @@ Idempotent: loading twice changes nothing. Demo passwords are only set when YAKU
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -129,9 +131,16 @@ def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     return obj
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    """The demo password hashed once per process: Argon2 takes about a second a hash on a busy machine, and the
+    demo has dozens of accounts that share the (published) demo password anyway."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _set_password(user: User) -> None:
-    if settings.DEMO and not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
+    if settings.DEMO and user.password != _demo_password_hash() and not user.check_password(DEMO_PASSWORD):
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     elif not settings.DEMO and user.has_usable_password():
         user.set_unusable_password()
