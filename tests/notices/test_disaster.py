@@ -31,7 +31,8 @@ def alert(town, staff, *, level: int | None = AlertLevel.LEVEL4, category: str =
     """A draft 防災 notice with a 警戒レベル, saved through the service."""
     with scope(municipality=town):
         return services.save_notice(staff, data=NoticeData(
-            title=title, body="青倉地区の全員は、今すぐ避難してください。", category=factories.make_category(town, category),
+            title=title, body="青倉地区の全員は、今すぐ避難してください。",
+            category=factories.make_category(town, category),
             department=factories.make_department(town, "総務課"), alert_level=level, deliver=False, **fields))
 
 

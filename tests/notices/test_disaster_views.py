@@ -26,8 +26,8 @@ LIMIT = 30 * 1024
 BANNER = 'class="town-alert"'
 
 
-def _alert_notice(town, staff, *, level=AlertLevel.LEVEL4, title="土砂災害の避難指示", body="青倉地区の全員は、今すぐ避難してください。",
-                  **fields):
+def _alert_notice(town, staff, *, level=AlertLevel.LEVEL4, title="土砂災害の避難指示",
+                  body="青倉地区の全員は、今すぐ避難してください。", **fields):
     return factories.make_notice(town, category="bousai", title=title, body=body, published=False,
                                  alert_level=level, deliver=False, **fields)
 
@@ -40,7 +40,8 @@ def _turn_on(town, staff, **fields):
 
 def _open_shelters(town, staff, count=2):
     sites = factories.publish_shelters(town, *[
-        {"ID": f"S{n}", "名称": f"下仁田町立第{n}小学校 体育館", "所在地_連結表記": f"群馬県甘楽郡下仁田町下仁田{n}番地",
+        {"ID": f"S{n}", "名称": f"下仁田町立第{n}小学校 体育館",
+         "所在地_連結表記": f"群馬県甘楽郡下仁田町下仁田{n}番地",
          "緯度": "36.2125", "経度": "138.7889"} for n in range(1, count + 1)])
     statuses = [ShelterStatus.OPEN, ShelterStatus.CROWDED, ShelterStatus.FULL]
     with scope(municipality=town):
@@ -82,7 +83,8 @@ def test_the_light_page_reads_in_easy_japanese_and_english(client, town_a, staff
     notice = _turn_on(town_a, staff_a, easy_title="にげて ください", easy_body="青倉の 人は 今すぐ にげて ください。")
     with scope(municipality=town_a):
         NoticeTranslation.objects.create(municipality=town_a, notice=notice, language="en",
-                                         title="Evacuation order (landslide)", body="Everyone in Aokura must leave now.")
+                                         title="Evacuation order (landslide)",
+                                         body="Everyone in Aokura must leave now.")
     home = f"{town_a.path_prefix}/"
     easy = client.get(home + "?easy=1").content.decode()
     assert "レベル4　みんな にげて ください" in easy and "青倉の 人は 今すぐ にげて ください。" in easy
@@ -154,6 +156,7 @@ def test_signed_in_residents_and_staff_see_it(client, town_a, staff_a, resident_
         assert "公開サイトは災害モードです" in page and "/t/10382/staff/disaster/" in page
         state = factories.staff_client(member).get(f"{town_a.path_prefix}/staff/disaster/").content.decode()
         assert ("/t/10382/staff/disaster/end/" in state) is can_end
+        assert ("/t/10382/staff/disaster/end/" in page) is can_end  # the end button on every staff page
 
 
 @pytest.mark.django_db

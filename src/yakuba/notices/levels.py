@@ -1,5 +1,5 @@
-"""What each 警戒レベル means, in plain words: the 避難情報に関するガイドライン (内閣府, 令和3年) as residents read it on
-the light disaster page, in Japanese (English through the translation files) and in やさしい日本語."""
+"""What each 警戒レベル means, in plain words: the 避難情報に関するガイドライン (内閣府, 令和3年) as residents
+read it on the light disaster page, in Japanese (English through the translation files) and in やさしい日本語."""
 
 from __future__ import annotations
 
@@ -16,21 +16,24 @@ CALLS: dict[int, Promise] = {
 }
 
 MEANINGS: dict[int, Promise] = {
-    AlertLevel.LEVEL3: _("避難に時間のかかる高齢の方、障害のある方、乳幼児と一緒の方などは、危険な場所から避難してください。"
+    AlertLevel.LEVEL3: _("避難に時間のかかる高齢の方、障害のある方、乳幼児と一緒の方などは、"
+                         "危険な場所から避難してください。"
                          "ほかの方も、いつでも避難できるように準備し、危ないと感じたら避難してください。"),
-    AlertLevel.LEVEL4: _("危険な場所にいる方は、全員、今すぐ避難してください。避難所へ向かうのがかえって危ないときは、"
+    AlertLevel.LEVEL4: _("危険な場所にいる方は、全員、今すぐ避難してください。"
+                         "避難所へ向かうのがかえって危ないときは、"
                          "近くの頑丈な建物や、家の中のより安全な場所（2階以上、崖から離れた部屋）へ移ってください。"),
-    AlertLevel.LEVEL5: _("災害がすでに起きているか、今にも起きそうです。命を守るため、今いる場所より少しでも安全な場所へ"
-                         "すぐに移ってください。避難所へ向かうのが危ないときは、無理に向かわないでください。"),
+    AlertLevel.LEVEL5: _("災害がすでに起きているか、今にも起きそうです。"
+                         "命を守るため、今いる場所より少しでも安全な場所へすぐに移ってください。"
+                         "避難所へ向かうのが危ないときは、無理に向かわないでください。"),
 }
 
 # やさしい日本語 (Japanese for residents still learning it): written, not translated, so never through gettext.
-EASY_LABELS = {
+EASY_LABELS: dict[int, str] = {
     AlertLevel.LEVEL3: "レベル3　お年寄り などは にげて ください",
     AlertLevel.LEVEL4: "レベル4　みんな にげて ください",
     AlertLevel.LEVEL5: "レベル5　命を まもって ください",
 }
-EASY_MEANINGS = {
+EASY_MEANINGS: dict[int, str] = {
     AlertLevel.LEVEL3: "お年寄りや 体の 不自由な 人、小さい 子どもが いる 人は、今すぐ 安全な 場所へ にげて ください。"
                        "ほかの 人も にげる 準備を して ください。",
     AlertLevel.LEVEL4: "危ない 場所に いる 人は、みんな 今すぐ にげて ください。外が 危ない ときは、"

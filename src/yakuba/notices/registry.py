@@ -48,6 +48,7 @@ def _town_alert(request: Any) -> TownAlert | None:
 
     from . import levels
     from .models import DisasterMode, NoticeTranslation
+    from .services.disaster import may_switch
 
     mode = DisasterMode.objects.filter(municipality=request.municipality, ended_at__isnull=True).first()
     if mode is None:
@@ -57,7 +58,8 @@ def _town_alert(request: Any) -> TownAlert | None:
         english = NoticeTranslation.objects.filter(notice_id=mode.notice_id, language="en").first()
         title = english.title if english is not None else title
     return TownAlert(level=mode.level, label=levels.label(mode.level), title=title, since=mode.started_at,
-                     url=reverse("notices:bousai"), manage_url=reverse("staff:disaster"), home=_light_home)
+                     url=reverse("notices:bousai"), manage_url=reverse("staff:disaster"),
+                     end_url=reverse("staff:disaster-end"), may_end=may_switch, home=_light_home)
 
 
 def _light_home_kinds() -> tuple[str, ...]:

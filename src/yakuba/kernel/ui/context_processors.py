@@ -39,4 +39,5 @@ def ui(request: TownRequest) -> dict[str, Any]:
         "staff_menu": _staff_menu(request),
         # Called by the templates that show the banner only (a template calls a callable): other renders ask nothing.
         "town_alert": lambda: registry.town_alert(request),
+        "town_alert_end_url": lambda: registry.end_url_for(request),
     }

@@ -81,7 +81,9 @@ class TownAlert:
     title: str
     since: datetime
     url: str  # where residents read more (the 防災 board)
-    manage_url: str  # the staff page that ends it
+    manage_url: str  # the staff page about it
+    end_url: str = ""  # the staff page that ends it (a confirmation, then one action)
+    may_end: Callable[[Any], bool] | None = None  # whether a staff member (kernel.accounts Staff) may end it
     # The light home page shown instead of the town's home page while the alert is in force (a view of one request).
     home: Callable[[Any], Any] | None = None
 
@@ -108,3 +110,12 @@ def town_alert(request: Any) -> TownAlert | None:
                                        if (alert := source(request)) is not None), None))
     found: TownAlert | None = getattr(request, _ASKED)
     return found
+
+
+def end_url_for(request: Any) -> str:
+    """Where the signed-in staff member ends the town's alert, if they may ("" otherwise)."""
+    alert = town_alert(request)
+    staff = getattr(request, "staff", None)
+    if alert is None or staff is None or not alert.end_url or alert.may_end is None or not alert.may_end(staff):
+        return ""
+    return alert.end_url

@@ -68,7 +68,8 @@ class SettingsForm(forms.Form):
         self.departments = {d.pk: d for d in Department.objects.order_by("sort_order", "name")}
         field = self.fields["department"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("選ばない（役場の代表番号だけ）"))] + [(pk, d.name) for pk, d in self.departments.items()]
+        field.choices = [("", _("選ばない（役場の代表番号だけ）")),
+                         *[(pk, d.name) for pk, d in self.departments.items()]]
 
     def to_data(self) -> services.SettingsData:
         data = self.cleaned_data
