@@ -373,7 +373,8 @@ def withdraw_notice(staff: Staff, notice: Notice, reason: str) -> Notice:
         # 災害モード stays on: the danger may outlast the notice; staff end it (the staff pages say so).
         kept = disaster.notice_withdrawn(locked, by=staff.user)
         record("notices.notice.withdrawn", municipality=locked.municipality, actor=staff.user, obj=locked,
-               data={"reason": reason, "deliveries_stopped": stopped, "disaster_mode_kept": kept is not None})
+               data={"reason": reason, "deliveries_stopped": stopped,
+                     **({"disaster_mode_kept": True} if kept is not None else {})})
     return locked
 
 
