@@ -87,6 +87,8 @@ def follow_notice(notice: Notice, *, by: Any = None, now: datetime | None = None
     force at or above the threshold turns disaster mode on (its cause), or, when the mode is on, becomes the alert
     shown if its level is at least the one shown. A correction of the alert shown is followed (title, level). The
     town's active mode, if any."""
+    if not notice.category.is_emergency:
+        return None  # only a 防災 notice has a level, and only one can be the alert shown
     now = now or timezone.now()
     town = notice.municipality
     active = _locked_active(town.pk)
