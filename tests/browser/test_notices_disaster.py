@@ -76,6 +76,7 @@ def test_a_level_4_notice_turns_the_demo_town_into_disaster_mode_and_the_kacho_e
         banner = page.locator(".town-alert")
         assert "警戒レベル4 避難指示" in banner.inner_text()
         assert_accessible(page)
+        page.screenshot(path=str(SHOTS / f"disaster-banner-{name}.png"))
         page.context.close()
 
     # The 所属長 ends it, keyboard only: from the indicator to the confirmation, then the button.
@@ -83,6 +84,7 @@ def test_a_level_4_notice_turns_the_demo_town_into_disaster_mode_and_the_kacho_e
     kacho.console_errors = []
     log_in_demo(kacho, base, "kacho@shimonita.demo")
     kacho.goto(f"{base}/staff/")
+    kacho.screenshot(path=str(SHOTS / "disaster-staff-360.png"))
     tab_to(kacho, ".town-alert--staff a.button")  # 災害モードを終える, on every staff page
     with kacho.expect_navigation():
         kacho.keyboard.press("Enter")
