@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 from yakuba.kernel.messaging.models import Broadcast, Endpoint
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.notices.models import Area, Category, Notice, ReplyKind, Shelter, Subscription
-from yakuba.notices.services import shelters
+from yakuba.notices.services import disaster, shelters
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,9 @@ def test_the_demo_loads_twice_to_the_same_rows_and_sends_nothing(settings):
         subscription = Subscription.objects.get(subscriber=endpoint.subscriber)
         assert set(subscription.categories.values_list("slug", flat=True)) == {
             "bousai", "kurashi", "gomi", "kosodate", "kenko", "event"}
+        # 災害モード: a レベル4 notice turns it on (soumu@ publishes, kacho@ and admin@ end it); never on after a load.
+        assert disaster.settings_of(town).threshold == 4 and disaster.settings_of(town).department.name == "総務課"
+        assert disaster.active_mode(town) is None
 
 
 def test_an_emergency_notice_published_in_the_demo_reaches_the_demo_residents_with_confirmed_addresses(settings):

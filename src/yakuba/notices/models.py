@@ -71,6 +71,15 @@ class ReplyKind(models.TextChoices):
     COMMENT = "comment", _("自由記入")
 
 
+class AlertLevel(models.IntegerChoices):
+    """警戒レベル of the 避難情報に関するガイドライン (内閣府): the levels a town itself issues. Levels 1 and 2 are the
+    気象庁's (早期注意情報, 注意報), never a town's notice."""
+
+    LEVEL3 = 3, _("警戒レベル3 高齢者等避難")
+    LEVEL4 = 4, _("警戒レベル4 避難指示")
+    LEVEL5 = 5, _("警戒レベル5 緊急安全確保")
+
+
 class NoticeQuerySet(models.QuerySet["Notice"]):
     def visible(self) -> NoticeQuerySet:
         """Published, past its publish time and not expired: what residents see."""
@@ -96,6 +105,9 @@ class Notice(TenantModel):
     expires_at = models.DateTimeField(_("掲載終了日時"), null=True, blank=True)
     status = models.CharField(_("状態"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.DRAFT)
     deliver = models.BooleanField(_("登録者に配信する"), default=True)
+    # Only 防災 notices carry one (the service refuses it elsewhere); at or above the town's threshold, publishing
+    # the notice turns the public site into 災害モード.
+    alert_level = models.PositiveSmallIntegerField(_("警戒レベル"), choices=AlertLevel.choices, null=True, blank=True)
     reply_kind = models.CharField(_("返信"), max_length=10, choices=ReplyKind.choices, default=ReplyKind.NONE)
     reply_choices = models.JSONField(_("返信の選択肢"), default=list, blank=True)
     reply_deadline = models.DateTimeField(_("返信の締切"), null=True, blank=True)
@@ -116,6 +128,9 @@ class Notice(TenantModel):
             models.CheckConstraint(condition=models.Q(expires_at__isnull=True)
                                    | models.Q(expires_at__gt=models.F("publish_at")),
                                    name="notice_expires_after_publish"),
+            models.CheckConstraint(condition=models.Q(alert_level__isnull=True)
+                                   | models.Q(alert_level__in=AlertLevel.values),
+                                   name="notice_alert_level_known"),
         ]
         indexes = [models.Index(fields=["municipality", "status", "publish_at"])]
 
@@ -223,3 +238,68 @@ class Shelter(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DisasterSettings(TenantModel):
+    """The town's choices for 災害モード: the 警戒レベル at which a 防災 notice turns it on, what residents should do
+    (shown under the alert when the notice says nothing more), and the numbers to call. No row: the defaults."""
+
+    threshold = models.PositiveSmallIntegerField(_("災害モードにする警戒レベル"), choices=AlertLevel.choices,
+                                                 default=AlertLevel.LEVEL4)
+    guidance = models.TextField(_("住民がすること（日本語）"), blank=True, max_length=1000)
+    guidance_easy = models.TextField(_("住民がすること（やさしい日本語）"), blank=True, max_length=1000)
+    guidance_en = models.TextField(_("住民がすること（英語）"), blank=True, max_length=1000)
+    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("防災の担当課"))
+    radio_phone = models.CharField(_("防災行政無線の電話応答サービス"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("災害モードの設定")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality"], name="disaster_settings_one_per_town"),
+            models.CheckConstraint(condition=models.Q(threshold__in=AlertLevel.values),
+                                   name="disaster_settings_threshold_known"),
+        ]
+
+
+class DisasterMode(TenantModel):
+    """災害モード: while a row has no `ended_at`, the town's home page is the light disaster page and every public page
+    carries the alert banner. Started by a 防災 notice at or above the threshold (`cause`) or by hand by staff
+    (an alert from outside: J-ALERT, the prefecture); ended only by staff. `level`, `title` and `notice` say the
+    alert shown now: a later notice of a level at least as high takes its place; the cause stays as it was."""
+
+    level = models.PositiveSmallIntegerField(_("警戒レベル"), choices=AlertLevel.choices, null=True, blank=True)
+    title = models.CharField(_("表示する見出し"), max_length=120)
+    message = models.TextField(_("職員からのお知らせ"), blank=True, max_length=500)
+    cause = models.ForeignKey(Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("きっかけのお知らせ"))
+    notice = models.ForeignKey(Notice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name=_("表示しているお知らせ"))
+    started_at = models.DateTimeField(_("開始日時"), default=timezone.now)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    ended_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("災害モード")
+        constraints = [
+            # Two clerks publishing at the same second, or a notice and the switch: one mode, whichever commits first.
+            models.UniqueConstraint(fields=["municipality"], condition=models.Q(ended_at__isnull=True),
+                                    name="disaster_mode_one_active_per_town"),
+            models.CheckConstraint(condition=models.Q(ended_at__isnull=True)
+                                   | models.Q(ended_at__gte=models.F("started_at")),
+                                   name="disaster_mode_ends_after_start"),
+            models.CheckConstraint(condition=models.Q(level__isnull=True) | models.Q(level__in=AlertLevel.values),
+                                   name="disaster_mode_level_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.ui.pagecache import ALERT
 
-from .models import Area, Category, Notice, NoticeAttachment, NoticeTranslation, Shelter
+from .models import Area, Category, DisasterMode, DisasterSettings, Notice, NoticeAttachment, NoticeTranslation, Shelter
 
 KIND = "notices.notice"
 
@@ -45,3 +46,8 @@ SHELTER = "notices.shelter"
 CONTENT = "notices.content"
 records.announce_saves(SHELTER, Shelter)
 records.announce_saves(CONTENT, Category, Area, NoticeTranslation, NoticeAttachment)
+# 災害モード: its start, change and end are the town's alert, part of every cached page's key; its settings show on the
+# light home page only.
+DISASTER_SETTINGS = "notices.disaster_settings"
+records.announce_saves(ALERT, DisasterMode)
+records.announce_saves(DISASTER_SETTINGS, DisasterSettings)

@@ -21,7 +21,8 @@ B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽�
              "甘楽専用の手続", "甘楽専用の会議室", "甘楽専用の用件", "甘楽専用のお知らせ", "甘楽専用の避難所",
              "kanra-sub@example.jp", "甘楽専用の計画", "甘楽専用の取組", "甘楽専用の報告", "甘楽専用のAED",
              "甘楽専用の地点", "甘楽専用のレイヤー", "甘楽専用の文書", "甘楽専用の質問", "甘楽専用の分類",
-             "甘楽専用の出来事", "甘楽専用の相談", "甘楽専用の地区", "甘楽専用の翻訳", "甘楽専用の添付"]
+             "甘楽専用の出来事", "甘楽専用の相談", "甘楽専用の地区", "甘楽専用の翻訳", "甘楽専用の添付",
+              "甘楽専用の緊急情報", "甘楽専用のすること", "0274-99-9999"]
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
 # no row of town B and is not listed here, so a new system's model cannot go unswept.
@@ -216,11 +217,12 @@ def _plans_of_town_b(town_b, staff_b):
 
 
 def _notices_of_town_b(town_b, staff_b):
-    """A published notice asking for replies with a reply, a shelter, a subscriber with a pending address."""
+    """A published notice asking for replies with a reply, a shelter, a subscriber with a pending address, and the
+    town in 災害モード with its settings."""
     from django_scopes import scope
 
     from yakuba.kernel.messaging import services as messaging
-    from yakuba.notices.models import Reply, Shelter
+    from yakuba.notices.models import DisasterMode, DisasterSettings, Reply, Shelter
 
     notice = factories.make_notice(town_b, title="甘楽専用のお知らせ", body="甘楽専用のお知らせ本文",
                                    department=staff_b.department.name, reply_kind="yes_no",
@@ -231,6 +233,11 @@ def _notices_of_town_b(town_b, staff_b):
         Shelter.objects.create(municipality=town_b, site="000001", name="甘楽専用の避難所", status="open")
         Reply.objects.create(municipality=town_b, notice=notice, subscriber=subscriber, answer="出席",
                              name="甘楽太郎")
+        # 災害モード in town B: its banner and light home must never show in town A.
+        DisasterMode.objects.create(municipality=town_b, level=5, title="甘楽専用の緊急情報", cause=notice,
+                                    notice=notice, started_by=staff_b.user)
+        DisasterSettings.objects.create(municipality=town_b, guidance="甘楽専用のすること", radio_phone="0274-99-9999",
+                                        department=staff_b.department)
         _endpoint, confirm_token = messaging.add_email(messaging.new_subscriber(town_b), "kanra-new@example.jp")
     _TOKENS_OF_B[:] = [subscriber.token, confirm_token]
 

@@ -1,5 +1,5 @@
-"""Template context every page needs: the town, display preferences, the staff menu and whether
-マイナンバーカード login is on offer."""
+"""Template context every page needs: the town, display preferences, the staff menu, whether
+マイナンバーカード login is on offer and the town's alert in force (災害モード)."""
 
 from __future__ import annotations
 
@@ -37,4 +37,7 @@ def ui(request: TownRequest) -> dict[str, Any]:
         "text_size": prefs.text_size(request),
         "furigana": prefs.furigana_on(request),
         "staff_menu": _staff_menu(request),
+        # Called by the templates that show the banner only (a template calls a callable): other renders ask nothing.
+        "town_alert": lambda: registry.town_alert(request),
+        "town_alert_end_url": lambda: registry.end_url_for(request),
     }

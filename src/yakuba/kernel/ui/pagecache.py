@@ -38,6 +38,7 @@ from .once import RENDERED as ONCE_TOKEN_RENDERED
 logger = logging.getLogger(__name__)
 ATTRIBUTE = "yakuba_page_cache"
 TOWN = "kernel.town"  # the town itself (name, phone, settings): part of every page's key
+ALERT = "kernel.alert"  # the town's alert in force (registry.town_alert, 災害モード's banner): part of every page's key
 DEPARTMENTS = "accounts.department"  # 担当課 and their phone numbers (the home page)
 HEADER = "X-Page-Cache"  # "hit" or "miss" on the cacheable responses (for operators and tests)
 # Headers that belong to one response, never replayed from the cache.
@@ -94,7 +95,7 @@ def bump(kind: str, municipality_id: int) -> None:
 
 def _generations(municipality_id: int, kinds: tuple[str, ...]) -> str:
     cache = _cache()
-    keys = [_generation_key(municipality_id, kind) for kind in (TOWN, *kinds)]
+    keys = [_generation_key(municipality_id, kind) for kind in (TOWN, ALERT, *kinds)]
     found = cache.get_many(keys)
     tokens = []
     for key in keys:

@@ -1,9 +1,11 @@
-"""Where apps announce their entry points: services on the town home page, items in the staff menu."""
+"""Where apps announce their entry points: services on the town home page, items in the staff menu, and the town's
+alert in force (災害モード)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.utils.functional import Promise
@@ -67,3 +69,53 @@ home_widgets: list[str] = []
 def register_home_widget(template_name: str) -> None:
     if template_name not in home_widgets:
         home_widgets.append(template_name)
+
+
+@dataclass(frozen=True)
+class TownAlert:
+    """A town-wide alert in force (災害モード): every public page shows its banner, staff pages say so with the way to
+    end it, and the town's home page becomes the provider's light page."""
+
+    level: int | None  # 警戒レベル (3–5), None for an alert without one (J-ALERT, …)
+    label: str  # what the level is called in the visitor's language, e.g. 「警戒レベル4 避難指示」; "" without a level
+    title: str
+    since: datetime
+    url: str  # where residents read more (the 防災 board)
+    manage_url: str  # the staff page about it
+    end_url: str = ""  # the staff page that ends it (a confirmation, then one action)
+    may_end: Callable[[Any], bool] | None = None  # whether a staff member (kernel.accounts Staff) may end it
+    # The light home page shown instead of the town's home page while the alert is in force (a view of one request).
+    home: Callable[[Any], Any] | None = None
+
+
+# Functions of (request) → the town's alert in force or None. Cached pages follow the kind the providers announce
+# (kernel.ui.pagecache.ALERT, part of every page's key); `kinds` are what their light home page shows besides.
+town_alert_sources: list[Callable[[Any], TownAlert | None]] = []
+_ASKED = "yakuba_town_alert"
+
+
+def register_town_alert(source: Callable[[Any], TownAlert | None], kinds: tuple[str, ...] = ()) -> None:
+    if source not in town_alert_sources:
+        town_alert_sources.append(source)
+    home_kinds.extend(kind for kind in kinds if kind not in home_kinds)
+
+
+def town_alert(request: Any) -> TownAlert | None:
+    """The first alert in force for the request's town (asked once per request: the banner and the home page share
+    the answer)."""
+    if getattr(request, "municipality", None) is None:
+        return None
+    if not hasattr(request, _ASKED):
+        setattr(request, _ASKED, next((alert for source in town_alert_sources
+                                       if (alert := source(request)) is not None), None))
+    found: TownAlert | None = getattr(request, _ASKED)
+    return found
+
+
+def end_url_for(request: Any) -> str:
+    """Where the signed-in staff member ends the town's alert, if they may ("" otherwise)."""
+    alert = town_alert(request)
+    staff = getattr(request, "staff", None)
+    if alert is None or staff is None or not alert.end_url or alert.may_end is None or not alert.may_end(staff):
+        return ""
+    return alert.end_url

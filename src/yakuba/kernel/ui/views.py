@@ -23,6 +23,11 @@ from .pagecache import DEPARTMENTS, cacheable_public
 
 @cacheable_public(kinds=lambda: (DEPARTMENTS, *registry.home_kinds))
 def home(request: TownRequest) -> HttpResponse:
+    alert = registry.town_alert(request)
+    if alert is not None and alert.home is not None and request.GET.get("full") != "1":
+        # 災害モード: the light page every resident opens at once; the whole home stays one link away (?full=1).
+        response: HttpResponse = alert.home(request)
+        return response
     return render(request, "ui/public/home.html", {
         "services": registry.public_services,
         "alerts": registry.alerts_for(request),

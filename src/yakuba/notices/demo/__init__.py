@@ -1,5 +1,6 @@
 """Demo data of お知らせ・防災 for the demo towns (`yakuba demo`): categories, 地区, a few published notices
-(one asks for 出欠, one has ended) and the demo residents subscribed by email (resident1 awaits confirmation). The
+(one asks for 出欠, one has ended), the demo residents subscribed by email (resident1 awaits confirmation) and the
+災害モード settings (threshold 警戒レベル4, 総務課 as the 防災 department; never a mode in force). The
 避難所 are not here: they are the 指定避難所 of the open data's 指定緊急避難場所一覧 (opendata/demo/rows.py).
 
 Idempotent: a second load writes nothing new. Notices are stored without a broadcast, so loading sends nothing.
@@ -19,7 +20,7 @@ from yakuba.kernel.messaging.models import Channel, Endpoint
 from yakuba.kernel.ops.demo import Town, _upsert
 from yakuba.kernel.tenancy.models import Municipality
 
-from ..models import Area, Category, Notice, NoticeStatus, ReplyKind, Subscription
+from ..models import AlertLevel, Area, Category, DisasterSettings, Notice, NoticeStatus, ReplyKind, Subscription
 from .catalogue import AREAS, CATEGORIES, NOTICES
 
 
@@ -33,6 +34,9 @@ def load(municipality: Municipality, town: Town) -> None:
                 {"name_kana": kana, "sort_order": order})
     _notices(municipality, town, categories)
     _subscribers(municipality, town, list(categories.values()))
+    # A 防災 clerk (soumu@…) publishing a レベル4 notice turns the site into disaster mode; 所属長 and 情報担当 end it.
+    _upsert(DisasterSettings, {"municipality": municipality},
+            {"threshold": AlertLevel.LEVEL4, "department": Department.objects.filter(name="総務課").first()})
 
 
 def _at(days: int, hour: int = 9) -> datetime:

@@ -25,7 +25,18 @@ from yakuba.kernel.messaging.models import Broadcast, Channel, Endpoint
 from yakuba.kernel.refusal import Refused
 
 from ..audience import SOURCE, audience
-from ..models import Area, Audience, Category, Notice, NoticeAttachment, NoticeStatus, NoticeTranslation, ReplyKind
+from ..models import (
+    AlertLevel,
+    Area,
+    Audience,
+    Category,
+    Notice,
+    NoticeAttachment,
+    NoticeStatus,
+    NoticeTranslation,
+    ReplyKind,
+)
+from . import disaster
 
 # What a notice may carry: documents, photos and the Office files towns actually attach.
 ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp", ".docx", ".xlsx")
@@ -54,6 +65,7 @@ class NoticeData:
     reply_choices: list[str] = field(default_factory=list)
     reply_deadline: datetime | None = None
     translation_en: tuple[str, str] | None = None
+    alert_level: int | None = None  # 警戒レベル, 防災 notices only
     attachments: list[UploadedFile[bytes]] = field(default_factory=list)
 
 
@@ -137,6 +149,11 @@ def _check_town(staff: Staff, data: NoticeData, errors: dict[str, str]) -> None:
     known = set(Audience.values)
     if any(value not in known for value in data.audiences):
         errors["audiences"] = _("対象者を選び直してください。")
+    if data.alert_level is not None:
+        if data.alert_level not in AlertLevel.values:
+            errors["alert_level"] = _("警戒レベルを選び直してください。")
+        elif data.category is not None and not data.category.is_emergency:
+            errors["alert_level"] = _("警戒レベルは防災のお知らせにだけ付けられます。")
 
 
 def _check_times(data: NoticeData, errors: dict[str, str]) -> None:
@@ -209,7 +226,8 @@ def save_notice(staff: Staff, *, notice: Notice | None = None, data: NoticeData)
         else:
             notice = Notice.objects.select_for_update().get(pk=notice.pk)
         for name in ("title", "body", "easy_title", "easy_body", "category", "department", "publish_at",
-                     "expires_at", "deliver", "reply_kind", "reply_choices", "reply_deadline", "audiences"):
+                     "expires_at", "deliver", "reply_kind", "reply_choices", "reply_deadline", "audiences",
+                     "alert_level"):
             setattr(notice, name, getattr(data, name))
         notice.save()
         notice.areas.set(data.areas)
@@ -222,11 +240,12 @@ def save_notice(staff: Staff, *, notice: Notice | None = None, data: NoticeData)
                 content_type=info.content_type, size=info.size)
         if not creating and notice.status == NoticeStatus.PUBLISHED:
             _follow_publish_time(notice, by=staff.user)
+            disaster.follow_notice(notice, by=staff.user)  # a level raised to the threshold, or the alert corrected
         emergency_override = (data.category.is_emergency and not staff.has_role(Role.ADMIN)
                               and staff.department_id != data.department.pk)
         record("notices.notice.created" if creating else "notices.notice.changed",
                municipality=notice.municipality, actor=staff.user, obj=notice,
-               data={"status": notice.status, "category": data.category.slug,
+               data={"status": notice.status, "category": data.category.slug, "alert_level": data.alert_level,
                      "department": data.department.name, "emergency_by_other_department": emergency_override,
                      "staff_department": staff.department.name})
     return notice
@@ -283,12 +302,17 @@ def publish_notice(staff: Staff, notice: Notice, *, now: datetime | None = None)
             locked.status, locked.published_at = NoticeStatus.PUBLISHED, now
             locked.save(update_fields=["status", "published_at", "updated_at"])
             record("notices.notice.published", municipality=locked.municipality, actor=staff.user, obj=locked,
-                   data={"publish_at": locked.publish_at.isoformat(), "deliver": locked.deliver})
+                   data={"publish_at": locked.publish_at.isoformat(), "deliver": locked.deliver,
+                         "alert_level": locked.alert_level})
+        # 災害モード in the same transaction as the publication (a notice published for later: at its time).
+        disaster.follow_notice(locked, by=staff.user, now=now)
         if locked.deliver and locked.broadcast_id is None:
             if locked.publish_at <= now:
                 start_delivery(locked, by=staff.user)
             elif was_draft:
                 _schedule(locked)
+        elif was_draft and locked.publish_at > now and locked.alert_level is not None:
+            _schedule(locked)  # nothing to send, but the alert may turn disaster mode on at its time
     return locked
 
 
@@ -317,14 +341,16 @@ def deliver_due(notice_id: int, *, now: datetime | None = None) -> Broadcast | N
     with transaction.atomic():
         notice = (Notice.objects.select_for_update(of=("self",))
                   .select_related("category", "municipality", "created_by").filter(pk=notice_id).first())
-        if notice is None or notice.status != NoticeStatus.PUBLISHED or not notice.deliver:
+        if notice is None or notice.status != NoticeStatus.PUBLISHED:
             return None
-        if notice.broadcast_id is not None:
+        sends = notice.deliver and notice.broadcast_id is None
+        if not sends and notice.alert_level is None:
             return None
         if notice.publish_at > now:
             _schedule(notice)
             return None
-        return start_delivery(notice, by=notice.created_by)
+        disaster.follow_notice(notice, by=notice.created_by, now=now)
+        return start_delivery(notice, by=notice.created_by) if sends else None
 
 
 def withdraw_notice(staff: Staff, notice: Notice, reason: str) -> Notice:
@@ -344,8 +370,11 @@ def withdraw_notice(staff: Staff, notice: Notice, reason: str) -> Notice:
         stopped = 0
         if locked.broadcast is not None:
             stopped = messaging.cancel_broadcast(locked.broadcast)
+        # 災害モード stays on: the danger may outlast the notice; staff end it (the staff pages say so).
+        kept = disaster.notice_withdrawn(locked, by=staff.user)
         record("notices.notice.withdrawn", municipality=locked.municipality, actor=staff.user, obj=locked,
-               data={"reason": reason, "deliveries_stopped": stopped})
+               data={"reason": reason, "deliveries_stopped": stopped,
+                     **({"disaster_mode_kept": True} if kept is not None else {})})
     return locked
 
 

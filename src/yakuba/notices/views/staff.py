@@ -27,7 +27,8 @@ from yakuba.kernel.messaging.models import Channel, DeliveryStatus
 from yakuba.kernel.ui.actions import act_once, attempt, error_summary
 
 from .. import worklist
-from ..models import Area, Audience, Category, Notice, NoticeStatus, NoticeTranslation, ReplyKind
+from ..models import AlertLevel, Area, Audience, Category, Notice, NoticeStatus, NoticeTranslation, ReplyKind
+from ..services import disaster
 from ..services import notices as services
 from ..services.notices import NoticeData
 
@@ -69,6 +70,12 @@ class NoticeForm(forms.Form):
     category = forms.TypedChoiceField(label=gettext_lazy("分類"), coerce=int,
                                       error_messages={"required": gettext_lazy("分類を選んでください。"),
                                                       "invalid_choice": gettext_lazy("分類を選び直してください。")})
+    alert_level = forms.TypedChoiceField(
+        label=gettext_lazy("警戒レベル（防災のお知らせ）"), coerce=int, empty_value=None, required=False,
+        choices=[("", gettext_lazy("なし")), *AlertLevel.choices],
+        help_text=gettext_lazy("避難情報を出すときに選びます。町の設定したレベル以上の防災のお知らせを公開すると、"
+                               "公開サイトが災害モードになります。"),
+        error_messages={"invalid_choice": gettext_lazy("警戒レベルを選び直してください。")})
     department = forms.TypedChoiceField(label=gettext_lazy("担当課"), coerce=int,
                                         error_messages={"required": gettext_lazy("担当課を選んでください。"),
                                                         "invalid_choice": gettext_lazy("担当課を選び直してください。")})
@@ -134,6 +141,7 @@ class NoticeForm(forms.Form):
             publish_at=data["publish_at"], expires_at=data["expires_at"], deliver=data["deliver"],
             reply_kind=data["reply_kind"], reply_choices=data["reply_choices"].splitlines(),
             reply_deadline=data["reply_deadline"], translation_en=english if any(english) else None,
+            alert_level=data["alert_level"],
             attachments=[data["attachment"]] if data.get("attachment") else [])
 
 
@@ -142,7 +150,7 @@ def _initial(notice: Notice) -> dict[str, Any]:
     local = timezone.localtime
     return {
         "title": notice.title, "body": notice.body, "easy_title": notice.easy_title, "easy_body": notice.easy_body,
-        "category": notice.category_id, "department": notice.department_id,
+        "category": notice.category_id, "department": notice.department_id, "alert_level": notice.alert_level,
         "areas": list(notice.areas.values_list("pk", flat=True)), "audiences": notice.audiences,
         "publish_at": local(notice.publish_at), "expires_at": local(notice.expires_at) if notice.expires_at else None,
         "deliver": notice.deliver, "reply_kind": notice.reply_kind, "reply_choices": "\n".join(notice.reply_choices),
@@ -272,8 +280,15 @@ def _detail(request: TownRequest, notice: Notice, *, errors: list[str] | None = 
         "can_publish": notice.status == NoticeStatus.DRAFT or (
             notice.status == NoticeStatus.PUBLISHED and notice.deliver and notice.broadcast is None
             and notice.publish_at <= timezone.now()),
-        "errors": errors or [], **_counts_context(notice),
+        "errors": errors or [], **_counts_context(notice), **_disaster_context(notice),
     }, status=status)
+
+
+def _disaster_context(notice: Notice) -> dict[str, Any]:
+    """Whether publishing this notice turns the public site into 災害モード, and whether it is on now."""
+    threshold = disaster.settings_of(notice.municipality_id).threshold
+    return {"turns_disaster_on": notice.status == NoticeStatus.DRAFT and disaster.triggers(notice, threshold),
+            "disaster_mode": disaster.active_mode(notice.municipality_id)}
 
 
 @staff_required(role=Role.STAFF)
@@ -311,8 +326,10 @@ def notice_withdraw(request: TownRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "") if request.method == "POST" else ""
 
     def page(errors: list[str]) -> HttpResponse:
-        return render(request, "notices/staff/withdraw.html", {"notice": notice, "reason": reason, "errors": errors},
-                      status=400 if errors else 200)
+        mode = disaster.active_mode(request.municipality)
+        return render(request, "notices/staff/withdraw.html", {
+            "notice": notice, "reason": reason, "errors": errors,
+            "keeps_disaster_mode": mode is not None and mode.notice_id == notice.pk}, status=400 if errors else 200)
 
     if request.method == "POST":
         return act_once(request, lambda: services.withdraw_notice(request.staff, notice, reason),
