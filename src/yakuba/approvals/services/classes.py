@@ -204,6 +204,11 @@ def import_table(staff: Staff, plain_rows: list[dict[str, Any]], *, request: Htt
         raise Refused(_("文書分類表を変更できるのは情報担当と文書主管課の所属長です。"))
     municipality = staff.municipality
     rows = [ClassRow(**{**row, "problems": [], "change": ""}) for row in plain_rows]
+    for row in rows:  # what the preview checked in the file, checked again on what is held
+        if not (row.code and row.major and row.name):
+            row.problems.append(_("分類記号・大分類・小分類のどれかが空です。"))
+        if row.retention not in Retention.values:
+            row.problems.append(_("「保存期間」が空か、使えない値です。保存期間のない分類は登録できません。"))
     _check_against_town(municipality, rows)
     problems = [_("%(row)d行目: %(message)s") % {"row": row.row, "message": message}
                 for row in rows for message in row.problems]

@@ -38,6 +38,8 @@ _JA = r"\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-
 _SPACE_IN_JAPANESE = re.compile(rf"(?<=[{_JA}])[ \t\u3000]+(?=[{_JA}])")
 _SPACE_BEFORE_PUNCT = re.compile(r"[ \t]+(?=[、。，．）」』】〕！？：；])")
 _SPACE_AFTER_OPEN = re.compile(r"(?<=[（「『【〔])[ \t]+")
+# ASCII brackets that OCR read from full-width ones, around Japanese
+_SPACE_IN_BRACKETS = re.compile(rf"(?<=\()[ \t]+(?=[{_JA}])|(?<=[{_JA}])[ \t]+(?=\))")
 
 
 class Outcome(enum.StrEnum):
@@ -90,6 +92,7 @@ def normalise(text: str) -> str:
     for line in text.split("\n"):
         line = _SPACE_IN_JAPANESE.sub("", line)
         line = _SPACE_AFTER_OPEN.sub("", _SPACE_BEFORE_PUNCT.sub("", line))
+        line = _SPACE_IN_BRACKETS.sub("", line)
         lines.append(line.strip())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
