@@ -96,9 +96,10 @@ def main() -> None:
     whole = ocr.read(pdf.getvalue(), "application/pdf")
     elapsed = time.perf_counter() - started
     known_all = compact("".join("".join(t) for t in texts))
-    print(f"(a) whole PDF via ocr.read ({whole.outcome}, text layer {'added' if whole.searchable_pdf else 'not added'}):"
-          f" {elapsed:.1f} s, {elapsed / PAGES:.2f} s/page; CER of the document "
-          f"{distance(compact(whole.text), known_all) / len(known_all):.3f}")
+    layer = "added" if whole.searchable_pdf else "not added"
+    rate = distance(compact(whole.text), known_all) / len(known_all)
+    print(f"(a) whole PDF via ocr.read ({whole.outcome}, text layer {layer}): {elapsed:.1f} s, "
+          f"{elapsed / PAGES:.2f} s/page; CER of the document {rate:.3f}")
 
     seconds, rates = [], []
     for text, png in zip(texts, pngs, strict=True):

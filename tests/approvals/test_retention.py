@@ -1,5 +1,5 @@
-"""保存期間満了: the list (past and coming 満了, never 永年), 廃棄 destroying the content and keeping what was destroyed,
-延長 with a reason, 移管 with the archive's zip, each audited and confirmed; and what is refused."""
+"""保存期間満了: the list (past and coming 満了, never 永年), 廃棄 destroying the content and keeping what was
+destroyed, 延長 with a reason, 移管 with the archive's zip, each audited and confirmed; and what is refused."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""文書管理・収受 in a real browser at 360 px, axe-clean: register a scanned letter, find it by a word that is only
-inside the scan, open the 「この文書に回答する起案を作成」 link; the 保存期間満了 list offers 廃棄 and disposing works."""
+"""文書管理・収受 in a real browser at 360 px, axe-clean: register a scanned letter, find it by a word that is
+only inside the scan, open the 「この文書に回答する起案を作成」 link; the 保存期間満了 list offers 廃棄 and
+disposing works."""
 
 from __future__ import annotations
 
