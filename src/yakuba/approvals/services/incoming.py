@@ -197,8 +197,11 @@ def read_scan(scan: Scan) -> Scan:
     record = scan.record
     if scan.state != ScanState.PENDING or record.status != RecordStatus.KEPT or not record.file:
         return scan
-    with record.file.open("rb") as stored:
-        content = stored.read()
+    try:
+        with record.file.open("rb") as stored:
+            content = stored.read()
+    except OSError:  # the stored file is gone (storage trouble): report it like a scan that cannot be read
+        content = b""
     reading = ocr.read(content, record.content_type)
     with transaction.atomic():
         scan = Scan.objects.select_for_update().get(pk=scan.pk)
