@@ -6,7 +6,8 @@ slight tilt, saved as an image-only PDF (as a scanner gives it). Measured:
 (b) each page as a PNG through `ocr.read` (Tesseract directly): median and p90 seconds per page;
 (c) character error rate per page (Levenshtein distance ÷ length of the known text, whitespace ignored): median,
     worst, and the whole document;
-ceiling: a bare `tesseract page.png stdout -l jpn` on the same pages (no wrapper, no normalisation), median seconds.
+ceiling: a bare `tesseract page.png stdout -l jpn` on the same pages (no wrapper, no normalisation, only Japanese),
+with Tesseract's default OpenMP threads and with one thread (what ocr.py runs), median seconds.
 
 Run: .venv/bin/python bench/ocr_bench.py [pages]   (prints; never asserts; needs tesseract-ocr-jpn)
 """
@@ -112,15 +113,18 @@ def main() -> None:
           f"p90 {sorted(seconds)[int(0.9 * (len(seconds) - 1))]:.2f} s/page")
     print(f"(c) character error rate per page: median {statistics.median(rates):.3f}, worst {max(rates):.3f}")
 
-    bare = []
-    with tempfile.TemporaryDirectory() as folder:
-        for index, png in enumerate(pngs):
-            path = Path(folder, f"p{index}.png")
-            path.write_bytes(png)
-            started = time.perf_counter()
-            subprocess.run(["tesseract", str(path), "stdout", "-l", "jpn"], capture_output=True, check=False)
-            bare.append(time.perf_counter() - started)
-    print(f"ceiling: bare `tesseract -l jpn` per page: median {statistics.median(bare):.2f} s/page")
+    for label, env in (("default threads", dict(os.environ)), ("OMP_THREAD_LIMIT=1", {**os.environ,
+                                                                                       "OMP_THREAD_LIMIT": "1"})):
+        bare = []
+        with tempfile.TemporaryDirectory() as folder:
+            for index, png in enumerate(pngs):
+                path = Path(folder, f"p{index}.png")
+                path.write_bytes(png)
+                started = time.perf_counter()
+                subprocess.run(["tesseract", str(path), "stdout", "-l", "jpn"], capture_output=True, check=False,
+                               env=env)
+                bare.append(time.perf_counter() - started)
+        print(f"ceiling: bare `tesseract -l jpn` ({label}): median {statistics.median(bare):.2f} s/page")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -220,9 +221,16 @@ def _tesseract(image: Path) -> str:
     return _run(["tesseract", str(image), "stdout", "-l", LANGUAGES, "--dpi", str(DPI), "--psm", "6"])
 
 
+def _environment() -> dict[str, str]:
+    """Tesseract's OpenMP threads fight each other (and the other workers) for the cores: one thread per page is
+    faster on a busy machine (2.2 s against 5.0 s for an A4 page at 300 dpi on 2 shared cores); the deployment may
+    set OMP_THREAD_LIMIT itself."""
+    return {**os.environ, "OMP_THREAD_LIMIT": os.environ.get("OMP_THREAD_LIMIT", "1")}
+
+
 def _run(command: list[str]) -> str:
     try:
-        done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+        done = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False, env=_environment())
     except subprocess.TimeoutExpired as error:
         raise _Unreadable(_("読み取りに時間がかかりすぎたため中止しました。")) from error
     except OSError as error:
