@@ -53,13 +53,15 @@ pytest: system-deps install-dev
 test: lint typecheck pytest
 
 # Debian packages PDF rendering needs (WeasyPrint's Pango, Japanese fonts) and poppler-utils, with which the tests read
-# the council report back as text; installed only when missing.
+# the council report back as text; Tesseract with its Japanese model and OCRmyPDF for reading scanned letters (収受);
+# installed only when missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 system-deps:
 	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
-	   && command -v pdftotext >/dev/null; } || \
+	   && command -v pdftotext >/dev/null && command -v ocrmypdf >/dev/null \
+	   && tesseract --list-langs 2>/dev/null | grep -qx jpn; } || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils; }
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils tesseract-ocr tesseract-ocr-jpn ocrmypdf; }
 
 # Debian's Chromium for the browser tests (.ci/run calls this).
 browser-deps: system-deps

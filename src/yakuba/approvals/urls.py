@@ -2,6 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
+from .views import filing
+
 app_name = "approvals"
 urlpatterns: list[URLPattern | URLResolver] = []
 staff_urlpatterns: list[URLPattern | URLResolver] = []
+staff_urlpatterns = [*staff_urlpatterns, *filing.urlpatterns]

@@ -90,6 +90,7 @@ def objects_a(town_a, resident_a):
     plan_routes = _plan_objects(town_a, clerk)
     return {
         **plan_routes, **_opendata_objects(town_a, clerk), **_assistant_objects(town_a, clerk),
+        **_filing_objects(town_a, clerk),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -171,6 +172,31 @@ def _opendata_objects(town, clerk):
     args = {"kind": "aed", "pk": row.pk, "public_id": upload.public_id, "slug": layer.slug}
     return {name: {**args, "public_id": point.public_id} if name.startswith("staff:map-") else args
             for name in names}
+
+
+def _filing_objects(town, clerk):
+    """A 分類 and a received letter with its scan, in a 簿冊 of 総務課: for every staff URL of 文書管理・収受."""
+    from datetime import date
+
+    from django_scopes import scope
+
+    from yakuba.approvals.models import DocumentClass
+    from yakuba.approvals.services import incoming
+
+    with scope(municipality=town):
+        document_class = DocumentClass.objects.create(municipality=town, code="01-05-03", major="総務",
+                                                      name="要望・陳情", retention=5)
+        arrival = incoming.Arrival(title="要望書", sender="区長会", received_on=date(2026, 5, 1),
+                                   department=clerk.department, document_class=document_class)
+        received = incoming.receive(town, arrival, actor=clerk.user,
+                                    scan=incoming.Scanned(b"%PDF-1.4\n%%EOF\n", "application/pdf", "a.pdf"))
+    record = received.record
+    from yakuba.approvals.views import filing
+
+    names = [f"staff:{pattern.name}" for pattern in filing.urlpatterns]
+    return {name: {"pk": record.volume_id} if name.startswith("staff:approvals-volume")
+            else {"pk": document_class.pk} if name.startswith("staff:approvals-class")
+            else {"public_id": record.public_id} for name in names}
 
 
 def _assistant_objects(town, clerk):

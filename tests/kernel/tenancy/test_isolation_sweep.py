@@ -147,9 +147,25 @@ def _approvals_of_town_b(town_b, staff_b):
     with scope(municipality=town_b), transaction.atomic():
         document_class = DocumentClass.objects.create(municipality=town_b, code="KANRA-1", major="甘楽専用",
                                                       name="甘楽専用の分類", retention=5)
-        file_record(kind=DocumentKind.DECIDED_PAPER, title="甘楽専用の決裁", department=staff_b.department,
-                    document_class=document_class, dated=date(2026, 5, 1), actor=staff_b.user,
-                    number="甘総第1号", text="甘楽専用の本文")
+        paper = file_record(kind=DocumentKind.DECIDED_PAPER, title="甘楽専用の決裁", department=staff_b.department,
+                            document_class=document_class, dated=date(2026, 5, 1), actor=staff_b.user,
+                            number="甘総第1号", text="甘楽専用の本文")
+    _filing_of_town_b(town_b, staff_b, document_class, paper)
+
+
+def _filing_of_town_b(town_b, staff_b, document_class, paper):
+    """A 収受 with a scan waiting to be read, and an 延長 decided on the paper 決裁's 簿冊, of town B."""
+    from datetime import date
+
+    from yakuba.approvals.services import incoming, retention
+
+    with scope(municipality=town_b):
+        arrival = incoming.Arrival(title="甘楽専用の文書（収受）", sender="甘楽太郎", received_on=date(2026, 5, 2),
+                                   department=staff_b.department, document_class=document_class,
+                                   text="甘楽専用の本文")
+        incoming.receive(town_b, arrival, actor=staff_b.user,
+                         scan=incoming.Scanned(b"%PDF-1.4\n%%EOF\n", "application/pdf", "kanra.pdf"))
+        retention.extend(staff_b, paper.volume, years=1, reason="甘楽専用の理由")
 
 
 def _assistant_of_town_b(town_b, staff_b):

@@ -4,3 +4,6 @@ record itself); the modules beside it hold 起案・回議・決裁 and 収受."
 from .filing import DocumentClass, DocumentKind, Record, RecordStatus, Retention, Volume, VolumeStatus
 
 __all__ = ["DocumentClass", "DocumentKind", "Record", "RecordStatus", "Retention", "Volume", "VolumeStatus"]
+from .incoming import Channel, Incoming, Scan, ScanState, VolumeAction, VolumeDecision  # noqa: E402
+
+__all__ += ["Channel", "Incoming", "Scan", "ScanState", "VolumeAction", "VolumeDecision"]

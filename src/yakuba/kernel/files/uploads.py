@@ -70,8 +70,9 @@ def sniff(head: bytes) -> str | None:
 
 
 def check_upload(upload: UploadedFile[bytes], *, accept: tuple[str, ...] | list[str] = (),
-                 max_size: int | None = None) -> CheckedUpload:
-    """Accept `upload` only if its bytes are one of the accepted types and it is not too large or empty."""
+                 max_size: int | None = None, match_extension: bool = False) -> CheckedUpload:
+    """Accept `upload` only if its bytes are one of the accepted types and it is not too large or empty. With
+    `match_extension`, its name must also say what it is (a JPEG named .pdf is refused, not quietly accepted)."""
     limit = max_size or DEFAULT_MAX_SIZE
     size = upload.size or 0
     if size == 0:
@@ -90,6 +91,10 @@ def check_upload(upload: UploadedFile[bytes], *, accept: tuple[str, ...] | list[
     if detected is None or detected not in allowed:
         raise UploadRejected(_("このファイルの種類は受け付けていません。%(types)s のファイルを選んでください。")
                              % {"types": describe(accept)})
+    if match_extension and EXTENSIONS.get(os.path.splitext(upload.name or "")[1].lower()) != detected:
+        raise UploadRejected(_("ファイルの中身（%(kind)s）が名前の拡張子と合いません。"
+                               "正しいファイルか確かめてください。")
+                             % {"kind": LABELS.get(detected, detected)})
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
