@@ -5,3 +5,12 @@ class ApprovalsConfig(AppConfig):
     name = "yakuba.approvals"
     label = "approvals"
     verbose_name = "電子決裁・文書管理"
+
+    def ready(self) -> None:
+        from yakuba.kernel.ops import demo as kernel_demo
+
+        from . import demo
+        from . import metrics, receivers_decide, registry_decide, worklist  # noqa: F401  (起案・回議・決裁)
+
+        if demo.load not in kernel_demo.loaders:
+            kernel_demo.loaders.append(demo.load)

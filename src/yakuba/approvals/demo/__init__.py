@@ -1,0 +1,13 @@
+"""Demo data of 電子決裁・文書管理 (`yakuba demo`): each half of the app loads its own part."""
+
+from __future__ import annotations
+
+from yakuba.kernel.ops.demo import Town
+from yakuba.kernel.tenancy.models import Municipality
+
+from . import decide
+
+
+def load(municipality: Municipality, town: Town) -> None:
+    """Called by `yakuba demo` for each town inside its scope and transaction."""
+    decide.load(municipality, town)
