@@ -1,5 +1,6 @@
-"""The cast of 起案・回議・決裁 tests: a town office with a 係員, a 係長 and a 課長 of 総務課, a 会計課長, a 副町長 and a
-町長, the 事務決裁規程 of the demo (支出負担行為: ≤100万 課長, ≤1,000万 副町長 with 合議 会計課, above 町長 and 重要)."""
+"""The cast of 起案・回議・決裁 tests: a town office with a 係員, a 係長 and a 課長 of 総務課, a 会計課長, a
+副町長 and a 町長, and the demo's 事務決裁規程 (支出負担行為: ≤100万 課長, ≤1,000万 副町長 with 合議
+会計課, above that 町長 and 重要)."""
 
 from __future__ import annotations
 

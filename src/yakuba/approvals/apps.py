@@ -9,8 +9,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo
-        from . import metrics, receivers_decide, registry_decide, worklist  # noqa: F401  (起案・回議・決裁)
+        from . import demo, metrics, receivers_decide, registry_decide, worklist  # noqa: F401  (起案・回議・決裁)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

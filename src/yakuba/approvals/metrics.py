@@ -51,7 +51,8 @@ def _median_hours(start: date, end: date) -> float | None:
     since, until = metrics.moments(start, end)
     spans = [(decided - sent).total_seconds() / 3600 for sent, decided in
              Draft.objects.filter(status=DraftStatus.DECIDED, decided_at__gte=since, decided_at__lt=until,
-                                  sent_at__isnull=False).values_list("sent_at", "decided_at")]
+                                  sent_at__isnull=False).values_list("sent_at", "decided_at")
+             if sent is not None and decided is not None]
     return statistics.median(spans) if spans else None
 
 

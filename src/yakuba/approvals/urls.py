@@ -2,6 +2,10 @@
 
 from django.urls import URLPattern, URLResolver
 
+from .views import decide, drafts
+
 app_name = "approvals"
 urlpatterns: list[URLPattern | URLResolver] = []
 staff_urlpatterns: list[URLPattern | URLResolver] = []
+staff_urlpatterns += drafts.urlpatterns  # 起案 (decide)
+staff_urlpatterns += decide.urlpatterns  # 回議・決裁 (decide)

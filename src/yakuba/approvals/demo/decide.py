@@ -1,5 +1,5 @@
-"""Demo of 起案・回議・決裁 in 下仁田町: the posts of 総務課 and the town (係長, 課長, 会計課長, 副町長, 町長) held by demo
-staff who can sign in, the 事務決裁規程 (a 支出負担行為 up to 100万円 is the 課長's 専決, up to 1,000万円 the
+"""Demo of 起案・回議・決裁 in 下仁田町: the posts of 総務課 and the town (係長, 課長, 会計課長, 副町長, 町長) held
+by demo staff who can sign in, the 事務決裁規程 (a 支出負担行為 up to 100万円 is the 課長's 専決, up to 1,000万円 the
 副町長's with 合議 of 会計課, above it the 町長's and 重要), the 代決 orders, 副町長 不在 for a week around today,
 the templates, and two drafts on their way: one waiting for the 係長, one waiting for the absent 副町長 (代決).
 

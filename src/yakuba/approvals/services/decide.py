@@ -1,5 +1,6 @@
 """回議 and 決裁: send a draft on its route, approve, send back to a chosen step, pull back, 代決 while the 決裁権者 is
-不在 (with its 後閲), and the final 決裁: the 文書番号 and the kept Record in the same transaction, the signed PDF after.
+不在 (with its 後閲), and the final 決裁: the 文書番号 and the kept Record in the same transaction, the signed PDF
+after.
 
 Every verb locks the draft's row first, so two actions on one draft queue; a step's decision is also unique in the
 database (Action), so two approvals of one step from two tabs or two people cannot both count.
@@ -238,7 +239,8 @@ def approve_many(staff: Staff, drafts: Iterable[Draft]) -> list[Draft]:
     with transaction.atomic():
         for draft in drafts:
             if _rule_important(draft):
-                raise Refused(_("「%(title)s」は重要・異例の事案のため、一括では承認できません。開いて承認してください。")
+                raise Refused(_("「%(title)s」は重要・異例の事案のため、一括では承認できません。"
+                                "開いて承認してください。")
                               % {"title": draft.title})
             try:
                 done.append(approve(staff, draft))
@@ -248,7 +250,7 @@ def approve_many(staff: Staff, drafts: Iterable[Draft]) -> list[Draft]:
 
 
 def _advance(draft: Draft, staff: Staff) -> None:
-    """After a step decided: close its group (any one of an 「いずれか」 合議 is enough), then the next step, or 決裁."""
+    """After a step decided: close its group (one of an 「いずれか」 合議 is enough), then the next step, or 決裁."""
     group = current_steps(draft)
     if any(step.mode == "any" and step.state == StepState.APPROVED for step in group):
         Step.objects.filter(pk__in=[step.pk for step in group if step.state == StepState.PENDING]).update(
@@ -399,3 +401,18 @@ def allowed(staff: Staff, draft: Draft) -> Allowed:
         state=StepState.PENDING).exists()
     return Allowed(edit=mine and editable, send=mine and editable, pull_back=pull, approve=approve_,
                    deputy=deputy, review=review)
+
+
+def visible_drafts(staff: Staff) -> QuerySet[Draft]:
+    """The drafts `staff` may open: their 課's, those on a route through a post they hold (or may 代決 for), and
+    every draft for 情報担当."""
+    from yakuba.kernel.accounts.models import Role
+
+    drafts = Draft.objects.select_related("department", "drafter", "document_class", "record")
+    if staff.has_role(Role.ADMIN):
+        return drafts
+    posts = list(Post.objects.filter(holder=staff).values_list("pk", flat=True))
+    on_route = Q(steps__post__in=posts) | Q(steps__post__deputies__deputy__in=posts) | Q(
+        late_review__post__in=posts)
+    ids = Draft.objects.filter(Q(department=staff.department_id) | Q(drafter=staff) | on_route).values("pk")
+    return drafts.filter(pk__in=ids)

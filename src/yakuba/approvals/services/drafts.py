@@ -123,7 +123,8 @@ def create_draft(staff: Staff, data: DraftData, *, replies_to: Record | None = N
 
 def refuse_unless_editable(draft: Draft) -> None:
     if draft.status == DraftStatus.DECIDED:
-        raise Refused(_("決裁済の起案は変更できません。訂正するときは、この起案を訂正する新しい起案を作成してください。"))
+        raise Refused(_("決裁済の起案は変更できません。"
+                        "訂正するときは、この起案を訂正する新しい起案を作成してください。"))
     if draft.status == DraftStatus.CIRCULATING:
         raise Refused(_("回議中の起案は変更できません。引き上げてから変更してください。"))
 

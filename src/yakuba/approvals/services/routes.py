@@ -135,7 +135,8 @@ def build_route(item: Matterish) -> Route:
     rule = rule_for(item)
     chain = _chain(item, rule.decider_rank)
     if not chain or chain[-1].rank != rule.decider_rank:
-        raise Refused(_("決裁権者（%(rank)s）の職位が登録されていません。事務決裁規程を担当する職員に確認してください。")
+        raise Refused(_("決裁権者（%(rank)s）の職位が登録されていません。"
+                        "事務決裁規程を担当する職員に確認してください。")
                       % {"rank": Rank(rule.decider_rank).label})
     consulted = [department for department in rule.consult.all() if department.pk != item.department.pk]
     consult_posts = list(Post.objects.filter(department__in=consulted, rank=Rank.DIRECTOR)
@@ -157,3 +158,43 @@ def build_route(item: Matterish) -> Route:
         sequence += 1
     steps.append(PlannedStep(sequence, StepKind.DECIDE, chain[-1], absent=chain[-1].pk in away))
     return Route(rule, steps)
+
+
+# 不在 ---------------------------------------------------------------------------------------------------------
+
+def manageable_posts(staff: Staff) -> list[Post]:
+    """The posts whose 不在 `staff` may set: their own, and every post for 情報担当 (the clerk who keeps posts)."""
+    from yakuba.kernel.accounts.models import Role
+
+    posts = Post.objects.select_related("holder", "department")
+    return list(posts if staff.has_role(Role.ADMIN) else posts.filter(holder=staff))
+
+
+def add_absence(staff: Staff, post: Post, starts_on: date, ends_on: date, reason: str = "") -> Absence:
+    from django.db import transaction
+
+    from yakuba.kernel.audit.services import record as audit
+
+    if post.pk not in {p.pk for p in manageable_posts(staff)}:
+        raise Refused({"post": _("この職位の不在は設定できません。")})
+    if ends_on < starts_on:
+        raise Refused({"ends_on": _("終了日は開始日と同じか、それより後の日にしてください。")})
+    with transaction.atomic():
+        absence = Absence.objects.create(municipality=staff.municipality, post=post, starts_on=starts_on,
+                                         ends_on=ends_on, reason=reason.strip()[:100], created_by=staff.user)
+        audit("approvals.absence.added", municipality=staff.municipality, actor=staff.user, obj=absence,
+              data={"post": post.pk, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()})
+    return absence
+
+
+def remove_absence(staff: Staff, absence: Absence) -> None:
+    from django.db import transaction
+
+    from yakuba.kernel.audit.services import record as audit
+
+    if absence.post_id not in {p.pk for p in manageable_posts(staff)}:
+        raise Refused(_("この職位の不在は変更できません。"))
+    with transaction.atomic():
+        audit("approvals.absence.removed", municipality=staff.municipality, actor=staff.user, obj=absence,
+              data={"post": absence.post_id})
+        absence.delete()

@@ -101,7 +101,7 @@ def sign(pdf: bytes, keys: Keys | None = None, *, reason: str = "", location: st
     from pyhanko.sign import fields, signers
 
     keys = keys or configured_keys()
-    signer = signers.SimpleSigner.load(str(keys.key_file), str(keys.cert_file))
+    signer = signers.SimpleSigner.load(str(keys.key_file), str(keys.cert_file))  # type: ignore[no-untyped-call]
     if signer is None:
         raise ValueError("the signing key or certificate cannot be read")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
