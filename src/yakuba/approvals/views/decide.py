@@ -83,8 +83,8 @@ def draft_detail(request: TownRequest, public_id: str) -> HttpResponse:
     return _detail(request, draft_of(request, public_id))
 
 
-@require_POST
 @staff_required(role=Role.STAFF)
+@require_POST
 def draft_send(request: TownRequest, public_id: str) -> HttpResponse:
     draft = draft_of(request, public_id)
     back = reverse("staff:approvals-draft", args=[draft.public_id])
@@ -118,8 +118,8 @@ def _int(value: Any) -> int:
         return -1
 
 
-@require_POST
 @staff_required(role=Role.STAFF)
+@require_POST
 def draft_act(request: TownRequest, public_id: str) -> HttpResponse:
     draft = draft_of(request, public_id)
     back = reverse("staff:approvals-draft", args=[draft.public_id])
@@ -146,8 +146,8 @@ def draft_pdf(request: TownRequest, public_id: str) -> HttpResponse:
     return bytes_response(sheet.render(draft), content_type="application/pdf", filename=name, inline=True)
 
 
-@require_POST
 @staff_required(role=Role.STAFF)
+@require_POST
 def bulk_approve(request: TownRequest) -> HttpResponse:
     """一括承認: the ticked routine items, shown once more to confirm, then approved together."""
     ids = request.POST.getlist("draft")
@@ -213,8 +213,8 @@ def absences(request: TownRequest) -> HttpResponse:
         status=400 if bound else 200)
 
 
-@require_POST
 @staff_required(role=Role.STAFF)
+@require_POST
 def absence_delete(request: TownRequest, pk: int) -> HttpResponse:
     absence = get_object_or_404(Absence, pk=pk, post__in=routes.manageable_posts(request.staff))
     return act_once(request, lambda: routes.remove_absence(request.staff, absence), done=_("不在を取り消しました。"),

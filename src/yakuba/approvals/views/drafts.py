@@ -165,8 +165,8 @@ def attachment(request: TownRequest, public_id: str, pk: int) -> HttpResponseBas
     return private_file_response(found.path, content_type=found.content_type, filename=found.name, inline=True)
 
 
-@require_POST
 @staff_required(role=Role.STAFF)
+@require_POST
 def attachment_delete(request: TownRequest, public_id: str, pk: int) -> HttpResponse:
     draft = draft_of(request, public_id)
     found = get_object_or_404(Attachment, draft=draft, pk=pk)
