@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from pgdb import close_connections, run_on_fresh_database  # noqa: E402
 
 DEPARTMENTS = 10
+NAMES = ("総務課", "企画課", "住民課", "税務課", "福祉課", "保健課", "建設課", "会計課", "教育課", "農林課")
 PER_DEPARTMENT = 50
 ROUTES = 1000
 
@@ -53,16 +54,16 @@ def _setup() -> tuple[Any, list[Any], dict[int, Any]]:
                                     decider_rank=Rank.DIRECTOR)
         DecisionRule.objects.create(municipality=town, matter=Matter.EXPENDITURE, decider_rank=Rank.DEPUTY_MAYOR)
         for index in range(DEPARTMENTS):
-            department = Department.objects.create(municipality=town, name=f"第{index + 1}課", sort_order=index)
+            department = Department.objects.create(municipality=town, name=NAMES[index], sort_order=index)
             people = []
             for role, word in ((Role.STAFF, "clerk"), (Role.STAFF, "chief"), (Role.APPROVER, "director")):
                 user = User.objects.create(email=f"{word}{index}@bench.example.jp", password=password)
                 people.append(Staff.objects.create(municipality=town, user=user, department=department, role=role,
                                                    family_name=word, given_name=str(index)))
             clerk, chief, director = people
-            Post.objects.create(municipality=town, title=f"第{index + 1}課係長", rank=Rank.CHIEF,
+            Post.objects.create(municipality=town, title=f"{NAMES[index]}係長", rank=Rank.CHIEF,
                                 department=department, holder=chief)
-            Post.objects.create(municipality=town, title=f"第{index + 1}課長", rank=Rank.DIRECTOR,
+            Post.objects.create(municipality=town, title=f"{NAMES[index]}長", rank=Rank.DIRECTOR,
                                 department=department, holder=director)
             directors[department.pk] = director
             for n in range(PER_DEPARTMENT):
@@ -108,7 +109,8 @@ def _run(jobs: list[Any], work: Any, threads: int) -> tuple[float, int]:
             except Exception as error:  # noqa: BLE001 - counted and printed, the bench never stops on one
                 with lock:
                     failures[0] += 1
-                print("  failed:", type(error).__name__, error)
+                if failures[0] <= 3:
+                    print("  failed:", type(error).__name__, str(error).splitlines()[0])
         close_connections()
 
     started = time.perf_counter()

@@ -332,3 +332,12 @@ def test_an_attachment_that_is_not_what_its_extension_says_is_refused(office):
         office.draft(500_000, attachments=[SimpleUploadedFile("見積書.pdf", b"MZ\x90\x00 not a pdf at all")])
     assert "attachments" in refused.value.errors
     assert not Draft.objects.filter(title="用紙の購入").exists()  # nothing half-saved
+
+
+def test_two_departments_starting_alike_never_write_the_same_number(office, town_a):
+    from yakuba.kernel.accounts.models import Department
+
+    assert decide.department_short(office.clerk.department) == "総"
+    Department.objects.create(municipality=town_a, name="総合政策課")
+    assert decide.department_short(office.clerk.department) == "総務"
+    assert decide.format_number(office.clerk.department, 7, 2026) == "下総務第7号"

@@ -51,11 +51,17 @@ def _options(municipality: Municipality) -> dict[str, object]:
 
 
 def department_short(department: Department) -> str:
-    """The 課's one- or two-character name in numbers (総務課 → 総), from the town's setting
-    `approvals.department_short` ({"総務課": "総務"}), else the name's first character."""
+    """The 課's short name in numbers, from the town's setting `approvals.department_short` ({"総務課": "総務"});
+    else its first character (総務課 → 総), or, when another 課 of the town starts with the same character
+    (住民課, 住民福祉課), its name without 課, so that two 課 never write the same number."""
     shorts = _options(department.municipality).get("department_short") or {}
     short = shorts.get(department.name) if isinstance(shorts, dict) else None
-    return str(short or department.name[:1])
+    if short:
+        return str(short)
+    first = department.name[:1]
+    clash = Department.objects.filter(municipality_id=department.municipality_id, name__startswith=first).exclude(
+        pk=department.pk).exists()
+    return department.name.removesuffix("課") if clash else first
 
 
 def format_number(department: Department, n: int, fiscal: int) -> str:
