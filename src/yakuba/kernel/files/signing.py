@@ -7,15 +7,19 @@ one (`is_demo`), and pages showing a signature say so.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 
 DEMO_MARK = "yakuba DEMO certificate (not for real use)"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,21 @@ def _subject(keys: Keys) -> str:
     return x509.load_pem_x509_certificate(keys.cert_file.read_bytes()).subject.rfc4514_string()
 
 
+def _off_the_loop(work: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous API, which starts an asyncio loop of its own: in a thread of its own when this
+    thread already runs a loop (an ASGI server, a test driving a browser), else here."""
+    if asyncio.events._get_running_loop() is None:
+        return work()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
 def sign(pdf: bytes, keys: Keys | None = None, *, reason: str = "", location: str = "") -> bytes:
     """`pdf` signed (PAdES baseline B) with the key; incremental, so the unsigned document is the signed part."""
+    return _off_the_loop(lambda: _sign(pdf, keys, reason=reason, location=location))
+
+
+def _sign(pdf: bytes, keys: Keys | None, *, reason: str, location: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -114,6 +131,10 @@ def sign(pdf: bytes, keys: Keys | None = None, *, reason: str = "", location: st
 def validate(pdf: bytes, keys: Keys | None = None) -> Report:
     """Check the last signature of `pdf`: intact and valid, and trusted when its certificate is the configured one
     (or chains to it)."""
+    return _off_the_loop(lambda: _validate(pdf, keys))
+
+
+def _validate(pdf: bytes, keys: Keys | None) -> Report:
     from asn1crypto import pem, x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
