@@ -101,6 +101,8 @@ def test_the_done_when_path_50man_chief_then_director_decides_with_a_number(offi
     assert set(Action.objects.filter(draft=draft).values_list("kind", flat=True)) == {
         ActionKind.SENT, ActionKind.APPROVED, ActionKind.DECIDED}
     assert AuditEntry.objects.filter(action="approvals.draft.decided", object_id=str(draft.pk)).exists()
+    numbered = AuditEntry.objects.get(action="approvals.draft.numbered", object_id=str(draft.pk))
+    assert numbered.data["number"] == "下総第1号"
     second = office.sent(500_000, title="二件目")
     decide.approve(office.chief, second)
     decide.approve(office.director, second)

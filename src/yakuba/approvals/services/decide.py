@@ -31,6 +31,7 @@ from ..models import (
     DraftStatus,
     LateReview,
     Post,
+    Record,
     Step,
     StepKind,
     StepState,
@@ -64,16 +65,17 @@ def department_short(department: Department) -> str:
     return department.name.removesuffix("課") if clash else first
 
 
-def format_number(department: Department, n: int, fiscal: int) -> str:
+def format_number(department: Department, n: int, fiscal: int, *, short: str | None = None) -> str:
     """A 文書番号 in the town's format (setting `approvals.number_format`, default 「{prefix}{department}第{n}号」:
     下総第123号); `{prefix}` is `approvals.number_prefix` or the town name's first character, `{year}` the 年度."""
     options = _options(department.municipality)
     template = str(options.get("number_format") or DEFAULT_NUMBER_FORMAT)
     prefix = str(options.get("number_prefix") or department.municipality.name[:1])
+    short = short if short is not None else department_short(department)
     try:
-        return template.format(prefix=prefix, department=department_short(department), n=n, year=fiscal)
+        return template.format(prefix=prefix, department=short, n=n, year=fiscal)
     except (KeyError, IndexError, ValueError):
-        return DEFAULT_NUMBER_FORMAT.format(prefix=prefix, department=department_short(department), n=n)
+        return DEFAULT_NUMBER_FORMAT.format(prefix=prefix, department=short, n=n)
 
 
 def series(department: Department) -> str:
@@ -273,20 +275,28 @@ def _advance(draft: Draft, staff: Staff) -> None:
 
 
 def _decide(draft: Draft, staff: Staff) -> None:
-    """決裁: the 文書番号 (gapless per 課 and 年度, in this transaction) and the kept Record; the signed PDF is
-    rendered by a task after commit and fills the Record's file."""
+    """決裁: the kept Record and the 文書番号 (gapless per 課 and 年度, in this transaction); the signed PDF is
+    rendered by a task after commit and fills the Record's file.
+
+    The number is taken last: its counter row stays locked from `take` to the commit, so everything else is
+    written before it and the decisions of one 課 queue only for the number itself."""
     now = timezone.now()
     day = timezone.localdate(now)
     fiscal = fiscal_year(day)
-    number = format_number(draft.department, take(draft.department.municipality, series(draft.department), fiscal),
-                           fiscal)
+    short = department_short(draft.department)
     record = file_record(kind=DocumentKind.DECIDED, title=draft.title, department=draft.department,
-                         document_class=draft.document_class, dated=day, actor=staff.user, number=number,
+                         document_class=draft.document_class, dated=day, actor=staff.user,
                          text=f"{draft.title}\n{plain_text(draft.body)}")
+    _act(draft, staff, ActionKind.DECIDED)
+    n = take(draft.department.municipality, series(draft.department), fiscal)
+    number = format_number(draft.department, n, fiscal, short=short)
+    Record.objects.filter(pk=record.pk).update(number=number)
+    record.number = number
     draft.status, draft.number, draft.decided_at, draft.current_sequence = DraftStatus.DECIDED, number, now, None
     draft.record = record
     draft.save(update_fields=["status", "number", "decided_at", "current_sequence", "record"])
-    _act(draft, staff, ActionKind.DECIDED)
+    audit("approvals.draft.numbered", municipality=draft.department.municipality, actor=staff.user, obj=draft,
+          data={"number": number, "record": record.pk})
     from .. import tasks_decide
 
     pk = draft.pk
