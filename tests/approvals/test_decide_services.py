@@ -343,3 +343,27 @@ def test_two_departments_starting_alike_never_write_the_same_number(office, town
     Department.objects.create(municipality=town_a, name="総合政策課")
     assert decide.department_short(office.clerk.department) == "総務"
     assert decide.format_number(office.clerk.department, 7, 2026) == "下総務第7号"
+
+
+def test_reminder_after_the_towns_days_once_and_mail_to_the_drafter_when_sent_back(office, town_a):
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from yakuba.approvals import tasks_decide
+
+    town_a.settings = {"approvals": {"remind_after_days": 2}}
+    town_a.save()
+    draft = office.sent(500_000)
+    step = decide.current_steps(draft)[0]
+    assert tasks_decide.remind_waiting.call(step.pk) is False  # not due yet
+    Step.objects.filter(pk=step.pk).update(arrived_at=timezone.now() - timedelta(days=2, minutes=1))
+    assert tasks_decide.remind_waiting.call(step.pk) is True
+    assert tasks_decide.remind_waiting.call(step.pk) is False  # once per arrival
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([office.chief.user.email], "【下仁田町】決裁をお待ちの起案があります（再通知）")]
+    decide.send_back(office.chief, draft, to_sequence=0, comment="金額の根拠を添付してください")
+    assert tasks_decide.notify_returned.call(draft.pk) is True
+    assert "金額の根拠を添付してください" in mail.outbox[-1].body
+    assert mail.outbox[-1].to == [office.clerk.user.email]
