@@ -29,6 +29,8 @@ STORAGES = {**STORAGES, "private": {"BACKEND": "django.core.files.storage.FileSy
 
 # Web Push: a VAPID key of the test run, never the development one in var/.
 VAPID_PRIVATE_KEY_FILE = os.path.join(tempfile.mkdtemp(prefix="yakuba-vapid-"), "vapid_private.pem")
+# The demo signing certificate of the test run, never the development one in var/.
+SIGNING_DEMO_DIR = tempfile.mkdtemp(prefix="yakuba-signing-")
 
 # The map never fetches tiles in tests (nothing may reach the internet): no base map.
 MAP_TILE_URL = ""

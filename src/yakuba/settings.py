@@ -372,3 +372,8 @@ LINE_RATE = envint("YAKUBA_LINE_RATE", 2000)  # push requests per second per cha
 # machine must share the same key file, or push services refuse the messages.
 VAPID_PRIVATE_KEY_FILE = envstr("YAKUBA_VAPID_PRIVATE_KEY_FILE", str(DATA_DIR / "vapid_private.pem"))
 VAPID_SUBJECT = envstr("YAKUBA_VAPID_SUBJECT", "mailto:noreply@yakuba.localhost")
+# The town's key and certificate (PEM files) that sign decided documents (決裁済 PDF, PAdES). Unset: a self-signed
+# demo certificate is made on first use in SIGNING_DEMO_DIR and every page showing a signature says it is a demo one.
+SIGNING_KEY_FILE = envstr("YAKUBA_SIGNING_KEY", "")
+SIGNING_CERT_FILE = envstr("YAKUBA_SIGNING_CERT", "")
+SIGNING_DEMO_DIR = DATA_DIR / "signing"

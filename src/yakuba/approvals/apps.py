@@ -9,9 +9,13 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import (
+        from . import (  # noqa: F401  (metrics, staff menus, the staff top page, in-app receivers)
             demo,
-            registry_filing,  # noqa: F401  (staff menu of 文書管理・収受)
+            metrics,
+            receivers_decide,
+            registry_decide,
+            registry_filing,
+            worklist,
         )
 
         if demo.load not in kernel_demo.loaders:

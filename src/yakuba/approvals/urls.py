@@ -2,9 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .views import filing
+from .views import decide, drafts, filing
 
 app_name = "approvals"
 urlpatterns: list[URLPattern | URLResolver] = []
-staff_urlpatterns: list[URLPattern | URLResolver] = []
-staff_urlpatterns = [*staff_urlpatterns, *filing.urlpatterns]
+staff_urlpatterns: list[URLPattern | URLResolver] = [
+    *drafts.urlpatterns,  # 起案
+    *decide.urlpatterns,  # 回議・決裁
+    *filing.urlpatterns,  # 文書管理・収受
+]

@@ -33,6 +33,8 @@ OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-c
                 "staff:applications-counter-done", "staff:applications-counter-copy",
                 "staff:applications-counter-identity", "staff:applications-counter-resident",
                 "staff:applications-counter-resident-done"}
+# A draft is changed only by its drafter (the others are sent back to the draft's page).
+OWNED_ROUTES |= {"staff:approvals-draft-edit"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
 QUERY_ROUTES = {"staff:assistant-api-search"}
 
@@ -91,6 +93,7 @@ def objects_a(town_a, resident_a):
     return {
         **plan_routes, **_opendata_objects(town_a, clerk), **_assistant_objects(town_a, clerk),
         **_filing_objects(town_a, clerk),
+        **_approvals_decide_objects(town_a, clerk),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -197,6 +200,26 @@ def _filing_objects(town, clerk):
     return {name: {"pk": record.volume_id} if name.startswith("staff:approvals-volume")
             else {"pk": document_class.pk} if name.startswith("staff:approvals-class")
             else {"public_id": record.public_id} for name in names}
+
+
+def _approvals_decide_objects(town, clerk):
+    """A draft of 総務課 with an attachment, on its route, and a 不在: for every staff URL of 起案・回議・決裁."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.approvals.decide_factories import make_office
+
+    office = make_office(town)
+    with scope(municipality=town):
+        draft = office.sent(500_000, attachments=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")])
+        attachment = draft.attachments.get()
+        absence = office.away("副町長")
+    public = {"public_id": draft.public_id}
+    return {
+        **{f"staff:approvals-draft{n}": public for n in ("", "-send", "-act", "-pdf", "-edit")},
+        **{f"staff:approvals-attachment{n}": {**public, "pk": attachment.pk} for n in ("", "-delete")},
+        "staff:approvals-absence-delete": absence.pk,
+    }
 
 
 def _assistant_objects(town, clerk):

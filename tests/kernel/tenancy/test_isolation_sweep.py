@@ -23,6 +23,7 @@ B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽�
              "甘楽専用の地点", "甘楽専用のレイヤー", "甘楽専用の文書", "甘楽専用の質問", "甘楽専用の分類",
              "甘楽専用の出来事", "甘楽専用の相談", "甘楽専用の地区", "甘楽専用の翻訳", "甘楽専用の添付",
               "甘楽専用の緊急情報", "甘楽専用のすること", "0274-99-9999"]
+B_MARKERS += ["甘楽専用の起案"]  # 起案・回議・決裁
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
 # no row of town B and is not listed here, so a new system's model cannot go unswept.
@@ -100,6 +101,12 @@ def two_towns(town_a, town_b):
     _assistant_of_town_b(town_b, staff_b)
     _approvals_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
+    # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
+    # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.
+    from yakuba.kernel.accounts.models import Resident
+
+    with scopes_disabled():
+        Resident.objects.get_or_create(municipality=town_a, user=admin_a.user)
     return admin_a, resident_a, staff_b
 
 
@@ -151,6 +158,7 @@ def _approvals_of_town_b(town_b, staff_b):
                             document_class=document_class, dated=date(2026, 5, 1), actor=staff_b.user,
                             number="甘総第1号", text="甘楽専用の本文")
     _filing_of_town_b(town_b, staff_b, document_class, paper)
+    _drafts_of_town_b(town_b)
 
 
 def _filing_of_town_b(town_b, staff_b, document_class, paper):
@@ -166,6 +174,28 @@ def _filing_of_town_b(town_b, staff_b, document_class, paper):
         incoming.receive(town_b, arrival, actor=staff_b.user,
                          scan=incoming.Scanned(b"%PDF-1.4\n%%EOF\n", "application/pdf", "kanra.pdf"))
         retention.extend(staff_b, paper.volume, years=1, reason="甘楽専用の理由")
+
+
+def _drafts_of_town_b(town_b):
+    """起案・回議・決裁 of town B: posts, a 代決 order, a 不在, rules, a template, and a draft with an attachment
+    decided by 代決 (steps, actions, its 後閲)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.approvals.decide_factories import make_office
+    from yakuba.approvals.models import DraftTemplate
+    from yakuba.approvals.services import decide
+
+    office = make_office(town_b, prefix="甘楽専用の")
+    with scope(municipality=town_b):
+        DraftTemplate.objects.create(municipality=town_b, matter="general", name="甘楽専用の起案のひな形",
+                                     body="甘楽専用の起案")
+        draft = office.draft(3_000_000, title="甘楽専用の起案", body="甘楽専用の起案の本文",
+                             attachments=[SimpleUploadedFile("甘楽専用の起案.pdf", b"%PDF-1.4\n%%EOF\n")])
+        decide.send(office.clerk, draft)
+        for person in (office.chief, office.director, office.accounting):
+            decide.approve(person, draft)
+        office.away("副町長")
+        decide.decide_as_deputy(office.director, draft, "甘楽専用の起案の代決")
 
 
 def _assistant_of_town_b(town_b, staff_b):

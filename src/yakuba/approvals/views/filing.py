@@ -39,6 +39,7 @@ from ..models import (
     ScanState,
     Volume,
     VolumeAction,
+    VolumeDecision,
 )
 from ..services import classes, incoming, retention, search
 
@@ -254,7 +255,7 @@ def volume_detail(request: TownRequest, pk: int) -> HttpResponse:
     volume: Volume = get_object_or_404(Volume.objects.select_related("document_class", "department"), pk=pk)
     return render(request, "approvals/staff/filing_volume.html", {
         "volume": volume, "records": volume.records.select_related("department").order_by("dated", "pk"),
-        "decisions": volume.decisions.select_related("decided_by"),
+        "decisions": VolumeDecision.objects.filter(volume=volume).select_related("decided_by"),
         "may_decide": retention.may_decide(request.staff, volume),
         "due": volume.status in retention.LIVE and volume.expires_on is not None
         and volume.expires_on <= retention.list_end(),

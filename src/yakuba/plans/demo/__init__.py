@@ -35,6 +35,7 @@ BINDINGS = {
     ("seed_000.json", "電子申請の活用促進："): "applications.departments_online",
     ("seed_000.json", "窓口入力支援システムの活用："): "applications.counter_visits_per_month",
     ("seed_000.json", "RAGを活用した条例、要綱等のデータベース化"): "assistant.documents",
+    ("seed_000.json", "電子決裁システムの導入: 電子決裁利用率"): "approvals.electronic_share",
 }
 
 ADDED_KIND = "追加指標（デモ）"
