@@ -277,6 +277,8 @@ PAGE_CACHE_STALE_IF_ERROR_SECONDS = envint("YAKUBA_PAGE_CACHE_STALE_IF_ERROR_SEC
 # Each process answers a page it served this recently again without asking the shared cache (0: always ask). A write
 # made in another process reaches this one's readers at most this much later.
 PAGE_CACHE_LOCAL_MS = envint("YAKUBA_PAGE_CACHE_LOCAL_MS", 500)
+# Readers of a page another reader is rendering wait for it (one render, not one per reader) at most this long.
+PAGE_CACHE_RENDER_WAIT_SECONDS = envint("YAKUBA_PAGE_CACHE_RENDER_WAIT_SECONDS", 5)
 
 # OpenID Connect for デジタル認証アプリ / マイナンバーカード (or any OIDC provider speaking the same profile).
 OIDC = {

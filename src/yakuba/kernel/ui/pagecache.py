@@ -214,6 +214,28 @@ class Stored:
 
 
 recent = _Recent()
+RENDERING, NOT_KEPT = 1, 0  # the rendering marker: someone renders this version; they finished and kept nothing
+
+
+def _rendering_key(key: str, tokens: str) -> str:
+    return f"{key}:r:{hashlib.blake2b(tokens.encode(), digest_size=8).hexdigest()}"
+
+
+def _wait_for(key: str, tokens: str, rendering: str) -> Stored | None:
+    """The page another reader is rendering under `tokens`, once it is kept; None when that reader kept nothing (a
+    page that may not be kept, an error) or took longer than PAGE_CACHE_RENDER_WAIT_SECONDS: render it then."""
+    deadline = time.monotonic() + settings.PAGE_CACHE_RENDER_WAIT_SECONDS
+    while True:
+        kept = recent.get(key)  # rendered by a thread of this process
+        if kept is not None and kept.tokens == tokens:
+            return kept
+        found = _cache().get_many([key, rendering])
+        stored = found.get(key)
+        if isinstance(stored, Stored) and stored.tokens == tokens:
+            return stored
+        if found.get(rendering, NOT_KEPT) == NOT_KEPT or time.monotonic() >= deadline:
+            return None
+        time.sleep(0.02)
 
 
 class PublicPageCacheMiddleware:
@@ -239,21 +261,43 @@ class PublicPageCacheMiddleware:
         if stored is not None and stored.tokens == tokens:
             recent.put(key, stored, epoch)
             return self._replay(request, stored, "hit")
-        municipality = getattr(request, "municipality", None)
-        if municipality is not None:
-            # The town row may come from the process's short-lived lookup (kernel.tenancy): what is stored under
-            # the tokens just read is rendered from the row as it is now.
-            municipality.refresh_from_db()
-        response = self.get_response(request)
-        if request.method == "GET" and self._storable(request, response):
-            try:
+        rendering = _rendering_key(key, tokens)
+        try:
+            if not _cache().add(rendering, RENDERING, settings.PAGE_CACHE_RENDER_WAIT_SECONDS):
+                # Another reader is rendering this very version (the whole town reloading the home page the moment
+                # an alert made it stale): wait for its page rather than render it a hundred times at once.
+                stored = _wait_for(key, tokens, rendering)
+                if stored is not None:
+                    return self._replay(request, stored, "hit")
+        except Exception:  # noqa: BLE001
+            logger.warning("page cache unavailable", exc_info=True)
+        return self._render(request, key, tokens, policy, rendering, epoch)
+
+    def _render(self, request: HttpRequest, key: str, tokens: str, policy: Policy, rendering: str,
+                epoch: int) -> HttpResponse:
+        response: HttpResponse | None = None
+        try:
+            municipality = getattr(request, "municipality", None)
+            if municipality is not None:
+                # The town row may come from the process's short-lived lookup (kernel.tenancy): what is stored under
+                # the tokens just read is rendered from the row as it is now.
+                municipality.refresh_from_db()
+            response = self.get_response(request)
+            if request.method == "GET" and self._storable(request, response):
                 stored = self._store(response, key, tokens, policy)
                 recent.put(key, stored, epoch)
+                return self._replay(request, stored, "miss")
+            return response
+        except Exception:
+            if response is None:
+                raise
+            logger.warning("page cache unavailable", exc_info=True)
+            return response
+        finally:
+            try:
+                _cache().set(rendering, NOT_KEPT, settings.PAGE_CACHE_RENDER_WAIT_SECONDS)  # waiters: stop waiting
             except Exception:  # noqa: BLE001
                 logger.warning("page cache unavailable", exc_info=True)
-                return response
-            return self._replay(request, stored, "miss")
-        return response
 
     @staticmethod
     def _lookup(request: HttpRequest) -> Stored | tuple[str, str, Policy, Stored | None] | None:
