@@ -234,14 +234,15 @@ class _Poller(threading.Thread):
 def _publish_alert(clerk_email: str, title: str) -> float:
     """A clerk writes and publishes a 防災 notice through the notices service; the monotonic time of its commit."""
     from django.db import transaction
-    from django_scopes import scope
+    from django_scopes import scope, scopes_disabled
 
     from yakuba.kernel.accounts.models import Staff
     from yakuba.notices.models import Category
     from yakuba.notices.services import notices
     from yakuba.notices.services.notices import NoticeData
 
-    clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=clerk_email)
+    with scopes_disabled():
+        clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=clerk_email)
     committed: list[float] = []
     with scope(municipality=clerk.municipality):
         category = Category.objects.get(slug="bousai")
@@ -261,19 +262,26 @@ def spike(port: int, seconds: int, connections: int, label: str = "normal") -> l
 
     title = f"避難指示（ベンチ {uuid.uuid4().hex[:6]}）"
     share = max(1, connections // len(SPIKE_PAGES))
+    for _label, path in SPIKE_PAGES:  # the site was serving before the spike: pages cached, workers warm
+        _wrk(f"http://127.0.0.1:{port}{path}", 2, 10)
     loads = [subprocess.Popen(_wrk_command(f"http://127.0.0.1:{port}{path}", seconds, share), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _label, path in SPIKE_PAGES]
     stop = threading.Event()
     pollers = [_Poller(port, path, title, stop) for _label, path in SPIKE_PAGES]
     for poller in pollers:
         poller.start()
-    time.sleep(seconds / 2)
-    committed = _publish_alert(SPIKE_CLERK, title)
-    outputs = [load.communicate()[0] for load in loads]
-    time.sleep(1)  # the pollers see the last answers of the load
-    stop.set()
-    for poller in pollers:
-        poller.join()
+    try:
+        time.sleep(seconds / 2)
+        committed = _publish_alert(SPIKE_CLERK, title)
+        outputs = [load.communicate()[0] for load in loads]
+        time.sleep(1)  # the pollers see the last answers of the load
+    finally:
+        stop.set()
+        for load in loads:
+            if load.poll() is None:
+                load.kill()
+        for poller in pollers:
+            poller.join()
     lines = [f"spike ({label}): {connections} connections for {seconds} s on {len(SPIKE_PAGES)} pages "
              f"({share} each, one wrk per page); a clerk published a 防災 alert at {seconds / 2:.0f} s"]
     lines.append(f"  {'page':30} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
@@ -344,29 +352,38 @@ def serve(seconds: int, connections: int, *, table: bool = True, spike_seconds: 
         try:
             measure("bare Django, constant (the ceiling)", f"http://127.0.0.1:{port}/")
         finally:
-            server.terminate()
-            server.wait(10)
-        spikes: list[str] = []
-        for cached in ("1", "0") if table else ("1",):
+            _stop(server)
+        for cached in ("1", "0") if table else ():
             port = _free_port()
             server = _gunicorn("yakuba.wsgi", {**env, "YAKUBA_PAGE_CACHE": cached}, port)
             try:
-                if table:
-                    _table_rows(measure, port, cached == "1", pages, cookies)
-                if cached == "1" and spike_seconds:
-                    spikes += _spikes(port, spike_seconds, spike_connections)
+                _table_rows(measure, port, cached == "1", pages, cookies)
             finally:
-                server.terminate()
-                server.wait(10)
+                _stop(server)
         ceiling = rows[0][1]
         print(f"\nwrk, {connections} connections, {seconds} s a row, gunicorn 2 workers x 4 threads, PostgreSQL, "
-              "production settings, Redis cache, Accept-Encoding: gzip; one run:")
+              "production settings, Redis cache, Accept-Encoding: gzip; one run:", flush=True)
         print(f"  {'what':44} {'req/s':>8} {'of ceiling':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
         for label, rate, p50, p99, errors in rows:
-            print(f"  {label:44} {rate:8.0f} {rate / ceiling:9.1%} {p50:8.1f} {p99:8.1f} {errors:6d}")
-        print("\n".join(spikes))
+            print(f"  {label:44} {rate:8.0f} {rate / ceiling:9.1%} {p50:8.1f} {p99:8.1f} {errors:6d}", flush=True)
+        if spike_seconds:
+            port = _free_port()
+            server = _gunicorn("yakuba.wsgi", env, port)
+            try:
+                print("\n".join(_spikes(port, spike_seconds, spike_connections)), flush=True)
+            finally:
+                _stop(server)
 
     run_on_fresh_database("serve", report, 0)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
 
 
 def _table_rows(measure: Any, port: int, cached: bool, pages: list[tuple[str, str]], cookies: dict[str, str]) -> None:
@@ -390,11 +407,12 @@ def _spikes(port: int, seconds: int, connections: int) -> list[str]:
 
 def _prepare(prepare: Any) -> None:
     """Run a spike scenario's preparation with the town and its clerk (inside the town's scope)."""
-    from django_scopes import scope
+    from django_scopes import scope, scopes_disabled
 
     from yakuba.kernel.accounts.models import Staff
 
-    clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=SPIKE_CLERK)
+    with scopes_disabled():
+        clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=SPIKE_CLERK)
     with scope(municipality=clerk.municipality):
         prepare(clerk.municipality, clerk)
 
