@@ -4,17 +4,26 @@ with /healthz through the same middleware stack (the floor every request pays), 
 Run: .venv/bin/python bench/request_bench.py [runs]   (in-process, SQLite; prints, never asserts)
      .venv/bin/python bench/request_bench.py serve [seconds] [connections]
         served: gunicorn (2 workers x 4 threads) + PostgreSQL + production settings + Redis as the cache, loaded by
-        `wrk` (apt install wrk): bare Django (the ceiling), /healthz, and each cached public page with the page cache
-        on and off, all in one run. YAKUBA_BENCH_DATABASE_URL names the PostgreSQL server (a fresh test_ database).
+        `wrk` (apt install wrk): bare Django (the ceiling), /healthz, each cached public page with the page cache
+        on and off, the signed-in pages (a resident's and a clerk's, with a session the bench made), then the spike
+        (below), all in one run. YAKUBA_BENCH_DATABASE_URL names the PostgreSQL server (a fresh test_ database).
+     .venv/bin/python bench/request_bench.py spike [seconds] [connections]
+        only the spike: `connections` (default 200) on the town home and the 防災 board for `seconds` (default 60),
+        split between one wrk per page; halfway through a clerk publishes a 防災 alert through the notices service.
+        Prints errors, requests served, p50/p99 per page, and the seconds from the publication's commit until every
+        response of each page shows it (a plain anonymous client polls each page every 50 ms).
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from demo_db import setup_demo
 
@@ -79,6 +88,25 @@ PAGES = [  # (label, path): the anonymous public pages that are cached
 ]
 
 
+# Signed-in pages (never cached): (label, who, path). `who` is a demo account the bench makes a session for.
+SIGNED_IN = [
+    ("resident: town home signed in", "resident1@shimonita.demo", "/t/10382/"),
+    ("resident: my applications", "resident1@shimonita.demo", "/t/10382/my/applications/"),
+    ("resident: my reservations", "resident1@shimonita.demo", "/t/10382/my/reservations/"),
+    ("clerk: staff home (worklist)", "soumu@shimonita.demo", "/t/10382/staff/"),
+    ("clerk: notices staff list", "soumu@shimonita.demo", "/t/10382/staff/notices/"),
+    ("admin: submissions queue", "admin@shimonita.demo", "/t/10382/staff/applications/"),
+]
+
+# The spike: pages the whole town reloads at once when an alert comes, each loaded by its own wrk.
+SPIKE_PAGES = [("town home", "/t/10382/"), ("防災 board", "/t/10382/bousai/")]
+# Each scenario runs one spike; its function (or None) prepares the town before the load starts, with the town and
+# the clerk. With 災害モード merged, add the spike of a town already in disaster mode here, e.g.
+#     ("災害モード", lambda town, clerk: <the disaster service's start>(clerk, ...)),
+SPIKE_SCENARIOS: list[tuple[str, Any]] = [("normal", None)]
+SPIKE_CLERK = "soumu@shimonita.demo"
+
+
 def _free_port() -> int:
     import socket
 
@@ -107,12 +135,16 @@ def _gunicorn(app: str, env: dict[str, str], port: int) -> subprocess.Popen[byte
     raise SystemExit(f"{app} did not start")
 
 
-def _wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float, int]:
-    """(requests/s, p50 ms, p99 ms, errors) of `wrk --latency` against `url`, with a browser's Accept-Encoding."""
-    import re
+def _wrk_command(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> list[str]:
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H",
+               "Accept-Encoding: gzip"]
+    for header in headers:
+        command += ["-H", header]
+    return [*command, url]
 
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H",
-                          "Accept-Encoding: gzip", url], capture_output=True, text=True, check=True).stdout
+
+def _parse_wrk(out: str) -> dict[str, float]:
+    """requests/s, requests, p50 and p99 (ms), errors (socket errors and non-2xx/3xx) from `wrk --latency`."""
 
     def ms(label: str) -> float:
         found = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -121,13 +153,151 @@ def _wrk(url: str, seconds: int, connections: int) -> tuple[float, float, float,
         value, unit = float(found[1]), found[2]
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    served = re.search(r"(\d+) requests in", out)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rate, ms("50"), ms("99"), errors + (int(bad[1]) if bad else 0)
+    return {"rate": float(rate[1]) if rate else 0.0, "requests": float(served[1]) if served else 0.0,
+            "p50": ms("50"), "p99": ms("99"), "errors": errors + (int(bad[1]) if bad else 0)}
 
 
-def serve(seconds: int, connections: int) -> None:
+def _wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, errors) of `wrk --latency` against `url`, with a browser's Accept-Encoding."""
+    out = subprocess.run(_wrk_command(url, seconds, connections, headers), capture_output=True, text=True,
+                         check=True).stdout
+    found = _parse_wrk(out)
+    return found["rate"], found["p50"], found["p99"], int(found["errors"])
+
+
+def _session_cookie(email: str) -> str:
+    """A signed-in session for a demo account, as signing in leaves it (with the second factor for staff)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from yakuba.kernel.accounts.middleware import LAST_SEEN
+    from yakuba.kernel.accounts.models import User
+
+    user = User.objects.get(email=email)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[LAST_SEEN] = int(time.time())
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+class _Poller(threading.Thread):
+    """A plain anonymous client (no cookies) asking for one page every 50 ms: when each answer was received and
+    whether it showed `needle`."""
+
+    def __init__(self, port: int, path: str, needle: str, stop: threading.Event) -> None:
+        super().__init__(daemon=True)
+        self.port, self.path, self.needle, self.stop = port, path, needle.encode(), stop
+        self.seen: list[tuple[float, bool]] = []
+        self.failures = 0
+
+    def run(self) -> None:
+        import http.client
+
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        while not self.stop.is_set():
+            try:
+                connection.request("GET", self.path, headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                body = response.read()
+                self.seen.append((time.monotonic(), response.status == 200 and self.needle in body))
+            except (OSError, http.client.HTTPException):
+                self.failures += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            self.stop.wait(0.05)
+
+    def shown_since(self) -> float | None:
+        """When the needle appeared for good (every later answer showed it), or None."""
+        since = None
+        for when, shown in self.seen:
+            if not shown:
+                since = None
+            elif since is None:
+                since = when
+        return since
+
+
+def _publish_alert(clerk_email: str, title: str) -> float:
+    """A clerk writes and publishes a 防災 notice through the notices service; the monotonic time of its commit."""
+    from django.db import transaction
+    from django_scopes import scope, scopes_disabled
+
+    from yakuba.kernel.accounts.models import Staff
+    from yakuba.notices.models import Category
+    from yakuba.notices.services import notices
+    from yakuba.notices.services.notices import NoticeData
+
+    with scopes_disabled():
+        clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=clerk_email)
+    committed: list[float] = []
+    with scope(municipality=clerk.municipality):
+        category = Category.objects.get(slug="bousai")
+        with transaction.atomic():
+            notice = notices.save_notice(clerk, data=NoticeData(
+                title=title, body="川の水位が上がっています。すぐに避難してください。", category=category,
+                department=clerk.department))
+            notices.publish_notice(clerk, notice)
+            transaction.on_commit(lambda: committed.append(time.monotonic()))
+    return committed[0]
+
+
+def spike(port: int, seconds: int, connections: int, label: str = "normal") -> list[str]:
+    """The spike's lines: each page of SPIKE_PAGES under its share of `connections` for `seconds`; halfway, a clerk
+    publishes a 防災 alert; every answer of each page shows it from when on."""
+    import uuid
+
+    title = f"避難指示（ベンチ {uuid.uuid4().hex[:6]}）"
+    share = max(1, connections // len(SPIKE_PAGES))
+    for _label, path in SPIKE_PAGES:  # the site was serving before the spike: pages cached, workers warm
+        _wrk(f"http://127.0.0.1:{port}{path}", 2, 10)
+    loads = [subprocess.Popen(_wrk_command(f"http://127.0.0.1:{port}{path}", seconds, share), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _label, path in SPIKE_PAGES]
+    stop = threading.Event()
+    pollers = [_Poller(port, path, title, stop) for _label, path in SPIKE_PAGES]
+    for poller in pollers:
+        poller.start()
+    try:
+        time.sleep(seconds / 2)
+        committed = _publish_alert(SPIKE_CLERK, title)
+        outputs = [load.communicate()[0] for load in loads]
+        time.sleep(1)  # the pollers see the last answers of the load
+    finally:
+        stop.set()
+        for load in loads:
+            if load.poll() is None:
+                load.kill()
+        for poller in pollers:
+            poller.join()
+    lines = [f"spike ({label}): {connections} connections for {seconds} s on {len(SPIKE_PAGES)} pages "
+             f"({share} each, one wrk per page); a clerk published a 防災 alert at {seconds / 2:.0f} s"]
+    lines.append(f"  {'page':30} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
+                 f"{'alert shown after (s)':>22}")
+    for (page, _path), out, poller in zip(SPIKE_PAGES, outputs, pollers, strict=True):
+        found = _parse_wrk(out)
+        since = poller.shown_since()
+        shown = f"{since - committed:.2f}" if since is not None else "never"
+        lines.append(f"  {page:30} {found['requests']:9.0f} {found['rate']:7.0f} {found['p50']:8.1f} "
+                     f"{found['p99']:8.1f} {int(found['errors']):6d} {shown:>22}  "
+                     f"(polled {len(poller.seen)}x, {poller.failures} failed)")
+    return lines
+
+
+def serve(seconds: int, connections: int, *, table: bool = True, spike_seconds: int = 60,
+          spike_connections: int = 200) -> None:
     import os
     import shutil
     import uuid
@@ -135,6 +305,13 @@ def serve(seconds: int, connections: int) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("needs wrk (apt install wrk)")
     from pgdb import run_on_fresh_database
+
+    # What the servers and this process share: the secret (the sessions the bench makes) and the cache (the alert
+    # the bench publishes replaces the page cache's tokens there).
+    shared = {"YAKUBA_SECRET_KEY": uuid.uuid4().hex * 2, "YAKUBA_CACHE_BACKEND": "redis",
+              "YAKUBA_CACHE_LOCATION": "redis://127.0.0.1:6379/14",
+              "YAKUBA_CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"}
+    os.environ.update(shared)
 
     def report(_runs: int) -> None:
         from django.conf import settings
@@ -148,6 +325,7 @@ def serve(seconds: int, connections: int) -> None:
         with scopes_disabled():
             notice = Notice.objects.filter(municipality__code="103829").visible().first()
             procedure = Procedure.objects.filter(municipality__code="103829", is_published=True).first()
+            cookies = {email: _session_cookie(email) for _label, email, _path in SIGNED_IN}
         filled = {"a notice": f"/t/10382/notices/{notice.public_id}/" if notice else "",
                   "a procedure page": f"/t/10382/procedures/{procedure.slug}/" if procedure else ""}
         pages = [(label, path or filled[label]) for label, path in PAGES if path or filled[label]]
@@ -155,11 +333,9 @@ def serve(seconds: int, connections: int) -> None:
         url = (f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}")
         data = Path(os.environ["YAKUBA_DATA_DIR"])  # the demo's files are there
         base = {k: v for k, v in os.environ.items() if not k.startswith(("YAKUBA_", "DJANGO_", "DATABASE_URL"))}
-        env = {**base, "DJANGO_SETTINGS_MODULE": "yakuba.settings", "PYTHONPATH": os.pathsep.join(sys.path),
-               "YAKUBA_PRODUCTION": "1", "YAKUBA_SECRET_KEY": uuid.uuid4().hex * 2, "YAKUBA_DATA_DIR": str(data),
-               "YAKUBA_ALLOWED_HOSTS": "127.0.0.1", "YAKUBA_SSL_REDIRECT": "0", "DATABASE_URL": url,
-               "YAKUBA_CACHE_BACKEND": "redis", "YAKUBA_CACHE_LOCATION": "redis://127.0.0.1:6379/14",
-               "YAKUBA_CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:8]}", "YAKUBA_RATE_LIMITS": "0",
+        env = {**base, **shared, "DJANGO_SETTINGS_MODULE": "yakuba.settings", "PYTHONPATH": os.pathsep.join(sys.path),
+               "YAKUBA_PRODUCTION": "1", "YAKUBA_DATA_DIR": str(data), "YAKUBA_ALLOWED_HOSTS": "127.0.0.1",
+               "YAKUBA_SSL_REDIRECT": "0", "DATABASE_URL": url, "YAKUBA_RATE_LIMITS": "0",
                "YAKUBA_LOGIN_THROTTLE": "0", "YAKUBA_LOG_LEVEL": "WARNING"}
         subprocess.run([sys.executable, "-m", "yakuba", "collectstatic", "--noinput", "-v0"], env=env, check=True)
         from pgdb import close_connections
@@ -167,41 +343,86 @@ def serve(seconds: int, connections: int) -> None:
         close_connections()
         rows: list[tuple[str, float, float, float, int]] = []
 
-        def measure(label: str, target: str) -> None:
-            _wrk(target, 2, connections)  # warm: connections, the cache, the workers' imports
-            rows.append((label, *_wrk(target, seconds, connections)))
+        def measure(label: str, target: str, headers: tuple[str, ...] = ()) -> None:
+            _wrk(target, 2, connections, headers)  # warm: connections, the cache, the workers' imports
+            rows.append((label, *_wrk(target, seconds, connections, headers)))
 
         port = _free_port()
         server = _gunicorn("bare_wsgi", {**base, "PYTHONPATH": env["PYTHONPATH"]}, port)
         try:
             measure("bare Django, constant (the ceiling)", f"http://127.0.0.1:{port}/")
         finally:
-            server.terminate()
-            server.wait(10)
-        for cached in ("1", "0"):
+            _stop(server)
+        for cached in ("1", "0") if table else ():
             port = _free_port()
             server = _gunicorn("yakuba.wsgi", {**env, "YAKUBA_PAGE_CACHE": cached}, port)
             try:
-                if cached == "1":
-                    measure("/healthz (the middleware floor)", f"http://127.0.0.1:{port}/healthz")
-                for label, path in pages:
-                    measure(f"{label} {'cached' if cached == '1' else 'uncached'}", f"http://127.0.0.1:{port}{path}")
+                _table_rows(measure, port, cached == "1", pages, cookies)
             finally:
-                server.terminate()
-                server.wait(10)
+                _stop(server)
         ceiling = rows[0][1]
         print(f"\nwrk, {connections} connections, {seconds} s a row, gunicorn 2 workers x 4 threads, PostgreSQL, "
-              "production settings, Redis cache, Accept-Encoding: gzip; one run:")
+              "production settings, Redis cache, Accept-Encoding: gzip; one run:", flush=True)
         print(f"  {'what':44} {'req/s':>8} {'of ceiling':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
         for label, rate, p50, p99, errors in rows:
-            print(f"  {label:44} {rate:8.0f} {rate / ceiling:9.1%} {p50:8.1f} {p99:8.1f} {errors:6d}")
+            print(f"  {label:44} {rate:8.0f} {rate / ceiling:9.1%} {p50:8.1f} {p99:8.1f} {errors:6d}", flush=True)
+        if spike_seconds:
+            port = _free_port()
+            server = _gunicorn("yakuba.wsgi", env, port)
+            try:
+                print("\n".join(_spikes(port, spike_seconds, spike_connections)), flush=True)
+            finally:
+                _stop(server)
 
     run_on_fresh_database("serve", report, 0)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
+
+
+def _table_rows(measure: Any, port: int, cached: bool, pages: list[tuple[str, str]], cookies: dict[str, str]) -> None:
+    if cached:
+        measure("/healthz (the middleware floor)", f"http://127.0.0.1:{port}/healthz")
+    for label, path in pages:
+        measure(f"{label} {'cached' if cached else 'uncached'}", f"http://127.0.0.1:{port}{path}")
+    if cached:  # the signed-in pages are never cached: measured once
+        for label, email, path in SIGNED_IN:
+            measure(label, f"http://127.0.0.1:{port}{path}", (cookies[email],))
+
+
+def _spikes(port: int, seconds: int, connections: int) -> list[str]:
+    lines: list[str] = []
+    for scenario, prepare in SPIKE_SCENARIOS:
+        if prepare is not None:
+            _prepare(prepare)
+        lines += ["", *spike(port, seconds, connections, scenario)]
+    return lines
+
+
+def _prepare(prepare: Any) -> None:
+    """Run a spike scenario's preparation with the town and its clerk (inside the town's scope)."""
+    from django_scopes import scope, scopes_disabled
+
+    from yakuba.kernel.accounts.models import Staff
+
+    with scopes_disabled():
+        clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=SPIKE_CLERK)
+    with scope(municipality=clerk.municipality):
+        prepare(clerk.municipality, clerk)
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve(int(sys.argv[2]) if len(sys.argv) > 2 else 10, int(sys.argv[3]) if len(sys.argv) > 3 else 50)
+    elif len(sys.argv) > 1 and sys.argv[1] == "spike":
+        serve(10, 50, table=False, spike_seconds=int(sys.argv[2]) if len(sys.argv) > 2 else 60,
+              spike_connections=int(sys.argv[3]) if len(sys.argv) > 3 else 200)
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)

@@ -48,6 +48,8 @@ ALLOWED_HOSTS = envlist("YAKUBA_ALLOWED_HOSTS", "*" if not PRODUCTION else "")
 PLATFORM_HOSTS = envlist("YAKUBA_PLATFORM_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 # /t/<code>/ path prefixes let every town work on one host (development, demos, small shared deployments).
 TENANT_PATH_PREFIX = envbool("YAKUBA_TENANT_PATH_PREFIX", True)
+# Which town a host or a /t/<code>/ names, kept in each process this long (a town saved here clears it at once).
+TENANCY_LOOKUP_SECONDS = envint("YAKUBA_TENANCY_LOOKUP_SECONDS", 5)
 DEMO = envbool("YAKUBA_DEMO", False)
 
 INSTALLED_APPS = [
@@ -274,6 +276,11 @@ PAGE_CACHE_MAX_AGE = envint("YAKUBA_PAGE_CACHE_MAX_AGE", 0)  # browsers: revalid
 PAGE_CACHE_SHARED_MAX_AGE = envint("YAKUBA_PAGE_CACHE_SHARED_MAX_AGE", 1)
 PAGE_CACHE_STALE_SECONDS = envint("YAKUBA_PAGE_CACHE_STALE_SECONDS", 1)
 PAGE_CACHE_STALE_IF_ERROR_SECONDS = envint("YAKUBA_PAGE_CACHE_STALE_IF_ERROR_SECONDS", 3600)
+# Each process answers a page it served this recently again without asking the shared cache (0: always ask). A write
+# made in another process reaches this one's readers at most this much later.
+PAGE_CACHE_LOCAL_MS = envint("YAKUBA_PAGE_CACHE_LOCAL_MS", 500)
+# Readers of a page another reader is rendering wait for it (one render, not one per reader) at most this long.
+PAGE_CACHE_RENDER_WAIT_SECONDS = envint("YAKUBA_PAGE_CACHE_RENDER_WAIT_SECONDS", 5)
 
 # OpenID Connect for デジタル認証アプリ / マイナンバーカード (or any OIDC provider speaking the same profile).
 OIDC = {

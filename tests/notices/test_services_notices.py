@@ -162,6 +162,17 @@ def test_publishing_starts_one_broadcast(town_a, staff_a):
     assert broadcast.url == f"/notices/{notice.public_id}/"
     assert broadcast.created_by == staff_a.user
     assert audits().filter(action="notices.notice.published").count() == 1
+    assert not broadcast.ask_ack  # nobody's answer needed: LINE sends it as multicast
+
+
+def test_a_notice_that_asks_for_a_reply_gives_each_recipient_their_own_link(town_a, staff_a):
+    with scope(municipality=town_a):
+        bousai = factories.make_category(town_a, "bousai")
+    notice = save(staff_a, town_a, category=bousai, reply_kind="choice", reply_choices=["避難した", "自宅にいる"],
+                  reply_deadline=timezone.now() + timedelta(days=1))
+    with scope(municipality=town_a):
+        services.publish_notice(staff_a, notice)
+        assert Broadcast.objects.get().ask_ack  # LINE pushes to each user, with their 「確認しました」 and reply link
 
 
 def test_a_notice_not_to_deliver_is_published_without_a_broadcast(town_a, staff_a):

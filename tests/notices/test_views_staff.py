@@ -164,7 +164,8 @@ def test_publish_is_post_only_and_refusals_are_400(town_a, staff_a):
 
 def test_the_counts_fragment_and_json(town_a, staff_a):
     subscriber = factories.make_subscriber(town_a, email="a@example.jp", categories=("bousai",))
-    notice = factories.make_notice(town_a, published=False, category="bousai")
+    notice = factories.make_notice(town_a, published=False, category="bousai", reply_kind="comment",
+                                   reply_deadline=timezone.now() + timedelta(days=1))  # asks: 「確認しました」 counted
     client = factories.staff_client(staff_a)
     client.post(url(town_a, "notice-publish", notice.pk), {"_once": "c" * 32})
     with scope(municipality=town_a):

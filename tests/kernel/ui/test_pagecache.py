@@ -325,3 +325,65 @@ def test_a_new_version_of_the_shelter_list_shows_on_the_next_anonymous_view_of_t
     factories.publish_shelters(town_a, {"ID": "S1", "名称": "下仁田町体育館（旧下仁田小学校）"})
     renamed = client.get(board)
     assert renamed[HEADER] == "miss" and "旧下仁田小学校" in renamed.content.decode()
+
+
+# Serving a hit cheaply: the body kept compressed, no database, one version rendered once -----------------------------
+
+@pytest.mark.django_db
+def test_a_page_is_kept_compressed_and_served_so_or_plain_as_the_client_asks(page_cache, client, town_a):
+    import gzip
+
+    factories.make_notice(town_a, title="ごみ収集日の変更")
+    path = f"{town_a.path_prefix}/notices/"
+    plain = client.get(path)
+    for state in ("hit", "hit"):
+        packed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert packed[HEADER] == state and packed["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.content) == plain.content
+        assert "Accept-Encoding" in packed["Vary"] and "Cookie" in packed["Vary"]
+        assert packed["Content-Length"] == str(len(packed.content))
+    again = client.get(path)
+    assert again[HEADER] == "hit" and not again.get("Content-Encoding") and again.content == plain.content
+    # Either encoding's ETag revalidates (the compressed one is weak, as Django's gzip marks it).
+    assert packed["ETag"] == "W/" + again["ETag"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=packed["ETag"], HTTP_ACCEPT_ENCODING="gzip").status_code == 304
+
+
+@pytest.mark.django_db
+def test_a_hit_asks_the_database_nothing(settings, client, town_a):
+    settings.PAGE_CACHE_LOCAL_MS = 0  # from the shared cache each time, not the process's memory
+    path = f"{town_a.path_prefix}/notices/"
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path)[HEADER] == "hit"
+    assert len(queries) == 0, [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.django_db(transaction=True)  # the town's change is announced once it commits
+def test_a_town_renamed_shows_on_its_cached_pages_at_once(page_cache, client, town_a):
+    path = f"{town_a.path_prefix}/notices/"
+    client.get(path)
+    assert client.get(path)[HEADER] == "hit"
+    town_a.name = "しもにた町"
+    town_a.save()
+    renamed = client.get(path)
+    assert renamed[HEADER] == "miss" and "しもにた町" in renamed.content.decode()
+
+
+@pytest.mark.django_db
+def test_readers_of_a_version_another_reader_renders_wait_for_its_page(page_cache, settings, client, town_a):
+    """The whole town reloading a page an alert just made stale: one render, the others take its page."""
+    from yakuba.kernel.ui import pagecache
+
+    settings.PAGE_CACHE_LOCAL_MS = 0
+    path = f"{town_a.path_prefix}/notices/"
+    client.get(path)
+    key, tokens, _policy, stored = pagecache.PublicPageCacheMiddleware._lookup(client.get(path).wsgi_request)
+    rendering = pagecache._rendering_key(key, tokens)
+    cache = pagecache._cache()
+    # Someone renders this version and keeps it: a waiter takes that page.
+    cache.set(rendering, pagecache.RENDERING, 5)
+    assert stored is not None and pagecache._wait_for(key, tokens, rendering) == stored
+    # A version whose renderer finished without keeping a page: the waiter renders it itself.
+    cache.set(rendering, pagecache.NOT_KEPT, 5)
+    assert pagecache._wait_for(key, "another-version", rendering) is None

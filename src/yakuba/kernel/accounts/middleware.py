@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.http import TownRequest
 
 LAST_SEEN = "yakuba_last_seen"
+LAST_SEEN_STEP = 60  # seconds: how precisely the idle time is kept (an idle limit is counted in minutes)
 
 
 class SessionIdleTimeoutMiddleware:
@@ -32,6 +33,7 @@ class SessionIdleTimeoutMiddleware:
                     _("一定時間操作がなかったため、安全のためログアウトしました。"
                       "もう一度ログインしてください。"),
                 )
-            else:
+            elif last is None or now - int(last) >= LAST_SEEN_STEP:
+                # Written once a minute, not on every request: each write saves the whole session row again.
                 request.session[LAST_SEEN] = now
         return self.get_response(request)

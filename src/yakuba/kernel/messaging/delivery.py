@@ -449,7 +449,8 @@ def counts(broadcast: Broadcast) -> dict[str, Any]:
         by_channel.setdefault(row["channel"], {status.value: 0 for status in DeliveryStatus})[row["status"]] = row["n"]
     confirmed = Delivery.objects.filter(broadcast=broadcast, confirmed_at__isnull=False).values("subscriber").distinct()
     return {"total": sum(by_status.values()), "status": by_status, "channels": by_channel,
-            "confirmed": confirmed.count(), "finished": broadcast.finished_at is not None}
+            "confirmed": confirmed.count(), "asks_confirmation": broadcast.ask_ack,
+            "finished": broadcast.finished_at is not None}
 
 
 def subscribers_of(broadcast: Broadcast) -> Any:

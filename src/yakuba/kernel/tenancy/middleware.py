@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -19,16 +23,49 @@ from .models import Municipality
 _PREFIX = re.compile(r"^/t/(?P<code>[^/]+)(?P<rest>/.*)?$")
 
 
+class _Lookups:
+    """Which town a host name or a code names, kept in this process for TENANCY_LOOKUP_SECONDS: every request asks,
+    and the answer changes only when staff edit a town or its host names (a save here empties it at once; other
+    processes follow within the TTL). Each caller gets its own copy of the row, so nothing one request caches on
+    it is seen by another thread."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], tuple[float, Municipality | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, kind: str, value: str, load: Callable[[], Municipality | None]) -> Municipality | None:
+        seconds = settings.TENANCY_LOOKUP_SECONDS
+        now = time.monotonic()
+        entry = self._found.get((kind, value))
+        if entry is None or entry[0] <= now:
+            found = load()
+            if seconds > 0:
+                with self._lock:
+                    if len(self._found) > 10000:  # hosts that name no town are kept too: never grow without end
+                        self._found.clear()
+                    self._found[(kind, value)] = (now + seconds, copy.copy(found) if found is not None else None)
+            return found
+        return copy.copy(entry[1]) if entry[1] is not None else None
+
+    def clear(self, *args: Any, **kwargs: Any) -> None:
+        with self._lock:
+            self._found.clear()
+
+
+lookups = _Lookups()
+
+
 def municipality_for_host(host: str) -> Municipality | None:
     # Municipality and MunicipalityHost are not tenant rows (plain managers): no scope is needed to find the town.
-    return Municipality.objects.filter(hosts__host=host.lower().rstrip("."), is_active=True).first()
+    host = host.lower().rstrip(".")
+    return lookups.get("host", host, lambda: Municipality.objects.filter(hosts__host=host, is_active=True).first())
 
 
 def municipality_for_code(code: str) -> Municipality | None:
     six = full_code(code)
     if six is None:
         return None
-    return Municipality.objects.filter(code=six, is_active=True).first()
+    return lookups.get("code", six, lambda: Municipality.objects.filter(code=six, is_active=True).first())
 
 
 class MunicipalityMiddleware:

@@ -275,11 +275,15 @@ def message_content(notice: Notice) -> dict[str, dict[str, str]]:
 
 
 def start_delivery(notice: Notice, *, by: Any = None) -> Broadcast:
-    """Start the broadcast of a published notice. Call with the notice row locked, inside a transaction."""
+    """Start the broadcast of a published notice. Call with the notice row locked, inside a transaction.
+
+    Each message carries its recipient's own link (「確認しました」 and who answered) only when the notice asks for a
+    reply; otherwise nobody's answer is needed, and LINE sends one multicast request per 500 recipients instead of
+    one push each, which is what lets a 防災 alert reach the whole town in seconds."""
     broadcast = messaging.start_broadcast(
         municipality=notice.municipality, source=SOURCE, source_id=notice.pk, content=message_content(notice),
         url=reverse("notices:detail", args=[notice.public_id]), urgent=notice.category.is_emergency,
-        created_by=by)
+        ask_ack=notice.reply_kind != ReplyKind.NONE, created_by=by)
     notice.broadcast = broadcast
     notice.save(update_fields=["broadcast", "updated_at"])
     record("notices.notice.delivery_started", municipality=notice.municipality, actor=by, obj=notice,
