@@ -9,7 +9,7 @@ to `payment_changed` to react (a booking released when its payment expired, a ce
     due = request_payment(Due(municipality, "reservations.reservation", str(reservation.pk), amount=1200,
                               description="公民館 会議室A 12月6日", reference="R-123",
                               return_path=reverse("reservations:detail", args=[...])))
-    payment_changed.connect(on_payment_changed, sender="reservations.reservation")
+    payment_changed.connect(on_payment_changed)  # compares kind == "reservations.reservation"
 
 The payments app installs the implementation (`install`), chooses the town's provider, talks to it, keeps the rows,
 and sends `payment_changed` after the transaction that changed a payment commits. Without it installed, asking for a
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from yakuba.kernel.tenancy.models import Municipality
 
 # Sent after the transaction that changed a payment commits; sender is the payable kind, with keyword arguments
-# kind, key, municipality_id, status (one of STATUSES), amount, refunded_amount, payment_id.
+# kind, key, municipality_id, status (one of STATUSES), amount, refunded_amount, payment_id. Receivers connect
+# without a sender and compare `kind` (signals match senders by identity, and a kind read back is another string).
 payment_changed = Signal()
 
 CREATED, STARTED, SUBMITTED = "created", "started", "submitted"

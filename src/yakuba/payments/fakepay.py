@@ -13,7 +13,8 @@ It keeps everything in memory and speaks a small JSON API (every call but the re
 
 A payment is {id, status: created|started|submitted|success|failed|cancelled|expired, amount, method, fee,
 refunded_amount, reference, next_url, created, paid_at}. Its `next_url` is the page where the resident "pays"
-(GET/POST /pay/<id>): a card number (4000 0000 0000 0002 always fails; any other 14–16 digits succeed), PayPay
+(GET/POST /pay/<id>): a card number (4000 0000 0000 0002 is always declined, and the page asks for another; any other
+14–16 digits succeed), PayPay
 (succeeds at once) or コンビニ (submitted; a button stands for paying at the shop). The resident is then sent back to
 `return_url`, which says nothing about the outcome.
 
@@ -229,7 +230,11 @@ class FakePay:
                 digits = "".join(ch for ch in card_number if ch.isdigit())
                 if not 14 <= len(digits) <= 16 or len(digits) != len(card_number.replace(" ", "").replace("-", "")):
                     raise _Problem("400 Bad Request", "カード番号は14〜16桁の数字で入力してください。")
-                status = "failed" if digits == FAILING_CARD else "success"
+                if digits == FAILING_CARD:
+                    # Declined, as a card network would: the payment stays open for another card or method.
+                    payment.status = "started"
+                    raise _Problem("402 Payment Required", "このカードはご利用になれません。別のカードか方法をお選びください。")
+                status = "success"
             elif method == "paypay":
                 status = "success"
             elif method == "konbini":
@@ -294,6 +299,8 @@ class FakePay:
         if payment is None:
             return _html(start_response, "404 Not Found", _page_html(None, "", base))
         error = ""
+        if method == "POST" and payment.status not in ("created", "started", "submitted"):
+            return _html(start_response, "409 Conflict", _page_html(payment, "このお支払いはすでに終わっています。", base))
         if method == "POST":
             form = parse_qs(_read(environ).decode("utf-8", "replace"))
             try:

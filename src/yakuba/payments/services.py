@@ -159,7 +159,9 @@ def refresh(payment: Payment) -> Payment:
 def _apply(payment: Payment, remote: Remote) -> Payment:
     with transaction.atomic():
         current = Payment.objects.select_for_update().get(pk=payment.pk)
-        if not current.is_open or remote.status == current.status:
+        # Only forward: the provider's created/started are both "not paid yet" to us.
+        if not current.is_open or remote.status == current.status or remote.status in (Status.CREATED,
+                                                                                       Status.STARTED):
             return current
         if remote.amount != current.amount:
             log.error("payments: amount mismatch on %s: ours %s, provider %s", current.pk, current.amount,

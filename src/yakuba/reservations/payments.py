@@ -47,9 +47,9 @@ def summary(reservation: Reservation) -> payments.Summary | None:
     return payments.summary(reservation.municipality, KIND, str(reservation.pk))
 
 
-def on_payment_changed(sender: str, *, key: str, status: str, **kwargs: Any) -> None:
+def on_payment_changed(sender: str, *, kind: str, key: str, status: str, **kwargs: Any) -> None:
     """An unpaid booking's payment expired: the time is freed and the resident told."""
-    if status != payments.EXPIRED:
+    if kind != KIND or status != payments.EXPIRED:
         return
     from . import services
 
@@ -60,4 +60,5 @@ def on_payment_changed(sender: str, *, key: str, status: str, **kwargs: Any) -> 
             services.release_unpaid(reservation)
 
 
-payments.payment_changed.connect(on_payment_changed, sender=KIND, dispatch_uid="reservations.payment_changed")
+# Not by sender: a signal matches senders by identity, and the kind arrives as a string read from the database.
+payments.payment_changed.connect(on_payment_changed, dispatch_uid="reservations.payment_changed")
