@@ -233,7 +233,8 @@ class FakePay:
                 if digits == FAILING_CARD:
                     # Declined, as a card network would: the payment stays open for another card or method.
                     payment.status = "started"
-                    raise _Problem("402 Payment Required", "このカードはご利用になれません。別のカードか方法をお選びください。")
+                    raise _Problem("402 Payment Required",
+                                   "このカードはご利用になれません。別のカードか方法をお選びください。")
                 status = "success"
             elif method == "paypay":
                 status = "success"
@@ -300,7 +301,8 @@ class FakePay:
             return _html(start_response, "404 Not Found", _page_html(None, "", base))
         error = ""
         if method == "POST" and payment.status not in ("created", "started", "submitted"):
-            return _html(start_response, "409 Conflict", _page_html(payment, "このお支払いはすでに終わっています。", base))
+            finished = _page_html(payment, "このお支払いはすでに終わっています。", base)
+            return _html(start_response, "409 Conflict", finished)
         if method == "POST":
             form = parse_qs(_read(environ).decode("utf-8", "replace"))
             try:
