@@ -113,6 +113,7 @@ class Summary:
     method_label: str
     pay_url: str  # where the resident starts or resumes paying ('' when not payable now)
     receipt_url: str  # the 領収書 ('' until paid)
+    staff_url: str  # the payment's staff page (counter, refunds, the 領収書 for staff)
 
     @property
     def paid(self) -> bool:
@@ -129,6 +130,7 @@ class Implementation(Protocol):
     def settle_on_cancel(self, municipality: Municipality, kind: str, key: str, *, reason: str,
                          by_staff: Staff | None, full: bool) -> int: ...
     def withdraw(self, municipality: Municipality, kind: str, key: str) -> None: ...
+    def take_at_counter(self, staff: Staff, due: Due, *, method: str, received: int | None) -> Summary: ...
     def enabled(self, municipality: Municipality) -> bool: ...
 
 
@@ -171,6 +173,12 @@ def settle_on_cancel(municipality: Municipality, kind: str, key: str, *, reason:
     if _implementation is None:
         return 0
     return _implementation.settle_on_cancel(municipality, kind, key, reason=reason, by_staff=by_staff, full=full)
+
+
+def take_at_counter(staff: Staff, due: Due, *, method: str, received: int | None = None) -> Summary:
+    """窓口収納: record the item's payment taken by staff in cash ("cash"), by QR ("qr") or on the card terminal
+    ("terminal"), with its 領収書 (Summary.staff_url). Refused when already paid or for an amount of 0 or less."""
+    return _impl().take_at_counter(staff, due, method=method, received=received)
 
 
 def withdraw(municipality: Municipality, kind: str, key: str) -> None:

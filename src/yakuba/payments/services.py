@@ -472,7 +472,7 @@ def summary_of(payment: Payment) -> kernel.Summary:
         method_label=str(payment.get_method_display()) if payment.method else "",
         pay_url=reverse("payments:pay", args=[payment.public_id]) if payable else "",
         receipt_url=reverse("payments:receipt", args=[payment.public_id]) if payment.status == Status.SUCCESS
-        else "")
+        else "", staff_url=reverse("staff:payments-detail", args=[payment.pk]))
 
 
 class KernelImplementation:
@@ -491,6 +491,10 @@ class KernelImplementation:
 
     def withdraw(self, municipality: Municipality, kind: str, key: str) -> None:
         withdraw(municipality, kind, key)
+
+    def take_at_counter(self, staff: Staff, due: kernel.Due, *, method: str, received: int | None
+                        ) -> kernel.Summary:
+        return summary_of(counter_payment(staff, due, method=method, received=received))
 
     def enabled(self, municipality: Municipality) -> bool:
         return config.of(municipality).online

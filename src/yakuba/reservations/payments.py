@@ -27,7 +27,8 @@ def _fee_types() -> tuple[int, int]:
 payments.register(payments.PayableKind(
     KIND, gettext_lazy("施設使用料"), revenue_code="13-01-05",
     revenue_label=gettext_lazy("教育使用料（公民館・体育館）"),
-    staff_url=lambda key: reverse("staff:reservations-detail", args=[int(key)]), fee_types=_fee_types))
+    staff_url=lambda key: reverse("staff:reservations-detail", args=[int(key)]) if key.isdigit() else "",
+    fee_types=_fee_types))
 
 
 def ask_for_fee(reservation: Reservation) -> None:

@@ -90,6 +90,7 @@ def objects_a(town_a, resident_a):
     plan_routes = _plan_objects(town_a, clerk)
     return {
         **plan_routes, **_opendata_objects(town_a, clerk), **_assistant_objects(town_a, clerk),
+        **_payments_objects(town_a, resident_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -119,6 +120,22 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
     }
+
+
+def _payments_objects(town, resident):
+    """A paid payment with a refund of town A: for every staff URL of 収納・決済 that names one."""
+    from django_scopes import scope
+
+    from yakuba.payments.models import Payment, Refund
+
+    with scope(municipality=town):
+        paid = Payment.objects.create(
+            municipality=town, payable_kind="reservations.reservation", payable_key="1", description="使用料",
+            reference="R-1", revenue_code="13-01-05", amount=1000, status="success", provider="counter",
+            method="cash", return_path="/", resident=resident, receipt_number=1, paid_at=timezone.now())
+        refund = Refund.objects.create(municipality=town, payment=paid, amount=100, reason="一部", status="awaiting")
+    return {**{f"staff:payments-{n}": paid.pk for n in ("detail", "counter", "refund", "receipt")},
+            "staff:payments-refund-decide": refund.pk}
 
 
 def _plan_objects(town, clerk):
