@@ -68,10 +68,12 @@ class RevenueRow:
         return self.received - self.cash
 
 
-def our_lines(municipality: Municipality, day: date) -> list[Line]:
-    start, end = day_bounds(day)
+def our_lines(municipality: Municipality, day: date, *, last_day: date | None = None) -> list[Line]:
+    """Our payments received and refunds paid on `day` (through `last_day`, for a month)."""
+    start, end = day_bounds(day)[0], day_bounds(last_day or day)[1]
     payments = Payment.objects.filter(municipality=municipality, status=Status.SUCCESS, paid_at__gte=start,
-                                      paid_at__lt=end).order_by("paid_at", "pk")
+                                      paid_at__lt=end).order_by("paid_at", "pk").only(
+        "provider_id", "reference", "revenue_code", "method", "amount", "provider")
     refunds = (Refund.objects.filter(municipality=municipality, status=RefundStatus.SUCCESS, finished_at__gte=start,
                                      finished_at__lt=end).select_related("payment").order_by("finished_at", "pk"))
     lines = [Line("payment", p.provider_id, "", p.reference, p.revenue_code, p.method, p.amount,

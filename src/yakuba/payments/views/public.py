@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -87,8 +88,11 @@ def webhook(request: HttpRequest, provider: str) -> HttpResponse:
     if town is None:
         raise Http404
     try:
-        outcome = services.receive_webhook(town, provider, request.body,
-                                           {k.lower(): v for k, v in request.headers.items()})
+        body = request.body
+    except RawPostDataException:  # a form post, read as a form by the middleware: not a provider's JSON
+        return HttpResponse("not a webhook", status=400, content_type="text/plain")
+    try:
+        outcome = services.receive_webhook(town, provider, body, {k.lower(): v for k, v in request.headers.items()})
     except BadSignature:
         return HttpResponse("invalid signature", status=400, content_type="text/plain")
     return HttpResponse(outcome, content_type="text/plain")
