@@ -65,12 +65,11 @@ def make_bookings(town: Any) -> list[Any]:
     from django_scopes import scope
 
     from yakuba.kernel.accounts.models import Department, Resident, User
+    from yakuba.kernel.scheduling import calendar
     from yakuba.kernel.scheduling.models import Resource
     from yakuba.payments.models import Payment
     from yakuba.reservations import services
     from yakuba.reservations.models import Facility, Room
-
-    from yakuba.kernel.scheduling import calendar
 
     rules = calendar.Rules(hours=(((clock(9), clock(21)),),) * 7, closed_on_holidays=False, year_end_closure=False,
                            window_days=400).to_dict()

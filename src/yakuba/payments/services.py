@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,13 +57,25 @@ def request_payment(due: kernel.Due) -> Payment:
             municipality=due.municipality, payable_kind=due.kind, payable_key=due.key, amount=due.amount,
             description=due.description[:200], reference=due.reference[:40],
             revenue_code=due.revenue_code or kind.revenue_code, lines=[list(line) for line in due.lines],
-            return_path=due.return_path, resident=due.resident, expires_at=expires_at)
+            return_path=town_relative(due.return_path), resident=due.resident, expires_at=expires_at)
         record("payments.payment.created", municipality=due.municipality, obj=payment,
                data={"kind": due.kind, "key": due.key, "amount": due.amount})
         if expires_at is not None:
             _schedule_expiry(payment.pk, expires_at)
         _announce(payment)
     return payment
+
+
+def town_relative(path: str) -> str:
+    """A path inside the town without the /t/<code> prefix a request may have added (reverse() inside one does):
+    pages put back the prefix of the request they answer (`local_path`)."""
+    prefix = get_script_prefix().rstrip("/")
+    return path[len(prefix):] if prefix and path.startswith(prefix + "/") else path
+
+
+def local_path(path: str) -> str:
+    """A stored town-relative path as the current request reaches it (with its /t/<code> prefix, if any)."""
+    return get_script_prefix().rstrip("/") + path
 
 
 def _current(municipality: Municipality, kind: str, key: str) -> Payment | None:
@@ -132,6 +144,16 @@ def start(payment: Payment, *, resident: Any = None) -> Payment:
                data={"provider": client.name})
         _announce(current)
     return current
+
+
+def provider_origin(payment: Payment) -> str:
+    """Where the provider's payment page lives: the pay form redirects there, so its CSP form-action must allow it."""
+    from urllib.parse import urlsplit
+
+    town = config.of(payment.municipality)
+    url = payment.next_url or (town.base if town.provider == "fake" else "https://checkout.stripe.com")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _down_message(payment: Payment) -> str:

@@ -45,10 +45,16 @@ def pay(request: TownRequest, public_id: UUID) -> HttpResponse:
             payment.refresh_from_db()
             if payment.next_url:
                 return HttpResponseRedirect(payment.next_url)
-            return HttpResponseRedirect(payment.return_path)
-    return render(request, "payments/public/pay.html", {
+            return HttpResponseRedirect(services.local_path(payment.return_path))
+    response = render(request, "payments/public/pay.html", {
         "payment": payment, "errors": errors, "summary": services.summary_of(payment),
+        "back_url": services.local_path(payment.return_path),
     }, status=400 if errors else 200)
+    origin = services.provider_origin(payment)
+    if origin:
+        # The form's answer redirects to the provider's page: a form-action of 'self' alone would block it.
+        response._csp_update = {"form-action": [origin]}  # type: ignore[attr-defined]
+    return response
 
 
 @resident_required
@@ -67,7 +73,7 @@ def came_back(request: TownRequest, public_id: UUID) -> HttpResponse:
         messages.info(request, _("お支払いはまだ済んでいません。"))
     else:
         messages.info(request, _("このお支払いは%(status)sです。") % {"status": payment.get_status_display()})
-    return HttpResponseRedirect(payment.return_path)
+    return HttpResponseRedirect(services.local_path(payment.return_path))
 
 
 @resident_required
