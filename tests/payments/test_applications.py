@@ -39,7 +39,7 @@ def test_a_postal_request_is_paid_online_after_submitting(paying_town, payer):
     procedure = _postal_procedure(paying_town)
     with scope(municipality=paying_town):
         draft = applications.start_draft(procedure, payer)
-        applications.save_page(draft, 1, {"count": "1"})
+        applications.save_page(draft, 0, {"count": "1"})
         submission = applications.submit(draft, actor=payer.user)
         payment = Payment.objects.get(payable_kind="applications.submission", payable_key=str(submission.pk))
         assert (payment.amount, payment.expires_at, payment.lines) == (410, None, [["手数料", 300], ["郵送料", 110]])
