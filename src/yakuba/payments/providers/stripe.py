@@ -81,7 +81,7 @@ class StripeClient:
             event = stripe.Webhook.construct_event(body, headers.get("stripe-signature", ""), self.secret)
         except (stripe.SignatureVerificationError, ValueError) as error:
             raise BadSignature(str(error)) from error
-        obj = event.data.object
+        obj = event.data.object.to_dict()
         provider_id = str(obj.get("id", "")) if obj.get("object") == "checkout.session" else ""
         return Event(event_id=event.id, event_type=event.type, provider_id=provider_id, payload={"type": event.type})
 
