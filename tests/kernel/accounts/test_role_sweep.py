@@ -32,7 +32,7 @@ def test_every_staff_view_declares_its_role():
 OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-confirm",
                 "staff:applications-counter-done", "staff:applications-counter-copy",
                 "staff:applications-counter-identity", "staff:applications-counter-resident",
-                "staff:applications-counter-resident-done"}
+                "staff:applications-counter-resident-done", "staff:applications-counter-pay"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
 QUERY_ROUTES = {"staff:assistant-api-search"}
 
@@ -115,6 +115,7 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-fill": {"public_id": open_visit.public_id, "page": 0},
         "staff:applications-counter-confirm": {"public_id": open_visit.public_id},
         "staff:applications-counter-done": {"public_id": filed_visit.public_id},
+        "staff:applications-counter-pay": {"public_id": filed_visit.public_id},
         "staff:applications-counter-identity": {"public_id": open_visit.public_id},
         "staff:applications-counter-resident": {"public_id": open_visit.public_id},
         "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
