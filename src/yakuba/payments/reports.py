@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yakuba.kernel import payments as kernel
 from yakuba.kernel.tenancy.models import Municipality
@@ -174,11 +175,13 @@ def paid_elsewhere(municipality: Municipality, provider_ids: Iterable[str], day:
                .filter(Q(paid_at__lt=start) | Q(paid_at__gte=end)).values_list("provider_id", flat=True))
 
 
-REPORT_COLUMNS = ("歳入科目", "科目名", "件数", "収納額", "うち窓口（現金等）", "うちキャッシュレス", "還付額", "差引")
+REPORT_COLUMNS = (gettext_lazy("歳入科目"), gettext_lazy("科目名"), gettext_lazy("件数"), gettext_lazy("収納額"),
+                  gettext_lazy("うち窓口（現金等）"), gettext_lazy("うちキャッシュレス"), gettext_lazy("還付額"),
+                  gettext_lazy("差引"))
 
 
 def report_table(rows: list[RevenueRow]) -> list[list[object]]:
-    table: list[list[object]] = [list(REPORT_COLUMNS)]
+    table: list[list[object]] = [[str(column) for column in REPORT_COLUMNS]]
     table += [[r.code, r.label, r.count, r.received, r.cash, r.cashless, r.refunded, r.net] for r in rows]
     table.append([_("合計"), "", sum(r.count for r in rows), sum(r.received for r in rows),
                   sum(r.cash for r in rows), sum(r.cashless for r in rows), sum(r.refunded for r in rows),
