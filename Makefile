@@ -23,6 +23,7 @@ install-dev: $(VENV)/.installed-dev
 
 # Migrate, load the demo towns (idempotent), then serve with a task worker beside the web server.
 run: export YAKUBA_DEMO = 1
+run: export YAKUBA_FAKEPAY_MOUNT = 1
 run: export YAKUBA_EMAIL_BACKEND ?= django.core.mail.backends.console.EmailBackend
 run: system-deps install
 	@mkdir -p $(YAKUBA_DATA_DIR)/static

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "yakuba.opendata",
     "yakuba.assistant",
     "yakuba.approvals",
+    "yakuba.payments",
 ]
 
 MIDDLEWARE = [
@@ -363,6 +364,10 @@ LOGGING = {
 
 FORM_RENDERER = "yakuba.kernel.ui.forms.FormRenderer"
 BASE_URL = envstr("YAKUBA_BASE_URL", "http://127.0.0.1:8000")
+# fakepay (yakuba/payments/fakepay.py), the local payment provider of the demo: where towns that chose it reach it
+# unless their settings say otherwise, and whether the web process serves it itself under /fakepay/ (`make run`).
+PAYMENTS_FAKEPAY_URL = envstr("YAKUBA_FAKEPAY_URL", f"{BASE_URL.rstrip('/')}/fakepay")
+PAYMENTS_FAKEPAY_MOUNT = envbool("YAKUBA_FAKEPAY_MOUNT", False)
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # staff invitation and password links
 
 # Delivery core (kernel/messaging). A row claimed by a worker that died is sent again (same idempotency key)

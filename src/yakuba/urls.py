@@ -12,6 +12,7 @@ from yakuba.kernel.ops import views as ops_views
 from yakuba.kernel.ui import views as ui_views
 from yakuba.notices import urls as notices_urls
 from yakuba.opendata import urls as opendata_urls
+from yakuba.payments import urls as payments_urls
 from yakuba.plans import urls as plans_urls
 from yakuba.reservations import urls as reservations_urls
 
@@ -19,7 +20,7 @@ staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatt
                      *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
                      *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns,
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,
-                     *approvals_urls.staff_urlpatterns]
+                     *approvals_urls.staff_urlpatterns, *payments_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("yakuba.opendata.urls")),
     path("", include("yakuba.assistant.urls")),
     path("", include("yakuba.approvals.urls")),
+    path("", include("yakuba.payments.urls")),
     path("api/3/action/", include((opendata_urls.api_urlpatterns, "ckan"))),
     # CKAN answers on the unversioned path too, and the ckanapi client uses it by default.
     path("api/action/", include((opendata_urls.api_urlpatterns, "ckan-unversioned"))),

@@ -45,4 +45,5 @@ def test_the_demo_schedules_are_well_formed():
     for procedure in PROCEDURES:
         fees.check_schedule(procedure.fee_schedule)
     juminhyo = next(p for p in PROCEDURES if p.slug == "juminhyo-yuso")
-    assert fees.amount(juminhyo.fee_schedule, {"certificates": ["juminhyo_all"], "count": 1}) == 300
+    # 300円 for one 住民票の写し and 110円 郵送料 (a postal request)
+    assert fees.amount(juminhyo.fee_schedule, {"certificates": ["juminhyo_all"], "count": 1}) == 410

@@ -8,6 +8,9 @@ A schedule is a small dict (kept on the procedure, set by the demo loader or an 
 - ``{"choice": "certificates", "yen": {"juminhyo": 300, "koseki": 450}, "per": "count"}``: the sum of the prices
   of the choices ticked in ``certificates`` (a choice or multi_choice field), times ``count`` when given.
 
+Any of these may add ``"postage": 110`` (郵送料, once per application): a postal request (住民票の写しの郵送請求),
+which residents pay online after submitting (kernel.payments) before the certificate is mailed.
+
 An answer the schedule needs that is missing or not a number gives no amount, rather than a wrong one.
 """
 
@@ -28,7 +31,7 @@ def check_schedule(schedule: Any) -> None:
         raise ScheduleError("a fee schedule is a JSON object")
     if not schedule:
         return
-    unknown = set(schedule) - {"yen", "per", "choice"}
+    unknown = set(schedule) - {"yen", "per", "choice", "postage"}
     if unknown:
         raise ScheduleError(f"unknown keys: {', '.join(sorted(unknown))}")
     yen = schedule.get("yen")
@@ -40,6 +43,8 @@ def check_schedule(schedule: Any) -> None:
         raise ScheduleError('"yen" must be a whole number of yen, 0 or more')
     if "per" in schedule and not isinstance(schedule["per"], str):
         raise ScheduleError('"per" names a number field')
+    if "postage" in schedule and not _is_amount(schedule["postage"]):
+        raise ScheduleError('"postage" must be a whole number of yen, 0 or more')
 
 
 def _is_amount(value: Any) -> bool:
@@ -64,7 +69,12 @@ def amount(schedule: Mapping[str, Any], answers: Mapping[str, Any]) -> int | Non
         if not isinstance(count, int) or not _is_amount(count):
             return None
         yen *= count
-    return yen
+    return yen + int(schedule.get("postage", 0))
+
+
+def postage(schedule: Mapping[str, Any]) -> int:
+    """郵送料 of a postal request (0 when the procedure is not one)."""
+    return int(schedule.get("postage", 0)) if schedule else 0
 
 
 @dataclass(frozen=True)

@@ -288,6 +288,9 @@ def submit(submission: Submission, *, actor: User | None, request: HttpRequest |
             raise Invalid(result)
         _file(current, result.cleaned, channel=Channel.ONLINE, actor=actor, request=request,
               copy_by_email=copy_by_email)
+        from . import payments
+
+        payments.ask_for_fee(current)
     _after_commit_receipt(current)
     return current
 

@@ -9,7 +9,8 @@ class ReservationsConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, metrics, records, registry, worklist  # noqa: F401  (menus, metrics, records, the day's work)
+        # menus, metrics, records, the payable kind, the day's work
+        from . import demo, metrics, payments, records, registry, worklist  # noqa: F401
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

@@ -32,7 +32,7 @@ def test_every_staff_view_declares_its_role():
 OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-confirm",
                 "staff:applications-counter-done", "staff:applications-counter-copy",
                 "staff:applications-counter-identity", "staff:applications-counter-resident",
-                "staff:applications-counter-resident-done"}
+                "staff:applications-counter-resident-done", "staff:applications-counter-pay"}
 # A draft is changed only by its drafter (the others are sent back to the draft's page).
 OWNED_ROUTES |= {"staff:approvals-draft-edit"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
@@ -94,6 +94,7 @@ def objects_a(town_a, resident_a):
         **plan_routes, **_opendata_objects(town_a, clerk), **_assistant_objects(town_a, clerk),
         **_filing_objects(town_a, clerk),
         **_approvals_decide_objects(town_a, clerk),
+        **_payments_objects(town_a, resident_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -118,11 +119,28 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-fill": {"public_id": open_visit.public_id, "page": 0},
         "staff:applications-counter-confirm": {"public_id": open_visit.public_id},
         "staff:applications-counter-done": {"public_id": filed_visit.public_id},
+        "staff:applications-counter-pay": {"public_id": filed_visit.public_id},
         "staff:applications-counter-identity": {"public_id": open_visit.public_id},
         "staff:applications-counter-resident": {"public_id": open_visit.public_id},
         "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
     }
+
+
+def _payments_objects(town, resident):
+    """A paid payment with a refund of town A: for every staff URL of 収納・決済 that names one."""
+    from django_scopes import scope
+
+    from yakuba.payments.models import Payment, Refund
+
+    with scope(municipality=town):
+        paid = Payment.objects.create(
+            municipality=town, payable_kind="reservations.reservation", payable_key="1", description="使用料",
+            reference="R-1", revenue_code="13-01-05", amount=1000, status="success", provider="counter",
+            method="cash", return_path="/", resident=resident, receipt_number=1, paid_at=timezone.now())
+        refund = Refund.objects.create(municipality=town, payment=paid, amount=100, reason="一部", status="awaiting")
+    return {**{f"staff:payments-{n}": paid.pk for n in ("detail", "counter", "refund", "receipt")},
+            "staff:payments-refund-decide": refund.pk}
 
 
 def _plan_objects(town, clerk):

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models
 from django.test import Client
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from tests import factories
@@ -22,7 +23,8 @@ B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽�
              "kanra-sub@example.jp", "甘楽専用の計画", "甘楽専用の取組", "甘楽専用の報告", "甘楽専用のAED",
              "甘楽専用の地点", "甘楽専用のレイヤー", "甘楽専用の文書", "甘楽専用の質問", "甘楽専用の分類",
              "甘楽専用の出来事", "甘楽専用の相談", "甘楽専用の地区", "甘楽専用の翻訳", "甘楽専用の添付",
-              "甘楽専用の緊急情報", "甘楽専用のすること", "0274-99-9999"]
+              "甘楽専用の緊急情報", "甘楽専用のすること", "0274-99-9999",
+             "甘楽専用の支払い", "甘楽専用の還付"]
 B_MARKERS += ["甘楽専用の起案"]  # 起案・回議・決裁
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
@@ -100,6 +102,7 @@ def two_towns(town_a, town_b):
     _opendata_of_town_b(town_b, staff_b)
     _assistant_of_town_b(town_b, staff_b)
     _approvals_of_town_b(town_b, staff_b)
+    _payments_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
     # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.
@@ -140,6 +143,27 @@ def _the_rest_of_town_b(town_b, staff_b):
                                 endpoint=subscriber.endpoints.first(), channel="email")
         Mail.objects.create(municipality=town_b, key="tests.sweep:kanra-only", purpose="tests.sweep",
                             address="kanra-only@example.jp", subject="【甘楽町】甘楽専用のメール", template="x.txt")
+
+
+def _payments_of_town_b(town_b, staff_b):
+    """A paid payment of town B with a refund and the provider's notice about it, and a payment still due."""
+    from yakuba.payments.models import Payment, Refund, WebhookEvent
+
+    with scope(municipality=town_b):
+        resident = factories.make_resident(town_b, family_name="甘楽", given_name="太郎")
+        paid = Payment.objects.create(
+            municipality=town_b, payable_kind="reservations.reservation", payable_key="kanra-1",
+            description="甘楽専用の支払い", reference="KANRA-1", revenue_code="13-01-05", amount=1000,
+            status="success", provider="fake", provider_id="fp_kanra_only", method="card", return_path="/",
+            resident=resident, receipt_number=1, paid_at=timezone.now(), refunded_amount=100)
+        Refund.objects.create(municipality=town_b, payment=paid, amount=100, reason="甘楽専用の還付", status="success",
+                              requested_by=staff_b)
+        WebhookEvent.objects.create(municipality=town_b, provider="fake", event_id="evt_kanra_only",
+                                    event_type="payment.success", payment=paid)
+        Payment.objects.create(
+            municipality=town_b, payable_kind="reservations.reservation", payable_key="kanra-2",
+            description="甘楽専用の支払い", reference="KANRA-2", revenue_code="13-01-05", amount=500,
+            return_path="/", resident=resident)
 
 
 def _approvals_of_town_b(town_b, staff_b):

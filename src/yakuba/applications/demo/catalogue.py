@@ -92,12 +92,12 @@ PROCEDURES = (
         "juminhyo-yuso", "住民票の写し等の郵送請求", "certificates",
         "役場に来られない方は、住民票の写しや戸籍証明書を郵送で請求できます。本人確認書類の写しを添付してください。",
         "本人確認書類の写し（運転免許証、マイナンバーカードなど）\n定額小為替（手数料分）",
-        "住民票の写し 1通300円、戸籍謄本・抄本 1通450円", 7,
+        "住民票の写し 1通300円、戸籍謄本・抄本 1通450円（ほかに郵送料110円）", 7,
         "住民票 じゅうみんひょう ジュウミンヒョウ 戸籍 こせき コセキ 証明書 しょうめいしょ 郵送 ゆうそう",
         {"shimonita": "住民税務課", "kanra": "住民課", "nakanojo": "住民福祉課"},
         fee_schedule={"choice": "certificates", "per": "count", "yen": {
             "juminhyo_all": 300, "juminhyo_some": 300, "kisai": 300, "koseki": 450, "koseki_some": 450,
-            "fuhyo": 300}},
+            "fuhyo": 300}, "postage": 110},
     ),
     DemoProcedure(
         "kouki-koureisha", "後期高齢者医療 各種届", "health-welfare",

@@ -6,13 +6,15 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import staff_required
@@ -25,9 +27,9 @@ from yakuba.kernel.forms.render import answers_from_post, render_answers, render
 from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
-from yakuba.kernel.ui.actions import attempt
+from yakuba.kernel.ui.actions import act_once, attempt, error_summary
 
-from .. import exports, metrics, services
+from .. import exports, metrics, payments, services
 from ..models import CounterVisit, IdentityDocument, LifeEvent, LifeEventProcedure, Procedure
 
 SEARCH_LIMIT = 50
@@ -322,10 +324,52 @@ def done(request: TownRequest, public_id: UUID) -> HttpResponse:
     visit = _visit(request, public_id)
     if visit.finished_at is None:
         return HttpResponseRedirect(_url("-confirm", visit.public_id))
+    return _done(request, visit)
+
+
+def _done(request: TownRequest, visit: CounterVisit, pay_form: forms.Form | None = None) -> HttpResponse:
     submissions = visit.submissions.select_related("procedure", "department").order_by("reference")
     # Filing crosses departments; handling does not: the detail link is there only for those who may open it.
     rows = [{"submission": s, "may_handle": services.may_handle(request.staff, s)} for s in submissions]
-    return render(request, "applications/staff/counter/done.html", {"visit": visit, "rows": rows})
+    fee_lines = payments.visit_fee_lines(visit)
+    return render(request, "applications/staff/counter/done.html", {
+        "visit": visit, "rows": rows, "fee_lines": fee_lines, "fee_total": sum(yen or 0 for _t, yen in fee_lines),
+        "fee_unknown": any(yen is None for _t, yen in fee_lines), "payment": payments.visit_summary(visit),
+        "pay_form": pay_form or VisitPaymentForm(), "errors": error_summary(pay_form) if pay_form else [],
+    }, status=400 if pay_form is not None else 200)
+
+
+class VisitPaymentForm(forms.Form):
+    method = forms.ChoiceField(label=gettext_lazy("受け取った方法"), widget=forms.RadioSelect, initial="cash",
+                               choices=[("cash", gettext_lazy("現金")), ("qr", gettext_lazy("QRコード決済")),
+                                        ("terminal", gettext_lazy("カード端末"))],
+                               error_messages={"required": gettext_lazy("受け取った方法を選んでください。")})
+    received = forms.IntegerField(label=gettext_lazy("お預かりした金額（円・現金のとき）"), required=False,
+                                  min_value=0, error_messages={
+                                      "invalid": gettext_lazy("金額は数字で入力してください。"),
+                                      "min_value": gettext_lazy("金額は0円以上で入力してください。")})
+
+
+@staff_required()
+@require_POST
+def pay(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """The clerk took the visit's fees: one counter payment for all its procedures, with its 領収書."""
+    visit = _visit(request, public_id)
+    if visit.finished_at is None:
+        return HttpResponseRedirect(_url("-confirm", visit.public_id))
+    form = VisitPaymentForm(request.POST)
+    if form.is_valid():
+        def done(paid: Any) -> str:
+            received = form.cleaned_data["received"]
+            change = _("おつり %(yen)s円。") % {"yen": f"{received - paid.amount:,}"} if received else ""
+            return _("手数料 %(yen)s円を受け取りました。") % {"yen": f"{paid.amount:,}"} + change
+
+        response = act_once(request, lambda: payments.take_visit_fees(
+            request.staff, visit, method=form.cleaned_data["method"], received=form.cleaned_data["received"]),
+            done=done, back=_url("-done", visit.public_id), form=form)
+        if response is not None:
+            return response
+    return _done(request, visit, pay_form=form)
 
 
 @staff_required()
@@ -360,6 +404,7 @@ urlpatterns = [
     path("applications/counter/visits/<uuid:public_id>/resident/", resident_confirm,
          name="applications-counter-resident"),
     path("applications/counter/visits/<uuid:public_id>/done/", done, name="applications-counter-done"),
+    path("applications/counter/visits/<uuid:public_id>/pay/", pay, name="applications-counter-pay"),
     path("applications/counter/visits/<uuid:public_id>/resident/done/", resident_done,
          name="applications-counter-resident-done"),
     path("applications/counter/visits/<uuid:public_id>/copy/<int:pk>/", resident_copy,

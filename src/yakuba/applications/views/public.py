@@ -28,7 +28,7 @@ from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import attempt
 from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 
-from .. import exports, records, services
+from .. import exports, payments, records, services
 from ..models import Category, LifeEvent, Procedure, Status, Submission
 
 JUST_SUBMITTED = "applications.just_submitted"  # session key: show the confirmation panel once
@@ -204,6 +204,7 @@ def status(request: TownRequest, public_id: UUID) -> HttpResponse:
         "explanation": _explain(submission.status), "events": events, "just_submitted": just_submitted,
         "sections": _sections(form, submission.answers, names), "attachments": _attachments(submission),
         "can_withdraw": "withdraw" in actions, "correction": _correction_request(submission, events),
+        "payment": payments.submission_summary(submission),
     })
 
 

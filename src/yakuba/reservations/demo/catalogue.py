@@ -71,7 +71,7 @@ FACILITIES = (
         "kominkan", "公民館",
         "サークル活動や地区の集まり、講演会に使える会議室・和室・ホールがあります。月曜日と祝日、年末年始は休館です。",
         (DemoRoom("kaigi1", "第1会議室", 30, MEETING_ROOM),
-         DemoRoom("washitsu", "和室", 20, MEETING_ROOM),
+         DemoRoom("washitsu", "和室", 20, MEETING_ROOM, fee_per_hour=300),
          DemoRoom("hall", "大ホール", 300, HALL, fee_per_hour=2000, approval_required=True)),
         number=210, category="公民館", offset=(Decimal("0.0021"), Decimal("0.0017"))),
     DemoFacility(

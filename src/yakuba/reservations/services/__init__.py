@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yakuba.kernel import payments as kernel_payments
 from yakuba.kernel.accounts.models import Resident, Role, Staff, User
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.refusal import Refused
@@ -61,8 +62,14 @@ def reserve_room(room: Room, resident: Resident, starts_at: datetime, ends_at: d
                              now=_now(now))
     if problems:
         raise Refused(problems)
-    return place_room(room, resident, starts_at, ends_at, purpose=purpose, people=people, group=group, staff=staff,
-                      channel=channel, request=request)
+    with transaction.atomic():
+        reservation = place_room(room, resident, starts_at, ends_at, purpose=purpose, people=people, group=group,
+                                 staff=staff, channel=channel, request=request)
+        if staff is None and channel == Channel.ONLINE:
+            from .. import payments
+
+            payments.ask_for_fee(reservation)
+    return reservation
 
 
 def room_problems(room: Room, resident: Resident, starts_at: datetime, ends_at: datetime, *, purpose: str,
@@ -254,6 +261,8 @@ def _recorded(action: str, reservation: Reservation, *, staff: Staff | None, res
         transaction.on_commit(enqueue)
     elif mail == "cancellation":
         transaction.on_commit(lambda: tasks.send_cancellation.enqueue(pk))
+    elif mail == "unpaid":
+        transaction.on_commit(lambda: tasks.send_released_unpaid.enqueue(pk))
 
 
 # Changing -------------------------------------------------------------------------------------------------------
@@ -274,8 +283,26 @@ def cancel(reservation: Reservation, *, resident: Resident | None = None, staff:
         current.status = Status.CANCELLED
         current.cancelled_at = timezone.now()
         current.save(update_fields=["status", "cancelled_at"])
+        # 還付: a paid fee comes back per the town's rule (all of it when staff cancel: a closure, a phone call).
+        kernel_payments.settle_on_cancel(current.municipality, "reservations.reservation", str(current.pk),
+                                         reason=_("予約の取消し"), by_staff=staff, full=staff is not None)
         _recorded("reservations.reservation.cancelled", current, staff=staff, resident=resident, request=request,
                   mail=mail)
+    return current
+
+
+def release_unpaid(reservation: Reservation) -> Reservation:
+    """The booking's fee was not paid by its deadline: the time is freed for others and the resident is mailed."""
+    with transaction.atomic():
+        current = Reservation.objects.select_for_update().select_related("booking").get(pk=reservation.pk)
+        if not current.is_active:
+            return current
+        scheduling.cancel(current.booking)
+        current.status = Status.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "cancelled_at"])
+        _recorded("reservations.reservation.released_unpaid", current, staff=None, resident=None, request=None,
+                  mail="unpaid")
     return current
 
 

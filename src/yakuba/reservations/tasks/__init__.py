@@ -58,6 +58,18 @@ def send_cancellation(reservation_id: int) -> bool:
 
 
 @task(queue_name="mail")
+def send_released_unpaid(reservation_id: int) -> bool:
+    """The booking's 使用料 was not paid by its deadline, so its time was freed."""
+    with town_row(Reservation, reservation_id, *RELATED) as reservation:
+        if reservation is None:
+            return False
+        return _send(reservation, purpose="reservations.cancellation",
+                     subject="お支払いがなかったため予約を取り消しました",
+                     once=f"reservations.released_unpaid:{reservation.pk}",
+                     template="reservations/mail/released_unpaid.txt", with_ics=True)
+
+
+@task(queue_name="mail")
 def send_reminder(reservation_id: int) -> bool:
     """The day before: sent once (reminded_at), and only if the reservation still stands."""
     with town_row(Reservation, reservation_id) as found:

@@ -28,7 +28,7 @@ from yakuba.kernel.scheduling import calendar
 from yakuba.kernel.ui.actions import Attempt, attempt
 from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 
-from .. import records, services
+from .. import payments, records, services
 from ..models import AppointmentType, Facility, Group, Reservation, Room, Series, Status
 from ..services import groups as groups_service
 from . import fields
@@ -247,7 +247,7 @@ def detail(request: TownRequest, public_id: UUID) -> HttpResponse:
     return render(request, "reservations/public/detail.html", {
         "reservation": reservation, "resident": request.resident,
         "just_booked": request.session.pop(JUST_BOOKED, None) == str(reservation.public_id),
-        "cancel_refusal": services.cancel_refusal(reservation),
+        "cancel_refusal": services.cancel_refusal(reservation), "payment": payments.summary(reservation),
     })
 
 

@@ -1,0 +1,76 @@
+"""手数料 paid through the kernel's payments: a postal request (郵送請求) is paid online after submitting, and a
+書かない窓口 visit's fees are taken at the counter in one payment for all its procedures."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yakuba.kernel import payments
+from yakuba.kernel.accounts.models import Staff
+
+from . import fees
+from .models import CounterVisit, Procedure, Submission
+
+SUBMISSION = "applications.submission"
+VISIT = "applications.visit"
+REVENUE_CODE = "13-02-01"
+REVENUE_LABEL = gettext_lazy("総務手数料（戸籍住民基本台帳手数料）")
+
+
+def _fee_types() -> tuple[int, int]:
+    """Procedures with a fee, and those of them residents can pay online (the postal requests)."""
+    charged = [p.fee_schedule for p in Procedure.objects.filter(is_published=True).exclude(fee_schedule={})
+               if p.fee_schedule != {"yen": 0}]
+    return sum(1 for schedule in charged if "postage" in schedule), len(charged)
+
+
+payments.register(payments.PayableKind(
+    SUBMISSION, gettext_lazy("証明書の手数料（郵送請求）"), revenue_code=REVENUE_CODE, revenue_label=REVENUE_LABEL,
+    staff_url=lambda key: reverse("staff:applications-detail", args=[int(key)]) if key.isdigit() else "",
+    fee_types=_fee_types))
+payments.register(payments.PayableKind(
+    VISIT, gettext_lazy("窓口の手数料"), revenue_code=REVENUE_CODE, revenue_label=REVENUE_LABEL, online=False))
+
+
+def ask_for_fee(submission: Submission) -> None:
+    """A postal request was submitted online: its 手数料 and 郵送料 are due (no deadline: nothing is held)."""
+    schedule = submission.procedure.fee_schedule
+    if "postage" not in (schedule or {}) or not payments.enabled(submission.municipality):
+        return
+    total = fees.amount(schedule, submission.answers)
+    if not total:
+        return
+    postage = fees.postage(schedule)
+    lines = ((_("手数料"), total - postage), (_("郵送料"), postage)) if postage else ((_("手数料"), total),)
+    payments.request_payment(payments.Due(
+        submission.municipality, SUBMISSION, str(submission.pk), amount=total,
+        description=submission.procedure.title, reference=submission.reference or "",
+        return_path=reverse("applications:status", args=[submission.public_id]), resident=submission.resident,
+        expires=False, lines=lines))
+
+
+def submission_summary(submission: Submission) -> payments.Summary | None:
+    return payments.summary(submission.municipality, SUBMISSION, str(submission.pk))
+
+
+def visit_fee_lines(visit: CounterVisit) -> list[tuple[str, int | None]]:
+    """Each filed procedure's fee for its answers (None: staff tell the amount)."""
+    return [(s.procedure.title, fees.amount(s.procedure.fee_schedule, s.answers))
+            for s in visit.submissions.select_related("procedure").order_by("reference")]
+
+
+def visit_summary(visit: CounterVisit) -> payments.Summary | None:
+    return payments.summary(visit.municipality, VISIT, str(visit.pk))
+
+
+def take_visit_fees(staff: Staff, visit: CounterVisit, *, method: str, received: int | None) -> payments.Summary:
+    """One counter payment for every procedure of the visit, with its 領収書."""
+    lines = [(title, yen) for title, yen in visit_fee_lines(visit) if yen]
+    total = sum(yen for _title, yen in lines)
+    references = ", ".join(s.reference or "" for s in visit.submissions.order_by("reference"))
+    return payments.take_at_counter(staff, payments.Due(
+        visit.municipality, VISIT, str(visit.pk), amount=total, description=_("窓口の手数料"),
+        reference=references[:40], return_path=reverse("staff:applications-counter-done", args=[visit.public_id]),
+        resident=visit.resident, expires=False, lines=tuple(lines)), method=method, received=received)
