@@ -21,8 +21,8 @@ ACCOUNTS = {"sk_test_town_a": "whsec_town_a", "sk_test_town_b": "whsec_town_b"}
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-def start_fakepay(accounts: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    args = [sys.executable, "-m", "yakuba.payments.fakepay", "--port", "0"]
+def start_fakepay(accounts: dict[str, str], *, webhooks: bool = True) -> tuple[subprocess.Popen[str], str]:
+    args = [sys.executable, "-m", "yakuba.payments.fakepay", "--port", "0"] + ([] if webhooks else ["--no-webhooks"])
     for key, secret in accounts.items():
         args += ["--account", f"{key}={secret}"]
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

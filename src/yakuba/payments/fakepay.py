@@ -426,10 +426,11 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def serve(host: str, port: int, accounts: dict[str, str], *, public_base: str = "") -> WSGIServer:
+def serve(host: str, port: int, accounts: dict[str, str], *, public_base: str = "",
+          deliver: bool = True) -> WSGIServer:
     """A threaded HTTP server for the app (not yet serving: call serve_forever)."""
-    return make_server(host, port, FakePay(accounts, public_base=public_base), server_class=_ThreadingServer,
-                       handler_class=_QuietHandler)
+    return make_server(host, port, FakePay(accounts, public_base=public_base, deliver=deliver),
+                       server_class=_ThreadingServer, handler_class=_QuietHandler)
 
 
 def parse_accounts(values: Iterable[str]) -> dict[str, str]:
@@ -450,9 +451,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--account", action="append", default=[], help="API_KEY=WEBHOOK_SECRET (repeatable)")
     parser.add_argument("--public-base", default="", help="the URL residents reach this server at")
+    parser.add_argument("--no-webhooks", action="store_true", help="send no webhooks (the town reads outcomes itself)")
     args = parser.parse_args(argv)
     accounts = parse_accounts(args.account) or dict(DEMO_ACCOUNTS)
-    server = serve(args.host, args.port, accounts, public_base=args.public_base)
+    server = serve(args.host, args.port, accounts, public_base=args.public_base, deliver=not args.no_webhooks)
     print(f"fakepay on http://{args.host}:{server.server_port}/ accounts: {', '.join(accounts)}", flush=True)
     try:
         server.serve_forever()
