@@ -48,11 +48,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def demo_towns(settings):
-    """The four demo towns with demo passwords, in the live server's database."""
-    from django.core.management import call_command
+    """The four demo towns with demo passwords, in the live server's database (on SQLite a copy of the process's
+    first load: tests/support/demo_copy.py)."""
+    from tests.support.demo_copy import load_demo
 
     settings.DEMO = True
-    call_command("demo", "--quiet")
+    load_demo()
 
 
 @pytest.fixture(scope="session")

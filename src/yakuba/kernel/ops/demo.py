@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -138,8 +138,15 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
+@functools.cache
+def _is_demo_password(encoded: str) -> bool:
+    """Whether a stored hash is of the demo password, checked once per hash and process: after the first load every
+    demo account holds the same hash, so reloading the demo verifies one hash, not one per account."""
+    return check_password(DEMO_PASSWORD, encoded)
+
+
 def _set_password(user: User) -> None:
-    if settings.DEMO and user.password != _demo_password_hash() and not user.check_password(DEMO_PASSWORD):
+    if settings.DEMO and user.password != _demo_password_hash() and not _is_demo_password(user.password):
         user.password = _demo_password_hash()
         user.save(update_fields=["password"])
     elif not settings.DEMO and user.has_usable_password():
