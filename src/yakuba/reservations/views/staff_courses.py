@@ -40,6 +40,17 @@ class CourseForm(forms.Form):
     department = forms.TypedChoiceField(label=gettext_lazy("担当課"), coerce=int,
                                         error_messages={"required": gettext_lazy("担当課を選んでください。"),
                                                         "invalid_choice": gettext_lazy("担当課を選び直してください。")})
+    fee = forms.IntegerField(
+        label=gettext_lazy("受講料（1回あたり・円）"), required=False, min_value=0, max_value=services.MAX_FEE,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=gettext_lazy("無料のときは0にします。材料費・教材費も含めた、1回の申込で納める金額です。"),
+        error_messages={"invalid": gettext_lazy("受講料は数字（円）で入力してください。"),
+                        "min_value": gettext_lazy("受講料は0円以上にしてください。"),
+                        "max_value": gettext_lazy("受講料が高すぎます。金額を確かめてください。")})
+    fee_note = forms.CharField(label=gettext_lazy("受講料の説明（材料費など）"), required=False, max_length=200,
+                               help_text=gettext_lazy("例: 材料費500円を含みます"),
+                               error_messages={"max_length": gettext_lazy(
+                                   "受講料の説明は200文字以内で入力してください。")})
     is_published = forms.BooleanField(label=gettext_lazy("住民のページに公開する"), required=False, initial=True)
 
     def __init__(self, data: Any = None, *, staff: Staff, initial: dict[str, Any] | None = None) -> None:
@@ -101,7 +112,8 @@ def _course_form(request: TownRequest, form: CourseForm, save: Callable[[dict[st
     """Validate, then save once per click; refusals come back on the form (400) with the typing kept."""
     if request.method == "POST":
         if form.is_valid():
-            data = {**form.cleaned_data, "department": form.departments[form.cleaned_data["department"]]}
+            data = {**form.cleaned_data, "department": form.departments[form.cleaned_data["department"]],
+                    "fee": form.cleaned_data["fee"] or 0}  # left empty: free
             response = act_once(request, lambda: save(data), done=done, form=form,
                                 back=lambda saved: reverse("staff:reservations-course", args=[saved.pk]),
                                 again=reverse("staff:reservations-courses"))
@@ -116,7 +128,8 @@ def course_new(request: TownRequest) -> HttpResponse:
     form = CourseForm(request.POST if request.method == "POST" else None, staff=request.staff)
     return _course_form(request, form, lambda data: services.create_course(
         request.municipality, staff=request.staff, title=data["title"], description=data["description"],
-        department=data["department"], is_published=data["is_published"], request=request),
+        department=data["department"], is_published=data["is_published"], fee=data["fee"],
+        fee_note=data["fee_note"], request=request),
         _("講座を作りました。続けて日程（回）を追加してください。"), {"course": None})
 
 
@@ -124,11 +137,12 @@ def course_new(request: TownRequest) -> HttpResponse:
 def course_edit(request: TownRequest, pk: int) -> HttpResponse:
     item = _course(request, pk)
     initial = {"title": item.title, "description": item.description, "department": item.department_id,
-               "is_published": item.is_published}
+               "is_published": item.is_published, "fee": item.fee, "fee_note": item.fee_note}
     form = CourseForm(request.POST if request.method == "POST" else None, staff=request.staff, initial=initial)
     return _course_form(request, form, lambda data: services.update_course(
         item, staff=request.staff, title=data["title"], description=data["description"],
-        department=data["department"], is_published=data["is_published"], request=request),
+        department=data["department"], is_published=data["is_published"], fee=data["fee"],
+        fee_note=data["fee_note"], request=request),
         _("講座の内容を変更しました。"), {"course": item})
 
 
