@@ -154,6 +154,11 @@ def test_cancelling_a_paid_seat_refunds_it_and_an_unpaid_one_withdraws_its_payme
     payer, undecided = (factories.make_resident(paying_town) for _ in range(2))
     seat = enrol_online(session, payer)
     assert paid(seat).status == Status.SUCCESS
+    with scope(municipality=paying_town):
+        services.enrol(session, factories.make_resident(paying_town), staff=admin_a, channel=Channel.PHONE)
+    roster = factories.staff_client(admin_a).get(staff_url(paying_town, "reservations-session", session.pk))
+    assert "受講料: 支払済み" in roster.content.decode()
+    assert "受講料: オンラインの請求なし（窓口・会場で）" in roster.content.decode()
     client = resident_client(payer)
     response = client.post(public_url(paying_town, "enrolment-cancel", seat.public_id), token())
     assert response.status_code == 302

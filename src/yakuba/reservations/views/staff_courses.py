@@ -22,6 +22,7 @@ from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once
 
+from .. import payments
 from ..models import Channel, Course, Enrolment, EnrolmentStatus, Session
 from ..services import courses as services
 from .staff import SEARCH_LIMIT, SearchForm, TimesForm
@@ -174,6 +175,9 @@ def _roster(request: TownRequest, session: Session, *, errors: list[str] | None 
     enrolments = list(Enrolment.objects.filter(session=session).select_related("resident", "resident__user")
                       .order_by("created_at", "pk"))
     seated = [e for e in enrolments if e.status in services.HOLDING_A_SEAT]
+    if session.course.fee > 0:  # each seat's 受講料: paid, awaiting payment, or none asked (a phone enrolment)
+        for enrolment in seated:
+            setattr(enrolment, "fee_payment", payments.enrolment_summary(enrolment))  # noqa: B010 - for the template
     waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED]
     cancelled = [e for e in enrolments if e.status == EnrolmentStatus.CANCELLED]
     search = SearchForm(request.GET or None)
