@@ -78,6 +78,8 @@ def test_a_seat_taken_online_asks_for_the_fee_and_its_pages_show_it(paying_town,
         500, Status.CREATED, "13-01-06", [["講座受講料", 500]])
     assert payment.expires_at is not None and payment.resident_id == resident.pk  # the seat is held until then
     assert payment.return_path == f"/my/enrolments/{enrolment.public_id}/"
+    with scope(municipality=paying_town):  # staff reach the seat from the payment's page through its roster
+        assert kernel.kind_of(KIND).staff_url(str(enrolment.pk)).endswith(f"/reservations/sessions/{session.pk}/")
     page = client.get(public_url(paying_town, "enrolment", enrolment.public_id)).content.decode()
     assert "お支払いへ進む" in page and "500円" in page and "お申込みを取り消します" in page
     mine = client.get(public_url(paying_town, "mine")).content.decode()
@@ -147,6 +149,21 @@ def test_an_unpaid_seat_is_released_at_expiry_and_the_next_waiting_is_asked_to_p
     # An expiry arriving twice (a replayed signal) changes nothing more.
     with scope(municipality=paying_town):
         assert services.release_unpaid(released) is None
+
+
+def test_a_seat_whose_course_was_made_free_is_kept_at_expiry(paying_town, admin_a,
+                                                            django_capture_on_commit_callbacks):
+    session = fee_session(paying_town, admin_a)
+    seat = enrol_online(session, factories.make_resident(paying_town))
+    (payment,) = payments_of(paying_town, seat)
+    with scope(municipality=paying_town):
+        services.update_course(session.course, staff=admin_a, title="料理教室", description="", is_published=True,
+                               fee=0)
+    with scope(municipality=paying_town), django_capture_on_commit_callbacks(execute=True):
+        Payment.objects.filter(pk=payment.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        assert payment_services.expire(Payment.objects.get(pk=payment.pk)).status == Status.EXPIRED
+    with scope(municipality=paying_town):
+        assert Enrolment.objects.get(pk=seat.pk).status == EnrolmentStatus.ENROLLED
 
 
 def test_cancelling_a_paid_seat_refunds_it_and_an_unpaid_one_withdraws_its_payment(paying_town, admin_a):

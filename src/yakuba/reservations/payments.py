@@ -34,8 +34,9 @@ def _course_fee_types() -> tuple[int, int]:
 
 def _enrolment_staff_url(key: str) -> str:
     """The session's roster (名簿), where staff see the enrolment; '' when it is gone."""
-    session = Enrolment.objects.filter(pk=int(key)).values_list("session_id", flat=True).first() if key.isdigit() \
-        else None
+    if not key.isdigit():
+        return ""
+    session = Enrolment.objects.filter(pk=int(key)).values_list("session_id", flat=True).first()
     return reverse("staff:reservations-session", args=[session]) if session is not None else ""
 
 
@@ -69,8 +70,8 @@ def ask_for_enrolment_fee(enrolment: Enrolment) -> None:
     """A resident took a seat online (enrolled, or moved up from the waiting list) in a course with a 受講料: it is
     due, and the seat is held until the payment expires."""
     course = enrolment.session.course
-    if enrolment.status != EnrolmentStatus.ENROLLED or course.fee <= 0 \
-            or not payments.enabled(enrolment.municipality):
+    if (enrolment.status != EnrolmentStatus.ENROLLED or course.fee <= 0
+            or not payments.enabled(enrolment.municipality)):
         return
     when = timezone.localtime(enrolment.session.starts_at)
     payments.request_payment(payments.Due(
@@ -98,7 +99,8 @@ def _release_reservation(reservation: Reservation) -> None:
 def _release_enrolment(enrolment: Enrolment) -> None:
     from .services import courses
 
-    if enrolment.status == EnrolmentStatus.ENROLLED:
+    # A course made free since the seat was taken keeps the seat: nothing is owed any more.
+    if enrolment.session.course.fee > 0:
         courses.release_unpaid(enrolment)
 
 
