@@ -1,7 +1,9 @@
 """講座・スマホ教室: seats counted by the database, a waiting list promoted in order when a seat frees up.
 
-Staff of the course's department (担当課) create courses and their sessions (回); residents enrol online or by
-phone through a clerk. Mail (申込, 繰り上げ, 取消し) goes out after commit from yakuba.reservations.tasks.courses.
+Staff of the course's department (担当課) create courses and their sessions (回) with a 受講料; residents enrol online
+or by phone through a clerk. A seat taken online in a course with a fee is held until its payment
+(reservations.payments) expires unpaid, then passed on like a cancelled one. Mail (申込, 繰り上げ, 取消し, 未払い) goes
+out after commit from yakuba.reservations.tasks.courses.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from yakuba.kernel.scheduling import services as scheduling
 from yakuba.kernel.scheduling.models import Booking, Resource
 from yakuba.kernel.tenancy.models import Municipality
 
+from .. import payments
 from ..models import Channel, Course, Enrolment, EnrolmentStatus, Session
 from . import _now, _same_town
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
-ENROLMENT_FEE = "reservations.enrolment"  # the payable kind of a seat's 受講料 (reservations.payments registers it)
 HOLDING_A_SEAT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW)
 MAX_SEATS = 500
 MAX_FEE = 100_000  # 円: more is surely a typing slip for a class
@@ -59,7 +61,8 @@ def enrol(session: Session, resident: Resident, *, staff: Staff | None = None, c
         record(f"reservations.enrolment.{status}", municipality=session.municipality, actor=actor, obj=enrolment,
                request=request, data={"session": session.pk, "channel": channel})
         if staff is None and channel == Channel.ONLINE:
-            _ask_for_fee(enrolment)  # a seat taken online is held until its 受講料 is paid (none while waiting)
+            # A seat taken online is held until its 受講料 is paid; a place on the waiting list pays nothing yet.
+            payments.ask_for_enrolment_fee(enrolment)
         _mail("send_enrolment", enrolment.pk)
     return enrolment
 
@@ -76,7 +79,7 @@ def cancel_enrolment(enrolment: Enrolment, *, staff: Staff | None = None, reside
         if staff is None and current.session.starts_at <= _now(now):
             raise Refused([_("講座が始まったため、取り消せません。")])
         # 還付: a paid 受講料 comes back per the town's rule (all of it when staff cancel); an unpaid one is withdrawn.
-        kernel_payments.settle_on_cancel(current.municipality, ENROLMENT_FEE, str(current.pk),
+        kernel_payments.settle_on_cancel(current.municipality, payments.ENROLMENT, str(current.pk),
                                          reason=_("講座の申込の取消し"), by_staff=staff, full=staff is not None)
         actor = staff.user if staff is not None else (resident.user if resident is not None else None)
         return _give_up(current, action="reservations.enrolment.cancelled", mail="send_cancellation", actor=actor,
@@ -110,12 +113,6 @@ def _give_up(current: Enrolment, *, action: str, mail: str, actor: User | None, 
     return _promote(current.session)
 
 
-def _ask_for_fee(enrolment: Enrolment) -> None:
-    from .. import payments
-
-    payments.ask_for_enrolment_fee(enrolment)
-
-
 def _promote(session: Session) -> Enrolment | None:
     """Move the longest-waiting resident into a free seat (call inside the transaction that freed it)."""
     waiting = (Enrolment.objects.select_for_update().filter(session=session, status=EnrolmentStatus.WAITLISTED)
@@ -134,7 +131,7 @@ def _promote(session: Session) -> Enrolment | None:
     record("reservations.enrolment.promoted", municipality=session.municipality, obj=waiting,
            data={"session": session.pk})
     if waiting.channel == Channel.ONLINE:
-        _ask_for_fee(waiting)  # a waiting resident pays once the seat is theirs; the promotion mail says so
+        payments.ask_for_enrolment_fee(waiting)  # the seat is theirs now: its 受講料 is due (the mail says so)
     _mail("send_promotion", waiting.pk)
     return waiting
 
