@@ -53,3 +53,7 @@ def test_every_town_gets_the_courses_and_a_second_load_writes_nothing():
             assert Enrolment.objects.filter(session=sessions[0], status=EnrolmentStatus.ENROLLED).count() == 3
             assert [services.seats_of(s).seats for s in sessions[1:]] == [10, 10]
             assert Course.objects.filter(slug="mynumber-card", sessions__isnull=False).exists()
+            cooking = Course.objects.get(slug="cooking")
+            assert (cooking.fee, cooking.fee_note) == (500, "材料費") and cooking.sessions.exists()
+            assert not Enrolment.objects.filter(session__course=cooking).exists()  # nothing paid or owed in the demo
+            assert Course.objects.filter(fee__gt=0).count() == 1  # the other courses stay free

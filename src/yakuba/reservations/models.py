@@ -170,11 +170,17 @@ class Course(TenantModel):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="courses",
                                    verbose_name=_("担当課"))
     is_published = models.BooleanField(_("公開"), default=True)
+    # 受講料 per enrolment in one session (教材費・材料費 included: fee_note says what it covers); 0 is free.
+    fee = models.IntegerField(_("受講料（1回あたり・円）"), default=0)
+    fee_note = models.CharField(_("受講料の説明（材料費など）"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["title"]
         verbose_name = _("講座")
-        constraints = [models.UniqueConstraint(fields=["municipality", "slug"], name="course_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="course_unique_slug"),
+            models.CheckConstraint(condition=models.Q(fee__gte=0), name="course_fee_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,5 +1,6 @@
 """Demo 講座 for every demo town: a スマホ教室 for beginners with three sessions (the first nearly full with the
-demo residents) and a マイナンバーカード活用講座, at the town's 公民館.
+demo residents), a マイナンバーカード活用講座, and a 料理教室 with a 受講料 of 500円 (材料費; paid online where the
+town takes payments), at the town's 公民館.
 
 Idempotent: a course is upserted; its sessions are made (through the services) only while it has no session still
 to come, so a second load the same day writes nothing. Dates count from today: 7, 14 and 21 days ahead.
@@ -37,6 +38,8 @@ class DemoCourse:
     title: str
     description: str
     sessions: tuple[DemoSession, ...]
+    fee: int = 0  # 受講料 (円), paid online in a town that takes payments
+    fee_note: str = ""
 
 
 COURSES = (
@@ -54,6 +57,12 @@ COURSES = (
         "暗証番号の確かめ方から、実際の申請まで一緒にやってみます。\n"
         "持ち物: マイナンバーカード、スマートフォン。参加費は無料です。",
         (DemoSession(10, time(14), time(15, 30), 12, "大ホール"),)),
+    DemoCourse(
+        "cooking", "料理教室（地元の野菜で作る家庭料理）",
+        "地元でとれた季節の野菜を使った家庭料理を、食生活改善推進員と一緒に作ります。"
+        "作った料理はその場で試食します。\n"
+        "持ち物: エプロン、三角巾、ふきん。受講料は500円（材料費）です。",
+        (DemoSession(12, time(10), time(13), 12, "調理室"),), fee=500, fee_note="材料費"),
 )
 
 
@@ -68,6 +77,7 @@ def load(municipality: Municipality, town: Town) -> None:
     for item in COURSES:
         course = _upsert(Course, {"municipality": municipality, "slug": item.slug}, {
             "title": item.title, "description": item.description, "department": department, "is_published": True,
+            "fee": item.fee, "fee_note": item.fee_note,
         })
         if course.sessions.filter(starts_at__gt=timezone.now()).exists():
             continue

@@ -1,7 +1,9 @@
 """講座・スマホ教室: seats counted by the database, a waiting list promoted in order when a seat frees up.
 
-Staff of the course's department (担当課) create courses and their sessions (回); residents enrol online or by
-phone through a clerk. Mail (申込, 繰り上げ, 取消し) goes out after commit from yakuba.reservations.tasks.courses.
+Staff of the course's department (担当課) create courses and their sessions (回) with a 受講料; residents enrol online
+or by phone through a clerk. A seat taken online in a course with a fee is held until its payment
+(reservations.payments) expires unpaid, then passed on like a cancelled one. Mail (申込, 繰り上げ, 取消し, 未払い) goes
+out after commit from yakuba.reservations.tasks.courses.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -17,19 +20,22 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from yakuba.kernel.accounts.models import Department, Resident, Role, Staff
+from yakuba.kernel import payments as kernel_payments
+from yakuba.kernel.accounts.models import Department, Resident, Role, Staff, User
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling import services as scheduling
 from yakuba.kernel.scheduling.models import Booking, Resource
 from yakuba.kernel.tenancy.models import Municipality
 
+from .. import payments
 from ..models import Channel, Course, Enrolment, EnrolmentStatus, Session
 from . import _now, _same_town
 
 ACTIVE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 HOLDING_A_SEAT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED, EnrolmentStatus.NO_SHOW)
 MAX_SEATS = 500
+MAX_FEE = 100_000  # 円: more is surely a typing slip for a class
 
 
 def enrol(session: Session, resident: Resident, *, staff: Staff | None = None, channel: str = Channel.ONLINE,
@@ -54,6 +60,9 @@ def enrol(session: Session, resident: Resident, *, staff: Staff | None = None, c
         actor = staff.user if staff is not None else resident.user
         record(f"reservations.enrolment.{status}", municipality=session.municipality, actor=actor, obj=enrolment,
                request=request, data={"session": session.pk, "channel": channel})
+        if staff is None and channel == Channel.ONLINE:
+            # A seat taken online is held until its 受講料 is paid; a place on the waiting list pays nothing yet.
+            payments.ask_for_enrolment_fee(enrolment)
         _mail("send_enrolment", enrolment.pk)
     return enrolment
 
@@ -69,19 +78,39 @@ def cancel_enrolment(enrolment: Enrolment, *, staff: Staff | None = None, reside
             raise Refused([_("この申込はすでに取り消されています。")])
         if staff is None and current.session.starts_at <= _now(now):
             raise Refused([_("講座が始まったため、取り消せません。")])
-        freed = current.booking
-        current.status = EnrolmentStatus.CANCELLED
-        current.cancelled_at = timezone.now()
-        current.booking = None
-        current.save(update_fields=["status", "cancelled_at", "booking"])
+        # 還付: a paid 受講料 comes back per the town's rule (all of it when staff cancel); an unpaid one is withdrawn.
+        kernel_payments.settle_on_cancel(current.municipality, payments.ENROLMENT, str(current.pk),
+                                         reason=_("講座の申込の取消し"), by_staff=staff, full=staff is not None)
         actor = staff.user if staff is not None else (resident.user if resident is not None else None)
-        record("reservations.enrolment.cancelled", municipality=current.municipality, actor=actor, obj=current,
-               request=request, data={"session": current.session_id, "by_staff": staff is not None})
-        _mail("send_cancellation", current.pk)
-        if freed is None:
+        return _give_up(current, action="reservations.enrolment.cancelled", mail="send_cancellation", actor=actor,
+                        request=request, data={"session": current.session_id, "by_staff": staff is not None})
+
+
+def release_unpaid(enrolment: Enrolment) -> Enrolment | None:
+    """The seat's 受講料 was not paid by its deadline: the enrolment is cancelled, the resident mailed, and the seat
+    goes to the first on the waiting list (returned). Nothing happens to an enrolment no longer holding a seat."""
+    with transaction.atomic():
+        current = Enrolment.objects.select_for_update().select_related("session__resource").get(pk=enrolment.pk)
+        if current.status != EnrolmentStatus.ENROLLED:
             return None
-        scheduling.cancel(freed)
-        return _promote(current.session)
+        return _give_up(current, action="reservations.enrolment.released_unpaid", mail="send_released_unpaid",
+                        actor=None, request=None, data={"session": current.session_id})
+
+
+def _give_up(current: Enrolment, *, action: str, mail: str, actor: User | None, request: HttpRequest | None,
+             data: dict[str, Any]) -> Enrolment | None:
+    """Cancel a locked enrolment, free its seat and promote the first waiting (inside the caller's transaction)."""
+    freed = current.booking
+    current.status = EnrolmentStatus.CANCELLED
+    current.cancelled_at = timezone.now()
+    current.booking = None
+    current.save(update_fields=["status", "cancelled_at", "booking"])
+    record(action, municipality=current.municipality, actor=actor, obj=current, request=request, data=data)
+    _mail(mail, current.pk)
+    if freed is None:
+        return None
+    scheduling.cancel(freed)
+    return _promote(current.session)
 
 
 def _promote(session: Session) -> Enrolment | None:
@@ -101,6 +130,8 @@ def _promote(session: Session) -> Enrolment | None:
     waiting.save(update_fields=["booking", "status", "promoted_at"])
     record("reservations.enrolment.promoted", municipality=session.municipality, obj=waiting,
            data={"session": session.pk})
+    if waiting.channel == Channel.ONLINE:
+        payments.ask_for_enrolment_fee(waiting)  # the seat is theirs now: its 受講料 is due (the mail says so)
     _mail("send_promotion", waiting.pk)
     return waiting
 
@@ -147,7 +178,7 @@ def _check_manages(staff: Staff, department: Department) -> None:
         raise Refused([_("この課の講座を管理する権限がありません。")])
 
 
-def _check_course(title: str, description: str) -> list[str]:
+def _check_course(title: str, description: str, fee: int = 0, fee_note: str = "") -> list[str]:
     problems = []
     if not title.strip():
         problems.append(_("講座名を入力してください。"))
@@ -155,6 +186,10 @@ def _check_course(title: str, description: str) -> list[str]:
         problems.append(_("講座名は100文字以内で入力してください。"))
     if "\x00" in title or "\x00" in description or len(description) > 4000:
         problems.append(_("説明は4000文字以内で入力してください。"))
+    if isinstance(fee, bool) or not isinstance(fee, int) or not 0 <= fee <= MAX_FEE:
+        problems.append(_("受講料は0円から%(max)s円までの数字で入力してください。") % {"max": f"{MAX_FEE:,}"})
+    if "\x00" in fee_note or len(fee_note.strip()) > 200:
+        problems.append(_("受講料の説明は200文字以内で入力してください。"))
     return problems
 
 
@@ -169,35 +204,41 @@ def _free_slug(title: str) -> str:
 
 
 def create_course(municipality: Municipality, *, staff: Staff, title: str, department: Department,
-                  description: str = "", is_published: bool = True, slug: str = "",
-                  request: HttpRequest | None = None) -> Course:
+                  description: str = "", is_published: bool = True, slug: str = "", fee: int = 0,
+                  fee_note: str = "", request: HttpRequest | None = None) -> Course:
     """A new 講座 of `department`; staff create courses for their own department only (情報担当 for any)."""
     _check_manages(staff, department)
-    problems = _check_course(title, description)
+    problems = _check_course(title, description, fee, fee_note)
     if problems:
         raise Refused(problems)
     with transaction.atomic():
         course = Course.objects.create(municipality=municipality, slug=slug or _free_slug(title), title=title.strip(),
                                        description=description.strip(), department=department,
-                                       is_published=is_published)
+                                       is_published=is_published, fee=fee, fee_note=fee_note.strip())
         record("reservations.course.created", municipality=municipality, actor=staff.user, obj=course,
-               request=request, data={"department": department.pk})
+               request=request, data={"department": department.pk, "fee": fee})
     return course
 
 
 def update_course(course: Course, *, staff: Staff, title: str, description: str, is_published: bool,
-                  department: Department | None = None, request: HttpRequest | None = None) -> Course:
-    """Change what residents read about a course; moving it to another department needs 情報担当 (or both ends)."""
+                  department: Department | None = None, fee: int | None = None, fee_note: str | None = None,
+                  request: HttpRequest | None = None) -> Course:
+    """Change what residents read about a course; moving it to another department needs 情報担当 (or both ends).
+    A new 受講料 applies to seats taken from now on: what residents were already asked for stands."""
     _check_manages(staff, course.department)
     if department is not None:
         _check_manages(staff, department)
-    problems = _check_course(title, description)
+    problems = _check_course(title, description, course.fee if fee is None else fee,
+                             course.fee_note if fee_note is None else fee_note)
     if problems:
         raise Refused(problems)
     with transaction.atomic():
         current = Course.objects.select_for_update().get(pk=course.pk)
-        values = {"title": title.strip(), "description": description.strip(), "is_published": is_published,
-                  "department_id": (department or current.department).pk}
+        values: dict[str, Any] = {
+            "title": title.strip(), "description": description.strip(), "is_published": is_published,
+            "department_id": (department or current.department).pk,
+            "fee": current.fee if fee is None else fee,
+            "fee_note": current.fee_note if fee_note is None else fee_note.strip()}
         changed = [name for name, value in values.items() if getattr(current, name) != value]
         for name in changed:
             setattr(current, name, values[name])

@@ -1,5 +1,6 @@
-"""Resident pages of 講座・スマホ教室: find a course, see each session's seats, apply (or join the waiting list),
-and cancel until the session starts. The lead mounts `urlpatterns` and calls `my_enrolments` from 予約の確認."""
+"""Resident pages of 講座・スマホ教室: find a course, see each session's seats and 受講料, apply (or join the waiting
+list), pay the 受講料 online from the enrolment's page, and cancel until the session starts. The lead mounts
+`urlpatterns` and calls `my_enrolments` from 予約の確認."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from yakuba.kernel import payments as kernel_payments
 from yakuba.kernel.accounts.models import Resident
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import attempt
 
+from .. import payments
 from ..models import Course, Enrolment, Session
 from ..services import courses as services
 from .public import _login_url
@@ -78,7 +81,26 @@ def course(request: TownRequest, slug: str) -> HttpResponse:
     return render(request, "reservations/public/course.html", {
         "course": item, "sessions": _rows(item.upcoming, _resident(request)),  # type: ignore[attr-defined]
         "result": result, "position": services.waiting_position(result) if result else None,
-        "login_url": _login_url(request.get_full_path()),
+        "payment": _payment(result) if result else None, "login_url": _login_url(request.get_full_path()),
+        "pays_online": item.fee > 0 and kernel_payments.enabled(request.municipality),
+    })
+
+
+def _payment(enrolment: Enrolment) -> kernel_payments.Summary | None:
+    """The enrolment's 受講料 payment, if its course has a fee (no query for a free course)."""
+    return payments.enrolment_summary(enrolment) if enrolment.session.course.fee > 0 else None
+
+
+@resident_required
+@require_GET
+def enrolment(request: TownRequest, public_id: UUID) -> HttpResponse:
+    """申込の内容: the resident's own enrolment, with its 受講料 and the payment box (where paying comes back to)."""
+    item: Enrolment = get_object_or_404(Enrolment.objects.select_related("session__course__department"),
+                                        public_id=public_id, resident=request.resident)
+    return render(request, "reservations/public/enrolment.html", {
+        "enrolment": item, "session": item.session, "course": item.session.course,
+        "position": services.waiting_position(item), "payment": _payment(item),
+        "may_cancel": services.enrolment_cancel_refusal(item) is None,
     })
 
 
@@ -109,6 +131,7 @@ def enrol(request: TownRequest, pk: int) -> HttpResponse:
         "session": session, "course": session.course, "seats": seats, "errors": errors,
         "refusal": None if errors else refusal, "existing": existing,
         "next_position": seats.waiting + 1, "resident": request.resident,
+        "pays_online": session.course.fee > 0 and kernel_payments.enabled(request.municipality),
     }, status=400 if errors else 200)
 
 
@@ -145,7 +168,8 @@ def my_enrolments(resident: Resident) -> dict[str, Any]:
     past = list(own.exclude(pk__in=[e.pk for e in upcoming]).order_by("-session__starts_at", "-pk")[:50])
     return {
         "enrolments_upcoming": [{"enrolment": e, "position": services.waiting_position(e),
-                                 "may_cancel": services.enrolment_cancel_refusal(e, now=now) is None}
+                                 "may_cancel": services.enrolment_cancel_refusal(e, now=now) is None,
+                                 "payment": _payment(e)}
                                 for e in upcoming],
         "enrolments_past": past,
     }
@@ -155,5 +179,6 @@ urlpatterns = [
     path("reservations/courses/", course_list, name="courses"),
     path("reservations/courses/<slug:slug>/", course, name="course"),
     path("reservations/sessions/<int:pk>/enrol/", enrol, name="enrol"),
+    path("my/enrolments/<uuid:public_id>/", enrolment, name="enrolment"),
     path("my/enrolments/<uuid:public_id>/cancel/", enrolment_cancel, name="enrolment-cancel"),
 ]

@@ -22,6 +22,7 @@ from yakuba.kernel.audit import services as audit
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once
 
+from .. import payments
 from ..models import Channel, Course, Enrolment, EnrolmentStatus, Session
 from ..services import courses as services
 from .staff import SEARCH_LIMIT, SearchForm, TimesForm
@@ -40,6 +41,17 @@ class CourseForm(forms.Form):
     department = forms.TypedChoiceField(label=gettext_lazy("担当課"), coerce=int,
                                         error_messages={"required": gettext_lazy("担当課を選んでください。"),
                                                         "invalid_choice": gettext_lazy("担当課を選び直してください。")})
+    fee = forms.IntegerField(
+        label=gettext_lazy("受講料（1回あたり・円）"), required=False, min_value=0, max_value=services.MAX_FEE,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=gettext_lazy("無料のときは0にします。材料費・教材費も含めた、1回の申込で納める金額です。"),
+        error_messages={"invalid": gettext_lazy("受講料は数字（円）で入力してください。"),
+                        "min_value": gettext_lazy("受講料は0円以上にしてください。"),
+                        "max_value": gettext_lazy("受講料が高すぎます。金額を確かめてください。")})
+    fee_note = forms.CharField(label=gettext_lazy("受講料の説明（材料費など）"), required=False, max_length=200,
+                               help_text=gettext_lazy("例: 材料費500円を含みます"),
+                               error_messages={"max_length": gettext_lazy(
+                                   "受講料の説明は200文字以内で入力してください。")})
     is_published = forms.BooleanField(label=gettext_lazy("住民のページに公開する"), required=False, initial=True)
 
     def __init__(self, data: Any = None, *, staff: Staff, initial: dict[str, Any] | None = None) -> None:
@@ -101,7 +113,8 @@ def _course_form(request: TownRequest, form: CourseForm, save: Callable[[dict[st
     """Validate, then save once per click; refusals come back on the form (400) with the typing kept."""
     if request.method == "POST":
         if form.is_valid():
-            data = {**form.cleaned_data, "department": form.departments[form.cleaned_data["department"]]}
+            data = {**form.cleaned_data, "department": form.departments[form.cleaned_data["department"]],
+                    "fee": form.cleaned_data["fee"] or 0}  # left empty: free
             response = act_once(request, lambda: save(data), done=done, form=form,
                                 back=lambda saved: reverse("staff:reservations-course", args=[saved.pk]),
                                 again=reverse("staff:reservations-courses"))
@@ -116,7 +129,8 @@ def course_new(request: TownRequest) -> HttpResponse:
     form = CourseForm(request.POST if request.method == "POST" else None, staff=request.staff)
     return _course_form(request, form, lambda data: services.create_course(
         request.municipality, staff=request.staff, title=data["title"], description=data["description"],
-        department=data["department"], is_published=data["is_published"], request=request),
+        department=data["department"], is_published=data["is_published"], fee=data["fee"],
+        fee_note=data["fee_note"], request=request),
         _("講座を作りました。続けて日程（回）を追加してください。"), {"course": None})
 
 
@@ -124,11 +138,12 @@ def course_new(request: TownRequest) -> HttpResponse:
 def course_edit(request: TownRequest, pk: int) -> HttpResponse:
     item = _course(request, pk)
     initial = {"title": item.title, "description": item.description, "department": item.department_id,
-               "is_published": item.is_published}
+               "is_published": item.is_published, "fee": item.fee, "fee_note": item.fee_note}
     form = CourseForm(request.POST if request.method == "POST" else None, staff=request.staff, initial=initial)
     return _course_form(request, form, lambda data: services.update_course(
         item, staff=request.staff, title=data["title"], description=data["description"],
-        department=data["department"], is_published=data["is_published"], request=request),
+        department=data["department"], is_published=data["is_published"], fee=data["fee"],
+        fee_note=data["fee_note"], request=request),
         _("講座の内容を変更しました。"), {"course": item})
 
 
@@ -160,6 +175,9 @@ def _roster(request: TownRequest, session: Session, *, errors: list[str] | None 
     enrolments = list(Enrolment.objects.filter(session=session).select_related("resident", "resident__user")
                       .order_by("created_at", "pk"))
     seated = [e for e in enrolments if e.status in services.HOLDING_A_SEAT]
+    if session.course.fee > 0:  # each seat's 受講料: paid, awaiting payment, or none asked (a phone enrolment)
+        for enrolment in seated:
+            setattr(enrolment, "fee_payment", payments.enrolment_summary(enrolment))  # noqa: B010 - for the template
     waiting = [e for e in enrolments if e.status == EnrolmentStatus.WAITLISTED]
     cancelled = [e for e in enrolments if e.status == EnrolmentStatus.CANCELLED]
     search = SearchForm(request.GET or None)
