@@ -130,3 +130,37 @@ def test_a_fee_not_payable_online_asks_for_no_payment(town_a, resident_a, fakepa
     submission = _apply(procedure, resident_a, [{"item": "bicycle", "quantity": "1"}])
     with scope(municipality=town_a):
         assert not Payment.objects.filter(payable_key=str(submission.pk)).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_payment_changes_delivered_at_once_give_the_numbers_once(town_a, fakepay):  # noqa: F811
+    from django.db import connection
+
+    from tests.support.race import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
+    use_fakepay(town_a, fakepay)
+    procedure = factories.make_procedure(town_a, slug="sodai-gomi", department="総務課", definition=FORM,
+                                         fee_schedule=SCHEDULE)
+    resident = factories.make_resident(town_a)
+    submission = _apply(procedure, resident, [{"item": "bicycle", "quantity": "3"}])
+    # Paid with the receiver off, so that the deliveries below are the only ones, all at the same moment.
+    kernel_payments.payment_changed.disconnect(dispatch_uid="applications.payment_changed")
+    try:
+        with scope(municipality=town_a):
+            payment = Payment.objects.get(payable_kind="applications.submission", payable_key=str(submission.pk))
+            started = services.start(payment, resident=resident)
+        pay_on_fakepay(started.next_url)
+        with scope(municipality=town_a):
+            assert services.refresh(started).status == Status.SUCCESS
+    finally:
+        kernel_payments.payment_changed.connect(application_payments.on_payment_changed,
+                                                dispatch_uid="applications.payment_changed")
+    deliver = lambda: application_payments.on_payment_changed(  # noqa: E731
+        "applications.submission", kind="applications.submission", key=str(submission.pk),
+        status=kernel_payments.SUCCESS)
+    assert race(town_a, [deliver] * 6) == {"ok": 6}
+    year = timezone.localdate().year
+    assert _numbers(submission) == [f"{year}-000001", f"{year}-000002", f"{year}-000003"]

@@ -35,7 +35,7 @@ def _free(schedule: dict[str, Any]) -> bool:
 
 
 payments.register(payments.PayableKind(
-    SUBMISSION, gettext_lazy("証明書の手数料（郵送請求）"), revenue_code=REVENUE_CODE, revenue_label=REVENUE_LABEL,
+    SUBMISSION, gettext_lazy("申請の手数料"), revenue_code=REVENUE_CODE, revenue_label=REVENUE_LABEL,
     staff_url=lambda key: reverse("staff:applications-detail", args=[int(key)]) if key.isdigit() else "",
     fee_types=_fee_types))
 payments.register(payments.PayableKind(
