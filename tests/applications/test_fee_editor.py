@@ -172,6 +172,8 @@ def test_fee_schedules_with_groups_online_and_tickets():
     assert fees.amount(schedule, rows) == 1300 and fees.units(schedule, rows) == 3
     assert fees.amount(schedule, {"items": [{"item": "sofa", "quantity": 1}]}) is None  # no price: staff tell
     assert fees.amount(schedule, {}) is None
+    assert fees.items(schedule, rows) == [("bicycle", 2, 1000), ("futon", 1, 300)]
+    assert fees.items({"choice": "c", "yen": {"a": 1}}, {"c": ""}) == [] and fees.items({"yen": 5}, {}) == []
     assert fees.fields(schedule) == ["items", "items.item", "items.quantity"]
     assert fees.payable_online(schedule) and fees.payable_online({"yen": 300, "postage": 110})
     assert not fees.payable_online({"yen": 300, "postage": 110, "online": False})

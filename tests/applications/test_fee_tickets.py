@@ -66,6 +66,7 @@ def test_sodai_gomi_paid_online_gets_one_ticket_number_per_item(town_a, resident
     with scope(municipality=town_a):
         payment = Payment.objects.get(payable_kind="applications.submission", payable_key=str(submission.pk))
         assert (payment.amount, payment.expires_at) == (1300, None)
+        assert payment.lines == [["自転車 ×2", 1000], ["布団 ×1", 300]]  # the 領収書's 内訳
     assert _numbers(submission) == []  # nothing before paying
     _pay(submission, resident_a, django_capture_on_commit_callbacks)
     year = timezone.localdate().year

@@ -125,6 +125,21 @@ def units(schedule: Mapping[str, Any], answers: Mapping[str, Any]) -> int:
     return total
 
 
+def items(schedule: Mapping[str, Any], answers: Mapping[str, Any]) -> list[tuple[str, int, int]]:
+    """The 内訳 of a per-choice fee without postage, for the 領収書: (option value, count, yen) per option chosen
+    (per row of the group); [] for other shapes or when the answers do not give an amount."""
+    if "choice" not in schedule or amount(schedule, answers) is None:
+        return []
+    rows = _rows(schedule, answers) if "group" in schedule else [answers]
+    found = []
+    for row in rows or []:
+        chosen = row.get(schedule["choice"])
+        count = row.get(schedule["per"]) if "per" in schedule else 1
+        values = chosen if isinstance(chosen, list) else [] if chosen in (None, "") else [chosen]
+        found += [(str(value), int(count), schedule["yen"][value] * int(count)) for value in values if count]
+    return found
+
+
 def _rows(schedule: Mapping[str, Any], answers: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     rows = answers.get(schedule["group"])
     if not isinstance(rows, list) or not all(isinstance(row, Mapping) for row in rows):

@@ -14,7 +14,7 @@ from yakuba.kernel import payments
 from yakuba.kernel.accounts.models import Staff
 from yakuba.kernel.tenancy.scoping import town_row
 
-from . import fees
+from . import fee_editor, fees
 from .models import CounterVisit, Procedure, Submission
 
 SUBMISSION = "applications.submission"
@@ -52,12 +52,24 @@ def ask_for_fee(submission: Submission) -> None:
     if not total:
         return
     postage = fees.postage(schedule)
-    lines = ((_("手数料"), total - postage), (_("郵送料"), postage)) if postage else ((_("手数料"), total),)
+    lines = _lines(submission, total - postage) + (((_("郵送料"), postage),) if postage else ())
     payments.request_payment(payments.Due(
         submission.municipality, SUBMISSION, str(submission.pk), amount=total,
         description=submission.procedure.title, reference=submission.reference or "",
         return_path=reverse("applications:status", args=[submission.public_id]), resident=submission.resident,
         expires=False, lines=lines))
+
+
+def _lines(submission: Submission, fee: int) -> tuple[tuple[str, int], ...]:
+    """The 手数料 of the 領収書: one line per item chosen (「自転車 ×2」) when there are several, else one line."""
+    items = fees.items(submission.procedure.fee_schedule, submission.answers)
+    if len(items) < 2:
+        return ((_("手数料"), fee),)
+    labels = fee_editor.labels(fee_editor.questions([submission.form_version.definition]))
+    key = ".".join(filter(None, (submission.procedure.fee_schedule.get("group"),
+                                 submission.procedure.fee_schedule["choice"])))
+    return tuple((_("%(item)s ×%(count)s") % {"item": labels.get(f"{key}={value}", value), "count": count}, yen)
+                 for value, count, yen in items)
 
 
 def on_payment_changed(sender: str, *, kind: str, key: str, status: str, **kwargs: Any) -> None:
