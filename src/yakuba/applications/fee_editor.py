@@ -77,8 +77,11 @@ def initial(schedule: dict[str, Any], known: dict[str, Question]) -> dict[str, A
     if "choice" in schedule:
         key = group + schedule["choice"]
         labels = dict(known[key].options) if key in known else {}
+        order = list(labels)  # in the form's order (PostgreSQL's jsonb keeps no order of keys)
+        prices = sorted(schedule["yen"].items(), key=lambda pair: (
+            order.index(pair[0]) if pair[0] in order else len(order), pair[0]))
         values |= {"fee_kind": "choice", "fee_choice": key, "fee_prices": "\n".join(
-            f"{labels.get(value, value)}:{yen}" for value, yen in schedule["yen"].items())}
+            f"{labels.get(value, value)}:{yen}" for value, yen in prices)}
     else:
         kind = "unit" if "per" in schedule else "free" if schedule.get("yen") == 0 else "fixed"
         values |= {"fee_kind": kind, "fee_yen": schedule.get("yen")}

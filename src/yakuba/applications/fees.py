@@ -175,8 +175,11 @@ def describe(schedule: Mapping[str, Any], labels: Mapping[str, str]) -> list[str
     per = labels.get(group + schedule["per"], schedule["per"]) if "per" in schedule else ""
     if "choice" in schedule:
         key = group + schedule["choice"]
+        order = list(labels)  # the form's order of options (labels are built from it)
+        prices = sorted(schedule["yen"].items(), key=lambda pair: (
+            order.index(f"{key}={pair[0]}") if f"{key}={pair[0]}" in labels else len(order), pair[0]))
         lines = [_("%(option)s: %(yen)s円") % {"option": labels.get(f"{key}={value}", value), "yen": f"{yen:,}"}
-                 for value, yen in schedule["yen"].items()]
+                 for value, yen in prices]
         if per:
             lines.append(_("（「%(field)s」の数を掛けます）") % {"field": per})
     elif per:
