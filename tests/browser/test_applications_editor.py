@@ -115,3 +115,33 @@ def test_admin_builds_previews_and_publishes_a_form(live_server, phone):
 def _procedure_pk() -> int:
     with scope(municipality=factories.make_town("10382")):
         return Procedure.objects.get(slug="dog-death").pk
+
+
+def test_admin_sets_a_fee_per_choice_payable_online(live_server, phone):
+    form = {"pages": [{"title": "請求", "fields": [
+        {"name": "delivery", "type": "choice", "label": "受け取り方法",
+         "options": [["counter", "窓口で受け取る"], ["post", "郵送"]]}]}]}
+    town = factories.make_town("10382", "下仁田町")
+    admin = factories.make_staff(town, department="総務課", role=Role.ADMIN)
+    procedure = factories.make_procedure(town, slug="shomei", title="証明書の請求", definition=form)
+    base = f"{live_server.url}/t/10382"
+    phone.goto(f"{base}/staff/applications/procedures/{procedure.pk}/")
+    _log_in(phone, base, admin)
+    phone.get_by_label("選択肢に応じて（選んだ選択肢ごとの額）").check()
+    phone.select_option("#id_fee_choice", label="受け取り方法")
+    phone.fill("#id_fee_prices", "窓口で受け取る:300\n郵送:ABC")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="保存する").click()
+    assert "1行に1つ「選択肢:金額」の形で入力してください。" in phone.locator(".error-summary").inner_text()
+    assert phone.locator("#id_fee_prices").input_value() == "窓口で受け取る:300\n郵送:ABC"
+    assert_accessible(phone)
+    phone.fill("#id_fee_prices", "窓口で受け取る:300\n郵送:300")
+    phone.fill("#id_fee_postage", "110")
+    phone.get_by_label("オンラインで支払える").check()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="保存する").click()
+    assert "手続の説明を保存しました。" in phone.locator(".messages").inner_text()
+    with scope(municipality=town):
+        procedure.refresh_from_db()
+        assert procedure.fee_schedule == {"choice": "delivery", "yen": {"counter": 300, "post": 300},
+                                          "postage": 110, "online": True}

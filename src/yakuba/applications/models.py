@@ -80,6 +80,16 @@ class Procedure(TenantModel):
         """Whether residents can apply online now: published with a published form."""
         return self.is_published and self.current_form_id is not None
 
+    @property
+    def fee_online(self) -> bool:
+        """Whether the 手数料 is paid online after submitting (fees.payable_online)."""
+        return fees.payable_online(self.fee_schedule or {})
+
+    @property
+    def issues_tickets(self) -> bool:
+        """Whether paying gives 処理券番号 (粗大ごみ)."""
+        return bool((self.fee_schedule or {}).get("tickets"))
+
 
 class FormVersion(TenantModel):
     """One version of a procedure's form. Published versions never change; editing makes a new draft."""
@@ -314,3 +324,24 @@ class Attachment(TenantModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Ticket(TenantModel):
+    """処理券番号: one per unit of a paid fee whose schedule issues tickets (粗大ごみ), for the resident to write on
+    the item instead of buying a sticker at a shop. Given once, when the fee's payment succeeds."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="tickets")
+    position = models.PositiveSmallIntegerField()  # 1, 2, 3 … within the submission
+    number = models.CharField(_("処理券番号"), max_length=20)
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "position"]
+        verbose_name = _("処理券")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "number"], name="ticket_unique_number"),
+            models.UniqueConstraint(fields=["submission", "position"], name="ticket_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -47,6 +47,7 @@ from .models import (
     Status,
     Submission,
     SubmissionEvent,
+    Ticket,
 )
 
 WORKFLOW = Workflow([
@@ -293,6 +294,39 @@ def submit(submission: Submission, *, actor: User | None, request: HttpRequest |
         payments.ask_for_fee(current)
     _after_commit_receipt(current)
     return current
+
+
+TICKET_SERIES = "applications.ticket"  # 処理券番号, per calendar year, one series per town
+MAX_TICKETS = 100
+
+
+def issue_tickets(submission: Submission) -> list[Ticket]:
+    """The fee was paid: give the submission its 処理券番号, one per unit, if its schedule issues tickets (none
+    while its payment is not a success).
+
+    Idempotent (a second payment_changed finds them given and returns them); gapless, since the numbers are taken
+    from kernel.numbering in the transaction that stores them."""
+    with transaction.atomic():
+        current = _locked(submission)
+        given = list(current.tickets.all())
+        schedule = current.procedure.fee_schedule or {}
+        if given or not schedule.get("tickets") or current.status == Status.DRAFT:
+            return given
+        from . import payments
+
+        paid = payments.submission_summary(current)
+        if paid is None or not paid.paid:  # a number stands for a paid 処理券, never for one still owed
+            return []
+        count = min(fees.units(schedule, current.answers), MAX_TICKETS)
+        year = timezone.localdate().year
+        tickets = [Ticket.objects.create(
+            municipality=current.municipality, submission=current, position=position,
+            number=f"{year}-{numbering.take(current.municipality, TICKET_SERIES, year):06d}")
+            for position in range(1, count + 1)]
+        if tickets:
+            record("applications.submission.tickets_issued", municipality=current.municipality, obj=current,
+                   data={"numbers": [ticket.number for ticket in tickets]})
+    return tickets
 
 
 def _file(submission: Submission, cleaned: dict[str, Any], *, channel: str, actor: User | None,
@@ -606,9 +640,14 @@ def save_procedure(procedure: Procedure, *, staff: Staff, request: HttpRequest |
         raise Refused(_("この手続を編集する権限がありません。"))
     created = procedure.pk is None
     with transaction.atomic():
+        before = None if created else Procedure.objects.select_for_update().values_list(
+            "fee_schedule", flat=True).get(pk=procedure.pk)
         procedure.save()
         record("applications.procedure.created" if created else "applications.procedure.updated",
                municipality=procedure.municipality, actor=staff.user, obj=procedure, request=request)
+        if (before or {}) != (procedure.fee_schedule or {}):
+            record("applications.procedure.fee_changed", municipality=procedure.municipality, actor=staff.user,
+                   obj=procedure, request=request, data={"from": before or {}, "to": procedure.fee_schedule or {}})
     return procedure
 
 

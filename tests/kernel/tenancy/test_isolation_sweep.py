@@ -378,12 +378,14 @@ def _lottery_and_course_of_town_b(town_b, staff_b, room, applicant):
 
 
 def _applications_of_town_b(town_b, staff_b):
-    """A procedure, a filed submission with an attachment, a draft and a counter visit, all of town B."""
+    """A procedure, a filed submission with an attachment and a 処理券番号, a draft and a counter visit, all of town
+    B."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
 
     from tests.kernel.files.test_uploads import PNG
     from yakuba.applications import services
+    from yakuba.applications.models import Ticket
 
     procedure = factories.make_procedure(town_b, slug="kanra-dog", title="甘楽専用の手続",
                                          department=staff_b.department.name)
@@ -392,7 +394,8 @@ def _applications_of_town_b(town_b, staff_b):
         draft = services.start_draft(procedure, applicant)
         services.save_page(draft, 1, {"dog_name": "甘楽専用ポチ", "breed": "shiba"},
                            files={"photo": SimpleUploadedFile("dog.png", PNG)})
-        services.submit(draft, actor=applicant.user)
+        filed = services.submit(draft, actor=applicant.user)
+        Ticket.objects.create(municipality=town_b, submission=filed, position=1, number="KANRA-000001")  # 処理券番号
         services.start_draft(procedure, factories.make_resident(town_b, family_name="甘楽", given_name="太郎"))
         visit = services.start_visit(applicant, [procedure], staff=staff_b)
         services.save_visit_page(visit, 0, {"dog_name": "甘楽専用ポチ", "breed": "shiba"})

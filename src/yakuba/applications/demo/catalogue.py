@@ -30,8 +30,8 @@ class DemoProcedure:
     processing_days: int | None
     keywords: str
     departments: dict[str, str]
-    # What the counter adds up (applications/fees.py). 粗大ごみ (per item and size) and 施設使用料 (by ordinance,
-    # with reductions) are left unset: the counter says staff will tell the amount.
+    # What the counter adds up and residents may pay online (applications/fees.py). 施設使用料 (by ordinance, with
+    # reductions) is left unset: the counter says staff will tell the amount.
     fee_schedule: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -83,10 +83,14 @@ PROCEDURES = (
     DemoProcedure(
         "sodai-gomi", "粗大ごみ収集申込", "living",
         "ごみ集積所に出せない大きなごみ（家具・自転車など）の戸別収集を申し込めます。",
-        "粗大ごみ処理券（町内の取扱店で購入し、品目に貼ってください）",
-        "1点につき 500円（ソファ・ベッド・たんすは 1,000円）", 7,
-        "粗大ごみ そだいごみ ソダイゴミ ごみ ゴミ 家具 かぐ 収集 しゅうしゅう 引越し ひっこし",
+        "処理券番号（申込のあとオンラインで手数料を支払うと表示されます。紙に書いて品目に貼ってください）",
+        "1点につき 500円（ソファ・ベッド・たんすは 1,000円、布団は 300円）", 7,
+        "粗大ごみ そだいごみ ソダイゴミ ごみ ゴミ 家具 かぐ 収集 しゅうしゅう 引越し ひっこし 処理券",
         {"shimonita": "住民税務課", "nakanojo": "住民福祉課"},
+        # 粗大ごみ処理手数料 per item, paid online after applying; each unit gets a 処理券番号 once paid.
+        fee_schedule={"group": "items", "choice": "item", "per": "quantity", "yen": {
+            "sofa": 1000, "bed": 1000, "mattress": 500, "chest": 1000, "desk": 500, "bicycle": 500,
+            "carpet": 500, "futon": 300, "other": 500}, "online": True, "tickets": True},
     ),
     DemoProcedure(
         "juminhyo-yuso", "住民票の写し等の郵送請求", "certificates",

@@ -48,7 +48,7 @@ def samples(town: Town) -> list[Sample]:
                 **common, "items": [{"item": "sofa", "quantity": "1"}, {"item": "bicycle", "quantity": "1"}],
                 "collection_place": "home", "preferred_date": _days(9), "notes": "玄関横の車庫の前に出します",
                 "fee_confirmed": True},
-                steps=(("complete", "ご希望の日に収集します。処理券（ソファ1,000円、自転車500円）を貼り、"
+                steps=(("complete", "ご希望の日に収集します。処理券番号を書いた紙を品目に貼り、"
                                     "当日の朝8時までに出してください。", ()),)),
             Sample(3, ("jidou-teate",), {
                 **common, "reason": "move_in", "move_in_date": _days(-6), "previous_address": "群馬県高崎市高松町35-1",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -24,7 +24,7 @@ from yakuba.kernel.forms.validate import validate
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import Attempt, act_once, add_refusal, attempt
 
-from .. import editor, services
+from .. import editor, fee_editor, services
 from ..models import Category, FormVersion, Procedure
 
 MB = 1024 * 1024
@@ -44,12 +44,31 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
         label=gettext_lazy("閲覧を許可する課"), queryset=Department.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("担当課のほかに、この手続の申請を見て処理できる課です。"))
-    # The simple shape of the fee schedule (applications/fees.py): one amount per application. A schedule that
-    # depends on answers (per copy, per certificate) is set by the data loader and not offered here.
+    # 手数料: the fee schedule (applications/fees.py), built from these inputs by fee_editor.
+    fee_kind = forms.ChoiceField(label=gettext_lazy("手数料の決め方"), choices=fee_editor.KINDS, required=False,
+                                 widget=forms.RadioSelect)
     fee_yen = forms.IntegerField(
-        label=gettext_lazy("窓口で合計する手数料（円）"), required=False, min_value=0, max_value=10_000_000,
-        help_text=gettext_lazy("書かない窓口の確認画面で、1件あたりこの額を合計します。無料は0。"
-                               "答えによって金額が変わるときは空欄にします（窓口では「職員がお知らせします」と表示）。"))
+        label=gettext_lazy("金額（円）"), required=False, min_value=0, max_value=fee_editor.MAX_YEN,
+        help_text=gettext_lazy("「1件あたり定額」はその額、「数に応じて」は1つあたりの額です。"))
+    fee_per = forms.ChoiceField(
+        label=gettext_lazy("掛ける数の質問"), required=False,
+        help_text=gettext_lazy("「数に応じて」で額に掛ける数（通数・点数など）の質問です。"
+                               "「選択肢に応じて」でも、選ぶと選択肢の額に掛けます。"))
+    fee_choice = forms.ChoiceField(label=gettext_lazy("金額を決める選択肢の質問"), required=False)
+    fee_prices = forms.CharField(
+        label=gettext_lazy("選択肢ごとの金額（円）"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("1行に1つ「選択肢:金額」の形で。例: 自転車:500"))
+    fee_postage = forms.IntegerField(
+        label=gettext_lazy("郵送料（円）"), required=False, min_value=0, max_value=100_000,
+        help_text=gettext_lazy("郵送で請求する手続のとき、1件ごとに手数料に加えます。"))
+    fee_online = forms.BooleanField(
+        label=gettext_lazy("オンラインで支払える"), required=False,
+        help_text=gettext_lazy("申請のあと、住民が手数料をオンラインで支払えます（町がオンライン決済を使っている場合）。"))
+    fee_tickets = forms.BooleanField(
+        label=gettext_lazy("処理券を発行する"), required=False,
+        help_text=gettext_lazy("支払いが済むと、1つごとに処理券番号を表示します（粗大ごみなど）。"))
+    FEE_FIELDS = ("fee", "fee_kind", "fee_yen", "fee_per", "fee_choice", "fee_prices", "fee_postage", "fee_online",
+                  "fee_tickets")
 
     class Meta:
         model = Procedure
@@ -74,17 +93,43 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
         departments = Department.objects.all() if staff.has_role(Role.ADMIN) else Department.objects.filter(
             pk=staff.department_id)
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        schedule = self.instance.fee_schedule
-        if set(schedule) - {"yen"}:
-            del self.fields["fee_yen"]  # an answer-dependent schedule: kept as it is
-        else:
-            self.fields["fee_yen"].initial = schedule.get("yen")
-            self.order_fields([*[name for name in self.fields if name != "fee_yen"][:8], "fee_yen"])
+        self.fee_schedule: dict[str, Any] = dict(self.instance.fee_schedule or {})
+        self.questions = fee_editor.questions(_definitions(self.instance))
+        blank = [("", "―")]
+        self.fields["fee_per"].choices = blank + [  # type: ignore[attr-defined]
+            (q.key, q.label) for q in self.questions.values() if q.kind == "number"]
+        self.fields["fee_choice"].choices = blank + [  # type: ignore[attr-defined]
+            (q.key, q.label) for q in self.questions.values() if q.kind != "number"]
+        for name, value in fee_editor.initial(self.instance.fee_schedule or {}, self.questions).items():
+            self.fields[name].initial = value
+        self.order_fields([name for name in self.fields if name not in self.FEE_FIELDS] + list(self.FEE_FIELDS))
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.FEE_FIELDS]
+
+    @property
+    def fee_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.FEE_FIELDS]
+
+    @property
+    def error_list(self) -> list[dict[str, str]]:
+        """For the page's error summary, each error linked to its input."""
+        return [{"message": str(error)} for error in self.non_field_errors()] + [
+            {"id": self[name].auto_id, "label": str(self[name].label), "message": str(error)}
+            for name, errors in self.errors.items() if name != NON_FIELD_ERRORS for error in errors]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if not any(name in self.errors for name in self.FEE_FIELDS):
+            try:
+                self.fee_schedule = fee_editor.schedule(cleaned, self.questions)
+            except editor.EditorError as error:
+                self.add_error(error.field, error.message)
+        return cleaned
 
     def save(self, commit: bool = True) -> Procedure:
-        if "fee_yen" in self.fields:
-            amount = self.cleaned_data.get("fee_yen")
-            self.instance.fee_schedule = {} if amount is None else {"yen": amount}
+        self.instance.fee_schedule = self.fee_schedule
         procedure: Procedure = super().save(commit=commit)
         return procedure
 
@@ -240,6 +285,15 @@ def _field_url(procedure: Procedure, name: str, sub: str | None = None) -> str:
     if sub is None:
         return reverse("staff:applications-form-field", args=[procedure.pk, name])
     return reverse("staff:applications-form-subfield", args=[procedure.pk, name, sub])
+
+
+def _definitions(procedure: Procedure) -> list[dict[str, Any]]:
+    """The forms a fee may read: the current one and the editor's draft (which may add the question it needs)."""
+    if procedure.pk is None:
+        return []
+    current = [procedure.current_form.definition] if procedure.current_form is not None else []
+    draft = procedure.versions.filter(published_at__isnull=True).first()
+    return current + ([draft.definition] if draft is not None else [])
 
 
 def _posted(request: TownRequest) -> QueryDict | None:

@@ -28,7 +28,7 @@ from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import attempt
 from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 
-from .. import exports, payments, records, services
+from .. import exports, fee_editor, fees, payments, records, services
 from ..models import Category, LifeEvent, Procedure, Status, Submission
 
 JUST_SUBMITTED = "applications.just_submitted"  # session key: show the confirmation panel once
@@ -65,8 +65,10 @@ def procedure(request: TownRequest, slug: str) -> HttpResponse:
     if request.user.is_authenticated:
         resident = Resident.objects.filter(user=request.user).first()
     documents = [line.strip().lstrip("・-*　 ") for line in item.documents.splitlines() if line.strip()]
+    known = fee_editor.questions([item.current_form.definition] if item.current_form else [])
     return render(request, "applications/public/procedure.html", {
         "procedure": item, "documents": documents, "draft": services.current_draft(item, resident),
+        "fee_lines": fees.describe(item.fee_schedule or {}, fee_editor.labels(known)),
         "login_url": _login_url(reverse("applications:procedure", args=[slug])),
     })
 
@@ -157,6 +159,8 @@ def check(request: TownRequest, public_id: UUID) -> HttpResponse:
     return render(request, "applications/public/check.html", {
         "submission": submission, "procedure": submission.procedure, "resident": request.resident,
         "sections": _sections(form, result.cleaned, services.file_names(submission)),
+        "fee": fees.amount(submission.procedure.fee_schedule or {}, result.cleaned),
+        "postage": fees.postage(submission.procedure.fee_schedule or {}),
     })
 
 
@@ -204,7 +208,7 @@ def status(request: TownRequest, public_id: UUID) -> HttpResponse:
         "explanation": _explain(submission.status), "events": events, "just_submitted": just_submitted,
         "sections": _sections(form, submission.answers, names), "attachments": _attachments(submission),
         "can_withdraw": "withdraw" in actions, "correction": _correction_request(submission, events),
-        "payment": payments.submission_summary(submission),
+        "payment": payments.submission_summary(submission), "tickets": submission.tickets.all(),
     })
 
 

@@ -30,7 +30,7 @@ from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once, add_refusal, error_summary
 from yakuba.kernel.ui.views import safe_url
 
-from .. import exports, metrics, services
+from .. import exports, metrics, payments, services
 from ..models import OPEN_STATUSES, Channel, EventKind, Procedure, Status, Submission
 
 OPEN = "open"
@@ -300,6 +300,7 @@ def _detail(request: TownRequest, submission: Submission, *, bound: forms.Form |
         "history": history, "transitions": transitions, "note_form": note_form,
         "assign_form": assign_form, "correction_labels": [labels.get(n, n) for n in submission.correction_fields],
         "note_kind": EventKind.NOTE, "message_kind": EventKind.MESSAGE, "stray_errors": stray_errors,
+        "payment": payments.submission_summary(submission), "tickets": submission.tickets.all(),
     }, status=status)
 
 
