@@ -69,6 +69,8 @@ def _schedule(town, procedure):
       "fee_per": "items.quantity", "fee_online": "on", "fee_tickets": "on"},
      {"group": "items", "choice": "item", "per": "quantity", "yen": {"bicycle": 500, "futon": 300},
       "online": True, "tickets": True}),
+    ({"fee_kind": "fixed", "fee_yen": "500", "fee_online": "on", "fee_revenue": "13-02-03"},
+     {"yen": 500, "online": True, "revenue": "13-02-03"}),
 ])
 def test_the_editor_sets_each_shape_of_fee(town_a, admin, procedure, inputs, expected):
     response = admin.post(_edit_url(town_a, procedure), _entry(procedure, **inputs))
@@ -116,6 +118,8 @@ def test_the_editor_shows_a_saved_schedule_again_as_it_was_typed(town_a, admin, 
      "処理券を発行するには、「オンラインで支払える」も選んでください。", 'value="500"'),
     ({"fee_kind": "", "fee_postage": "110"},
      "郵送料やオンラインでの支払いを設定するときは、手数料の決め方を選んでください。", 'value="110"'),
+    ({"fee_kind": "fixed", "fee_yen": "500", "fee_revenue": "99-99-99"},  # a code no app registered
+     "正しく選択してください", 'value="500"'),
 ])
 def test_the_editor_refuses_a_bad_fee_with_a_message_and_keeps_the_typing(town_a, admin, procedure, inputs,
                                                                            message, kept):
@@ -141,7 +145,7 @@ def test_residents_see_the_fee_on_the_procedure_page_and_before_submitting(town_
         procedure.save()
     client = Client()
     page = client.get(town_a.path_prefix + reverse("applications:procedure", args=[procedure.slug])).content.decode()
-    assert "自転車: 500円" in page and "布団: 300円" in page and "（「数量」の数を掛けます）" in page
+    assert "自転車: 500円" in page and "布団: 300円" in page and "それぞれ「数量」の数を掛けた金額です。" in page
     assert "申請のあと、手数料をオンラインで支払えます。" in page and "処理券番号をお知らせします" in page
     with scope(municipality=town_a):
         draft = services.start_draft(procedure, resident_a)
@@ -179,7 +183,7 @@ def test_fee_schedules_with_groups_online_and_tickets():
     assert not fees.payable_online({"yen": 300, "postage": 110, "online": False})
     assert not fees.payable_online({"yen": 300}) and not fees.payable_online({})
     for bad in ({"yen": 500, "tickets": True}, {"yen": 500, "online": "yes"}, {"yen": 500, "group": "items"},
-                {"yen": 500, "group": 3, "per": "n"}):
+                {"yen": 500, "group": 3, "per": "n"}, {"yen": 500, "revenue": ""}, {"yen": 500, "revenue": 7}):
         with pytest.raises(fees.ScheduleError):
             fees.check_schedule(bad)
 

@@ -27,7 +27,7 @@ FORM = {"pages": [{"title": "出す品目", "fields": [
          "options": [["bicycle", "自転車"], ["futon", "布団"], ["chest", "タンス（大）"]]},
         {"name": "quantity", "type": "number", "label": "数量", "min": 1, "max": 10}]}]}]}
 SCHEDULE = {"group": "items", "choice": "item", "per": "quantity", "yen": {"bicycle": 500, "futon": 300, "chest": 1000},
-            "online": True, "tickets": True}
+            "online": True, "tickets": True, "revenue": "13-02-03"}
 
 
 @pytest.fixture
@@ -65,17 +65,20 @@ def test_sodai_gomi_paid_online_gets_one_ticket_number_per_item(town_a, resident
     submission = _apply(gomi, resident_a, [{"item": "bicycle", "quantity": "2"}, {"item": "futon", "quantity": "1"}])
     with scope(municipality=town_a):
         payment = Payment.objects.get(payable_kind="applications.submission", payable_key=str(submission.pk))
-        assert (payment.amount, payment.expires_at) == (1300, None)
+        assert (payment.amount, payment.expires_at, payment.revenue_code) == (1300, None, "13-02-03")  # 衛生手数料
         assert payment.lines == [["自転車 ×2", 1000], ["布団 ×1", 300]]  # the 領収書's 内訳
     assert _numbers(submission) == []  # nothing before paying
     _pay(submission, resident_a, django_capture_on_commit_callbacks)
     year = timezone.localdate().year
     assert _numbers(submission) == [f"{year}-000001", f"{year}-000002", f"{year}-000003"]
+    with scope(municipality=town_a):  # each number says which item of which price it goes on
+        assert list(Ticket.objects.filter(submission=submission).order_by("position").values_list(
+            "item", "yen")) == [("自転車", 500), ("自転車", 500), ("布団", 300)]
 
     client = Client()
     client.force_login(resident_a.user)
     page = client.get(town_a.path_prefix + reverse("applications:status", args=[submission.public_id]))
-    assert "処理券番号" in page.content.decode() and f"{year}-000003" in page.content.decode()
+    assert "処理券番号" in page.content.decode() and f"{year}-000003</strong> （布団・300円）" in page.content.decode()
     staff = factories.staff_client(staff_a)
     detail = staff.get(town_a.path_prefix + reverse("staff:applications-detail", args=[submission.pk]))
     assert f"{year}-000001" in detail.content.decode() and "1,300円" in detail.content.decode()
@@ -165,3 +168,6 @@ def test_payment_changes_delivered_at_once_give_the_numbers_once(town_a, fakepay
     assert race(town_a, [deliver] * 6) == {"ok": 6}
     year = timezone.localdate().year
     assert _numbers(submission) == [f"{year}-000001", f"{year}-000002", f"{year}-000003"]
+    with scope(municipality=town_a):  # each number says which item of which price it goes on
+        assert list(Ticket.objects.filter(submission=submission).order_by("position").values_list(
+            "item", "yen")) == [("自転車", 500), ("自転車", 500), ("布団", 300)]

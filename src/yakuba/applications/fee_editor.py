@@ -72,7 +72,8 @@ def initial(schedule: dict[str, Any], known: dict[str, Question]) -> dict[str, A
     group = f"{schedule['group']}." if isinstance(schedule.get("group"), str) else ""
     values: dict[str, Any] = {
         "fee_postage": schedule.get("postage"), "fee_online": fees.payable_online(schedule),
-        "fee_tickets": bool(schedule.get("tickets")), "fee_per": group + schedule["per"] if "per" in schedule else "",
+        "fee_tickets": bool(schedule.get("tickets")), "fee_revenue": schedule.get("revenue", ""),
+        "fee_per": group + schedule["per"] if "per" in schedule else "",
     }
     if "choice" in schedule:
         key = group + schedule["choice"]
@@ -110,6 +111,8 @@ def schedule(data: dict[str, Any], known: dict[str, Question]) -> dict[str, Any]
                 raise EditorError(_("数に応じた手数料には、掛ける数の質問を選んでください。"), field="fee_per")
             result |= _split({"per": data["fee_per"]}, field="fee_per")
     result |= _payment(postage, online=online, tickets=tickets)
+    if data.get("fee_revenue"):
+        result["revenue"] = data["fee_revenue"]
     try:
         fees.check_schedule(result)
     except fees.ScheduleError as error:

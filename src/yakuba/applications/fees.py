@@ -20,6 +20,8 @@ and the fee is the sum over its rows: ``{"group": "items", "choice": "item", "ye
 ``"tickets": true`` (only with ``"online"``) issues a 処理券番号 per unit once paid (粗大ごみ処理券: a number the
 resident writes on each item instead of buying a sticker at a shop); the units are the number field's answer, or
 the options chosen, or 1, summed over the group's rows.
+``"revenue": "13-02-03"`` books the fee under that 歳入科目 in the 収納 report instead of the 申請の手数料's (a code
+registered with kernel.payments.register_revenue: 粗大ごみ is a 衛生手数料, not a 戸籍住民基本台帳手数料).
 
 An answer the schedule needs that is missing or not a number gives no amount, rather than a wrong one.
 """
@@ -32,7 +34,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-KEYS = frozenset({"yen", "per", "choice", "postage", "group", "online", "tickets"})
+KEYS = frozenset({"yen", "per", "choice", "postage", "group", "online", "tickets", "revenue"})
 
 
 class ScheduleError(ValueError):
@@ -73,6 +75,8 @@ def _check_extras(schedule: dict[str, Any]) -> None:
             raise ScheduleError(f'"{flag}" is true or false')
     if schedule.get("tickets") and not payable_online(schedule):
         raise ScheduleError('"tickets" needs "online": 処理券 numbers are given once paid online')
+    if "revenue" in schedule and not (isinstance(schedule["revenue"], str) and schedule["revenue"]):
+        raise ScheduleError('"revenue" is a 歳入科目 code such as "13-02-03"')
 
 
 def fields(schedule: Mapping[str, Any]) -> list[str]:
@@ -181,7 +185,7 @@ def describe(schedule: Mapping[str, Any], labels: Mapping[str, str]) -> list[str
         lines = [_("%(option)s: %(yen)s円") % {"option": labels.get(f"{key}={value}", value), "yen": f"{yen:,}"}
                  for value, yen in prices]
         if per:
-            lines.append(_("（「%(field)s」の数を掛けます）") % {"field": per})
+            lines.append(_("それぞれ「%(field)s」の数を掛けた金額です。") % {"field": per})
     elif per:
         lines = [_("「%(field)s」1つにつき %(yen)s円") % {"field": per, "yen": f"{schedule['yen']:,}"}]
     elif schedule["yen"] == 0:

@@ -333,6 +333,8 @@ class Ticket(TenantModel):
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="tickets")
     position = models.PositiveSmallIntegerField()  # 1, 2, 3 … within the submission
     number = models.CharField(_("処理券番号"), max_length=20)
+    item = models.CharField(_("処理券の品目"), max_length=100, blank=True)  # what the number goes on: 自転車
+    yen = models.PositiveIntegerField(_("処理券の金額"), default=0)  # the price paid for it
     issued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -38,6 +38,9 @@ payments.register(payments.PayableKind(
     SUBMISSION, gettext_lazy("申請の手数料"), revenue_code=REVENUE_CODE, revenue_label=REVENUE_LABEL,
     staff_url=lambda key: reverse("staff:applications-detail", args=[int(key)]) if key.isdigit() else "",
     fee_types=_fee_types))
+# 歳入科目 a procedure's fee may be booked under instead (its schedule's "revenue"; the fee editor offers them).
+payments.register_revenue("13-02-03", gettext_lazy("衛生手数料（廃棄物処理手数料）"))
+payments.register_revenue("13-02-02", gettext_lazy("総務手数料（税務手数料）"))
 payments.register(payments.PayableKind(
     VISIT, gettext_lazy("窓口の手数料"), revenue_code=REVENUE_CODE, revenue_label=REVENUE_LABEL, online=False))
 
@@ -57,7 +60,7 @@ def ask_for_fee(submission: Submission) -> None:
         submission.municipality, SUBMISSION, str(submission.pk), amount=total,
         description=submission.procedure.title, reference=submission.reference or "",
         return_path=reverse("applications:status", args=[submission.public_id]), resident=submission.resident,
-        expires=False, lines=lines))
+        expires=False, lines=lines, revenue_code=str(schedule.get("revenue") or "")))
 
 
 def _lines(submission: Submission, fee: int) -> tuple[tuple[str, int], ...]:

@@ -300,6 +300,24 @@ TICKET_SERIES = "applications.ticket"  # 処理券番号, per calendar year, one
 MAX_TICKETS = 100
 
 
+def _ticket_units(submission: Submission, schedule: dict[str, Any]) -> list[tuple[str, int]]:
+    """(what it is for, its price) per 処理券 to issue: 「自転車」 500 once per bicycle, so that each number goes on an
+    item of its price; a fee that is not per option gives each unit the procedure's title and its share."""
+    from . import fee_editor
+
+    chosen = fees.items(schedule, submission.answers)
+    if chosen:
+        names = fee_editor.labels(fee_editor.questions([submission.form_version.definition]))
+        group = f"{schedule['group']}." if isinstance(schedule.get("group"), str) else ""
+        key = group + schedule["choice"]
+        return [(names.get(f"{key}={value}", value), yen // count) for value, count, yen in chosen
+                for _unit in range(count)]
+    count = fees.units(schedule, submission.answers)
+    total = fees.amount(schedule, submission.answers) or 0
+    share = (total - fees.postage(schedule)) // count if count else 0
+    return [(submission.procedure.title, share)] * count
+
+
 def issue_tickets(submission: Submission) -> list[Ticket]:
     """The fee was paid: give the submission its 処理券番号, one per unit, if its schedule issues tickets (none
     while its payment is not a success).
@@ -317,12 +335,12 @@ def issue_tickets(submission: Submission) -> list[Ticket]:
         paid = payments.submission_summary(current)
         if paid is None or not paid.paid:  # a number stands for a paid 処理券, never for one still owed
             return []
-        count = min(fees.units(schedule, current.answers), MAX_TICKETS)
+        units = _ticket_units(current, schedule)[:MAX_TICKETS]
         year = timezone.localdate().year
         tickets = [Ticket.objects.create(
-            municipality=current.municipality, submission=current, position=position,
+            municipality=current.municipality, submission=current, position=position, item=item[:100], yen=yen,
             number=f"{year}-{numbering.take(current.municipality, TICKET_SERIES, year):06d}")
-            for position in range(1, count + 1)]
+            for position, (item, yen) in enumerate(units, start=1)]
         if tickets:
             record("applications.submission.tickets_issued", municipality=current.municipality, obj=current,
                    data={"numbers": [ticket.number for ticket in tickets]})

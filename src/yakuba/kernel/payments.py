@@ -73,6 +73,28 @@ def register(kind: PayableKind) -> PayableKind:
     return kind
 
 
+_revenues: dict[str, str | Promise] = {}
+
+
+def register_revenue(code: str, label: str | Promise) -> None:
+    """A 歳入科目 an owning app may charge an item under instead of its kind's (Due.revenue_code), e.g. 粗大ごみ's
+    衛生手数料 for a procedure whose kind is the 申請の手数料: the 収納 report names it and the fee editor offers it."""
+    current = _revenues.get(code)
+    if current is not None and str(current) != str(label):
+        raise ValueError(f"revenue code {code} is registered twice")
+    _revenues[code] = label
+
+
+def revenue_codes() -> list[tuple[str, str | Promise]]:
+    """Every 歳入科目 known: the kinds' and those registered, by code."""
+    found = {kind.revenue_code: kind.revenue_label for kind in _kinds.values()} | _revenues
+    return sorted(found.items())
+
+
+def revenue_label(code: str) -> str:
+    return str(dict(revenue_codes()).get(code, ""))
+
+
 def kinds() -> list[PayableKind]:
     return sorted(_kinds.values(), key=lambda k: k.kind)
 

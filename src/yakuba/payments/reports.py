@@ -85,7 +85,7 @@ def our_lines(municipality: Municipality, day: date, *, last_day: date | None = 
 
 
 def revenue_rows(lines: Iterable[Line]) -> list[RevenueRow]:
-    labels = {k.revenue_code: str(k.revenue_label) for k in kernel.kinds()}
+    labels = {code: str(label) for code, label in kernel.revenue_codes()}
     rows: dict[str, RevenueRow] = {}
     for line in lines:
         row = rows.setdefault(line.revenue_code, RevenueRow(line.revenue_code, labels.get(line.revenue_code, "")))

@@ -90,7 +90,8 @@ PROCEDURES = (
         # 粗大ごみ処理手数料 per item, paid online after applying; each unit gets a 処理券番号 once paid.
         fee_schedule={"group": "items", "choice": "item", "per": "quantity", "yen": {
             "sofa": 1000, "bed": 1000, "mattress": 500, "chest": 1000, "desk": 500, "bicycle": 500,
-            "carpet": 500, "futon": 300, "other": 500}, "online": True, "tickets": True},
+            "carpet": 500, "futon": 300, "other": 500}, "online": True, "tickets": True,
+         "revenue": "13-02-03"},
     ),
     DemoProcedure(
         "juminhyo-yuso", "住民票の写し等の郵送請求", "certificates",

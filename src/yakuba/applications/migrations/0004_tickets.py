@@ -19,6 +19,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField()),
                 ('number', models.CharField(max_length=20, verbose_name='処理券番号')),
+                ('item', models.CharField(blank=True, max_length=100, verbose_name='処理券の品目')),
+                ('yen', models.PositiveIntegerField(default=0, verbose_name='処理券の金額')),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.municipality', verbose_name='自治体')),
                 ('submission', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='applications.submission')),

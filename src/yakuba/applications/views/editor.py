@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from yakuba.kernel import payments
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.files.http import bytes_response
@@ -67,8 +68,11 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
     fee_tickets = forms.BooleanField(
         label=gettext_lazy("処理券を発行する"), required=False,
         help_text=gettext_lazy("支払いが済むと、1つごとに処理券番号を表示します（粗大ごみなど）。"))
+    fee_revenue = forms.ChoiceField(
+        label=gettext_lazy("歳入科目"), required=False,
+        help_text=gettext_lazy("収納日報でこの手続の手数料を計上する科目です。空欄なら申請の手数料の科目です。"))
     FEE_FIELDS = ("fee", "fee_kind", "fee_yen", "fee_per", "fee_choice", "fee_prices", "fee_postage", "fee_online",
-                  "fee_tickets")
+                  "fee_tickets", "fee_revenue")
 
     class Meta:
         model = Procedure
@@ -100,6 +104,8 @@ class ProcedureForm(forms.ModelForm):  # type: ignore[type-arg]
             (q.key, q.label) for q in self.questions.values() if q.kind == "number"]
         self.fields["fee_choice"].choices = blank + [  # type: ignore[attr-defined]
             (q.key, q.label) for q in self.questions.values() if q.kind != "number"]
+        self.fields["fee_revenue"].choices = blank + [  # type: ignore[attr-defined]
+            (code, f"{code} {label}") for code, label in payments.revenue_codes()]
         for name, value in fee_editor.initial(self.instance.fee_schedule or {}, self.questions).items():
             self.fields[name].initial = value
         self.order_fields([name for name in self.fields if name not in self.FEE_FIELDS] + list(self.FEE_FIELDS))
