@@ -1,5 +1,6 @@
 """The Stripe adapter through the official SDK, against a local server speaking the subset of Stripe's API it uses:
-Checkout Sessions (create, retrieve, expire), refunds, and webhooks signed with Stripe's scheme."""
+Checkout Sessions (create, retrieve, expire, list by PaymentIntent), refunds, balance transactions (the settlement),
+and webhooks signed with Stripe's scheme."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django_scopes import scope
@@ -26,6 +27,7 @@ SECRET = "whsec_stripe_test"
 class StripeStub(BaseHTTPRequestHandler):
     sessions: dict[str, dict] = {}
     refunds: list[dict] = []
+    balance: list[dict] = []  # balance transactions: a charge per payment, a negative one per refund
     lock = threading.Lock()
 
     def log_message(self, *args):  # quiet
@@ -43,8 +45,18 @@ class StripeStub(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         return {k: v[0] for k, v in parse_qs(raw).items()}
 
+    def _list(self, data: list[dict], url: str) -> None:
+        return self._send(200, {"object": "list", "data": data, "has_more": False, "url": url})
+
     def do_GET(self):  # noqa: N802 - http.server's name
-        session = self.sessions.get(self.path.split("?")[0].rsplit("/", 1)[-1])
+        path, query = urlsplit(self.path).path, parse_qs(urlsplit(self.path).query)
+        if path == "/v1/balance_transactions":
+            low, high = int(query["created[gte]"][0]), int(query["created[lt]"][0])
+            return self._list([t for t in self.balance if low <= t["created"] < high], path)
+        if path == "/v1/checkout/sessions":
+            intent = query.get("payment_intent", [""])[0]
+            return self._list([s for s in self.sessions.values() if s["payment_intent"] == intent], path)
+        session = self.sessions.get(path.rsplit("/", 1)[-1])
         if not self.path.startswith("/v1/checkout/sessions/") or session is None:
             return self._send(404, {"error": {"type": "invalid_request_error", "message": "No such session"}})
         return self._send(200, session)
@@ -72,11 +84,20 @@ class StripeStub(BaseHTTPRequestHandler):
             if parts == ["_pay", parts[1]] if len(parts) == 2 else False:
                 session = self.sessions[parts[1]]
                 session.update(status="complete", payment_status="paid", payment_intent=f"pi_{parts[1]}")
+                amount = session["amount_total"]
+                self.balance.append({
+                    "id": f"txn_{len(self.balance) + 1}", "object": "balance_transaction", "type": "charge",
+                    "amount": amount, "fee": amount * 36 // 1000, "created": int(time.time()),
+                    "source": {"id": f"ch_{parts[1]}", "object": "charge", "payment_intent": f"pi_{parts[1]}",
+                               "payment_method_details": {"type": "card"}}})
                 return self._send(200, session)
             if parts == ["v1", "refunds"]:
                 refund = {"id": f"re_{len(self.refunds) + 1}", "object": "refund", "amount": int(form["amount"]),
                           "payment_intent": form["payment_intent"], "status": "succeeded"}
                 self.refunds.append(refund)
+                self.balance.append({
+                    "id": f"txn_{len(self.balance) + 1}", "object": "balance_transaction", "type": "refund",
+                    "amount": -refund["amount"], "fee": 0, "created": int(time.time()), "source": refund})
                 return self._send(200, refund)
         return self._send(404, {"error": {"type": "invalid_request_error", "message": "unknown"}})
 
@@ -158,3 +179,31 @@ def test_a_stripe_town_pays_a_booking(stripe_stub, town_a):
         assert started.next_url.startswith("https://checkout.stub/")
         _pay(stripe_stub, started.provider_id)
         assert services.refresh(started).status == "success"
+
+
+@pytest.mark.django_db
+def test_the_days_settlement_is_read_from_the_balance_and_reconciles_with_our_rows(stripe_stub, town_a):
+    from django.utils import timezone
+
+    from tests.factories import make_resident, make_room
+    from yakuba.payments import reports
+
+    town_a.settings = {"payments": {"provider": "stripe", "api_base": stripe_stub, "api_key": "sk_test_town",
+                                    "webhook_secret": SECRET}}
+    town_a.save()
+    room = make_room(town_a, fee_per_hour=300)
+    paid = []
+    with scope(municipality=town_a):
+        for days in (3, 4):
+            started = services.start(payment_of(book(room, make_resident(town_a), days=days)))
+            _pay(stripe_stub, started.provider_id)
+            paid.append(services.refresh(started))
+        services.request_refund(paid[0], 200, reason="一部取消し", by_rule=True)
+        lines = _client(stripe_stub).settlement(timezone.localdate())
+        mine = [line for line in lines if line.provider_id in {p.provider_id for p in paid}]
+        assert sorted((line.kind, line.amount) for line in mine) == [("payment", 600), ("payment", 600),
+                                                                      ("refund", -200)]
+        assert all(line.fee == 21 for line in mine if line.kind == "payment")  # what Stripe kept, 3.6 %
+        assert {line.reference for line in mine} == {p.reference for p in paid}
+        result = reports.reconcile(reports.our_lines(town_a, timezone.localdate()), mine)
+    assert (result.matched, result.unmatched, result.fees) == (3, 0, 42), result.differences

@@ -1,15 +1,17 @@
 """Stripe through its official SDK: a Checkout Session per payment (card, コンビニ, PayPay as the account enables),
-status from the session, refunds of its PaymentIntent, webhooks verified by `stripe.Webhook.construct_event`.
+status from the session, refunds of its PaymentIntent, webhooks verified by `stripe.Webhook.construct_event`, and
+the day's settlement read from the account's balance transactions (charges and refunds, with Stripe's fee).
 
 The town's `api_base` (tests: a local server speaking this subset of Stripe's API) replaces api.stripe.com.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import stripe
+from django.utils import timezone
 
 from . import BadSignature, Created, Event, Order, ProviderDown, ProviderRefused, Remote, SettlementLine
 
@@ -86,6 +88,37 @@ class StripeClient:
         return Event(event_id=event.id, event_type=event.type, provider_id=provider_id, payload={"type": event.type})
 
     def settlement(self, day: date) -> list[SettlementLine]:
-        # Stripe's settlement is its balance transactions and payout reconciliation report, which this adapter does
-        # not read yet: 収納 of a Stripe town is reported from our rows alone.
-        raise ProviderRefused("settlement report not supported for Stripe yet")
+        """The town's day (local time) as Stripe booked it: each charge and refund of the account's balance, keyed
+        by the Checkout Session our payment has (found through its PaymentIntent), with the fee Stripe kept."""
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        end = start + timedelta(days=1)
+        listing = self._guard(lambda: self.client.v1.balance_transactions.list(params={
+            "created": {"gte": int(start.timestamp()), "lt": int(end.timestamp())}, "limit": 100,
+            "expand": ["data.source"]}))
+        sessions: dict[str, tuple[str, str]] = {}  # PaymentIntent -> (session id, reference)
+        lines = []
+        for entry in self._guard(lambda: list(listing.auto_paging_iter())):
+            source = entry.source
+            if entry.type not in ("charge", "payment", "refund", "payment_refund") or source is None:
+                continue  # payouts, adjustments: not a payment of ours
+            intent = source.payment_intent if isinstance(source.payment_intent, str) else source.payment_intent.id
+            if intent not in sessions:
+                sessions[intent] = self._session_of(intent)
+            session_id, reference = sessions[intent]
+            if entry.type in ("charge", "payment"):
+                details = source.to_dict().get("payment_method_details") or {}
+                lines.append(SettlementLine(kind="payment", provider_id=session_id, refund_id="", reference=reference,
+                                            method=str(details.get("type") or "card"), amount=int(entry.amount),
+                                            fee=int(entry.fee)))
+            else:
+                lines.append(SettlementLine(kind="refund", provider_id=session_id, refund_id=str(source.id),
+                                            reference=reference, method="", amount=int(entry.amount),
+                                            fee=int(entry.fee)))  # negative, as our refund lines
+        return lines
+
+    def _session_of(self, intent: str) -> tuple[str, str]:
+        found = self._guard(lambda: self.client.v1.checkout.sessions.list(params={"payment_intent": intent,
+                                                                                  "limit": 1}))
+        if not found.data:
+            return "", ""  # paid outside yakuba's Checkout: an unknown line in the report
+        return str(found.data[0].id), str(found.data[0].to_dict().get("client_reference_id") or "")
