@@ -32,6 +32,14 @@ JOURNEYS: list[tuple[str, str, str, str, Callable[[Any], bool]]] = [
      lambda c: c["result"] is not None and len(c["result"].hits) > 0),
     ("職員用トップ（今日の仕事）", "soumu@shimonita.demo", "staff:dashboard", "",
      lambda c: len(c["sections"]) > 0),
+    ("電子決裁 代決できる起案", "kacho@shimonita.demo", "staff:approvals-inbox", "",
+     lambda c: len(c["deputising"]) > 0),
+    ("収受簿", "kensetsu@shimonita.demo", "staff:approvals-incoming", "", lambda c: c["page"].paginator.count > 0),
+    ("文書分類表", "kacho@shimonita.demo", "staff:approvals-classes", "",
+     lambda c: c["page"].paginator.count > 0 and c["may_manage"]),
+    ("保存期間満了", "kacho@shimonita.demo", "staff:approvals-retention", "", lambda c: len(c["volumes"]) > 0),
+    ("収納日報", "kaikei@shimonita.demo", "staff:payments-daily", "", lambda c: c["provider"] == "fake"),
+    ("災害モード", "kacho@shimonita.demo", "staff:disaster", "", lambda c: c["may_switch"]),
 ]
 
 
