@@ -280,7 +280,11 @@ def test_an_urgent_worker_takes_only_urgent_work_and_every_step_of_an_alert_runs
     assert {row.status for row in rows(alert)} == {DeliveryStatus.SENT}
     assert rows(ordinary) == []  # not even fanned out: its tasks wait for a worker of the messaging queue
     tasks = list(DBTaskResult.objects.filter(task_path__startswith="yakuba.kernel.messaging.tasks."))
-    assert {(t.queue_name, t.priority) for t in tasks if t.args_kwargs["args"][0] == alert.pk} == {("urgent", 100)}
+    # mail batches one step below the alert's other tasks (a LINE multicast would go first: see below)
+    found = {(t.task_path.rsplit(".", 1)[1], t.queue_name, t.priority) for t in tasks
+             if t.args_kwargs["args"][0] == alert.pk}
+    assert {("fan_out", "urgent", 100), ("send_batch", "urgent", 99)} <= found
+    assert {priority for name, _queue, priority in found if name != "send_batch"} == {100}
     assert {t.task_path.rsplit(".", 1)[1] for t in tasks if t.args_kwargs["args"][0] == alert.pk} >= {
         "fan_out", "send_batch"}
     waiting = [t for t in tasks if t.args_kwargs["args"][0] == ordinary.pk]
@@ -288,3 +292,24 @@ def test_an_urgent_worker_takes_only_urgent_work_and_every_step_of_an_alert_runs
 
     run_worker()
     assert {row.status for row in rows(ordinary)} == {DeliveryStatus.SENT}
+
+
+def test_line_multicast_batches_go_before_mail_batches(town_a, line_api, smtp_server):  # noqa: F811
+    """An alert to many: the batches that reach hundreds per request (LINE multicast) are taken first by the
+    workers, the one-message-per-person mail batches after them."""
+    configure_line(town_a)
+    for n, user in enumerate(users(3)):
+        make_subscriber(town_a, line_user=user)
+        make_subscriber(town_a, email=f"m{n}@example.jp")
+    alert = start_notice_broadcast(town_a, make_notice(town_a, category="bousai", title="避難指示"), urgent=True,
+                                   ask_ack=False)
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "urgent")
+
+    batches = DBTaskResult.objects.filter(task_path="yakuba.kernel.messaging.tasks.send_batch")
+    with scope(municipality=town_a):
+        channel_of = dict(Delivery.objects.filter(broadcast=alert).values_list("batch", "channel").distinct())
+    priorities = {channel_of[t.args_kwargs["args"][1]]: t.priority for t in batches}
+    assert priorities == {"line": 100, "email": 99}
+    finished = sorted(batches, key=lambda t: t.finished_at)
+    assert [channel_of[t.args_kwargs["args"][1]] for t in finished] == ["line", "email"]
+    assert line_api.reach()["users"] == 3 and len(smtp_server) == 3

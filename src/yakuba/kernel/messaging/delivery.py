@@ -92,6 +92,12 @@ def _ready_endpoints(broadcast: Broadcast) -> Iterator[tuple[int, int, str, time
     return rows.iterator(chunk_size=CHUNK)
 
 
+def reaches_many(broadcast: Broadcast, channel: str) -> bool:
+    """Whether a batch of `channel` goes out as requests to many people at once (LINE multicast: the broadcast asks
+    nobody to answer, so everyone gets the same text)."""
+    return bool(channels.get(channel).multicast_size) and not broadcast.ask_ack if channel else False
+
+
 def fan_out(broadcast: Broadcast,
             ready: Callable[[dict[tuple[int, datetime], str]], None] | None = None) -> dict[tuple[int, datetime], str]:
     """Create the deliveries; return the batches to run: {(batch, not_before): channel}. With `ready`, each batch

@@ -13,10 +13,18 @@ from . import delivery
 from .models import Broadcast
 
 
-def _options(broadcast: Broadcast, run_after: datetime | None = None) -> dict[str, object]:
+def _options(broadcast: Broadcast, run_after: datetime | None = None,
+             channel: str | None = None) -> dict[str, object]:
+    """Queue, priority and start time of a task of `broadcast`; `channel` for a batch ('' when not known)."""
     urgent = broadcast.urgent
+    priority = delivery.URGENT_PRIORITY if urgent else delivery.NORMAL_PRIORITY
+    if channel is not None and not (channel and delivery.reaches_many(broadcast, channel)):
+        # A batch that reaches hundreds of people in one request (a LINE multicast) goes before those that send
+        # one message per person (mail; a retry, whose channel is not told), so most residents have the alert
+        # while the mail batches still run.
+        priority -= 1
     options: dict[str, object] = {"queue_name": delivery.URGENT_QUEUE if urgent else delivery.QUEUE,
-                                  "priority": delivery.URGENT_PRIORITY if urgent else delivery.NORMAL_PRIORITY}
+                                  "priority": priority}
     if run_after is not None and run_after > timezone.now():
         options["run_after"] = run_after
     return options
@@ -27,10 +35,11 @@ def _can_defer() -> bool:
 
 
 def _enqueue_batches(broadcast: Broadcast, batches: dict[tuple[int, datetime], str]) -> None:
-    for batch, not_before in sorted(batches):
+    for (batch, not_before), channel in sorted(batches.items()):
         if not_before > timezone.now() and not _can_defer():
             continue  # a backend without deferred tasks (tests' immediate backend): quiet hours wait for a rerun
-        send_batch.using(**_options(broadcast, not_before)).enqueue(broadcast.pk, batch)  # type: ignore[arg-type]
+        send_batch.using(**_options(broadcast, not_before, channel)).enqueue(  # type: ignore[arg-type]
+            broadcast.pk, batch)
 
 
 def _enqueue_watch(broadcast: Broadcast) -> None:
