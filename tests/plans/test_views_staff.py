@@ -99,6 +99,33 @@ def test_todo_lists_the_departments_measures_for_the_year(town_a, staff_a, admin
         assert response.status_code == 400
 
 
+@pytest.mark.django_db(transaction=True)  # the writes commit: the kept to-do hears of them as in production
+@time_machine.travel(NOW, tick=False)
+def test_the_staff_top_page_keeps_the_todo_until_a_plan_record_changes(town_a, staff_a, small_plan, monkeypatch):
+    from yakuba.plans.services import todo
+
+    computed = []
+    real = todo.for_department
+    monkeypatch.setattr(todo, "for_department", lambda *args: computed.append(args) or real(*args))
+    client = factories.staff_client(staff_a)
+
+    def open_reports() -> int:
+        response = client.get(factories.town_url(town_a, reverse("staff:dashboard")))
+        items = {str(item.label): item for section in response.context["sections"] for item in section.items}
+        return items["進捗の報告が必要な取組"].count
+
+    before = open_reports()
+    assert before >= 1 and open_reports() == before and len(computed) == 1  # the second visit reads what was kept
+    target = measure(small_plan, "行政事務の効率化")
+    assert client.post(url(town_a, "plan-measure", "dx-test", target.pk), status_post()).status_code == 302
+    assert open_reports() == before - 1 and len(computed) == 2  # the report changed the plan's records: recomputed
+    with scope(municipality=town_a):
+        staff_a.department.name = "総務企画課"
+        staff_a.department.save()
+    response = client.get(factories.town_url(town_a, reverse("staff:dashboard")))
+    assert "総務企画課: 取組" in response.content.decode() and len(computed) == 3  # the 課's name is in the detail
+
+
 @time_machine.travel(NOW, tick=False)
 def test_the_staff_tree_offers_recording_where_allowed(town_a, staff_a, staff_a_other, small_plan):
     own = factories.staff_client(staff_a).get(url(town_a, "plan", "dx-test")).content.decode()

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy
 
 from yakuba.kernel import worklist
 from yakuba.kernel.accounts.models import Staff
+from yakuba.kernel.ui.pagecache import DEPARTMENTS
 
 from .pages import today
 from .periods import fiscal_year
+from .registry import PAGES
 from .services import todo
 
 
@@ -30,4 +32,6 @@ def items(staff: Staff) -> list[worklist.Item]:
                           worklist.DUE if unreported else worklist.NORMAL, detail)]
 
 
-worklist.register(worklist.Provider(gettext_lazy("DX推進計画・KPI"), items, order=40))
+# The to-do follows the plans' records and the department's name only: kept until one of them changes.
+worklist.register(worklist.Provider(gettext_lazy("DX推進計画・KPI"), items, order=40, follows=(PAGES, DEPARTMENTS),
+                                    shared_by=lambda staff: f"d{staff.department_id}:{fiscal_year(today())}"))

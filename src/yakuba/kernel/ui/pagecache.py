@@ -159,6 +159,14 @@ def _tokens(cache: Any, keys: list[str], found: dict[str, Any]) -> str:
     return ".".join(tokens)
 
 
+def tokens_of(municipality_id: int, kinds: Iterable[str]) -> str:
+    """The current tokens of `kinds` in the town (one round trip): part of a key that changes whenever records of one
+    of them change, as a cached page's does. Anything else may key what it derives from those records on it."""
+    cache = _cache()
+    keys = [_generation_key(municipality_id, kind) for kind in kinds]
+    return _tokens(cache, keys, cache.get_many(keys))
+
+
 def on_records_changed(sender: str, *, kind: str, municipality_id: int, **kwargs: Any) -> None:
     try:
         bump(kind, municipality_id)
