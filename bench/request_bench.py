@@ -5,11 +5,13 @@ Run: .venv/bin/python bench/request_bench.py [runs]   (in-process, SQLite; print
      .venv/bin/python bench/request_bench.py serve [seconds] [connections]
         served: gunicorn (2 workers x 4 threads) + PostgreSQL + production settings + Redis as the cache, loaded by
         `wrk` (apt install wrk): bare Django (the ceiling), /healthz, each cached public page with the page cache
-        on and off, the signed-in pages (a resident's and a clerk's, with a session the bench made), then the spike
-        (below), all in one run. YAKUBA_BENCH_DATABASE_URL names the PostgreSQL server (a fresh test_ database).
+        on and off, the signed-in pages (a resident's and a clerk's, with a session the bench made), the home and the
+        board with the town in 災害モード and what a phone downloads for them, then the spikes (below), all in one
+        run. YAKUBA_BENCH_DATABASE_URL names the PostgreSQL server (a fresh test_ database).
      .venv/bin/python bench/request_bench.py spike [seconds] [connections]
         only the spike: `connections` (default 200) on the town home and the 防災 board for `seconds` (default 60),
-        split between one wrk per page; halfway through a clerk publishes a 防災 alert through the notices service.
+        split between one wrk per page; halfway through a clerk publishes a 防災 alert through the notices service
+        (once without a level, once an 避難指示 at 警戒レベル4 that turns the site into 災害モード under the load).
         Prints errors, requests served, p50/p99 per page, and the seconds from the publication's commit until every
         response of each page shows it (a plain anonymous client polls each page every 50 ms).
 """
@@ -100,10 +102,12 @@ SIGNED_IN = [
 
 # The spike: pages the whole town reloads at once when an alert comes, each loaded by its own wrk.
 SPIKE_PAGES = [("town home", "/t/10382/"), ("防災 board", "/t/10382/bousai/")]
-# Each scenario runs one spike; its function (or None) prepares the town before the load starts, with the town and
-# the clerk. With 災害モード merged, add the spike of a town already in disaster mode here, e.g.
-#     ("災害モード", lambda town, clerk: <the disaster service's start>(clerk, ...)),
-SPIKE_SCENARIOS: list[tuple[str, Any]] = [("normal", None)]
+# Each scenario runs one spike: (label, the 警戒レベル of the alert the clerk publishes halfway). "normal": a 防災
+# notice without a level (the site stays as it is, the notice is listed); "災害モード": an 避難指示 at 警戒レベル4, the
+# town's threshold, so the whole site turns into disaster mode under the load (ended after the scenario).
+SPIKE_SCENARIOS: list[tuple[str, int | None]] = [("normal", None), ("災害モード", 4)]
+# Who may end disaster mode (所属長 or 情報担当): the bench ends it after measuring it.
+MODE_STAFF = "admin@shimonita.demo"
 SPIKE_CLERK = "soumu@shimonita.demo"
 
 
@@ -231,7 +235,7 @@ class _Poller(threading.Thread):
         return since
 
 
-def _publish_alert(clerk_email: str, title: str) -> float:
+def _publish_alert(clerk_email: str, title: str, level: int | None = None) -> float:
     """A clerk writes and publishes a 防災 notice through the notices service; the monotonic time of its commit."""
     from django.db import transaction
     from django_scopes import scope, scopes_disabled
@@ -249,13 +253,13 @@ def _publish_alert(clerk_email: str, title: str) -> float:
         with transaction.atomic():
             notice = notices.save_notice(clerk, data=NoticeData(
                 title=title, body="川の水位が上がっています。すぐに避難してください。", category=category,
-                department=clerk.department))
+                department=clerk.department, alert_level=level))
             notices.publish_notice(clerk, notice)
             transaction.on_commit(lambda: committed.append(time.monotonic()))
     return committed[0]
 
 
-def spike(port: int, seconds: int, connections: int, label: str = "normal") -> list[str]:
+def spike(port: int, seconds: int, connections: int, label: str = "normal", level: int | None = None) -> list[str]:
     """The spike's lines: each page of SPIKE_PAGES under its share of `connections` for `seconds`; halfway, a clerk
     publishes a 防災 alert; every answer of each page shows it from when on."""
     import uuid
@@ -272,7 +276,7 @@ def spike(port: int, seconds: int, connections: int, label: str = "normal") -> l
         poller.start()
     try:
         time.sleep(seconds / 2)
-        committed = _publish_alert(SPIKE_CLERK, title)
+        committed = _publish_alert(SPIKE_CLERK, title, level)
         outputs = [load.communicate()[0] for load in loads]
         time.sleep(1)  # the pollers see the last answers of the load
     finally:
@@ -283,7 +287,8 @@ def spike(port: int, seconds: int, connections: int, label: str = "normal") -> l
         for poller in pollers:
             poller.join()
     lines = [f"spike ({label}): {connections} connections for {seconds} s on {len(SPIKE_PAGES)} pages "
-             f"({share} each, one wrk per page); a clerk published a 防災 alert at {seconds / 2:.0f} s"]
+             f"({share} each, one wrk per page); a clerk published a 防災 alert"
+             f"{f' at 警戒レベル{level}' if level else ''} at {seconds / 2:.0f} s"]
     lines.append(f"  {'page':30} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
                  f"{'alert shown after (s)':>22}")
     for (page, _path), out, poller in zip(SPIKE_PAGES, outputs, pollers, strict=True):
@@ -360,12 +365,25 @@ def serve(seconds: int, connections: int, *, table: bool = True, spike_seconds: 
                 _table_rows(measure, port, cached == "1", pages, cookies)
             finally:
                 _stop(server)
+        sizes: list[str] = []
+        if table:  # the town in disaster mode: the light home and the board, cached, and what a phone downloads
+            port = _free_port()
+            server = _gunicorn("yakuba.wsgi", env, port)
+            try:
+                _start_mode()
+                for label, path in SPIKE_PAGES:
+                    measure(f"{label} in 災害モード cached", f"http://127.0.0.1:{port}{path}")
+                sizes = [_light_page_size(port, path) for _label, path in SPIKE_PAGES]
+            finally:
+                _end_mode()
+                _stop(server)
         ceiling = rows[0][1]
         print(f"\nwrk, {connections} connections, {seconds} s a row, gunicorn 2 workers x 4 threads, PostgreSQL, "
               "production settings, Redis cache, Accept-Encoding: gzip; one run:", flush=True)
         print(f"  {'what':44} {'req/s':>8} {'of ceiling':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
         for label, rate, p50, p99, errors in rows:
             print(f"  {label:44} {rate:8.0f} {rate / ceiling:9.1%} {p50:8.1f} {p99:8.1f} {errors:6d}", flush=True)
+        print("\n".join(sizes), flush=True)
         if spike_seconds:
             port = _free_port()
             server = _gunicorn("yakuba.wsgi", env, port)
@@ -398,23 +416,70 @@ def _table_rows(measure: Any, port: int, cached: bool, pages: list[tuple[str, st
 
 def _spikes(port: int, seconds: int, connections: int) -> list[str]:
     lines: list[str] = []
-    for scenario, prepare in SPIKE_SCENARIOS:
-        if prepare is not None:
-            _prepare(prepare)
-        lines += ["", *spike(port, seconds, connections, scenario)]
+    for scenario, level in SPIKE_SCENARIOS:
+        lines += ["", *spike(port, seconds, connections, scenario, level)]
+        _end_mode()
     return lines
 
 
-def _prepare(prepare: Any) -> None:
-    """Run a spike scenario's preparation with the town and its clerk (inside the town's scope)."""
-    from django_scopes import scope, scopes_disabled
+def _mode_staff() -> Any:
+    from django_scopes import scopes_disabled
 
     from yakuba.kernel.accounts.models import Staff
 
     with scopes_disabled():
-        clerk = Staff.objects.select_related("municipality", "department", "user").get(user__email=SPIKE_CLERK)
-    with scope(municipality=clerk.municipality):
-        prepare(clerk.municipality, clerk)
+        return Staff.objects.select_related("municipality", "department", "user").get(user__email=MODE_STAFF)
+
+
+def _start_mode() -> None:
+    """Disaster mode on by the staff switch (as for an alert from outside), through the notices service."""
+    from django_scopes import scope
+
+    from yakuba.notices.services import disaster
+
+    staff = _mode_staff()
+    with scope(municipality=staff.municipality):
+        disaster.start_mode(staff, level=4, title="避難指示（ベンチ）", message="指定避難所へ避難してください。")
+
+
+def _end_mode() -> None:
+    from django_scopes import scope
+
+    from yakuba.notices.services import disaster
+
+    staff = _mode_staff()
+    with scope(municipality=staff.municipality):
+        if disaster.active_mode(staff.municipality) is not None:
+            disaster.end_mode(staff)
+
+
+def _light_page_size(port: int, path: str) -> str:
+    """What a phone downloads for the disaster-mode page: the HTML and its stylesheets, gzip as sent; its scripts."""
+    import http.client
+
+    def fetch(target: str) -> tuple[int, bytes, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", target, headers={"Accept-Encoding": "gzip", "Host": "127.0.0.1"})
+        response = connection.getresponse()
+        raw = response.read()
+        encoding = response.getheader("Content-Encoding") or ""
+        connection.close()
+        return len(raw), raw, encoding
+
+    import gzip
+
+    size, raw, encoding = fetch(path)
+    html = (gzip.decompress(raw) if encoding == "gzip" else raw).decode()
+    sheets = re.findall(r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html) + re.findall(
+        r'<link[^>]+href="([^"]+)"[^>]+rel="stylesheet"', html)
+    sizes = [fetch(sheet) for sheet in dict.fromkeys(sheets)]
+    sheet_bytes = sum(found[0] for found in sizes)
+    encodings = ", ".join(found[2] or "identity" for found in sizes)
+    total = size + sheet_bytes
+    scripts = len(re.findall(r"<script\b", html))
+    return (f"  {path} in 災害モード: HTML {size / 1024:.1f} KB ({encoding or 'identity'}) + {len(sizes)} "
+            f"stylesheet(s) {sheet_bytes / 1024:.1f} KB ({encodings})"
+            f" = {total / 1024:.1f} KB in all (goal <= 30 KB); {scripts} script element(s)")
 
 
 if __name__ == "__main__":
