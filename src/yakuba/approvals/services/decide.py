@@ -103,6 +103,13 @@ def waiting_for(staff: Staff) -> QuerySet[Step]:
             .select_related("draft__department", "draft__drafter", "post"))
 
 
+def waiting_count(staff: Staff) -> int:
+    """How many steps wait for `staff` now, in one count (the staff header shows it on every page; 代決 that
+    `staff` could make are on the 決裁待ち page, which works out who is 不在)."""
+    return Step.objects.filter(state=StepState.PENDING, post__holder=staff, draft__status=DraftStatus.CIRCULATING,
+                               draft__current_sequence=F("sequence")).count()
+
+
 def deputising_for(staff: Staff) -> list[Step]:
     """Pending 決裁 steps `staff` may decide today by 代決: the 決裁権者 is 不在 and `staff` holds the first present
     post of its 代決 order; never for 重要・異例 matters."""
