@@ -1,5 +1,6 @@
 """The 事務決裁規程 and 職位 pages at 360 px, axe-clean: the 所属長 of 総務課 adds an amount band (an overlapping one is
-refused first, the typing kept), then moves a post to a new holder and gives it a 代決 order."""
+refused first, the typing kept), then moves a post to a new holder and gives it a 代決 order; the 「通知の設定」 page
+where staff subscribe a browser to Web Push."""
 
 from __future__ import annotations
 
@@ -60,3 +61,9 @@ def test_the_keeper_edits_a_band_and_a_post_on_a_phone(live_server, phone):
         chief = Post.objects.get(title="庶務係長")
         assert chief.holder == newcomer
         assert [line.deputy.title for line in Deputy.objects.filter(post=chief)] == ["総務課長"]
+
+    phone.goto(f"{base}/staff/approvals/")
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="決裁待ちをスマートフォンやパソコンに通知で受け取る（通知の設定）").click()
+    assert "通知を受け取っている端末はありません" in phone.inner_text("main")
+    assert_accessible(phone)
