@@ -11,6 +11,8 @@ building from the 事務決裁規程.
 (d) Route building for 1,000 drafts of varying amounts (rule lookup, the chain of posts, 合議, 不在): ms per route.
 
 Run: .venv/bin/python bench/approvals_bench.py [threads]   (prints; never asserts)
+     .venv/bin/python bench/approvals_bench.py profile     (one 決裁 transaction: its SQL, count and time, and
+                                                            where its Python time goes; a small town, same setup)
 """
 
 from __future__ import annotations
@@ -203,5 +205,45 @@ def report(runs: int) -> None:
               f"(steps: {min(lengths)}–{max(lengths)})")
 
 
+def profile(runs: int) -> None:
+    """The 決裁 of (b), one transaction at a time without contention: every query it sends (with its time), then
+    cProfile's heaviest functions over `runs` 決裁."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_scopes import scope
+
+    from yakuba.approvals.models import Draft
+
+    town, waiting, directors = _setup()
+    one, rest = waiting[0], waiting[1:runs + 1]
+    with scope(municipality=town):
+        from yakuba.approvals.services import decide
+
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            decide.approve(directors[one.department_id], Draft.objects.get(pk=one.pk))
+            spent = time.perf_counter() - started
+        sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+        print(f"one 決裁: {len(queries)} queries, {1000 * spent:.1f} ms in all, {sql_ms:.1f} ms waiting for SQL")
+        for query in queries.captured_queries:
+            print(f"  {float(query['time']) * 1000:5.1f} ms  {query['sql'][:150]}")
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for draft in rest:
+            decide.approve(directors[draft.department_id], Draft.objects.get(pk=draft.pk))
+        profiler.disable()
+        print(f"{len(rest)} more 決裁 one at a time: {1000 * (time.perf_counter() - started) / len(rest):.1f} ms each "
+              "(under cProfile)")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+
+
 if __name__ == "__main__":
-    run_on_fresh_database("approvals", report, int(sys.argv[1]) if len(sys.argv) > 1 else 50)
+    if len(sys.argv) > 1 and sys.argv[1] == "profile":
+        PER_DEPARTMENT, SERIAL = 5, 0
+        run_on_fresh_database("approvals", profile, 40)
+    else:
+        run_on_fresh_database("approvals", report, int(sys.argv[1]) if len(sys.argv) > 1 else 50)

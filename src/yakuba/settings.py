@@ -389,3 +389,6 @@ VAPID_SUBJECT = envstr("YAKUBA_VAPID_SUBJECT", "mailto:noreply@yakuba.localhost"
 SIGNING_KEY_FILE = envstr("YAKUBA_SIGNING_KEY", "")
 SIGNING_CERT_FILE = envstr("YAKUBA_SIGNING_CERT", "")
 SIGNING_DEMO_DIR = DATA_DIR / "signing"
+# Office attachments (docx/xlsx/pptx) become PDF pages of a 決裁済 PDF when LibreOffice is installed (optional): the
+# program to run, else `soffice` or `libreoffice` found on the PATH (kernel/files/office.py).
+OFFICE_BINARY = envstr("YAKUBA_OFFICE_BINARY", "")

@@ -8,6 +8,7 @@ from yakuba.assistant import urls as assistant_urls
 from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.messaging import urls as messaging_urls
+from yakuba.kernel.messaging import views_staff_push
 from yakuba.kernel.ops import views as ops_views
 from yakuba.kernel.ui import views as ui_views
 from yakuba.notices import urls as notices_urls
@@ -17,6 +18,7 @@ from yakuba.plans import urls as plans_urls
 from yakuba.reservations import urls as reservations_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
+                     *views_staff_push.staff_urlpatterns,
                      *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
                      *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns,
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,

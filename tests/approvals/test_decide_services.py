@@ -8,6 +8,7 @@ from django_scopes import scope
 
 from tests import factories
 from tests.approvals.decide_factories import fiscal_today, make_office
+from tests.support.push_service import push_service  # noqa: F401 - fixture
 from yakuba.approvals.models import (
     Action,
     ActionKind,
@@ -299,6 +300,29 @@ def test_body_is_sanitised_and_plain_text_becomes_paragraphs(office):
     assert office.draft(500_000, body="一行目\n二行目\n\n次の段落").body == "<p>一行目<br>二行目</p><p>次の段落</p>"
 
 
+def test_the_rich_body_keeps_headings_lists_tables_and_safe_links_into_the_pdf(office):
+    from pypdf import PdfReader
+
+    from yakuba.approvals.services import sheet
+
+    body = ('<h2>購入の理由</h2><ul><li><strong>在庫</strong>がない</li></ul>'
+            '<table><tr><th>品名</th><td colspan="2" style="color:red">用紙</td></tr></table>'
+            '<a href="https://www.town.shimonita.lg.jp/a.html" target="_blank">仕様書</a>'
+            '<a href="javascript:alert(1)">悪い</a><a href="mailto:soumu@example.jp">総務課</a>')
+    draft = office.draft(500_000, body=body)
+    assert draft.body == (
+        '<h2>購入の理由</h2><ul><li><strong>在庫</strong>がない</li></ul>'
+        '<table><tbody><tr><th>品名</th><td colspan="2">用紙</td></tr></tbody></table>'
+        '<a href="https://www.town.shimonita.lg.jp/a.html" rel="noopener noreferrer nofollow">仕様書</a>'
+        '<a rel="noopener noreferrer nofollow">悪い</a>'
+        '<a href="mailto:soumu@example.jp" rel="noopener noreferrer nofollow">総務課</a>')
+    import io
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.render(draft))).pages)
+    assert "購入の理由" in text and "在庫" in text and "用紙" in text
+    assert "https://www.town.shimonita.lg.jp/a.html" in text.replace("\n", "")
+
+
 def test_numbers_restart_per_department_and_year(office):
     from yakuba.kernel.numbering.services import last
 
@@ -367,3 +391,86 @@ def test_reminder_after_the_towns_days_once_and_mail_to_the_drafter_when_sent_ba
     assert tasks_decide.notify_returned.call(draft.pk) is True
     assert "金額の根拠を添付してください" in mail.outbox[-1].body
     assert mail.outbox[-1].to == [office.clerk.user.email]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_approver_is_told_by_web_push_on_a_subscribed_browser(push_service):  # noqa: F811
+    from tests.support.tasks import run_worker
+    from yakuba.approvals.tasks_decide import notify_waiting
+    from yakuba.kernel.messaging import staff as staff_push
+
+    town = factories.make_town()
+    office = make_office(town)
+    info = push_service.subscription()
+    with scope(municipality=town):
+        staff_push.subscribe_browser(office.chief, info["endpoint"], info["keys"])
+        with transaction.atomic():
+            draft = office.sent(500_000, title="会議用消耗品の購入")
+    run_worker()
+    [message] = push_service.received
+    assert message["payload"]["title"] == "決裁をお待ちの起案があります"
+    assert message["payload"]["body"].startswith("会議用消耗品の購入（総務課")
+    assert f"/staff/approvals/drafts/{draft.public_id}/" in message["payload"]["url"]
+    with scope(municipality=town):
+        step = decide.current_steps(draft)[0]
+    notify_waiting.call(step.pk)  # a retried task: mail and push at most once
+    run_worker()
+    assert len(push_service.received) == 1
+
+
+def _docx() -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+def test_an_office_attachment_without_libreoffice_is_embedded_and_listed_as_the_original(office, settings,
+                                                                                        monkeypatch):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfReader
+
+    from yakuba.approvals.services import sheet
+
+    settings.OFFICE_BINARY = ""
+    monkeypatch.setenv("PATH", "/nonexistent")
+    original = _docx()
+    draft = office.draft(500_000, attachments=[SimpleUploadedFile("仕様書.docx", original)])
+    reader = PdfReader(io.BytesIO(sheet.render(draft, convert_office=True)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "仕様書.docx" in text and "原本を添付（PDF変換なし）" in text
+    assert reader.attachments["仕様書.docx"] == [original]
+
+
+def test_an_office_attachment_is_converted_into_pages_where_libreoffice_is(office, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfReader, PdfWriter
+
+    from yakuba.approvals.services import sheet
+
+    writer = PdfWriter()
+    for _page in range(2):
+        writer.add_blank_page(width=595, height=842)
+    made = tmp_path / "made.pdf"
+    with made.open("wb") as handle:
+        writer.write(handle)
+    program = tmp_path / "soffice"
+    program.write_text(f'#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = "--outdir" ] && out="$2"; shift; done\n'
+                       f'cp {made} "$out/document.pdf"\n')
+    program.chmod(0o755)
+    settings.OFFICE_BINARY = str(program)
+    draft = office.draft(500_000, attachments=[SimpleUploadedFile("仕様書.docx", _docx())])
+    alone = len(PdfReader(io.BytesIO(sheet.render(draft))).pages)  # the preview does not convert
+    reader = PdfReader(io.BytesIO(sheet.render(draft, convert_office=True)))
+    assert len(reader.pages) == alone + 2
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "この後に綴じています" in text and "原本を添付" not in text
+    assert not reader.attachments

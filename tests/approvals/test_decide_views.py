@@ -139,3 +139,22 @@ def test_preview_pdf_opens_for_a_draft(office, town_a):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response).startswith(b"%PDF")
     assert DraftStatus.DRAFT == draft.status
+
+
+def test_the_staff_header_counts_what_waits_for_an_approver(office, town_a, django_assert_num_queries):
+    chief = factories.staff_client(office.chief)
+    assert "決裁待ち" not in _header(chief.get(url(town_a, "/staff/")))
+    with scope(municipality=town_a):
+        office.sent(500_000)
+        office.sent(600_000)
+        with django_assert_num_queries(1):
+            assert decide.waiting_count(office.chief) == 2
+        assert decide.waiting_count(office.director) == 0
+    header = _header(chief.get(url(town_a, "/staff/approvals/absences/")))
+    assert "決裁待ち" in header and "2件" in header and 'href="/t/10382/staff/approvals/"' in header
+    assert "決裁待ち" not in _header(factories.staff_client(office.director).get(url(town_a, "/staff/")))
+
+
+def _header(response):
+    page = response.content.decode()
+    return page[page.index("<header"):page.index("</header>")]

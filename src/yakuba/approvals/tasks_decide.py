@@ -1,5 +1,6 @@
-"""Tasks of 起案・回議・決裁, enqueued after commit: the signed 決裁済 PDF, mail to whoever a draft waits for (and a
-reminder when it waits more than the town's number of days), mail to the drafter when it comes back."""
+"""Tasks of 起案・回議・決裁, enqueued after commit: the signed 決裁済 PDF, mail and Web Push (on the browsers they
+subscribed) to whoever a draft waits for (and a reminder when it waits more than the town's number of days), mail
+to the drafter when it comes back."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django_tasks import task
 
 from yakuba.kernel.messaging.consent import has_mailbox
 from yakuba.kernel.messaging.mail import send_town_mail
+from yakuba.kernel.messaging.staff import push_to_staff
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.tenancy.scoping import town_row
 
@@ -48,6 +50,15 @@ def _waiting(step_id: int) -> Step | None:
     return step
 
 
+def _push_step(step: Step, *, subject: str, once: str) -> bool:
+    holder = step.post.holder
+    if holder is None:
+        return False
+    body = f"{step.draft.title}（{step.draft.department.name} {step.draft.drafter}・{step.post.title}）"
+    url = reverse("staff:approvals-draft", args=[step.draft.public_id])
+    return push_to_staff(holder, subject=subject, body=body, url=url, once=once) is not None
+
+
 def _mail_step(step: Step, *, purpose: str, subject: str, once: str) -> bool:
     user = step.post.holder.user if step.post.holder else None
     if user is None or not has_mailbox(user):
@@ -70,6 +81,7 @@ def notify_waiting(step_id: int) -> bool:
             return False
         sent = _mail_step(step, purpose="approvals.waiting", subject="決裁をお待ちの起案があります",
                           once=f"approvals.waiting:{step.pk}")
+        _push_step(step, subject="決裁をお待ちの起案があります", once=f"approvals.waiting:{step.pk}")
         when = (step.arrived_at or timezone.now()) + remind_after(step.draft.department.municipality)
         if remind_waiting.get_backend().supports_defer:
             remind_waiting.using(run_after=when).enqueue(step.pk)
@@ -90,8 +102,10 @@ def remind_waiting(step_id: int) -> bool:
             return False
         if not Step.objects.filter(pk=step.pk, reminded_at__isnull=True).update(reminded_at=timezone.now()):
             return False
+        once = f"approvals.reminder:{step.pk}:{step.arrived_at.isoformat()}"
+        _push_step(step, subject="決裁をお待ちの起案があります（再通知）", once=once)
         return _mail_step(step, purpose="approvals.reminder", subject="決裁をお待ちの起案があります（再通知）",
-                          once=f"approvals.reminder:{step.pk}:{step.arrived_at.isoformat()}")
+                          once=once)
 
 
 @task(queue_name="mail")

@@ -221,22 +221,27 @@ def _filing_objects(town, clerk):
 
 
 def _approvals_decide_objects(town, clerk):
-    """A draft of 総務課 with an attachment, on its route, and a 不在: for every staff URL of 起案・回議・決裁."""
+    """A draft of 総務課 with an attachment, on its route, a 不在, a line of the 事務決裁規程 and a post: for every
+    staff URL of 起案・回議・決裁."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
 
     from tests.approvals.decide_factories import make_office
+    from yakuba.approvals.models import DecisionRule
 
     office = make_office(town)
     with scope(municipality=town):
         draft = office.sent(500_000, attachments=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")])
         attachment = draft.attachments.get()
         absence = office.away("副町長")
+        rule = DecisionRule.objects.filter(matter="general").get()
     public = {"public_id": draft.public_id}
     return {
         **{f"staff:approvals-draft{n}": public for n in ("", "-send", "-act", "-pdf", "-edit")},
         **{f"staff:approvals-attachment{n}": {**public, "pk": attachment.pk} for n in ("", "-delete")},
         "staff:approvals-absence-delete": absence.pk,
+        **{f"staff:approvals-rule{n}": rule.pk for n in ("-edit", "-delete")},
+        **{f"staff:approvals-post{n}": office.posts["庶務係長"].pk for n in ("-edit", "-delete")},
     }
 
 

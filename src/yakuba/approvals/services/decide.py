@@ -103,6 +103,13 @@ def waiting_for(staff: Staff) -> QuerySet[Step]:
             .select_related("draft__department", "draft__drafter", "post"))
 
 
+def waiting_count(staff: Staff) -> int:
+    """How many steps wait for `staff` now, in one count (the staff header shows it on every page; 代決 that
+    `staff` could make are on the 決裁待ち page, which works out who is 不在)."""
+    return Step.objects.filter(state=StepState.PENDING, post__holder=staff, draft__status=DraftStatus.CIRCULATING,
+                               draft__current_sequence=F("sequence")).count()
+
+
 def deputising_for(staff: Staff) -> list[Step]:
     """Pending 決裁 steps `staff` may decide today by 代決: the 決裁権者 is 不在 and `staff` holds the first present
     post of its 代決 order; never for 重要・異例 matters."""
@@ -131,15 +138,18 @@ def late_reviews_for(staff: Staff) -> QuerySet[LateReview]:
 # Verbs -------------------------------------------------------------------------------------------------------
 
 def _lock(draft: Draft) -> Draft:
-    return Draft.objects.select_for_update().select_related("department__municipality", "document_class").get(
-        pk=draft.pk)
+    # of=("self",): lock the draft's row only. A plain FOR UPDATE over the join would also lock the 課, the town and
+    # the 分類, and every decision of the town would queue behind the one holding them until it commits.
+    return Draft.objects.select_for_update(of=("self",)).select_related(
+        "department__municipality", "document_class").get(pk=draft.pk)
 
 
 def _act(draft: Draft, staff: Staff, kind: str, *, step: Step | None = None, comment: str = "") -> None:
+    # No savepoint of its own: every verb runs in its own atomic block (a savepoint when nested), and a refusal
+    # leaves it at once, so the failed insert is rolled back with the verb and nothing runs after it.
     try:
-        with transaction.atomic():
-            Action.objects.create(municipality_id=draft.municipality_id, draft=draft, step=step, kind=kind,
-                                  actor=staff, comment=comment)
+        Action.objects.create(municipality_id=draft.municipality_id, draft=draft, step=step, kind=kind,
+                              actor=staff, comment=comment)
     except IntegrityError as error:
         raise Refused(_("この段階はすでに処理されています。画面を更新して確認してください。")) from error
     audit(f"approvals.draft.{kind}", municipality=draft.department.municipality, actor=staff.user, obj=draft,
@@ -153,10 +163,11 @@ def _refuse_unless_circulating(draft: Draft) -> None:
         raise Refused(_("この起案は回議中ではありません（%(status)s）。") % {"status": draft.get_status_display()})
 
 
-def _my_current_step(draft: Draft, staff: Staff) -> Step:
-    """The acting step `staff` holds, or a refusal saying why they cannot act."""
+def _my_current_step(draft: Draft, staff: Staff, current: list[Step] | None = None) -> Step:
+    """The acting step `staff` holds (among `current`, the acting group when the caller has it), or a refusal
+    saying why they cannot act."""
     _refuse_unless_circulating(draft)
-    current = current_steps(draft)
+    current = current_steps(draft) if current is None else current
     mine = [step for step in current if step.post.holder_id == staff.pk and step.state == StepState.PENDING]
     if mine:
         return mine[0]
@@ -228,16 +239,18 @@ def _decide_step(draft: Draft, step: Step, staff: Staff, *, state: str, comment:
         state=state, decided_by=staff, decided_at=timezone.now(), comment=comment, by_deputy=deputy)
     if not changed:
         raise Refused(_("この段階はすでに処理されています。画面を更新して確認してください。"))
+    step.state = state  # the caller's copy, for _advance (the draft is locked: no one else changes its steps)
 
 
 def approve(staff: Staff, draft: Draft, comment: str = "") -> Draft:
     """承認 of the acting step `staff` holds; the last one is the 決裁."""
     with transaction.atomic():
         draft = _lock(draft)
-        step = _my_current_step(draft, staff)
+        group = current_steps(draft)
+        step = _my_current_step(draft, staff, group)
         _decide_step(draft, step, staff, state=StepState.APPROVED, comment=comment)
         _act(draft, staff, ActionKind.APPROVED, step=step, comment=comment)
-        _advance(draft, staff)
+        _advance(draft, staff, group)
     return draft
 
 
@@ -257,9 +270,10 @@ def approve_many(staff: Staff, drafts: Iterable[Draft]) -> list[Draft]:
     return done
 
 
-def _advance(draft: Draft, staff: Staff) -> None:
-    """After a step decided: close its group (one of an 「いずれか」 合議 is enough), then the next step, or 決裁."""
-    group = current_steps(draft)
+def _advance(draft: Draft, staff: Staff, group: list[Step] | None = None) -> None:
+    """After a step decided: close its group (one of an 「いずれか」 合議 is enough), then the next step, or 決裁.
+    `group`: the acting steps as the caller read them under the draft's lock, with the decided one's new state."""
+    group = current_steps(draft) if group is None else group
     if any(step.mode == "any" and step.state == StepState.APPROVED for step in group):
         Step.objects.filter(pk__in=[step.pk for step in group if step.state == StepState.PENDING]).update(
             state=StepState.SKIPPED)
@@ -381,7 +395,7 @@ def decide_as_deputy(staff: Staff, draft: Draft, comment: str = "") -> Draft:
 def finish_late_review(staff: Staff, draft: Draft) -> LateReview:
     """後閲 done: the 決裁権者 has read what was decided for them."""
     with transaction.atomic():
-        review = LateReview.objects.select_for_update().select_related("post").filter(draft=draft).first()
+        review = LateReview.objects.select_for_update(of=("self",)).select_related("post").filter(draft=draft).first()
         if review is None:
             raise Refused(_("この起案に後閲はありません。"))
         if review.done_at is not None:

@@ -21,20 +21,25 @@ from yakuba.kernel.refusal import Refused
 from ..models import Attachment, DocumentClass, Draft, DraftStatus, Matter, Record, SendOut
 from .routes import MONEY
 
-# What a 起案's 本文 may contain: the structure of an official document, nothing that runs or loads.
+# What a 起案's 本文 may contain: the structure of an official document and links to web pages or mail addresses,
+# nothing that runs or loads.
 TAGS = {"p", "br", "strong", "em", "u", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "table", "thead", "tbody",
-        "tr", "th", "td", "hr"}
-ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", ".docx", ".xlsx")
+        "tr", "th", "td", "hr", "a"}
+ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "a": {"href"}}
+LINK_SCHEMES = {"http", "https", "mailto"}
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", ".docx", ".xlsx", ".pptx")
 MAX_ATTACHMENTS = 20
 EDITABLE = (DraftStatus.DRAFT, DraftStatus.RETURNED)
 
 
 def sanitise(body: str) -> str:
-    """The 本文 as safe HTML. Plain text (no tags) becomes paragraphs, one per blank-line block."""
+    """The 本文 as safe HTML (paragraphs, headings, lists, bold, tables, links). Plain text (no tags) becomes
+    paragraphs, one per blank-line block."""
     if not re.search(r"<[a-zA-Z/]", body):
         blocks = [block.strip() for block in re.split(r"\n\s*\n", body.replace("\r\n", "\n")) if block.strip()]
         body = "".join("<p>" + html.escape(block).replace("\n", "<br>") + "</p>" for block in blocks)
-    return nh3.clean(body, tags=TAGS, attributes={"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}})
+    return nh3.clean(body, tags=TAGS, attributes=ATTRIBUTES, url_schemes=LINK_SCHEMES,
+                     link_rel="noopener noreferrer nofollow")
 
 
 def plain_text(body: str) -> str:

@@ -74,7 +74,8 @@ def blockers(volume: Volume) -> list[str]:
 
 def _live(staff: Staff, volume_id: int, *, expired: bool, today: date) -> Volume:
     """The volume locked for the decision, after the checks every decision shares."""
-    volume = Volume.objects.select_for_update().select_related("document_class", "department").get(pk=volume_id)
+    volume = Volume.objects.select_for_update(of=("self",)).select_related("document_class", "department").get(
+        pk=volume_id)
     if not may_decide(staff, volume):
         raise Refused(str(NOT_YOURS))
     if volume.status not in LIVE:

@@ -1,5 +1,7 @@
 """The 起案用紙 as a PDF: the sheet with its 決裁欄 (who, which post, when, 代決 and 後閲 marks), the images among the
-attachments on pages of their own, the PDF attachments appended; signed with the town's key once decided."""
+attachments on pages of their own, the PDF attachments appended, Office attachments appended as PDF when LibreOffice
+is installed (else the original file embedded in the PDF, listed as such); signed with the town's key once
+decided."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yakuba.kernel.audit.services import record as audit
-from yakuba.kernel.files import signing
+from yakuba.kernel.files import office, signing
 from yakuba.kernel.files.pdf import render_pdf
 from yakuba.kernel.files.uploads import private_storage
 
@@ -26,6 +28,7 @@ IMAGES = frozenset({"image/jpeg", "image/png"})
 class _Attachment:
     name: str
     appended: bool
+    original: bool = False  # an Office file kept as it is (embedded in the PDF), not converted
 
 
 def _read(path: str) -> bytes:
@@ -44,30 +47,38 @@ def route_for_sheet(draft: Draft) -> list[Any]:
     return steps
 
 
-def render(draft: Draft) -> bytes:
+def render(draft: Draft, *, convert_office: bool = False) -> bytes:
     """The sheet and its attachments as one PDF (unsigned): a preview before 決裁, the content of the signed copy
-    after."""
+    after. With `convert_office` (the worker making the signed copy: LibreOffice may take a while) Office files are
+    converted to PDF pages where LibreOffice is installed; any not converted is embedded as it is."""
     from pypdf import PdfReader, PdfWriter
 
     attachments = list(draft.attachments.exclude(path=""))
     images = [{"name": a.name, "uri": f"data:{a.content_type};base64,{base64.b64encode(_read(a.path)).decode()}"}
               for a in attachments if a.content_type in IMAGES]
-    listed = [_Attachment(a.name, a.content_type == "application/pdf" or a.content_type in IMAGES)
+    converted = {a.pk: pdf for a in attachments if convert_office and office.is_office(a.content_type)
+                 and (pdf := office.to_pdf(_read(a.path), a.content_type)) is not None}
+    listed = [_Attachment(a.name, a.content_type == "application/pdf" or a.content_type in IMAGES
+                          or a.pk in converted, original=office.is_office(a.content_type) and a.pk not in converted)
               for a in attachments]
     amount = f"{draft.amount:,}円" if draft.amount is not None else ""
     sheet = render_pdf("approvals/pdf/draft.html", {
         "draft": draft, "steps": route_for_sheet(draft), "attachments": listed, "images": images,
         "decided": draft.is_decided, "amount": amount, "municipality": draft.department.municipality})
-    pdfs = [a for a in attachments if a.content_type == "application/pdf"]
-    if not pdfs:
+    appended = [a for a in attachments if a.content_type == "application/pdf" or a.pk in converted]
+    originals = [a for a in attachments if office.is_office(a.content_type) and a.pk not in converted]
+    if not appended and not originals:
         return sheet
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(sheet)))
-    for attachment in pdfs:
+    for attachment in appended:
         try:
-            writer.append(PdfReader(io.BytesIO(_read(attachment.path))))
+            data = converted.get(attachment.pk) or _read(attachment.path)
+            writer.append(PdfReader(io.BytesIO(data)))
         except Exception:  # an attachment pypdf cannot read stays listed on the sheet and kept as a file
             continue
+    for attachment in originals:  # the file itself travels inside the (signed) PDF
+        writer.add_attachment(attachment.name, _read(attachment.path))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -79,7 +90,8 @@ def sign_decided(draft_id: int) -> Record | None:
                                          "corrects").filter(pk=draft_id).first()
     if draft is None or draft.record is None or draft.record.file:
         return None
-    signed = signing.sign(render(draft), reason=f"{draft.number} 決裁", location=draft.department.municipality.name)
+    signed = signing.sign(render(draft, convert_office=True), reason=f"{draft.number} 決裁",
+                          location=draft.department.municipality.name)
     with transaction.atomic():
         record = Record.objects.select_for_update().get(pk=draft.record.pk)
         if record.file:

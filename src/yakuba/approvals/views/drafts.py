@@ -42,7 +42,7 @@ class DraftForm(forms.Form):
                             error_messages={"required": gettext_lazy("件名を入力してください。"),
                                             "max_length": gettext_lazy("件名は200文字以内で入力してください。")})
     body = forms.CharField(label=gettext_lazy("本文"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
-                           help_text=gettext_lazy("空行で段落を分けます。見出し・箇条書き・表はHTMLでも書けます。"))
+                           help_text=gettext_lazy("空行で段落を分けます。見出し・箇条書き・太字・表・リンクはHTMLでも書けます。"))
     amount = forms.IntegerField(label=gettext_lazy("金額（円）"), required=False, min_value=0,
                                 max_value=10**15, error_messages=AMOUNT_ERRORS,
                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
@@ -53,7 +53,7 @@ class DraftForm(forms.Form):
                                  error_messages={"invalid_choice": gettext_lazy("施行の方法を選び直してください。")})
     important = forms.BooleanField(label=gettext_lazy("重要・異例の事案（代決できません）"), required=False)
     attachment = forms.FileField(label=gettext_lazy("添付ファイル"), required=False,
-                                 help_text=gettext_lazy("PDF・画像（JPEG・PNG）・Word・Excel、10MBまで。"),
+                                 help_text=gettext_lazy("PDF・画像（JPEG・PNG）・Word・Excel・PowerPoint、10MBまで。"),
                                  error_messages={"invalid": gettext_lazy("ファイルを選び直してください。"),
                                                  "empty": gettext_lazy("ファイルが空です。")})
 

@@ -23,13 +23,15 @@ EXTENSIONS = {
     ".heic": "image/heic", ".gif": "image/gif", ".webp": "image/webp",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 LABELS = {
     "application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG", "image/heic": "HEIC", "image/gif": "GIF",
     "image/webp": "WebP", EXTENSIONS[".docx"]: "Word", EXTENSIONS[".xlsx"]: "Excel",
+    EXTENSIONS[".pptx"]: "PowerPoint",
 }
 # Office files are zip archives; filetype reports them as such when it cannot see further.
-ZIP_BASED = frozenset({EXTENSIONS[".docx"], EXTENSIONS[".xlsx"]})
+ZIP_BASED = frozenset({EXTENSIONS[".docx"], EXTENSIONS[".xlsx"], EXTENSIONS[".pptx"]})
 PREVIEWABLE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/gif", "image/webp"})
 
 

@@ -9,4 +9,4 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         # channels registers the built-in transports; mail follows task runs; services confirms a notices address
         # when its owner confirms the same address on their account.
-        from . import channels, mail, services  # noqa: F401
+        from . import channels, mail, services, staff  # noqa: F401

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yakuba.kernel.accounts.models import Resident
+from yakuba.kernel.accounts.models import Resident, Staff
 from yakuba.kernel.tenancy.models import TenantModel
 
 
@@ -36,6 +36,9 @@ class Subscriber(TenantModel):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     resident = models.ForeignKey(Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # A staff member told of their work (決裁待ち …) on the browsers they subscribed; such a subscriber has Web Push
+    # endpoints only and receives no resident broadcast (see messaging/staff.py).
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     language = models.CharField(_("言語"), max_length=10, choices=Language.choices, default=Language.JA)
     quiet_start = models.TimeField(_("通知を控える時間（開始）"), null=True, blank=True)
     quiet_end = models.TimeField(_("通知を控える時間（終了）"), null=True, blank=True)
@@ -48,6 +51,8 @@ class Subscriber(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "resident"], condition=models.Q(resident__isnull=False),
                                     name="subscriber_one_per_resident"),
+            models.UniqueConstraint(fields=["municipality", "staff"], condition=models.Q(staff__isnull=False),
+                                    name="subscriber_one_per_staff"),
             models.CheckConstraint(condition=models.Q(quiet_start__isnull=True, quiet_end__isnull=True)
                                    | models.Q(quiet_start__isnull=False, quiet_end__isnull=False),
                                    name="subscriber_quiet_hours_both_or_none"),

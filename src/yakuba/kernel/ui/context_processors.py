@@ -28,6 +28,11 @@ def _staff_menu(request: TownRequest) -> list[dict[str, Any]]:
     return items
 
 
+def _staff_header_counts(request: TownRequest) -> list[dict[str, Any]]:
+    staff = getattr(request, "staff", None)
+    return registry.header_counts_for(staff) if staff is not None else []
+
+
 def ui(request: TownRequest) -> dict[str, Any]:
     municipality = getattr(request, "municipality", None)
     return {
@@ -37,6 +42,8 @@ def ui(request: TownRequest) -> dict[str, Any]:
         "text_size": prefs.text_size(request),
         "furigana": prefs.furigana_on(request),
         "staff_menu": _staff_menu(request),
+        # Called by the staff header only (a template calls a callable): resident pages ask nothing.
+        "staff_header_counts": lambda: _staff_header_counts(request),
         # Called by the templates that show the banner only (a template calls a callable): other renders ask nothing.
         "town_alert": lambda: registry.town_alert(request),
         "town_alert_end_url": lambda: registry.end_url_for(request),

@@ -1,5 +1,5 @@
-"""Where apps announce their entry points: services on the town home page, items in the staff menu, and the town's
-alert in force (災害モード)."""
+"""Where apps announce their entry points: services on the town home page, items in the staff menu, counts in the
+staff header (「決裁待ち 3」), and the town's alert in force (災害モード)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,39 @@ def register_staff(entry: Entry) -> None:
     if entry not in staff_menu:
         staff_menu.append(entry)
         staff_menu.sort(key=lambda e: e.order)
+
+
+@dataclass(frozen=True)
+class HeaderCount:
+    """A count shown in every staff page's header while it is not zero (「決裁待ち 3件」), linking to its list.
+    `count` gets the signed-in Staff (the town's scope is active) and must cost one cheap, indexed query: it runs on
+    every staff page."""
+
+    url_name: str
+    label: str | Promise
+    count: Callable[[Any], int]
+    order: int = 100
+
+
+header_counts: list[HeaderCount] = []
+
+
+def register_header_count(entry: HeaderCount) -> None:
+    if all(existing.count is not entry.count for existing in header_counts):
+        header_counts.append(entry)
+        header_counts.sort(key=lambda e: e.order)
+
+
+def header_counts_for(staff: Any) -> list[dict[str, Any]]:
+    """The non-zero header counts of `staff`, in order: label, count and the URL of the list."""
+    from django.urls import reverse
+
+    shown = []
+    for entry in header_counts:
+        count = entry.count(staff)
+        if count:
+            shown.append({"label": entry.label, "count": count, "url": reverse(entry.url_name)})
+    return shown
 
 
 @dataclass(frozen=True)
