@@ -48,7 +48,11 @@ DB_NEUTRAL = ("tests/kernel/accounts/test_role_sweep.py", "tests/kernel/ui/test_
               "tests/approvals/test_decide_demo.py",
               # the loader's other checks; loading it twice to the same rows stays in both passes
               "tests/kernel/ops/test_demo.py::test_each_town", "tests/kernel/ops/test_demo.py::test_demo_otp",
-              "tests/kernel/ops/test_demo.py::test_demo_passwords")
+              "tests/kernel/ops/test_demo.py::test_demo_passwords",
+              # subprocesses with production settings on their own SQLite file, whatever the pass's database
+              "tests/kernel/ops/test_production_server.py",
+              "tests/kernel/ops/test_deploy.py::test_check_deploy_is_clean_with_production_settings",
+              "tests/kernel/ops/test_deploy.py::test_production_refuses_to_start_without_a_secret")
 POSTGRES_FIRST = ("tests/kernel/tenancy/test_isolation_sweep.py", "tests/kernel/ui/test_hostile_forms.py",
                   "tests/opendata/test_listing_migration.py", "tests/notices/test_shelter_migration.py")
 
