@@ -320,3 +320,15 @@ def test_five_day_obligation_from_the_fourth_quarter(office):
         leave.decide_leave(office.head, request, approve=True)
     assert office.clerk not in {duty.staff for duty in leave.short_of_five_days(date(2026, 10, 1))}
     assert LeaveRequest.objects.count() == 5
+
+
+def test_five_day_reminders_go_once_a_month_to_the_person_and_the_head(office, mailoutbox):
+    from yakuba.attendance.tasks import remind_five_days
+
+    # the clerk and their head, the head, the other 課's clerk: each short of five days
+    assert remind_five_days.call(office.town.pk, "2026-10-01") == 4
+    assert remind_five_days.call(office.town.pk, "2026-10-15") == 4  # a run again: the same mails, not sent twice
+    to_clerk = [mail for mail in mailoutbox if mail.to == [office.clerk.user.email]]
+    assert len(to_clerk) == 1 and "年5日" in to_clerk[0].subject
+    remind_five_days.call(office.town.pk, "2026-11-01")
+    assert len([mail for mail in mailoutbox if mail.to == [office.clerk.user.email]]) == 2

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.SlugField(max_length=20, verbose_name='休暇コード')),
                 ('name', models.CharField(max_length=40, verbose_name='休暇の名称')),
-                ('annual', models.BooleanField(default=False, verbose_name='年次有給休暇')),
+                ('annual', models.BooleanField(default=False, verbose_name='年次有給休暇として扱う')),
                 ('days_per_year', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='年間の日数（特別休暇）')),
                 ('sort_order', models.PositiveSmallIntegerField(default=0)),
                 ('is_active', models.BooleanField(default=True, verbose_name='使用中')),

@@ -17,7 +17,7 @@ class LeaveType(TenantModel):
 
     code = models.SlugField(_("休暇コード"), max_length=20)
     name = models.CharField(_("休暇の名称"), max_length=40)
-    annual = models.BooleanField(_("年次有給休暇"), default=False)
+    annual = models.BooleanField(_("年次有給休暇として扱う"), default=False)
     days_per_year = models.DecimalField(_("年間の日数（特別休暇）"), max_digits=5, decimal_places=2, null=True,
                                         blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)

@@ -175,20 +175,22 @@ def confirm(head: Staff, staff: Staff, month: date) -> MonthClose:
     return row
 
 
-def blockers(staff: Staff, month: date) -> list[str]:
-    """What keeps a person's month from closing: a period not clocked out of, requests not yet decided."""
+def blockers(staff_ids: list[int], month: date) -> dict[int, list[str]]:
+    """What keeps each person's month from closing: a period not clocked out of, requests not yet decided (a few
+    queries whatever the number of people)."""
     end = rules.next_month(month)
-    found = []
-    if WorkPeriod.objects.filter(staff=staff, day__gte=month, day__lt=end, ended_at__isnull=True).exists():
-        found.append(_("退勤の打刻がない日があります。"))
-    waiting = (LeaveRequest.objects.filter(staff=staff, status=Status.REQUESTED, first_day__lt=end,
-                                           last_day__gte=month).exists()
-               or Overtime.objects.filter(staff=staff, state=OvertimeState.REQUESTED, day__gte=month,
-                                          day__lt=end).exists()
-               or Correction.objects.filter(staff=staff, status=Status.REQUESTED, day__gte=month,
-                                            day__lt=end).exists())
-    if waiting:
-        found.append(_("承認待ちの申請があります。"))
+    found: dict[int, list[str]] = defaultdict(list)
+    for staff_id in set(WorkPeriod.objects.filter(staff_id__in=staff_ids, day__gte=month, day__lt=end,
+                                                  ended_at__isnull=True).values_list("staff_id", flat=True)):
+        found[staff_id].append(_("退勤の打刻がない日があります。"))
+    waiting = set(LeaveRequest.objects.filter(staff_id__in=staff_ids, status=Status.REQUESTED, first_day__lt=end,
+                                              last_day__gte=month).values_list("staff_id", flat=True))
+    waiting |= set(Overtime.objects.filter(staff_id__in=staff_ids, state=OvertimeState.REQUESTED, day__gte=month,
+                                           day__lt=end).values_list("staff_id", flat=True))
+    waiting |= set(Correction.objects.filter(staff_id__in=staff_ids, status=Status.REQUESTED, day__gte=month,
+                                             day__lt=end).values_list("staff_id", flat=True))
+    for staff_id in waiting:
+        found[staff_id].append(_("承認待ちの申請があります。"))
     return found
 
 
@@ -205,8 +207,9 @@ def close(actor: Staff, month: date, people: Iterable[Staff] | None = None) -> l
     rows_list = [row for row in rows if row.state != CloseState.CLOSED]
     problems = [_("%(name)s: 所属長の確認がまだです。") % {"name": row.staff} for row in rows_list
                 if row.state != CloseState.CONFIRMED]
+    found = blockers([row.staff_id for row in rows_list], month)
     for row in rows_list:
-        problems += [f"{row.staff}: {reason}" for reason in blockers(row.staff, month)]
+        problems += [f"{row.staff}: {reason}" for reason in found.get(row.staff_id, [])]
     if problems:
         raise Refused(problems)
     if not rows_list:
