@@ -332,3 +332,32 @@ def test_five_day_reminders_go_once_a_month_to_the_person_and_the_head(office, m
     assert len(to_clerk) == 1 and "年5日" in to_clerk[0].subject
     remind_five_days.call(office.town.pk, "2026-11-01")
     assert len([mail for mail in mailoutbox if mail.to == [office.clerk.user.email]]) == 2
+
+
+def test_totals_split_at_60_hours_count_days_off_and_the_night(office):
+    from yakuba.attendance.models import Overtime, Shift, WorkPattern
+
+    def recorded(person, day, start, end):
+        Overtime.objects.create(municipality=office.town, staff=person, day=day, planned_start=start,
+                                planned_end=end, work="決算", state=OvertimeState.RECORDED, actual_start=start,
+                                actual_end=end, minutes=int((end - start).total_seconds() // 60))
+
+    day, done = MONDAY, 0
+    while done < 16:  # 16 working days × 4 hours = 64 hours
+        if day.weekday() < 5:
+            recorded(office.clerk, day, at(day, 17, 15), at(day, 21, 15))
+            done += 1
+        day += timedelta(days=1)
+    recorded(office.clerk, date(2026, 6, 6), at(date(2026, 6, 6), 9), at(date(2026, 6, 6), 12))  # a Saturday
+    recorded(office.clerk, date(2026, 6, 29), at(date(2026, 6, 29), 21), at(date(2026, 6, 30), 1))  # into the night
+    # a shift worker whose Saturday is a working day and whose Monday is off
+    pattern = WorkPattern.objects.get(is_default=True)
+    Shift.objects.create(municipality=office.town, staff=office.other, day=date(2026, 6, 6), pattern=pattern)
+    Shift.objects.create(municipality=office.town, staff=office.other, day=MONDAY, pattern=None)
+    recorded(office.other, date(2026, 6, 6), at(date(2026, 6, 6), 18), at(date(2026, 6, 6), 19))
+    recorded(office.other, MONDAY, at(MONDAY, 10), at(MONDAY, 12))
+    totals = month.totals_for([office.clerk.pk, office.other.pk], MONDAY)
+    clerk, other = totals[office.clerk.pk], totals[office.other.pk]
+    assert (clerk.overtime_125, clerk.overtime_150, clerk.holiday_minutes) == (3600, 64 * 60 + 240 - 3600, 180)
+    assert clerk.night_minutes == 180  # 22:00–1:00
+    assert (other.overtime_125, other.holiday_minutes, other.night_minutes) == (60, 120, 0)

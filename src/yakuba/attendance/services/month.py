@@ -28,6 +28,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,38 +104,52 @@ def _night(start: datetime | None, end: datetime | None) -> int:
 
 
 def totals_for(staff_ids: list[int], month: date) -> dict[int, Totals]:
-    """Each person's totals of `month`, in a few queries whatever the number of people."""
+    """Each person's totals of `month`, summed by the database in a few queries whatever the number of people.
+    Python only sees the rows that need it: overtime that may touch 22:00–5:00, and people on shifts (whose days
+    off are their own)."""
     end = rules.next_month(month)
     calendar = _Calendar(month, staff_ids)
     found = {pk: Totals() for pk in staff_ids}
-    days: dict[int, set[date]] = defaultdict(set)
-    telework: dict[int, set[date]] = defaultdict(set)
-    for staff_id, day, started, ended, place in WorkPeriod.objects.filter(
-            staff_id__in=staff_ids, day__gte=month, day__lt=end).values_list(
-            "staff_id", "day", "started_at", "ended_at", "place"):
-        days[staff_id].add(day)
-        if place == Place.TELEWORK:
-            telework[staff_id].add(day)
-        if ended is not None:
-            found[staff_id].worked_minutes += int((ended - started).total_seconds() // 60)
-    for staff_id, totals in found.items():
-        totals.work_days, totals.telework_days = len(days[staff_id]), len(telework[staff_id])
-    weekday_so_far: dict[int, int] = defaultdict(int)
-    for row in Overtime.objects.filter(staff_id__in=staff_ids, day__gte=month, day__lt=end,
-                                       state=OvertimeState.RECORDED).order_by("day", "actual_start").values(
-            "staff_id", "day", "actual_start", "actual_end", "minutes"):
-        totals, minutes = found[row["staff_id"]], int(row["minutes"] or 0)
-        totals.night_minutes += _night(row["actual_start"], row["actual_end"])
-        if not calendar.is_working(row["staff_id"], row["day"]):
-            totals.holiday_minutes += minutes
-            continue
-        before = weekday_so_far[row["staff_id"]]
-        weekday_so_far[row["staff_id"]] = before + minutes
-        low = max(min(BAND_60H - before, minutes), 0)
-        totals.overtime_125 += low
-        totals.overtime_150 += minutes - low
+    for row in WorkPeriod.objects.filter(staff_id__in=staff_ids, day__gte=month, day__lt=end).values(
+            "staff_id").annotate(days=Count("day", distinct=True),
+                                 telework=Count("day", distinct=True, filter=Q(place=Place.TELEWORK)),
+                                 worked=Sum(F("ended_at") - F("started_at"), output_field=DurationField(),
+                                            filter=Q(ended_at__isnull=False))).order_by():
+        totals = found[row["staff_id"]]
+        totals.work_days, totals.telework_days = row["days"], row["telework"]
+        totals.worked_minutes = int(row["worked"].total_seconds() // 60) if row["worked"] else 0
+    recorded = Overtime.objects.filter(staff_id__in=staff_ids, day__gte=month, day__lt=end,
+                                       state=OvertimeState.RECORDED)
+    _overtime_bands(found, recorded, calendar, month, end)
+    for staff_id, start, finish in recorded.filter(
+            Q(actual_end__hour__gte=22) | Q(actual_start__hour__lt=5) | ~Q(actual_end__date=F("day"))).values_list(
+            "staff_id", "actual_start", "actual_end"):
+        found[staff_id].night_minutes += _night(start, finish)
     _leave(found, staff_ids, month, end, calendar)
     return found
+
+
+def _overtime_bands(found: dict[int, Totals], recorded: QuerySet[Overtime], calendar: _Calendar, month: date,
+                    end: date) -> None:
+    """時間外 on working days split at 60 hours of the month (125 % below, 150 % above), and on days off."""
+    days_off = [month + timedelta(days=n) for n in range((end - month).days)
+                if not calendar.is_working(0, month + timedelta(days=n))]
+    on_shifts = {staff_id for staff_id, _day in calendar.shifts}
+    sums: dict[int, tuple[int, int]] = {
+        row["staff_id"]: (row["working"] or 0, row["off"] or 0)
+        for row in recorded.exclude(staff_id__in=on_shifts).values("staff_id").annotate(
+            working=Sum("minutes", filter=~Q(day__in=days_off)), off=Sum("minutes", filter=Q(day__in=days_off)))
+        .order_by()}
+    for staff_id, day, minutes in recorded.filter(staff_id__in=on_shifts).values_list("staff_id", "day", "minutes"):
+        working, off = sums.get(staff_id, (0, 0))
+        if calendar.is_working(staff_id, day):
+            sums[staff_id] = (working + (minutes or 0), off)
+        else:
+            sums[staff_id] = (working, off + (minutes or 0))
+    for staff_id, (working, off) in sums.items():
+        totals = found[staff_id]
+        totals.overtime_125, totals.overtime_150 = min(working, BAND_60H), max(working - BAND_60H, 0)
+        totals.holiday_minutes = off
 
 
 def _leave(found: dict[int, Totals], staff_ids: list[int], month: date, end: date, calendar: _Calendar) -> None:
