@@ -21,13 +21,14 @@ whose month is closed, in 課 and name order. Columns:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DurationField, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -235,9 +236,21 @@ def close(actor: Staff, month: date, people: Iterable[Staff] | None = None) -> l
     for row in rows_list:
         row.totals = totals[row.staff_id].as_dict()
         row.state = CloseState.CLOSED
-    MonthClose.objects.bulk_update(rows_list, ["totals"])
+    _save_totals(rows_list)
     rules.audit("month.closed", actor, rows_list[0], month=month, people=len(rows_list))
     return rows_list
+
+
+def _save_totals(rows: list[MonthClose]) -> None:
+    """Every close row's totals in one statement (bulk_update's CASE costs more to build than to run)."""
+    if connection.vendor != "postgresql":
+        MonthClose.objects.bulk_update(rows, ["totals"], batch_size=500)
+        return
+    values = ", ".join(["(%s, %s::jsonb)"] * len(rows))
+    params: list[Any] = [item for row in rows for item in (row.pk, json.dumps(row.totals, ensure_ascii=False))]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {MonthClose._meta.db_table} AS c SET totals = v.totals FROM (VALUES {values}) "
+                       "AS v(id, totals) WHERE c.id = v.id", params)
 
 
 @transaction.atomic
