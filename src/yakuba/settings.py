@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "yakuba.assistant",
     "yakuba.approvals",
     "yakuba.payments",
+    "yakuba.attendance",
 ]
 
 MIDDLEWARE = [

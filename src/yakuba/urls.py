@@ -5,6 +5,7 @@ from django.urls import include, path
 from yakuba.applications import urls as applications_urls
 from yakuba.approvals import urls as approvals_urls
 from yakuba.assistant import urls as assistant_urls
+from yakuba.attendance import urls as attendance_urls
 from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.messaging import urls as messaging_urls
@@ -22,7 +23,8 @@ staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatt
                      *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
                      *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns,
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,
-                     *approvals_urls.staff_urlpatterns, *payments_urls.staff_urlpatterns]
+                     *approvals_urls.staff_urlpatterns, *payments_urls.staff_urlpatterns,
+                     *attendance_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -38,6 +40,7 @@ urlpatterns = [
     path("", include("yakuba.assistant.urls")),
     path("", include("yakuba.approvals.urls")),
     path("", include("yakuba.payments.urls")),
+    path("", include("yakuba.attendance.urls")),
     path("api/3/action/", include((opendata_urls.api_urlpatterns, "ckan"))),
     # CKAN answers on the unversioned path too, and the ckanapi client uses it by default.
     path("api/action/", include((opendata_urls.api_urlpatterns, "ckan-unversioned"))),

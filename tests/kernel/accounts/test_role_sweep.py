@@ -35,6 +35,8 @@ OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-c
                 "staff:applications-counter-resident-done", "staff:applications-counter-pay"}
 # A draft is changed only by its drafter (the others are sent back to the draft's page).
 OWNED_ROUTES |= {"staff:approvals-draft-edit"}
+# A staff member reports the 実績 of their own overtime only (others get 404): tests/attendance/test_views.py.
+OWNED_ROUTES |= {"staff:attendance-overtime-record"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
 QUERY_ROUTES = {"staff:assistant-api-search"}
 

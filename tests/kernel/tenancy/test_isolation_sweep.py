@@ -26,6 +26,7 @@ B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽�
               "甘楽専用の緊急情報", "甘楽専用のすること", "0274-99-9999",
              "甘楽専用の支払い", "甘楽専用の還付"]
 B_MARKERS += ["甘楽専用の起案"]  # 起案・回議・決裁
+B_MARKERS += ["甘楽専用の勤怠"]  # 勤怠管理
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
 # no row of town B and is not listed here, so a new system's model cannot go unswept.
@@ -103,6 +104,7 @@ def two_towns(town_a, town_b):
     _assistant_of_town_b(town_b, staff_b)
     _approvals_of_town_b(town_b, staff_b)
     _payments_of_town_b(town_b, staff_b)
+    _attendance_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
     # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.
@@ -143,6 +145,57 @@ def _the_rest_of_town_b(town_b, staff_b):
                                 endpoint=subscriber.endpoints.first(), channel="email")
         Mail.objects.create(municipality=town_b, key="tests.sweep:kanra-only", purpose="tests.sweep",
                             address="kanra-only@example.jp", subject="【甘楽町】甘楽専用のメール", template="x.txt")
+
+
+def _attendance_of_town_b(town_b, staff_b):
+    """勤怠 of town B: a pattern with its assignment and a shift, a closed day, a department option, leave types with
+    a grant and a request, a closed month with a period, overtime, telework and a correction, a card and a tablet."""
+    from datetime import date, time
+
+    from tests.attendance.support import at
+    from yakuba.attendance.models import (
+        Assignment,
+        ClosedDay,
+        Correction,
+        DepartmentOption,
+        Device,
+        LeaveGrant,
+        LeaveRequest,
+        LeaveType,
+        MonthClose,
+        Overtime,
+        Shift,
+        StaffCard,
+        Telework,
+        WorkPattern,
+        WorkPeriod,
+    )
+
+    day, town, person = date(2026, 6, 1), town_b, staff_b
+    with scope(municipality=town_b):
+        pattern = WorkPattern.objects.create(municipality=town, name="甘楽専用の勤怠パターン", starts=time(8, 30),
+                                             ends=time(17, 15), is_default=True)
+        Assignment.objects.create(municipality=town, staff=person, pattern=pattern, valid_from=day)
+        Shift.objects.create(municipality=town, staff=person, day=date(2026, 6, 6), pattern=pattern)
+        ClosedDay.objects.create(municipality=town, day=date(2026, 6, 15), name="甘楽専用の勤怠の休日")
+        DepartmentOption.objects.create(municipality=town, department=person.department, demanding=True)
+        annual = LeaveType.objects.create(municipality=town, code="kanra-annual", name="甘楽専用の勤怠の年休",
+                                          annual=True)
+        LeaveGrant.objects.create(municipality=town, staff=person, valid_from=date(2026, 1, 1),
+                                  valid_until=date(2027, 1, 1), days=20)
+        LeaveRequest.objects.create(municipality=town, staff=person, leave_type=annual, first_day=date(2026, 6, 2),
+                                    last_day=date(2026, 6, 2), minutes=465, reason="甘楽専用の勤怠の事由")
+        period = WorkPeriod.objects.create(municipality=town, staff=person, day=day, started_at=at(day, 8, 30),
+                                           ended_at=at(day, 20))
+        Overtime.objects.create(municipality=town, staff=person, day=day, planned_start=at(day, 17, 15),
+                                planned_end=at(day, 19), work="甘楽専用の勤怠の業務")
+        Telework.objects.create(municipality=town, staff=person, day=date(2026, 6, 3), work="甘楽専用の勤怠の在宅業務")
+        Correction.objects.create(municipality=town, staff=person, period=period, day=day,
+                                  started_at=at(day, 8), ended_at=at(day, 17), reason="甘楽専用の勤怠の修正")
+        MonthClose.objects.create(municipality=town, staff=person, month=day, state="closed",
+                                  totals={"note": "甘楽専用の勤怠"})
+        StaffCard.objects.create(municipality=town, staff=person, number="999001")
+        Device.objects.create(municipality=town, name="甘楽専用の勤怠の端末")
 
 
 def _payments_of_town_b(town_b, staff_b):

@@ -36,6 +36,7 @@ BINDINGS = {
     ("seed_000.json", "窓口入力支援システムの活用："): "applications.counter_visits_per_month",
     ("seed_000.json", "RAGを活用した条例、要綱等のデータベース化"): "assistant.documents",
     ("seed_000.json", "電子決裁システムの導入: 電子決裁利用率"): "approvals.electronic_share",
+    ("seed_000.json", "テレワークの推進: 年間のテレワーク延べ実施日数"): "attendance.telework_days",
 }
 
 ADDED_KIND = "追加指標（デモ）"
