@@ -118,10 +118,12 @@ def test_leave_by_half_day_and_hour_uses_the_balance(office):
     before = leave.balance(office.clerk, MONDAY)
     assert before.granted == 20 * 465
     leave.request_leave(office.clerk, leave.Ask(office.annual, Unit.AM, MONDAY))
+    assert leave.balance(office.clerk, MONDAY).remaining_text == "19日と半日"
     leave.request_leave(office.clerk, leave.Ask(office.annual, Unit.HOURS, MONDAY, starts=time(15),
                                                 ends=time(17)))
     after = leave.balance(office.clerk, MONDAY)
     assert after.waiting == 465 // 2 + 120 and after.hours_taken == 120
+    assert after.remaining_text == "19日と1時間53分"  # 7時間45分 − 3時間52分 − 2時間
 
 
 def test_leave_beyond_the_balance_is_refused(office):

@@ -3,6 +3,8 @@ carried over, and requests by day, half day or hour."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,11 @@ class LeaveGrant(TenantModel):
     valid_until = models.DateField(_("有効期限（この日の前日まで）"))
     days = models.DecimalField(_("付与日数"), max_digits=5, decimal_places=2)
     carried_days = models.DecimalField(_("繰越日数"), max_digits=5, decimal_places=2, default=0)
+
+    @property
+    def last_day(self) -> date:
+        """The last day the grant may be taken (`valid_until` is the first day it no longer may)."""
+        return self.valid_until - timedelta(days=1)
 
     class Meta:
         ordering = ["staff", "-valid_from"]

@@ -39,11 +39,13 @@ class Balance:
 
     @property
     def remaining_text(self) -> str:
-        """e.g. 「12日と3時間45分」."""
+        """e.g. 「12日と3時間45分」, 「24日と半日」."""
         whole, rest = divmod(max(self.remaining, 0), self.day_minutes)
         hours, minutes = divmod(rest, 60)
         text = _("%(days)d日") % {"days": whole}
-        if rest:
+        if abs(rest * 2 - self.day_minutes) <= 1:  # a half day of an odd number of minutes rounds either way
+            text += _("と半日")
+        elif rest:
             text += _("と%(h)d時間%(m)02d分") % {"h": hours, "m": minutes}
         return text
 
