@@ -115,7 +115,8 @@ def test_a_clerk_formats_the_body_with_the_keyboard_and_the_draft_shows_it(live_
         document.querySelector(selector).dispatchEvent(
             new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
         document.querySelector(selector).insertAdjacentHTML(  // as if made in the editor's DOM
-            'beforeend', '<script>window.pwned = 3</script><b class="x">太字の追記</b><a href="javascript:alert(1)">危ないリンク</a>');
+            'beforeend', '<script>window.pwned = 3</script><b class="x">太字の追記</b>'
+                + '<a href="javascript:alert(1)">危ないリンク</a>');
     }""", [EDITOR, HOSTILE])
     _save(phone)
 
