@@ -67,7 +67,7 @@
     const editor = root.querySelector(".richtext__editor");
     const linkBox = root.querySelector(".richtext__link");
     const url = root.querySelector("[data-link-url]");
-    const label = document.querySelector("label[for='" + area.id + "']");
+    const label = document.querySelector("label[for='" + area.id + "']") || document.createElement("label");
     label.id = label.id || area.id + "_label"; // the field template's <label for>, named by the editor
     [label, ...document.querySelectorAll("a[href='#" + area.id + "']")].forEach((target) => // and the error summary
       target.addEventListener("click", (event) => event.preventDefault() || editor.focus()));
