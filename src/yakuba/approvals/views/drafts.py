@@ -19,6 +19,7 @@ from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once, error_summary
+from yakuba.kernel.ui.widgets import RichTextarea
 
 from ..models import Attachment, DocumentClass, Draft, DraftStatus, DraftTemplate, Matter, Record, SendOut
 from ..services import decide, drafts
@@ -41,8 +42,9 @@ class DraftForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("件名"), max_length=200,
                             error_messages={"required": gettext_lazy("件名を入力してください。"),
                                             "max_length": gettext_lazy("件名は200文字以内で入力してください。")})
-    body = forms.CharField(label=gettext_lazy("本文"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
-                           help_text=gettext_lazy("空行で段落を分けます。見出し・箇条書き・太字・表・リンクはHTMLでも書けます。"))
+    body = forms.CharField(label=gettext_lazy("本文"), widget=RichTextarea(), required=False,
+                           help_text=gettext_lazy("見出し・太字・箇条書き・表・リンクを付けられます。書式のボタンが出ない"
+                                                  "ときは、空行で段落を分けるか、HTMLで書きます。"))
     amount = forms.IntegerField(label=gettext_lazy("金額（円）"), required=False, min_value=0,
                                 max_value=10**15, error_messages=AMOUNT_ERRORS,
                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),

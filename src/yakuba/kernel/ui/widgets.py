@@ -1,0 +1,33 @@
+"""Form widgets of the UI kit: RichTextarea, a textarea that kernel/ui's richtext.js turns into a small rich-text
+editor (見出し・太字・箇条書き・表・リンク) posting HTML. Without JavaScript it stays a plain textarea; the service's
+sanitiser (nh3) is the only trust boundary either way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+HEADINGS = ("h2", "h3", "h4")
+
+
+class RichTextarea(forms.Textarea):
+    """A textarea with a toolbar and an editable region drawn by script. `heading` is the level the 見出し button
+    makes: the one below the page's own headings where the text is shown (h2 under the page's h1)."""
+
+    template_name = "ui/widgets/richtext.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, heading: str = "h2") -> None:
+        if heading not in HEADINGS:
+            raise ValueError(f"heading must be one of {HEADINGS}")
+        super().__init__({"rows": 12, **(attrs or {})})
+        self.heading = heading
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["data-richtext"] = self.heading
+        # The editable region borrows the field's label, hint and error (ids from the field template and BoundField).
+        widget["editor"] = {"describedby": widget["attrs"].get("aria-describedby", ""),
+                            "invalid": widget["attrs"].get("aria-invalid", "")}
+        return context
