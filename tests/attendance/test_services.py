@@ -21,7 +21,7 @@ from yakuba.attendance.models import (
     Unit,
     WorkPeriod,
 )
-from yakuba.attendance.services import clock, leave, month, overtime, telework
+from yakuba.attendance.services import clock, leave, month, overtime, rules, telework
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.refusal import Refused
 
@@ -291,6 +291,20 @@ def test_only_personnel_close_and_only_confirmed_people(office):
     month.confirm(office.head, office.clerk, MONDAY)
     with pytest.raises(Refused, match="退勤の打刻がない"):
         month.close(office.personnel, MONDAY)
+
+
+def test_a_month_is_confirmed_and_closed_from_its_last_day_on(office):
+    _day(office, MONDAY)
+    for today in (MONDAY, date(2026, 6, 29)):
+        with pytest.raises(Refused, match="2026年6月はまだ終わっていません"):
+            month.confirm(office.head, office.clerk, MONDAY, today=today)
+        with pytest.raises(Refused, match="まだ終わっていません"):
+            month.close(office.personnel, MONDAY, today=today)
+    month.confirm(office.head, office.clerk, MONDAY, today=date(2026, 6, 30))
+    assert [row.state for row in month.close(office.personnel, MONDAY, today=date(2026, 6, 30))] == ["closed"]
+    assert rules.month_to_close(date(2026, 7, 6)) == date(2026, 6, 1)  # what the pages offer first
+    assert rules.month_to_close(date(2026, 6, 30)) == date(2026, 6, 1)
+    assert rules.month_to_close(date(2026, 1, 5)) == date(2025, 12, 1)
 
 
 def test_reopening_is_audited_and_lets_the_month_change(office):

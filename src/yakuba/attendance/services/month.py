@@ -170,14 +170,18 @@ def _leave(found: dict[int, Totals], staff_ids: list[int], month: date, end: dat
 
 # --- confirm, close, reopen ---------------------------------------------------------------------------------
 
-def _month(month: date) -> date:
-    return rules.month_of(month)
+def _month(month: date, today: date | None = None) -> date:
+    month = rules.month_of(month)
+    if rules.month_not_over(month, today or timezone.localdate()):
+        raise Refused(_("%(year)d年%(month)d月はまだ終わっていません。確認と締めは月の最終日からできます。") % {
+            "year": month.year, "month": month.month})
+    return month
 
 
 @transaction.atomic
-def confirm(head: Staff, staff: Staff, month: date) -> MonthClose:
-    """所属長確認: the head has checked the person's month (periods, leave, overtime)."""
-    month = _month(month)
+def confirm(head: Staff, staff: Staff, month: date, *, today: date | None = None) -> MonthClose:
+    """所属長確認: the head has checked the person's month (periods, leave, overtime), from its last day on."""
+    month = _month(month, today)
     if not rules.is_head_of(head, staff):
         raise Refused(_("この職員の所属長ではないため、確認できません。"))
     row = MonthClose.objects.select_for_update().filter(staff=staff, month=month).first()
@@ -211,12 +215,13 @@ def blockers(staff_ids: list[int], month: date) -> dict[int, list[str]]:
 
 
 @transaction.atomic
-def close(actor: Staff, month: date, people: Iterable[Staff] | None = None) -> list[MonthClose]:
+def close(actor: Staff, month: date, people: Iterable[Staff] | None = None, *,
+          today: date | None = None) -> list[MonthClose]:
     """人事担当 closes the confirmed months of `people` (every confirmed person by default): totals are kept on the
     close row, and the month no longer changes. Refused for anyone not confirmed or with something open."""
     if not rules.is_personnel(actor):
         raise Refused(_("月次締めは総務課（人事担当）が行います。"))
-    month = _month(month)
+    month = _month(month, today)
     rows = MonthClose.objects.select_for_update().select_related("staff").filter(month=month)
     if people is not None:
         rows = rows.filter(staff__in=list(people))

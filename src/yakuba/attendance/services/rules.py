@@ -103,6 +103,18 @@ def next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+def month_to_close(today: date) -> date:
+    """The month a 所属長 confirms and 総務課 closes on `today`: this month on its last day, else the one before."""
+    if next_month(today) - timedelta(days=1) == today:
+        return month_of(today)
+    return month_of(month_of(today) - timedelta(days=1))
+
+
+def month_not_over(month: date, today: date) -> bool:
+    """A month is confirmed and closed from its last day on, never while days of it are still to come."""
+    return today < next_month(month) - timedelta(days=1)
+
+
 def month_is_closed(staff: Staff, day: date) -> bool:
     return MonthClose.objects.filter(staff=staff, month=month_of(day), state=CloseState.CLOSED).exists()
 

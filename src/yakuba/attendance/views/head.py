@@ -52,10 +52,11 @@ def day_board(people: list[Staff], day: date) -> list[dict[str, Any]]:
 
 @staff_required(role=Role.APPROVER)
 def department(request: TownRequest) -> HttpResponse:
-    """課の今日: who is in, on leave, teleworking, not yet; who is near a limit; this month's 所属長確認."""
+    """課の今日: who is in, on leave, teleworking, not yet; who is near a limit; the 所属長確認 of the month ended."""
     today = timezone.localdate()
     people = list(rules.supervised(request.staff).filter(department_id=request.staff.department_id))
-    first = forms.parse_month(request.GET.get("month"), today) or today.replace(day=1)
+    due = rules.month_to_close(today)
+    first = forms.parse_month(request.GET.get("month"), due) or due
     closes = {row.staff_id: row for row in MonthClose.objects.filter(staff__in=people, month=first)}
     return render(request, "attendance/staff/department.html", {
         "today": today, "board": day_board(people, today), "near": overtime.near_limit(people, today),

@@ -40,7 +40,7 @@ def personnel_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 
 
 def _month(request: TownRequest, source: Any) -> Any:
-    return forms.parse_month(source.get("month"), timezone.localdate())
+    return forms.parse_month(source.get("month"), rules.month_to_close(timezone.localdate()))
 
 
 def _town_page(request: TownRequest, first: Any, *, reopen_form: forms.ReasonForm | None = None,

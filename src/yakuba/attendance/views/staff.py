@@ -94,7 +94,8 @@ def _requests_context(request: TownRequest) -> dict[str, Any]:
             .select_related("leave_type")[:20],
             "overtime": Overtime.objects.filter(staff=staff)[:20],
             "telework": Telework.objects.filter(staff=staff)[:20],
-            "corrections": Correction.objects.filter(staff=staff)[:20]}
+            "corrections": Correction.objects.filter(staff=staff)[:20],
+            "today": timezone.localdate()}  # the actual of an overtime is reported on or after its day
 
 
 @staff_required(role=Role.STAFF)
