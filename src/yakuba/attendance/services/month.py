@@ -10,7 +10,7 @@ whose month is closed, in 課 and name order. Columns:
     3 所属                課
     4 対象年月            YYYY-MM
     5 勤務日数            days with a work period
-    6 勤務時間（分）       minutes between clock-in and clock-out, all periods
+    6 在庁時間（分）       minutes between clock-in and clock-out, all periods (休憩 included)
     7 時間外125（分）      時間外 on working days up to 60 hours in the month (支給割合 125/100)
     8 時間外150（分）      時間外 on working days beyond 60 hours in the month (150/100)
     9 休日勤務（分）       時間外 on days that are not working days (土日・祝日・年末年始・町の休日・シフト休)
@@ -277,7 +277,7 @@ def reopen(actor: Staff, row: MonthClose, reason: str) -> MonthClose:
 
 # --- the CSV for 人事給与 -----------------------------------------------------------------------------------
 
-HEADER = ["職員番号", "氏名", "所属", "対象年月", "勤務日数", "勤務時間（分）", "時間外125（分）", "時間外150（分）",
+HEADER = ["職員番号", "氏名", "所属", "対象年月", "勤務日数", "在庁時間（分）", "時間外125（分）", "時間外150（分）",
           "休日勤務（分）", "深夜（分）", "テレワーク日数"]
 
 
