@@ -16,11 +16,15 @@ from yakuba.kernel.http import TownRequest
 
 from . import registry, services
 from .models import Subscriber
+from .staff import SOURCE as STAFF
 
 
 def _manage_url(subscriber: Subscriber) -> str:
-    """The page where this subscriber changes their choices (the app that keeps them registers its name)."""
+    """The page where this subscriber changes their choices (the app that keeps them registers its name); a staff
+    member's browsers have only the kernel's own source, and a resident's never that one."""
     for source in registry.sources():
+        if (source.name == STAFF) != (subscriber.staff_id is not None):
+            continue
         try:
             return reverse(source.manage_url_name, args=[subscriber.token])
         except NoReverseMatch:
