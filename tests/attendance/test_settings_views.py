@@ -11,12 +11,20 @@ from django_scopes import scope, scopes_disabled
 
 from tests import factories
 from tests.attendance.support import make_office
-from yakuba.attendance.models import Assignment, ClosedDay, LeaveGrant, LeaveType, MonthClose, WorkPattern
+from yakuba.attendance.models import (
+    Assignment,
+    ClosedDay,
+    DepartmentOption,
+    LeaveGrant,
+    LeaveType,
+    MonthClose,
+    WorkPattern,
+)
 from yakuba.kernel.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 PREFIX = "/t/10382/staff/attendance/"
-PAGES = ["patterns/", "closed-days/", "leave-types/", "grants/"]
+PAGES = ["patterns/", "closed-days/", "leave-types/", "grants/", "departments/"]
 
 
 @pytest.fixture
@@ -211,3 +219,26 @@ def test_the_new_default_pattern_takes_the_mark(office, client):
     with scope(municipality=office.town):
         assert list(WorkPattern.objects.filter(is_default=True).values_list("name", flat=True)) == ["新標準"]
         assert WorkPattern.objects.get(name="標準").starts == time(8, 30)
+
+
+def test_department_options(office, client):
+    assert client.get(PREFIX + "departments/").status_code == 200
+    assert factories.staff_client(office.head).get(PREFIX + "departments/").status_code == 403
+    department = office.clerk.department
+    response = _post(client, "departments/", {"department": department.pk, "demanding": "on"})
+    assert response.status_code == 302
+    with scope(municipality=office.town):
+        option = DepartmentOption.objects.get(department=department)
+    assert option.demanding and not option.uses_shifts
+    entry = _entry("department_option.saved")
+    assert entry.data == {"before": None, "after": {"uses_shifts": False, "demanding": True}}
+    response = _post(client, "departments/", {"department": "999999", "demanding": "on"}, once="b")
+    assert response.status_code == 400 and "課を選び直してください" in response.content.decode()
+
+
+def test_another_towns_department_is_refused(office, client, town_b):
+    other = factories.make_staff(town_b, department="甘楽の課")
+    response = _post(client, "departments/", {"department": other.department_id, "uses_shifts": "on"})
+    assert response.status_code == 400 and "課を選び直してください" in response.content.decode()
+    with scopes_disabled():
+        assert not DepartmentOption.objects.exists()

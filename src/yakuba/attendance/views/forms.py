@@ -9,6 +9,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from yakuba.kernel.accounts.models import Department
+
 from ..models import LeaveType, Place, Unit
 from ..services import leave, rules
 
@@ -192,3 +194,18 @@ class GrantForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("選んでください")),
                          *[(pk, f"{p}（{p.department}）") for pk, p in self.people.items()]]
+
+
+class DepartmentOptionForm(forms.Form):
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        queryset=None, widget=forms.HiddenInput, error_messages={
+            "required": _("課を選び直してください。"), "invalid_choice": _("課を選び直してください。")})
+    uses_shifts = forms.BooleanField(label=_("交替制勤務（日ごとのシフトで勤務する）"), required=False)
+    demanding = forms.BooleanField(label=_("他律的業務の比重が高い部署（時間外勤務の上限が月100時間未満・年720時間）"),
+                                   required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Department.objects.all()  # the town's 課, in the request's scope

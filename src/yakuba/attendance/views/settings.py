@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yakuba.kernel.accounts.models import Role, Staff
+from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui.actions import act_once, error_summary
 
-from ..models import Assignment, ClosedDay, LeaveGrant, LeaveType, WorkPattern
+from ..models import Assignment, ClosedDay, DepartmentOption, LeaveGrant, LeaveType, WorkPattern
 from ..services import rules, settings
 from . import forms
 from .personnel import personnel_only
@@ -224,6 +224,30 @@ def grants(request: TownRequest) -> HttpResponse:
         status=400 if bound else 200)
 
 
+# --- 部署の勤務区分 -------------------------------------------------------------------------------------------
+
+@staff_required(role=Role.APPROVER)
+@personnel_only
+def departments(request: TownRequest) -> HttpResponse:
+    """Each 課's 勤務区分: 交替制 (shifts per day) and 他律的業務 (the higher overtime limits)."""
+    bound = request.method == "POST"
+    form = forms.DepartmentOptionForm(request.POST if bound else None)
+    if bound and form.is_valid():
+        department, data = form.cleaned_data["department"], form.cleaned_data
+        response = act_once(
+            request, lambda: settings.set_department_option(request.staff, department, uses_shifts=data["uses_shifts"],
+                                                            demanding=data["demanding"]),
+            form=form, back=reverse("staff:attendance-departments"),
+            done=_("%(name)sの勤務区分を保存しました。") % {"name": department.name})
+        if response is not None:
+            return response
+    options = {row.department_id: row for row in DepartmentOption.objects.all()}
+    rows = [(department, options.get(department.pk)) for department in Department.objects.all()]
+    return render(request, "attendance/staff/departments.html", {
+        "rows": rows, "errors": error_summary(form)},
+        status=400 if bound else 200)
+
+
 def _number(value: Any) -> str:
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -238,4 +262,5 @@ urlpatterns = [
     path("attendance/leave-types/", leave_types, name="attendance-leave-types"),
     path("attendance/leave-types/<int:pk>/", leave_type_edit, name="attendance-leave-type-edit"),
     path("attendance/grants/", grants, name="attendance-grants"),
+    path("attendance/departments/", departments, name="attendance-departments"),
 ]
