@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from .views import head, kiosk, personnel, staff
+from .views import head, kiosk, personnel, settings, staff
 
 app_name = "attendance"
 urlpatterns: list[URLPattern | URLResolver] = [*kiosk.urlpatterns]
@@ -10,4 +10,5 @@ staff_urlpatterns: list[URLPattern | URLResolver] = [
     *staff.urlpatterns,  # 自分の勤怠
     *head.urlpatterns,  # 所属長
     *personnel.urlpatterns,  # 総務課
+    *settings.urlpatterns,  # 総務課の設定
 ]

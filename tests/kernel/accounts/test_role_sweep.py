@@ -97,6 +97,7 @@ def objects_a(town_a, resident_a):
         **_filing_objects(town_a, clerk),
         **_approvals_decide_objects(town_a, clerk),
         **_payments_objects(town_a, resident_a),
+        **_attendance_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -127,6 +128,21 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
     }
+
+
+def _attendance_objects(town):
+    """A 勤務パターン and a 休暇の種類 of town A: for the 総務課 pages that edit one (the closed day's delete is
+    POST-only, answering 405 before it looks the row up)."""
+    from datetime import time
+
+    from django_scopes import scope
+
+    from yakuba.attendance.models import LeaveType, WorkPattern
+
+    with scope(municipality=town):
+        pattern = WorkPattern.objects.create(municipality=town, name="標準", starts=time(8, 30), ends=time(17, 15))
+        kind = LeaveType.objects.create(municipality=town, code="summer", name="夏季休暇")
+    return {"staff:attendance-pattern-edit": pattern.pk, "staff:attendance-leave-type-edit": kind.pk}
 
 
 def _payments_objects(town, resident):

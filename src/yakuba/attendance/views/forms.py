@@ -9,6 +9,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from yakuba.kernel.accounts.models import Department
+
 from ..models import LeaveType, Place, Unit
 from ..services import leave, rules
 
@@ -113,3 +115,97 @@ def parse_month(text: str | None, default: date) -> date | None:
 
 def clock_time(value: time) -> str:
     return f"{value:%H:%M}"
+
+
+# --- 総務課の設定 ---------------------------------------------------------------------------------------------
+
+def _int(label: Any, name: Any, *, required: bool = True, initial: int | None = None) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=required, initial=initial, error_messages={
+        "required": format_lazy(_("{name}を入力してください。"), name=name),
+        "invalid": format_lazy(_("{name}は半角の整数で入力してください。"), name=name)})
+
+
+def _days(label: Any, name: Any, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=5, decimal_places=2, error_messages={
+        "required": format_lazy(_("{name}を入力してください。"), name=name),
+        "invalid": format_lazy(_("{name}は半角の数字で入力してください。"), name=name),
+        "max_digits": format_lazy(_("{name}が大きすぎます。"), name=name),
+        "max_decimal_places": format_lazy(_("{name}は小数第2位までで入力してください。"), name=name),
+        "max_whole_digits": format_lazy(_("{name}が大きすぎます。"), name=name)})
+
+
+class PatternForm(forms.Form):
+    name = forms.CharField(label=_("勤務パターン名"), max_length=60,
+                           error_messages={"required": _("勤務パターン名を入力してください。")})
+    starts = _time(_("始業"), _("始業の時刻"))
+    ends = _time(_("終業"), _("終業の時刻"))
+    break_minutes = _int(_("休憩（分）"), _("休憩の分数"), initial=60)
+    is_default = forms.BooleanField(label=_("標準の勤務パターンにする（割当のない職員に使う）"), required=False)
+
+
+class AssignForm(forms.Form):
+    staff = forms.TypedChoiceField(label=_("職員"), coerce=int, error_messages={
+        "required": _("職員を選んでください。"), "invalid_choice": _("職員を選び直してください。")})
+    pattern = forms.TypedChoiceField(label=_("割り当てる勤務パターン"), coerce=int, error_messages={
+        "required": _("勤務パターンを選んでください。"), "invalid_choice": _("勤務パターンを選び直してください。")})
+    valid_from = _date(_("適用開始日"), _("適用開始日"))
+
+    def __init__(self, *args: Any, people: list[Any], patterns: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in people}
+        self.patterns = {pattern.pk: pattern for pattern in patterns}
+        for name, choices in (("staff", [(pk, f"{p}（{p.department}）") for pk, p in self.people.items()]),
+                              ("pattern", [(pk, str(p)) for pk, p in self.patterns.items()])):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", _("選んでください")), *choices]
+
+
+class ClosedDayForm(forms.Form):
+    first = _date(_("閉庁日（期間のときは初日）"), _("閉庁日"))
+    last = forms.DateField(label=_("期間の最終日（1日だけのときは空欄）"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"invalid": _("期間の最終日は「年-月-日」の形で入力してください。")})
+    name = forms.CharField(label=_("閉庁日の名称（例: 町民の日）"), max_length=60,
+                           error_messages={"required": _("閉庁日の名称を入力してください。")})
+
+
+class LeaveTypeForm(forms.Form):
+    name = forms.CharField(label=_("休暇の名称"), max_length=40,
+                           error_messages={"required": _("休暇の名称を入力してください。")})
+    code = forms.SlugField(label=_("休暇コード（半角英数字、CSVの見出しに使う）"), max_length=20, error_messages={
+        "required": _("休暇コードを入力してください。"),
+        "invalid": _("休暇コードは半角の英数字・ハイフン・下線で入力してください。")})
+    days_per_year = _days(_("年間の日数（決まりがなければ空欄）"), _("年間の日数"), required=False)
+    sort_order = _int(_("表示順"), _("表示順"), initial=0)
+    is_active = forms.BooleanField(label=_("申請で選べるようにする"), required=False, initial=True)
+
+
+class GrantForm(forms.Form):
+    staff = forms.TypedChoiceField(label=_("職員"), coerce=int, error_messages={
+        "required": _("職員を選んでください。"), "invalid_choice": _("職員を選び直してください。")})
+    valid_from = _date(_("付与日（休暇年度の初日）"), _("付与日"))
+    days = _days(_("付与日数"), _("付与日数"))
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in people}
+        field = self.fields["staff"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("選んでください")),
+                         *[(pk, f"{p}（{p.department}）") for pk, p in self.people.items()]]
+
+
+class DepartmentOptionForm(forms.Form):
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        queryset=None, widget=forms.HiddenInput, error_messages={
+            "required": _("課を選び直してください。"), "invalid_choice": _("課を選び直してください。")})
+    uses_shifts = forms.BooleanField(label=_("交替制勤務（日ごとのシフトで勤務する）"), required=False)
+    demanding = forms.BooleanField(label=_("他律的業務の比重が高い部署（時間外勤務の上限が月100時間未満・年720時間）"),
+                                   required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Department.objects.all()  # the town's 課, in the request's scope
