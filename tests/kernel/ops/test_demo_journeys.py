@@ -40,6 +40,12 @@ JOURNEYS: list[tuple[str, str, str, str, Callable[[Any], bool]]] = [
     ("保存期間満了", "kacho@shimonita.demo", "staff:approvals-retention", "", lambda c: len(c["volumes"]) > 0),
     ("収納日報", "kaikei@shimonita.demo", "staff:payments-daily", "", lambda c: c["provider"] == "fake"),
     ("災害モード", "kacho@shimonita.demo", "staff:disaster", "", lambda c: c["may_switch"]),
+    ("勤怠 上限に近い時間外", "soumu@shimonita.demo", "staff:attendance-today", "",
+     lambda c: len(c["near"]) > 0 and c["balance"] is not None),
+    ("課の勤怠", "kacho@shimonita.demo", "staff:attendance-department", "", lambda c: len(c["near"]) > 0),
+    ("全庁の月次締め", "kacho@shimonita.demo", "staff:attendance-town", "", lambda c: len(c["rows"]) > 0),
+    ("打刻端末", "kacho@shimonita.demo", "staff:attendance-devices", "", lambda c: len(c["devices"]) > 0),
+    ("勤務パターン", "kacho@shimonita.demo", "staff:attendance-patterns", "", lambda c: len(c["patterns"]) > 0),
 ]
 
 
