@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yakuba.approvals",
     "yakuba.payments",
     "yakuba.attendance",
+    "yakuba.meetings",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.messaging import views_staff_push
 from yakuba.kernel.ops import views as ops_views
 from yakuba.kernel.ui import views as ui_views
+from yakuba.meetings import urls as meetings_urls
 from yakuba.notices import urls as notices_urls
 from yakuba.opendata import urls as opendata_urls
 from yakuba.payments import urls as payments_urls
@@ -24,7 +25,7 @@ staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatt
                      *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns,
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,
                      *approvals_urls.staff_urlpatterns, *payments_urls.staff_urlpatterns,
-                     *attendance_urls.staff_urlpatterns]
+                     *attendance_urls.staff_urlpatterns, *meetings_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("", include("yakuba.approvals.urls")),
     path("", include("yakuba.payments.urls")),
     path("", include("yakuba.attendance.urls")),
+    path("", include("yakuba.meetings.urls")),
     path("api/3/action/", include((opendata_urls.api_urlpatterns, "ckan"))),
     # CKAN answers on the unversioned path too, and the ckanapi client uses it by default.
     path("api/action/", include((opendata_urls.api_urlpatterns, "ckan-unversioned"))),

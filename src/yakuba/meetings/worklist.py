@@ -1,0 +1,1 @@
+"""会議 on the staff top page."""
