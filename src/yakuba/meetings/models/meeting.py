@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel.accounts.models import Department
@@ -38,6 +39,11 @@ class Body(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language (English when chosen and given)."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
 
 class Member(TenantModel):
@@ -103,6 +109,11 @@ class Meeting(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (English when chosen and given)."""
+        return self.title_en if self.title_en and (get_language() or "").startswith("en") else self.title
 
     @property
     def frozen(self) -> bool:
