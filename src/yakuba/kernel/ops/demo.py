@@ -52,24 +52,28 @@ TOWNS = (
              ("総務課", "General Affairs", ("庶務係", "情報管理係")), ("企画課", "Planning", ()),
              ("住民税務課", "Residents and Taxation", ("住民係", "税務係")), ("福祉課", "Welfare", ()),
              ("保健課", "Health", ()), ("建設水道課", "Construction and Water", ()),
-             ("会計課", "Accounting", ()), ("教育課", "Education", ()), ("農林課", "Agriculture and Forestry", ()))),
+             ("会計課", "Accounting", ()), ("教育課", "Education", ()), ("農林課", "Agriculture and Forestry", ()),
+             ("議会事務局", "Secretariat of the Town Assembly", ()))),
     Town("103845", "甘楽町", "かんらまち", "Kanra", "群馬県", "kanra",
          "群馬県甘楽郡甘楽町大字小幡161-1", "0274-74-3131", "群馬県甘楽郡甘楽町大字小幡", (
              ("企画課", "Planning", ("情報政策係",)), ("総務課", "General Affairs", ()),
              ("住民課", "Residents", ()), ("税務課", "Taxation", ()), ("健康課", "Health", ()),
-             ("建設課", "Construction", ()), ("産業課", "Industry", ()), ("教育課", "Education", ()))),
+             ("建設課", "Construction", ()), ("産業課", "Industry", ()), ("教育課", "Education", ()),
+             ("議会事務局", "Secretariat of the Town Assembly", ()))),
     Town("104213", "中之条町", "なかのじょうまち", "Nakanojo", "群馬県", "nakanojo",
          "群馬県吾妻郡中之条町大字中之条町1091", "0279-75-2111", "群馬県吾妻郡中之条町大字中之条町", (
              ("総務課", "General Affairs", ("情報政策係",)), ("企画政策課", "Policy Planning", ()),
              ("住民福祉課", "Residents and Welfare", ()), ("税務会計課", "Taxation and Accounting", ()),
              ("地域課", "Community", ()), ("建設課", "Construction", ()),
-             ("農林課", "Agriculture and Forestry", ()), ("教育課", "Education", ()))),
+             ("農林課", "Agriculture and Forestry", ()), ("教育課", "Education", ()),
+             ("議会事務局", "Secretariat of the Town Assembly", ()))),
     Town("223441", "小山町", "おやまちょう", "Oyama", "静岡県", "oyama",
          "静岡県駿東郡小山町藤曲57-2", "0550-76-1111", "静岡県駿東郡小山町藤曲", (
              ("企画政策課", "Policy Planning", ("デジタル推進班",)), ("総務課", "General Affairs", ()),
              ("住民福祉課", "Residents and Welfare", ()), ("税務課", "Taxation", ()),
              ("健康増進課", "Health Promotion", ()), ("都市整備課", "Urban Development", ()),
-             ("農林課", "Agriculture and Forestry", ()), ("教育委員会", "Board of Education", ()))),
+             ("農林課", "Agriculture and Forestry", ()), ("教育委員会", "Board of Education", ()),
+             ("議会事務局", "Secretariat of the Town Assembly", ()))),
 )
 
 RESIDENTS = (
@@ -93,7 +97,7 @@ CLERK_NAMES = {
     "住民福祉課": "juumin", "福祉課": "fukushi", "保健課": "hoken", "健康課": "kenkou", "健康増進課": "kenkou",
     "建設水道課": "kensetsu", "建設課": "kensetsu", "都市整備課": "toshi", "会計課": "kaikei", "税務課": "zeimu",
     "税務会計課": "zeimu", "教育課": "kyouiku", "教育委員会": "kyouiku", "農林課": "nourin", "産業課": "sangyou",
-    "地域課": "chiiki",
+    "地域課": "chiiki", "議会事務局": "gikai",
 }
 GIVEN_NAMES = ("一郎", "花子", "健太", "陽子", "大輔", "美咲", "翔太", "直美", "誠")
 
@@ -152,6 +156,14 @@ def _set_password(user: User) -> None:
     elif not settings.DEMO and user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
+
+
+def demo_account(email: str, display_name: str) -> User:
+    """A demo account that signs in with the demo password (an app's own demo people, e.g. 議員 who open the
+    meeting pack), written once: a second load changes nothing."""
+    user, _ = User.objects.get_or_create(email=email, defaults={"display_name": display_name})
+    _set_password(user)
+    return user
 
 
 def _load_town(town: Town) -> Municipality:

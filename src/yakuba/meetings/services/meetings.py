@@ -24,7 +24,9 @@ def _clerk(staff: Staff, body: Body) -> None:
 
 
 def _planned(meeting: Meeting) -> None:
-    if meeting.state != MeetingState.PLANNED:
+    """Refuse changes to a meeting that was held or cancelled (read now: the row in hand may be stale)."""
+    state = Meeting.objects.filter(pk=meeting.pk).values_list("state", flat=True).first()
+    if state != MeetingState.PLANNED:
         raise Refused(_("開催済みまたは中止の会議は変更できません。"))
 
 

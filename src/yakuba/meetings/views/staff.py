@@ -75,7 +75,7 @@ def body_add(request: TownRequest) -> HttpResponse:
             return response
     bodies = access.clerk_bodies(request.staff)
     return _render(request, "home.html", {"bodies": bodies, "upcoming": [], "past": [], "sitting": [],
-                                          "is_admin": True, "body_form": form})
+                                          "is_admin": True, "body_form": form}, form)
 
 
 def _body_page(request: TownRequest, body: Body, *, body_form: forms.BodyForm | None = None,
