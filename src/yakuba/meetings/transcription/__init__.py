@@ -1,0 +1,1 @@
+"""Transcription of meeting recordings: the verified Whisper model, audio probing and decoding, the engine."""
