@@ -62,7 +62,8 @@
     data.set("action", action);
     data.set("_once", onceToken());
     status.textContent = messages().saving || "";
-    return fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+    // Not form.action: the buttons named "action" shadow it.
+    return fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                                headers: {"Accept": "application/json"}})
       .then(function (response) { return response.json(); })
       .then(function (result) {
