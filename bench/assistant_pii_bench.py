@@ -1,4 +1,4 @@
-"""Benchmark: the PII guard (yakuba.assistant.services.pii) on a labelled set of Japanese snippets.
+"""Benchmark: the PII guard (yakuba.kernel.pii) on a labelled set of Japanese snippets.
 
 Run with ``.venv/bin/python bench/assistant_pii_bench.py [data.json]``. Prints figures, asserts nothing.
 
@@ -115,7 +115,7 @@ def tally(counts: dict[str, Counter[str]], hits: list[Span], missed: list[Span],
 
 
 def evaluate(items: list[dict[str, Any]], title: str, *, details: bool) -> None:
-    from yakuba.assistant.services import pii
+    from yakuba.kernel import pii
 
     exact: dict[str, Counter[str]] = {}
     overlap: dict[str, Counter[str]] = {}
@@ -160,7 +160,7 @@ def public_texts() -> list[tuple[str, str]]:
 
 
 def public_text_check() -> None:
-    from yakuba.assistant.services import pii
+    from yakuba.kernel import pii
 
     texts = public_texts()
     if not texts:
@@ -181,7 +181,7 @@ def public_text_check() -> None:
 
 def main() -> None:
     setup()
-    from yakuba.assistant.services import pii
+    from yakuba.kernel import pii
 
     items = json.loads(Path(sys.argv[1] if len(sys.argv) > 1 else DATA).read_text(encoding="utf-8"))
     pii.find("山田太郎様 0274-82-2111")  # builds the tagger outside the timings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yakuba.assistant.services.pii import check_digit, find, fold, redact, valid_my_number
+from yakuba.kernel.pii import check_digit, find, fold, redact, valid_my_number
 
 
 def kinds(text: str) -> list[tuple[str, str]]:

@@ -11,12 +11,11 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from yakuba.kernel import records
+from yakuba.kernel import pii, records
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import LEGAL_KINDS, Kind, Passage, Question
-from . import pii
 from .search import Hit, coverage, passages_as_hits, search
 
 LATER_PARAGRAPH = re.compile(r"第([2-9]|\d{2,})項$")

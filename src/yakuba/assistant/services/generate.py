@@ -14,14 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from yakuba.kernel import pii
+from yakuba.kernel.ai import ChatFailed, complete, enabled  # noqa: F401  (re-exported)
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.tenancy.models import Municipality
 
-from . import pii
 from .search import Hit
 
 SYSTEM = (
@@ -47,12 +47,8 @@ CITED = re.compile(r"[\[［]\s*([0-9０-９]{1,2})\s*[\]］]")
 _ESCAPE = str.maketrans({"<": "＜", ">": "＞"})
 
 
-def enabled() -> bool:
-    return bool(settings.AI_BASE_URL and settings.AI_MODEL)
-
-
-class GenerationFailed(Exception):
-    """The endpoint could not be reached or answered badly; the message is for staff, in Japanese."""
+# The client lives in the kernel (other apps draft with it too); its names stay importable from here.
+GenerationFailed = ChatFailed
 
 
 @dataclass
@@ -116,33 +112,6 @@ def citations(content: str, count: int) -> list[int]:
         if 1 <= number <= count and number not in cited:
             cited.append(number)
     return cited
-
-
-def complete(payload: dict[str, Any]) -> str:
-    """POST `payload` to {AI_BASE_URL}/chat/completions; the first choice's message content."""
-    url = settings.AI_BASE_URL.rstrip("/") + "/chat/completions"
-    headers = {"Content-Type": "application/json"}
-    if settings.AI_API_KEY:
-        headers["Authorization"] = f"Bearer {settings.AI_API_KEY}"
-    try:
-        response = requests.post(url, json=payload, headers=headers, timeout=settings.AI_TIMEOUT_SECONDS)
-    except requests.Timeout as error:
-        raise GenerationFailed(_("AIの応答が時間内にありませんでした。時間をおいてもう一度お試しください。")) from error
-    except requests.RequestException as error:
-        raise GenerationFailed(_("AIに接続できませんでした。設定とネットワークを確認してください。")) from error
-    if response.status_code != 200:
-        raise GenerationFailed(_("AIがエラーを返しました（HTTP %(status)s）。") % {"status": response.status_code})
-    return _content(response)
-
-
-def _content(response: requests.Response) -> str:
-    try:
-        content = response.json()["choices"][0]["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError) as error:
-        raise GenerationFailed(_("AIの応答の形式が正しくありません。")) from error
-    if not isinstance(content, str) or not content.strip():
-        raise GenerationFailed(_("AIの応答が空でした。"))
-    return content.strip()
 
 
 def answer_choice(question: str, choices: str, passages_text: str) -> str:

@@ -4,11 +4,13 @@ retired when it is withdrawn."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import SYNCED_KINDS, Document, Kind
-from .ingest import DocumentFields, upsert
+from .ingest import SYNCED_PREFIXES, DocumentFields, upsert
 
 
 def sync(municipality: Municipality) -> int:
@@ -24,7 +26,10 @@ def sync(municipality: Municipality) -> int:
                 kind=_kind(offered.category), title=offered.title, department=offered.department,
                 url=_path(offered.url), version_date=offered.version_date))
             written += document is not None and document.version != before
-    stale = (Document.objects.filter(kind__in=[Kind.PROCEDURE, Kind.NOTICE], retired_at__isnull=True)
+    synced = Q(kind__in=[Kind.PROCEDURE, Kind.NOTICE])
+    for prefix in SYNCED_PREFIXES:  # kept from another app under a kind of their own (会議録: その他の文書)
+        synced |= Q(source_key__startswith=prefix)
+    stale = (Document.objects.filter(synced, retired_at__isnull=True)
              .exclude(source_key="").exclude(source_key__in=seen).values_list("source_key", flat=True))
     for key in list(stale):
         upsert(municipality, source_key=key, text="", fields=DocumentFields(kind=Kind.OTHER, title=""))
