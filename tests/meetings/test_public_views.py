@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 from django_scopes import scope
 
-import pytest
 from tests import factories
 from tests.meetings.support import make_committee
 from yakuba.meetings.models import Meeting, MeetingState

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from yakuba.kernel import pii
-from yakuba.kernel.ai import ChatFailed, complete, enabled  # noqa: F401  (re-exported)
+from yakuba.kernel.ai import ChatFailed, complete
+from yakuba.kernel.ai import enabled as enabled  # re-exported: the staff views ask it here
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.tenancy.models import Municipality
 

@@ -23,8 +23,7 @@ from yakuba.kernel.accounts.models import Department, Staff
 from yakuba.kernel.ops.demo import TOWNS, Town, demo_account
 from yakuba.kernel.tenancy.models import Municipality
 
-from ..models import AgendaItem, Attendance, Body, BodyKind, Meeting, MeetingState, Member, Presence
-from ..models import Recording
+from ..models import AgendaItem, Attendance, Body, BodyKind, Meeting, MeetingState, Member, Presence, Recording
 from . import pack
 
 HERE = Path(__file__).parent
@@ -109,7 +108,8 @@ def _pdf(name: str, data: bytes) -> SimpleUploadedFile:
 
 
 def _committee_meeting(municipality: Municipality, town: Town, body: Body, clerk: Staff) -> None:
-    from ..services import meetings, pack as pack_services
+    from ..services import meetings
+    from ..services import pack as pack_services
 
     meeting, items, new = _meeting(municipality, body, "令和8年第4回定例会 総務常任委員会",
                                    "4th Regular Session 2026: General Affairs Committee", _at(5, 10), "第1委員会室",
@@ -125,14 +125,15 @@ def _committee_meeting(municipality: Municipality, town: Town, body: Body, clerk
     pack_services.replace_document(ordinance, _pdf("jourei-gaiyou-v2.pdf", pack.paper("町税条例の一部改正の概要",
                                                                                        ORDINANCE_V2)),
                                    "改正後の日付と施行日に誤りがありました。", clerk.user)
-    pack_services.add_document(meeting, items[2], "資料3 陳情書（写し）", _pdf("chinjou.pdf", pack.paper(
-        "デマンド交通の運行区域の拡大を求める陳情", ("町内全域でデマンド交通を利用できるよう、運行区域の拡大を求めます。",))),
-                               clerk.user)
+    petition = pack.paper("デマンド交通の運行区域の拡大を求める陳情",
+                          ("町内全域でデマンド交通を利用できるよう、運行区域の拡大を求めます。",))
+    pack_services.add_document(meeting, items[2], "資料3 陳情書（写し）", _pdf("chinjou.pdf", petition), clerk.user)
     meetings.publish_pack(clerk, meeting)
 
 
 def _plenary(municipality: Municipality, town: Town, body: Body, clerk: Staff) -> None:
-    from ..services import meetings, pack as pack_services, transcribe
+    from ..services import meetings, transcribe
+    from ..services import pack as pack_services
 
     meeting, _items, new = _meeting(municipality, body, "令和8年第3回定例会 本会議（第1日）",
                                     "3rd Regular Session 2026: Plenary (day 1)", _at(-42, 10), "議場", PLENARY_ITEMS)

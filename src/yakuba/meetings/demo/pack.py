@@ -22,7 +22,9 @@ td.n { text-align: right; } section { page-break-after: always; }
 def _render(body: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=f'<html lang="ja"><head><style>{STYLE}</style></head><body>{body}</body></html>').write_pdf()
+    page = f'<html lang="ja"><head><style>{STYLE}</style></head><body>{body}</body></html>'
+    pdf: bytes = HTML(string=page).write_pdf()
+    return pdf
 
 
 @functools.cache
@@ -31,7 +33,8 @@ def budget(pages: int = 120, *, town: str = "下仁田町") -> bytes:
     for every load: seeded)."""
     rng = random.Random(f"{town}:{pages}")
     sheets = [f"<section><h1>令和8年度 {town}一般会計補正予算書（第5号）</h1><p>{town}議会 令和8年第4回定例会 提出</p>"
-              "<p>歳入歳出予算の補正：既定の歳入歳出予算の総額に歳入歳出それぞれ 1億2,345万円を追加する。</p></section>"]
+              "<p>歳入歳出予算の補正：既定の歳入歳出予算の総額に歳入歳出それぞれ 1億2,345万円を追加する。</p>"
+              "</section>"]
     for page in range(2, pages + 1):
         section = BUDGET_SECTIONS[(page - 2) % len(BUDGET_SECTIONS)]
         rows = []
