@@ -361,6 +361,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "bm25s": {"level": "WARNING"},  # it logs every index build at DEBUG
+        "weasyprint.progress": {"level": "WARNING"},  # a line per page of every PDF at INFO
+        "faster_whisper": {"level": "WARNING"},  # each file's VAD and language at INFO
     },
 }
 
