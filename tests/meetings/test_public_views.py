@@ -28,6 +28,7 @@ def test_a_meeting_of_another_town_is_not_found(town_a, town_b):
     assert Client().get(factories.town_url(town_a, f"/meetings/{committee.meeting.uuid}/")).status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # the writes commit: caches hear of them as in production
 def test_the_page_follows_changes_to_the_meeting(town_a):
     committee = make_committee(town_a)
     address = factories.town_url(town_a, f"/meetings/{committee.meeting.uuid}/")
