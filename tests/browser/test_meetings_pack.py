@@ -129,3 +129,31 @@ def test_opening_page_250_loads_that_page_only(live_server, browser, town_a):
     assert [url.rsplit("/", 1)[1] for url in images] == ["250.webp"]
     assert page.locator("#note-form").count() == 0  # a visitor of the published pack takes no notes
     context.close()
+
+
+def test_the_clerk_adds_and_replaces_a_document_at_360_px(live_server, phone, committee):
+    from tests.browser.conftest import log_in_staff
+
+    base = f"{live_server.url}{committee.town.path_prefix}"
+    log_in_staff(phone, base, committee.clerk)
+    phone.goto(f"{base}/staff/meetings/{committee.meeting.uuid}/documents/new/")
+    assert_accessible(phone)
+    phone.get_by_label("資料名").fill("資料2 説明資料")
+    phone.get_by_label("ファイル", exact=True).set_input_files(
+        files=[{"name": "説明.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\nbroken"}])
+    phone.get_by_role("button", name="登録する").click()
+    expect(phone.locator(".error-summary")).to_contain_text("壊れている")
+    assert phone.get_by_label("資料名").input_value() == "資料2 説明資料"
+    assert_accessible(phone)
+    phone.get_by_label("ファイル", exact=True).set_input_files(
+        files=[{"name": "説明.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(2)}])
+    phone.get_by_role("button", name="登録する").click()
+    expect(phone.locator("h1")).to_have_text("資料2 説明資料")
+    assert_accessible(phone)
+    phone.get_by_label("新しい版のファイル").set_input_files(
+        files=[{"name": "説明2.pdf", "mimeType": "application/pdf",
+                "buffer": pdf_bytes(texts=["ページ 1 予算の説明", "ページ 2 訂正"])}])
+    phone.get_by_label("差し替えの理由").fill("2ページの訂正")
+    phone.get_by_role("button", name="差し替える").click()
+    expect(phone.locator("main")).to_contain_text("変更箇所：2ページ")
+    assert_accessible(phone)

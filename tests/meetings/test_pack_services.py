@@ -267,3 +267,20 @@ def test_describe_pages():
     assert pack.describe_pages([3, 7, 8, 9]) == "3, 7–9"
     assert pack.describe_pages([1, 2]) == "1–2"
     assert pack.describe_pages([5]) == "5"
+
+
+def test_a_member_with_a_staff_account_is_told_on_their_subscribed_browsers(committee, document, monkeypatch):
+    from tests import factories
+
+    told = []
+    executive = factories.make_staff(committee.town, department="企画課")
+    committee.members[2].user = executive.user
+    committee.members[2].save()
+    monkeypatch.setattr(tasks_pack, "push_to_staff", lambda staff, **kw: told.append((staff, kw)) or object())
+    version = pack.replace_document(document, upload(pdf_bytes(texts=texts(10, {2: "訂正"}))), "2ページの訂正",
+                                    committee.clerk.user)
+    result = tasks_pack.tell_members.call(version.pk)
+    assert [staff for staff, _kw in told] == [executive]
+    assert told[0][1]["once"] == f"meetings.replaced:{version.pk}:{committee.members[2].pk}"
+    assert "2ページの訂正" in told[0][1]["body"] and told[0][1]["url"].endswith("?page=2")
+    assert result["push"] == 1

@@ -98,6 +98,7 @@ def objects_a(town_a, resident_a):
         **_approvals_decide_objects(town_a, clerk),
         **_payments_objects(town_a, resident_a),
         **_attendance_objects(town_a),
+        **_meetings_pack_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -143,6 +144,23 @@ def _attendance_objects(town):
         pattern = WorkPattern.objects.create(municipality=town, name="標準", starts=time(8, 30), ends=time(17, 15))
         kind = LeaveType.objects.create(municipality=town, code="summer", name="夏季休暇")
     return {"staff:attendance-pattern-edit": pattern.pk, "staff:attendance-leave-type-edit": kind.pk}
+
+
+def _meetings_pack_objects(town):
+    """A 委員会 whose 事務局 is 総務課 (every role's sweep member is its clerk), with one document: for the pages of
+    会議資料 (staff of another 課 get 404 there, by design: tests/meetings/test_pack_views.py)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.meetings.support import blank_pdf, make_committee
+    from yakuba.meetings.services import pack
+
+    committee = make_committee(town, department="総務課")
+    with scope(municipality=town):
+        document = pack.add_document(committee.meeting, None, "資料", SimpleUploadedFile("a.pdf", blank_pdf(1)),
+                                     committee.clerk.user)
+    return {"staff:meetings-document-add": committee.meeting.uuid, "staff:meetings-document": document.pk,
+            "staff:meetings-version-file": {"pk": document.current_id, "which": "pdf"}}
 
 
 def _payments_objects(town, resident):

@@ -25,6 +25,8 @@ DELIBERATE = {
     "notices:bousai-fragment": "the 防災 board's refreshed part: a short max-age",
     "messaging-root:sw": "the service worker script: no-cache, as browsers update it",
     "openapi": "the API description, the same for everyone: five minutes",
+    "meetings:page": "a page image of a pack: a version never changes, so a member's browser keeps it a day",
+    "meetings:thumb": "a page thumbnail of a pack: as meetings:page",
 }
 
 
@@ -67,7 +69,7 @@ def _resident_values(town, resident) -> dict[str, dict[str, object]]:
 def _resident_path(route, values) -> str:
     defaults = {"public_id": uuid.UUID(int=1), "slug": "x", "pk": 1, "token": "x", "page": 0, "kind": "aed",
                 "fmt": "csv", "number": 1, "key": "1", "category": "x", "name": "package_list", "uidb64": "x",
-                "provider": "fake"}
+                "provider": "fake", "meeting": uuid.UUID(int=1), "document": 1, "version": 1, "which": "pdf"}
     chosen = {**defaults, **values.get(route.name.split(":")[0] + ":", {}), **values.get(route.name, {})}
     return route.path(**{name: chosen[name] for name in route.converters})
 

@@ -51,6 +51,8 @@ def save_note(user: Any, document: Document, page: int, *, text: str, marks: Any
         raise Refused({"text": _("メモは%(max)d文字以内で入力してください。") % {"max": MAX_TEXT}})
     cleaned = clean_marks(marks)
     with transaction.atomic():
+        # The document's row serialises two first saves of the same page (two tabs): one note, not two.
+        list(Document.objects.select_for_update().filter(pk=document.pk).values_list("pk", flat=True))
         note = Note.objects.select_for_update().filter(user=user, document=document, page=page).first()
         if not text and not cleaned:
             if note is not None:

@@ -234,7 +234,7 @@ def replace_document(document: Document, upload: UploadedFile[bytes] | None, rea
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.frozen:
             raise Refused(_("会議後の資料は確定しています。差し替えはできません。"))
-        document = Document.objects.select_for_update().select_related("current").get(pk=document.pk)
+        document = Document.objects.select_for_update(of=("self",)).select_related("current").get(pk=document.pk)
         previous = document.current
         before = list(Page.objects.filter(version=previous).order_by("number").values_list("digest", flat=True)) \
             if previous is not None else []

@@ -37,6 +37,10 @@
   }
   function say(box, message) { if (box) { box.textContent = message; } }
 
+  function statusText() {
+    return labels.labelStatus.replace("{n}", String(page)).replace("{pages}", String(pages));
+  }
+
   function setLink(link, target) {
     if (target) {
       link.href = "?page=" + target;
@@ -62,12 +66,13 @@
     page = target;
     var token = ++loadToken;
     image.src = imageUrl(page);
-    image.alt = labels.title + " " + page + labels.labelPage;
+    image.alt = labels.labelAlt.replace("{title}", labels.title).replace("{n}", String(page));
     input.value = page;
     setLink(prev, page > 1 ? page - 1 : null);
     setLink(next, page < pages ? page + 1 : null);
-    say(status, page + " / " + pages + " " + labels.labelPage);
-    document.title = document.title.replace(/\d+ページ/, page + "ページ");
+    say(status, statusText());
+    var suffix = document.title.indexOf(" | ");
+    document.title = image.alt + (suffix >= 0 ? document.title.slice(suffix) : "");
     history.replaceState(null, "", "?page=" + page);
     if (thumbs) {
       thumbs.querySelectorAll("a[aria-current]").forEach(function (a) { a.removeAttribute("aria-current"); });
@@ -258,7 +263,7 @@
     if (!button) { return; }
     zoom = Math.min(Math.max(zoom + parseInt(button.dataset.zoom, 10), 0), zooms.length - 1);
     sheet.style.width = (zooms[zoom] * 100) + "%";
-    say(status, page + " / " + pages + " " + labels.labelPage + "（" + Math.round(zooms[zoom] * 100) + "%）");
+    say(status, statusText() + "（" + Math.round(zooms[zoom] * 100) + "%）");
   });
   readMarksFromPage();
 }());
