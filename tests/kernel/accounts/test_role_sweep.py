@@ -98,6 +98,7 @@ def objects_a(town_a, resident_a):
         **_approvals_decide_objects(town_a, clerk),
         **_payments_objects(town_a, resident_a),
         **_attendance_objects(town_a),
+        **_minutes_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -143,6 +144,33 @@ def _attendance_objects(town):
         pattern = WorkPattern.objects.create(municipality=town, name="標準", starts=time(8, 30), ends=time(17, 15))
         kind = LeaveType.objects.create(municipality=town, code="summer", name="夏季休暇")
     return {"staff:attendance-pattern-edit": pattern.pk, "staff:attendance-leave-type-edit": kind.pk}
+
+
+def _minutes_objects(town):
+    """A held meeting of a body whose 事務局 is 総務課 (the sweep's staff are clerks of it: others get 404 by design),
+    with a transcribed recording and a segment: for the 会議録 pages."""
+    from django.core.files.base import ContentFile
+    from django_scopes import scope
+
+    from yakuba.kernel.files.uploads import save_private
+    from yakuba.meetings.models import Body, BodyKind, Meeting, Recording, RecordingState, Segment
+
+    clerk = factories.make_staff(town, department="総務課")
+    path = save_private(ContentFile(b"ID3" + bytes(64), name="r.mp3"), "meetings/recordings")
+    with scope(municipality=town):
+        body = Body.objects.create(municipality=town, name="庁議", kind=BodyKind.EXECUTIVE,
+                                   department=clerk.department)
+        meeting = Meeting.objects.create(municipality=town, body=body, title="庁議", starts_at=timezone.now(),
+                                         state="held", held_at=timezone.now())
+        recording = Recording.objects.create(municipality=town, meeting=meeting, file=path, original_name="r.mp3",
+                                             state=RecordingState.DONE, uploaded_by=clerk.user)
+        segment = Segment.objects.create(municipality=town, recording=recording, chunk=0, position=0, start=0,
+                                         end=1, text="開会します。")
+    names = ("minutes", "minutes-suggestions", "minutes-summary", "minutes-publication")
+    return {**{f"staff:meetings-{name}": {"meeting": meeting.uuid} for name in names},
+            "staff:meetings-minutes-export": {"meeting": meeting.uuid, "fmt": "docx"},
+            "staff:meetings-segment": segment.pk, "staff:meetings-segment-split": segment.pk,
+            "staff:meetings-recording-audio": recording.pk}
 
 
 def _payments_objects(town, resident):

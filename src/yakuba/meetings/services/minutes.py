@@ -368,7 +368,7 @@ def publish_refusals(meeting: Meeting) -> list[str]:
         reasons.append(_("文字起こしの済んだ発言がありません。"))
     minutes = minutes_of(meeting)
     if minutes is not None and minutes.summary_kind == SummaryKind.AI_DRAFT and minutes.summary_confirmed_at is None:
-        reasons.append(_("AIによる要約の下書きが未確認です。内容を確かめて「確認した」を押してから公開してください。"))
+        reasons.append(_("AIによる要約の下書きが未確認です。内容を確かめて「内容を確認した」を押してから公開してください。"))
     return reasons
 
 

@@ -67,10 +67,9 @@ def sentences(text: str) -> list[str]:
 def extract(meeting: Meeting, segments: list[Segment] | None = None) -> list[Line]:
     """The extractive summary: agenda items with their outcome, decisions, 質疑 with the answers, in order."""
     segments = segments_of(meeting) if segments is None else segments
-    lines = [Line(AGENDA)]
-    for item in AgendaItem.objects.filter(meeting=meeting):
-        outcome = f"（{item.outcome}）" if item.outcome else ""
-        lines.append(Line(f"・{item}{outcome}"))
+    items = [Line(f"・{item}" + (f"（{item.outcome}）" if item.outcome else ""))
+             for item in AgendaItem.objects.filter(meeting=meeting)]
+    lines = [Line(AGENDA), *items] if items else []
     decisions = [Line(f"・{sentence}", s.start, s.pk) for s in segments for sentence in sentences(s.text)
                  if DECISION.search(sentence)]
     if decisions:

@@ -133,7 +133,7 @@ def segment_action(request: TownRequest, pk: int) -> HttpResponse:
             return JsonResponse({"ok": False, "message": _("この操作はすでに受け付けています。")}, status=409)
         return JsonResponse({"ok": True, "message": _("保存しました。"), "segment": _segment_json(outcome.result)})
     return act_once(request, actions[action], back=back, done={
-        "save": _("保存しました。"), "speaker_run": _("発言者を次の区切りまで設定しました。"),
+        "save": _("保存しました。"), "speaker_run": _("次の間（ま）まで同じ発言者にしました。"),
         "merge": _("次の発言と結合しました。"), "split": _("発言を分割しました。")}[action],
         refused=lambda error: _segment_refused(request, meeting, pk, error, post.get("text", "")))
 
@@ -188,7 +188,7 @@ def summary(request: TownRequest, meeting: UUID) -> HttpResponse:
     actions = {
         "extract": (lambda: summaries.make_extractive(found, user), _("発言から要約を作りました。")),
         "ai": (lambda: summaries.make_ai_draft(found, user),
-               _("AIで要約の下書きを作りました。内容を確かめて「確認した」を押してください。")),
+               _("AIで要約の下書きを作りました。内容を確かめて「内容を確認した」を押してください。")),
         "save": (lambda: summaries.save_summary(found, text, user), _("要約を保存しました。")),
         "confirm": (lambda: summaries.confirm_summary(found, user, text or None), _("要約を確認しました。")),
     }
