@@ -179,3 +179,21 @@ def test_the_assistant_finds_a_published_passage_and_not_an_unpublished_one(held
         index.forget()
         sources.sync(town_a)
         assert search.search(town_a, question, public=True).hits == []
+
+
+def test_the_editor_of_a_meeting_without_a_transcription_says_so(town_a):
+    from tests.meetings.support import make_committee
+
+    committee = make_committee(town_a, name="広報委員会")
+    response = factories.staff_client(committee.clerk).get(f"{STAFF}{committee.meeting.uuid}/minutes/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "文字起こしの済んだ録音がありません" in html
+    assert "開催済みの会議だけ、会議録を公開できます。" in html and "AIで要約の下書きを作る" not in html
+
+
+def test_an_m4a_recording_is_served_as_audio_mp4(held, clerk, town_a):
+    with scope(municipality=town_a):
+        held.recording.original_name = "会議.m4a"
+        held.recording.save(update_fields=["original_name"])
+    response = clerk.get(f"{STAFF}recordings/{held.recording.pk}/audio/", HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206 and response["Content-Type"] == "audio/mp4"

@@ -31,6 +31,10 @@ from ..services import summary as summaries
 from ..services.access import is_clerk
 from ..services.summary import Line, clock
 
+# Types browsers' <audio> plays by these names (mimetypes says audio/mp4a-latm for .m4a, which they do not).
+AUDIO_TYPES = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "wav": "audio/wav", "ogg": "audio/ogg",
+               "oga": "audio/ogg", "opus": "audio/ogg", "webm": "audio/webm", "flac": "audio/flac", "mp4": "video/mp4",
+               "mov": "video/quicktime"}
 COMMON_LABELS = ("事務局長", "議会事務局長", "書記", "参考人", "説明員")
 
 
@@ -230,7 +234,9 @@ def recording_audio(request: TownRequest, pk: int) -> HttpResponse:
     recording: Recording = get_object_or_404(Recording.objects.select_related("meeting__body"), pk=pk)
     if not is_clerk(request.staff, recording.meeting.body) or not recording.file:
         raise Http404
-    content_type = mimetypes.guess_type(recording.original_name)[0] or "application/octet-stream"
+    extension = recording.original_name.rpartition(".")[2].lower()
+    content_type = AUDIO_TYPES.get(extension) or mimetypes.guess_type(recording.original_name)[0] or \
+        "application/octet-stream"
     response = ranged_file_response(request, recording.file, content_type=content_type,
                                     filename=recording.original_name)
     return response  # type: ignore[return-value]
