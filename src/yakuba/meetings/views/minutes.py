@@ -9,6 +9,7 @@ from bisect import bisect_right
 from typing import Any
 from uuid import UUID
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -35,6 +36,7 @@ from ..services.summary import Line, clock
 AUDIO_TYPES = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "wav": "audio/wav", "ogg": "audio/ogg",
                "oga": "audio/ogg", "opus": "audio/ogg", "webm": "audio/webm", "flac": "audio/flac", "mp4": "video/mp4",
                "mov": "video/quicktime"}
+PAGE_SIZE = 100  # segments a page: a four-hour meeting has thousands
 COMMON_LABELS = ("事務局長", "議会事務局長", "書記", "参考人", "説明員")
 
 
@@ -52,15 +54,20 @@ def _speaker_choices(meeting: Meeting, segments: list[Segment]) -> list[tuple[st
     return [("", _("（未設定）")), *members, *[(f"l:{label}", label) for label in labels]]
 
 
-def _anchor(lines: list[Line], segments: list[Segment]) -> list[dict[str, Any]]:
-    """Each summary line with the segment its time falls in (the link to that place)."""
+def place(segment: Segment) -> str:
+    """The query and anchor of a segment on the editor's pages (positions run 0…n, PAGE_SIZE a page)."""
+    return f"?page={segment.position // PAGE_SIZE + 1}#s-{segment.pk}"
+
+
+def _summary_links(lines: list[Line], segments: list[Segment]) -> list[dict[str, Any]]:
+    """Each summary line with the place of the segment its time falls in (the link to that place)."""
     starts = [s.start for s in segments]
     shown = []
     for line in lines:
-        target = None
+        href = ""
         if line.start is not None and segments:
-            target = segments[max(bisect_right(starts, line.start + 0.5) - 1, 0)].pk
-        shown.append({"line": line, "segment": target, "time": clock(line.start) if line.start is not None else ""})
+            href = place(segments[max(bisect_right(starts, line.start + 0.5) - 1, 0)])
+        shown.append({"line": line, "href": href, "time": clock(line.start) if line.start is not None else ""})
     return shown
 
 
@@ -71,15 +78,22 @@ def _editor(request: TownRequest, meeting: Meeting, *, status: int = 200, errors
     recording = service.recording_of(meeting)
     suggestions = service.suggest_speakers(meeting) if segments else []
     by_segment = {s.segment_id: s for s in suggestions}
+    by_pk = {s.pk: s for s in segments}
+    wanted = request.GET.get("page")
+    if conflict is not None and conflict["segment"] in by_pk:
+        wanted = str(by_pk[conflict["segment"]].position // PAGE_SIZE + 1)
+    page = Paginator(segments, PAGE_SIZE).get_page(wanted)
+    applicable = [s for s in suggestions if s.speaker.member_id or s.speaker.label]
     return render(request, "meetings/staff/minutes.html", {
-        "meeting": meeting, "recording": recording, "minutes": minutes,
+        "meeting": meeting, "recording": recording, "minutes": minutes, "page": page,
         "rows": [{"segment": s, "time": clock(s.start), "suggestion": by_segment.get(s.pk),
                   "speaker_value": service.Speaker(s.speaker_id, "" if s.speaker_id else s.speaker_label).value,
+                  "has_next": s.position < len(segments) - 1,
                   "conflict": conflict if conflict and conflict["segment"] == s.pk else None}
-                 for s in segments],
-        "choices": _speaker_choices(meeting, segments), "suggestions": suggestions,
-        "applicable": [s for s in suggestions if s.speaker.member_id or s.speaker.label],
-        "summary": _anchor(summaries.parse(minutes.summary), segments) if minutes and minutes.summary else [],
+                 for s in page.object_list],
+        "choices": _speaker_choices(meeting, segments),
+        "applicable": [{"suggestion": s, "href": place(by_pk[s.segment_id])} for s in applicable],
+        "summary": _summary_links(summaries.parse(minutes.summary), segments) if minutes and minutes.summary else [],
         "unconfirmed": minutes is not None and minutes.summary_kind == SummaryKind.AI_DRAFT
         and minutes.summary_confirmed_at is None,
         "published": minutes is not None and minutes.published_at is not None,
@@ -128,7 +142,7 @@ def segment_action(request: TownRequest, pk: int) -> HttpResponse:
     }
     if action not in actions:
         raise Http404
-    back = reverse("staff:meetings-minutes", args=[meeting.uuid]) + f"#s-{pk}"
+    back = reverse("staff:meetings-minutes", args=[meeting.uuid]) + place(segment)
     if _wants_json(request):
         outcome = attempt(request, actions[action])
         if outcome.refused is not None:
@@ -167,7 +181,7 @@ def segment_split(request: TownRequest, pk: int) -> HttpResponse:
     return act_once(request, lambda: service.split_at_newline(pk, request.POST.get("marked", ""),
                                                               _int(request.POST.get("revision")), request.user),
                     done=_("発言を分割しました。"),
-                    back=reverse("staff:meetings-minutes", args=[meeting.uuid]) + f"#s-{pk}",
+                    back=reverse("staff:meetings-minutes", args=[meeting.uuid]) + place(segment),
                     refused=lambda error: _segment_refused(request, meeting, pk, error, ""))
 
 
