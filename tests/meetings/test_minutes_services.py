@@ -77,6 +77,23 @@ def test_two_clerks_saving_at_the_same_moment_on_postgresql(town_a):
         assert segment.revision == 2 and segment.text in ("一人目の修正", "二人目の修正")
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_splits_of_one_recording_at_once_keep_positions_contiguous(town_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
+    held = make_held(town_a)
+    second = factories.make_staff(town_a, department="議会事務局")
+    first_pk, last_pk = held.segments[1].pk, held.segments[8].pk
+    outcomes = race(town_a, [lambda: service.split_segment(first_pk, 5, 1, held.clerk.user),
+                             lambda: service.split_segment(last_pk, 10, 1, second.user)])
+    assert outcomes == Counter({"ok": 2})
+    with scope(municipality=town_a):
+        after = rows(held)
+        assert [s.position for s in after] == list(range(11))
+        assert all(a.start <= b.start for a, b in zip(after, after[1:], strict=False))
+
+
 def test_assigning_a_speaker_to_a_run_stops_at_the_next_turn_change(town_a):
     held = make_held(town_a)
     member = held.committee.members[1]

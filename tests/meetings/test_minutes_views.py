@@ -116,7 +116,7 @@ def test_suggestions_summary_and_publication(held, clerk, town_a):
     assert post("suggestions/") == 302
     assert post("summary/", {"action": "extract"}) == 302
     html = clerk.get(editor_url(held)).content.decode()
-    assert "■決定事項" in html and f'href="#s-{held.segments[8].pk}"' in html
+    assert "■決定事項" in html and f'href="?page=1#s-{held.segments[8].pk}"' in html
     assert post("publication/", {"action": "publish"}) == 302
     with scope(municipality=town_a):
         assert Minutes.objects.get(meeting=held.meeting).published_at is not None
@@ -179,3 +179,38 @@ def test_the_assistant_finds_a_published_passage_and_not_an_unpublished_one(held
         index.forget()
         sources.sync(town_a)
         assert search.search(town_a, question, public=True).hits == []
+
+
+def test_the_editor_of_a_meeting_without_a_transcription_says_so(town_a):
+    from tests.meetings.support import make_committee
+
+    committee = make_committee(town_a, name="広報委員会")
+    response = factories.staff_client(committee.clerk).get(f"{STAFF}{committee.meeting.uuid}/minutes/")
+    html = response.content.decode()
+    assert response.status_code == 200 and "文字起こしの済んだ録音がありません" in html
+    assert "開催済みの会議だけ、会議録を公開できます。" in html and "AIで要約の下書きを作る" not in html
+
+
+def test_an_m4a_recording_is_served_as_audio_mp4(held, clerk, town_a):
+    with scope(municipality=town_a):
+        held.recording.original_name = "会議.m4a"
+        held.recording.save(update_fields=["original_name"])
+    response = clerk.get(f"{STAFF}recordings/{held.recording.pk}/audio/", HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206 and response["Content-Type"] == "audio/mp4"
+
+
+def test_a_long_meeting_is_edited_a_page_at_a_time(town_a):
+    long = [(f"発言その{n}です。", n * 2.0, n * 2.0 + 1.5, n % 10 == 0) for n in range(230)]
+    held = make_held(town_a, exchange=long)
+    clerk = factories.staff_client(held.clerk)
+    first = clerk.get(editor_url(held)).content.decode()
+    assert "発言その99です。" in first and "発言その100です。" not in first and "1 / 3 ページ" in first
+    assert first.count('value="merge"') == 100  # the last of the page merges with the first of the next
+    third = clerk.get(editor_url(held) + "?page=3").content.decode()
+    assert "発言その229です。" in third and third.count('value="merge"') == 29
+    segment = held.segments[205]
+    response = clerk.post(segment_url(segment), {"revision": 1, "text": "直しました。", "action": "save"})
+    assert response["Location"].endswith(f"?page=3#s-{segment.pk}")
+    stale = clerk.post(segment_url(segment), {"revision": 1, "text": "古い版から", "action": "save"})
+    assert stale.status_code == 409 and "古い版から" in stale.content.decode()
+    assert "3 / 3 ページ" in stale.content.decode()

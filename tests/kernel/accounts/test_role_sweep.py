@@ -99,6 +99,7 @@ def objects_a(town_a, resident_a):
         **_payments_objects(town_a, resident_a),
         **_attendance_objects(town_a),
         **_meetings_pack_objects(town_a),
+        **_minutes_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -148,7 +149,8 @@ def _attendance_objects(town):
 
 def _meetings_pack_objects(town):
     """A 委員会 whose 事務局 is 総務課 (every role's sweep member is its clerk), with one document: for the pages of
-    会議資料 (staff of another 課 get 404 there, by design: tests/meetings/test_pack_views.py)."""
+    the 事務局 and of 会議資料 (staff of another 課 get 404 there, by design: tests/meetings/test_staff_views.py and
+    test_pack_views.py)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
 
@@ -159,8 +161,40 @@ def _meetings_pack_objects(town):
     with scope(municipality=town):
         document = pack.add_document(committee.meeting, None, "資料", SimpleUploadedFile("a.pdf", blank_pdf(1)),
                                      committee.clerk.user)
+    by_body = ("body", "body-change", "member-add", "meeting-add")
+    by_meeting = ("meeting", "meeting-change", "item-add", "attendance", "close", "cancel", "publish")
     return {"staff:meetings-document-add": committee.meeting.uuid, "staff:meetings-document": document.pk,
-            "staff:meetings-version-file": {"pk": document.current_id, "which": "pdf"}}
+            "staff:meetings-version-file": {"pk": document.current_id, "which": "pdf"},
+            **{f"staff:meetings-{name}": committee.body.pk for name in by_body},
+            **{f"staff:meetings-{name}": committee.meeting.uuid for name in by_meeting},
+            "staff:meetings-item-change": committee.item.pk, "staff:meetings-member-active": committee.chair.pk}
+
+def _minutes_objects(town):
+    """A held meeting of a body whose 事務局 is 総務課 (the sweep's staff are clerks of it: others get 404 by design),
+    with a transcribed recording and a segment: for the 会議録 pages."""
+    from django.core.files.base import ContentFile
+    from django_scopes import scope
+
+    from yakuba.kernel.files.uploads import save_private
+    from yakuba.meetings.models import Body, BodyKind, Meeting, Recording, RecordingState, Segment
+
+    clerk = factories.make_staff(town, department="総務課")
+    path = save_private(ContentFile(b"ID3" + bytes(64), name="r.mp3"), "meetings/recordings")
+    with scope(municipality=town):
+        body = Body.objects.create(municipality=town, name="庁議", kind=BodyKind.EXECUTIVE,
+                                   department=clerk.department)
+        meeting = Meeting.objects.create(municipality=town, body=body, title="庁議", starts_at=timezone.now(),
+                                         state="held", held_at=timezone.now())
+        recording = Recording.objects.create(municipality=town, meeting=meeting, file=path, original_name="r.mp3",
+                                             state=RecordingState.DONE, uploaded_by=clerk.user)
+        segment = Segment.objects.create(municipality=town, recording=recording, chunk=0, position=0, start=0,
+                                         end=1, text="開会します。")
+    names = ("minutes", "minutes-suggestions", "minutes-summary", "minutes-publication", "recordings")
+    return {**{f"staff:meetings-{name}": {"meeting": meeting.uuid} for name in names},
+            "staff:meetings-recording": recording.pk, "staff:meetings-recording-retry": recording.pk,
+            "staff:meetings-minutes-export": {"meeting": meeting.uuid, "fmt": "docx"},
+            "staff:meetings-segment": segment.pk, "staff:meetings-segment-split": segment.pk,
+            "staff:meetings-recording-audio": recording.pk}
 
 
 def _payments_objects(town, resident):

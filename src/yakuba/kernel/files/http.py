@@ -68,9 +68,7 @@ def ranged_file_response(request: HttpRequest, path: str, *, content_type: str, 
     response["Accept-Ranges"] = "bytes"
     if status == 206:
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
-    _protect(response, filename, inline=True)
-    # Seeking re-reads parts: the browser may keep them, but only for this user.
-    response["Cache-Control"] = "private, max-age=0, must-revalidate"
+    _protect(response, filename, inline=True)  # private, no-store: a seek asks for its range again
     return response
 
 

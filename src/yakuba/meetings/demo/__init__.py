@@ -44,7 +44,11 @@ ORDINANCE_V2 = (ORDINANCE_V1[0],
 
 
 def _at(days: int, hour: int) -> datetime:
-    return timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days), time(hour)))
+    """`days` from today at `hour`, moved forward to a weekday (meetings sit on working days)."""
+    day = timezone.localdate() + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _clerk(town: Town, name: str) -> Staff | None:

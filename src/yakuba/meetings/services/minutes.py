@@ -175,11 +175,19 @@ def _shift(recording_id: int, after: int, by: int) -> None:
         position=F("position") - _ASIDE + by)
 
 
+def _serialise(segment: Segment) -> None:
+    """Merges and splits of one recording renumber its segments: one at a time (the recording's row is the lock)."""
+    Recording.objects.select_for_update().filter(pk=segment.recording_id).values_list("pk", flat=True).first()
+    segment.refresh_from_db(fields=["position", "text", "start", "end", "revision"])
+
+
 def merge_with_next(segment_id: int, revision: int, by_user: Any) -> Segment:
     """Join a segment and the one after it: one text, from the first's start to the second's end."""
     with transaction.atomic():
         segment = _locked_segment(segment_id, by_user)
-        following = (Segment.objects.filter(recording_id=segment.recording_id, position__gt=segment.position)
+        _serialise(segment)
+        following = (Segment.objects.select_for_update().filter(recording_id=segment.recording_id,
+                                                                position__gt=segment.position)
                      .order_by("position").first())
         if following is None:
             raise Refused(_("最後の発言は、次の発言と結合できません。"))
@@ -209,6 +217,7 @@ def split_segment(segment_id: int, offset: int, revision: int, by_user: Any) -> 
     """Cut a segment at character `offset`; the time is split in proportion to the characters on each side."""
     with transaction.atomic():
         segment = _locked_segment(segment_id, by_user)
+        _serialise(segment)
         text = segment.text
         if not 0 < offset < len(text) or not text[:offset].strip() or not text[offset:].strip():
             raise Refused({"offset": _("分ける位置は、発言の途中（前にも後にも文字が残る位置）を指定してください。")})
@@ -368,7 +377,7 @@ def publish_refusals(meeting: Meeting) -> list[str]:
         reasons.append(_("文字起こしの済んだ発言がありません。"))
     minutes = minutes_of(meeting)
     if minutes is not None and minutes.summary_kind == SummaryKind.AI_DRAFT and minutes.summary_confirmed_at is None:
-        reasons.append(_("AIによる要約の下書きが未確認です。内容を確かめて「確認した」を押してから公開してください。"))
+        reasons.append(_("AIによる要約の下書きが未確認です。内容を確かめて「内容を確認した」を押してから公開してください。"))
     return reasons
 
 

@@ -29,7 +29,7 @@ QUESTION = re.compile(r"(?:か|でしょうか|ですか|ますか|伺います|
 PROCEDURAL = re.compile(r"ありませんか|ございませんか|よろしいですか|賛成の方|異議はありませんか")
 SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 TIME = re.compile(r"（(\d+):(\d\d):(\d\d)）$")
-MAX_AI_CHARS = 24_000  # of transcript sent to the endpoint; a long meeting is cut (and the draft says so)
+MAX_AI_CHARS = 24_000  # of transcript sent to the endpoint; a long meeting is cut (the request says so)
 SYSTEM = (
     "あなたは町役場の議会事務局の職員を手伝うアシスタントです。<会議録>要素の発言だけを根拠に、会議の要約を日本語で"
     "書いてください。議題ごとに、決まったこと（可決・否決など）と主な質疑（質問と答弁）を箇条書きにし、各行の末尾に"
@@ -67,10 +67,9 @@ def sentences(text: str) -> list[str]:
 def extract(meeting: Meeting, segments: list[Segment] | None = None) -> list[Line]:
     """The extractive summary: agenda items with their outcome, decisions, 質疑 with the answers, in order."""
     segments = segments_of(meeting) if segments is None else segments
-    lines = [Line(AGENDA)]
-    for item in AgendaItem.objects.filter(meeting=meeting):
-        outcome = f"（{item.outcome}）" if item.outcome else ""
-        lines.append(Line(f"・{item}{outcome}"))
+    items = [Line(f"・{item}" + (f"（{item.outcome}）" if item.outcome else ""))
+             for item in AgendaItem.objects.filter(meeting=meeting)]
+    lines = [Line(AGENDA), *items] if items else []
     decisions = [Line(f"・{sentence}", s.start, s.pk) for s in segments for sentence in sentences(s.text)
                  if DECISION.search(sentence)]
     if decisions:
@@ -169,14 +168,16 @@ def make_ai_draft(meeting: Meeting, by: Any) -> Minutes:
     segments = segments_of(meeting)
     if not segments:
         raise Refused(_("文字起こしの済んだ発言がありません。"))
-    redacted, findings = pii.redact(transcript(meeting, segments)[:MAX_AI_CHARS])
+    whole = transcript(meeting, segments)
+    cut = len(whole) > MAX_AI_CHARS
+    redacted, findings = pii.redact(whole[:MAX_AI_CHARS] + ("\n（会議録が長いため、ここまでです。）" if cut else ""))
     redacted = redacted.replace("<", "＜").replace(">", "＞")  # the text cannot close its element
     kinds = Counter(finding.kind for finding in findings)
     payload = {"model": settings.AI_MODEL, "temperature": 0, "messages": [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": f"<会議録>\n{redacted}\n</会議録>"}]}
     record("meetings.minutes.ai_sent", municipality=meeting.municipality, actor=by, obj=meeting,
-           data={"model": settings.AI_MODEL, "endpoint": settings.AI_BASE_URL, "chars": len(redacted),
+           data={"model": settings.AI_MODEL, "endpoint": settings.AI_BASE_URL, "chars": len(redacted), "cut": cut,
                  "redactions": dict(sorted(kinds.items()))})
     try:
         content = ai.complete(payload)

@@ -9,6 +9,7 @@ from bisect import bisect_right
 from typing import Any
 from uuid import UUID
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -31,6 +32,11 @@ from ..services import summary as summaries
 from ..services.access import is_clerk
 from ..services.summary import Line, clock
 
+# Types browsers' <audio> plays by these names (mimetypes says audio/mp4a-latm for .m4a, which they do not).
+AUDIO_TYPES = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac", "wav": "audio/wav", "ogg": "audio/ogg",
+               "oga": "audio/ogg", "opus": "audio/ogg", "webm": "audio/webm", "flac": "audio/flac", "mp4": "video/mp4",
+               "mov": "video/quicktime"}
+PAGE_SIZE = 100  # segments a page: a four-hour meeting has thousands
 COMMON_LABELS = ("事務局長", "議会事務局長", "書記", "参考人", "説明員")
 
 
@@ -48,15 +54,20 @@ def _speaker_choices(meeting: Meeting, segments: list[Segment]) -> list[tuple[st
     return [("", _("（未設定）")), *members, *[(f"l:{label}", label) for label in labels]]
 
 
-def _anchor(lines: list[Line], segments: list[Segment]) -> list[dict[str, Any]]:
-    """Each summary line with the segment its time falls in (the link to that place)."""
+def place(segment: Segment) -> str:
+    """The query and anchor of a segment on the editor's pages (positions run 0…n, PAGE_SIZE a page)."""
+    return f"?page={segment.position // PAGE_SIZE + 1}#s-{segment.pk}"
+
+
+def _summary_links(lines: list[Line], segments: list[Segment]) -> list[dict[str, Any]]:
+    """Each summary line with the place of the segment its time falls in (the link to that place)."""
     starts = [s.start for s in segments]
     shown = []
     for line in lines:
-        target = None
+        href = ""
         if line.start is not None and segments:
-            target = segments[max(bisect_right(starts, line.start + 0.5) - 1, 0)].pk
-        shown.append({"line": line, "segment": target, "time": clock(line.start) if line.start is not None else ""})
+            href = place(segments[max(bisect_right(starts, line.start + 0.5) - 1, 0)])
+        shown.append({"line": line, "href": href, "time": clock(line.start) if line.start is not None else ""})
     return shown
 
 
@@ -67,15 +78,22 @@ def _editor(request: TownRequest, meeting: Meeting, *, status: int = 200, errors
     recording = service.recording_of(meeting)
     suggestions = service.suggest_speakers(meeting) if segments else []
     by_segment = {s.segment_id: s for s in suggestions}
+    by_pk = {s.pk: s for s in segments}
+    wanted = request.GET.get("page")
+    if conflict is not None and conflict["segment"] in by_pk:
+        wanted = str(by_pk[conflict["segment"]].position // PAGE_SIZE + 1)
+    page = Paginator(segments, PAGE_SIZE).get_page(wanted)
+    applicable = [s for s in suggestions if s.speaker.member_id or s.speaker.label]
     return render(request, "meetings/staff/minutes.html", {
-        "meeting": meeting, "recording": recording, "minutes": minutes,
+        "meeting": meeting, "recording": recording, "minutes": minutes, "page": page,
         "rows": [{"segment": s, "time": clock(s.start), "suggestion": by_segment.get(s.pk),
                   "speaker_value": service.Speaker(s.speaker_id, "" if s.speaker_id else s.speaker_label).value,
+                  "has_next": s.position < len(segments) - 1,
                   "conflict": conflict if conflict and conflict["segment"] == s.pk else None}
-                 for s in segments],
-        "choices": _speaker_choices(meeting, segments), "suggestions": suggestions,
-        "applicable": [s for s in suggestions if s.speaker.member_id or s.speaker.label],
-        "summary": _anchor(summaries.parse(minutes.summary), segments) if minutes and minutes.summary else [],
+                 for s in page.object_list],
+        "choices": _speaker_choices(meeting, segments),
+        "applicable": [{"suggestion": s, "href": place(by_pk[s.segment_id])} for s in applicable],
+        "summary": _summary_links(summaries.parse(minutes.summary), segments) if minutes and minutes.summary else [],
         "unconfirmed": minutes is not None and minutes.summary_kind == SummaryKind.AI_DRAFT
         and minutes.summary_confirmed_at is None,
         "published": minutes is not None and minutes.published_at is not None,
@@ -124,7 +142,7 @@ def segment_action(request: TownRequest, pk: int) -> HttpResponse:
     }
     if action not in actions:
         raise Http404
-    back = reverse("staff:meetings-minutes", args=[meeting.uuid]) + f"#s-{pk}"
+    back = reverse("staff:meetings-minutes", args=[meeting.uuid]) + place(segment)
     if _wants_json(request):
         outcome = attempt(request, actions[action])
         if outcome.refused is not None:
@@ -133,7 +151,7 @@ def segment_action(request: TownRequest, pk: int) -> HttpResponse:
             return JsonResponse({"ok": False, "message": _("この操作はすでに受け付けています。")}, status=409)
         return JsonResponse({"ok": True, "message": _("保存しました。"), "segment": _segment_json(outcome.result)})
     return act_once(request, actions[action], back=back, done={
-        "save": _("保存しました。"), "speaker_run": _("発言者を次の区切りまで設定しました。"),
+        "save": _("保存しました。"), "speaker_run": _("次の間（ま）まで同じ発言者にしました。"),
         "merge": _("次の発言と結合しました。"), "split": _("発言を分割しました。")}[action],
         refused=lambda error: _segment_refused(request, meeting, pk, error, post.get("text", "")))
 
@@ -163,7 +181,7 @@ def segment_split(request: TownRequest, pk: int) -> HttpResponse:
     return act_once(request, lambda: service.split_at_newline(pk, request.POST.get("marked", ""),
                                                               _int(request.POST.get("revision")), request.user),
                     done=_("発言を分割しました。"),
-                    back=reverse("staff:meetings-minutes", args=[meeting.uuid]) + f"#s-{pk}",
+                    back=reverse("staff:meetings-minutes", args=[meeting.uuid]) + place(segment),
                     refused=lambda error: _segment_refused(request, meeting, pk, error, ""))
 
 
@@ -188,7 +206,7 @@ def summary(request: TownRequest, meeting: UUID) -> HttpResponse:
     actions = {
         "extract": (lambda: summaries.make_extractive(found, user), _("発言から要約を作りました。")),
         "ai": (lambda: summaries.make_ai_draft(found, user),
-               _("AIで要約の下書きを作りました。内容を確かめて「確認した」を押してください。")),
+               _("AIで要約の下書きを作りました。内容を確かめて「内容を確認した」を押してください。")),
         "save": (lambda: summaries.save_summary(found, text, user), _("要約を保存しました。")),
         "confirm": (lambda: summaries.confirm_summary(found, user, text or None), _("要約を確認しました。")),
     }
@@ -230,7 +248,9 @@ def recording_audio(request: TownRequest, pk: int) -> HttpResponse:
     recording: Recording = get_object_or_404(Recording.objects.select_related("meeting__body"), pk=pk)
     if not is_clerk(request.staff, recording.meeting.body) or not recording.file:
         raise Http404
-    content_type = mimetypes.guess_type(recording.original_name)[0] or "application/octet-stream"
+    extension = recording.original_name.rpartition(".")[2].lower()
+    content_type = AUDIO_TYPES.get(extension) or mimetypes.guess_type(recording.original_name)[0] or \
+        "application/octet-stream"
     response = ranged_file_response(request, recording.file, content_type=content_type,
                                     filename=recording.original_name)
     return response  # type: ignore[return-value]
