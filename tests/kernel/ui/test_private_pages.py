@@ -69,7 +69,8 @@ def _resident_values(town, resident) -> dict[str, dict[str, object]]:
 def _resident_path(route, values) -> str:
     defaults = {"public_id": uuid.UUID(int=1), "slug": "x", "pk": 1, "token": "x", "page": 0, "kind": "aed",
                 "fmt": "csv", "number": 1, "key": "1", "category": "x", "name": "package_list", "uidb64": "x",
-                "provider": "fake", "meeting": uuid.UUID(int=1), "document": 1, "version": 1, "which": "pdf"}
+                "provider": "fake", "meeting": uuid.UUID(int=1), "document": 1, "version": 1, "which": "pdf",
+                "uuid": uuid.UUID(int=1)}
     chosen = {**defaults, **values.get(route.name.split(":")[0] + ":", {}), **values.get(route.name, {})}
     return route.path(**{name: chosen[name] for name in route.converters})
 
