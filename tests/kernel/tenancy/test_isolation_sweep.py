@@ -27,6 +27,7 @@ B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽�
              "甘楽専用の支払い", "甘楽専用の還付"]
 B_MARKERS += ["甘楽専用の起案"]  # 起案・回議・決裁
 B_MARKERS += ["甘楽専用の勤怠"]  # 勤怠管理
+B_MARKERS += ["甘楽専用の会議"]  # 会議・議事録
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
 # no row of town B and is not listed here, so a new system's model cannot go unswept.
@@ -105,6 +106,7 @@ def two_towns(town_a, town_b):
     _approvals_of_town_b(town_b, staff_b)
     _payments_of_town_b(town_b, staff_b)
     _attendance_of_town_b(town_b, staff_b)
+    _meetings_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
     # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.
@@ -145,6 +147,60 @@ def _the_rest_of_town_b(town_b, staff_b):
                                 endpoint=subscriber.endpoints.first(), channel="email")
         Mail.objects.create(municipality=town_b, key="tests.sweep:kanra-only", purpose="tests.sweep",
                             address="kanra-only@example.jp", subject="【甘楽町】甘楽専用のメール", template="x.txt")
+
+
+def _meetings_of_town_b(town_b, staff_b):
+    """会議・議事録 of town B: a body (its 事務局 is staff B's 課) with a member, a public meeting with its agenda,
+    attendance, a document in two versions with page texts and a member's note, a recording with a segment, and
+    unpublished minutes. Its pack is published, so town A must not show it under its own address either."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from tests.meetings.support import pdf_bytes
+    from yakuba.kernel.files.uploads import save_private
+    from yakuba.meetings.models import (
+        AgendaItem,
+        Attendance,
+        Body,
+        BodyKind,
+        Meeting,
+        Member,
+        Minutes,
+        Note,
+        Recording,
+        RecordingState,
+        Segment,
+    )
+    from yakuba.meetings.services import meetings, pack
+
+    town, user = town_b, staff_b.user
+    with scope(municipality=town_b):
+        body = Body.objects.create(municipality=town, name="甘楽専用の会議体", kind=BodyKind.COMMITTEE,
+                                   department=staff_b.department)
+        member = Member.objects.create(municipality=town, body=body, name="甘楽専用の会議の委員",
+                                       title="甘楽専用の会議の委員", user=user)
+        meeting = Meeting.objects.create(municipality=town, body=body, title="甘楽専用の会議",
+                                         starts_at=timezone.now() + timedelta(days=3), place="甘楽専用の会議場")
+        item = AgendaItem.objects.create(municipality=town, meeting=meeting, number="甘楽専用の会議の議案",
+                                         title="甘楽専用の会議の議題")
+        Attendance.objects.create(municipality=town, meeting=meeting, member=member, presence="present")
+        document = pack.add_document(meeting, item, "甘楽専用の会議の資料", SimpleUploadedFile(
+            "a.pdf", pdf_bytes(2, texts=["甘楽専用の会議の資料 1", "甘楽専用の会議の資料 2"])), user)
+        pack.replace_document(document, SimpleUploadedFile("b.pdf", pdf_bytes(
+            2, texts=["甘楽専用の会議の資料 1", "甘楽専用の会議の資料 二"])), "甘楽専用の会議の差し替え", user)
+        Note.objects.create(municipality=town, user=user, document=document, version_number=2, page=1,
+                            text="甘楽専用の会議のメモ")
+        meetings.publish_pack(staff_b, meeting)
+        path = save_private(ContentFile(b"ID3" + bytes(64), name="r.mp3"), "meetings/recordings")
+        recording = Recording.objects.create(municipality=town, meeting=meeting, file=path,
+                                             original_name="甘楽専用の会議の録音.mp3", state=RecordingState.DONE,
+                                             uploaded_by=user)
+        Segment.objects.create(municipality=town, recording=recording, chunk=0, position=0, start=0, end=2,
+                               text="甘楽専用の会議の発言")
+        Minutes.objects.create(municipality=town, meeting=meeting, summary="甘楽専用の会議の要約")
 
 
 def _attendance_of_town_b(town_b, staff_b):
