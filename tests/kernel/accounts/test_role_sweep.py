@@ -37,6 +37,8 @@ OWNED_ROUTES = {"staff:applications-counter-fill", "staff:applications-counter-c
 OWNED_ROUTES |= {"staff:approvals-draft-edit"}
 # A staff member reports the 実績 of their own overtime only (others get 404): tests/attendance/test_views.py.
 OWNED_ROUTES |= {"staff:attendance-overtime-record"}
+# 会議・議事録: a meeting's recordings are its 事務局's (others get 404): tests/meetings/test_recordings_views.py.
+OWNED_ROUTES |= {"staff:meetings-recordings", "staff:meetings-recording", "staff:meetings-recording-retry"}
 # JSON APIs that answer a permitted GET without their query parameter with 400 and a message.
 QUERY_ROUTES = {"staff:assistant-api-search"}
 
@@ -98,6 +100,7 @@ def objects_a(town_a, resident_a):
         **_approvals_decide_objects(town_a, clerk),
         **_payments_objects(town_a, resident_a),
         **_attendance_objects(town_a),
+        **_meetings_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -128,6 +131,21 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
     }
+
+
+def _meetings_objects(town):
+    """A committee's meeting and a recording of it (会議・議事録)."""
+    from django_scopes import scope
+
+    from tests.meetings.support import make_committee
+    from yakuba.meetings.models import Recording
+
+    committee = make_committee(town, department="議会事務局")
+    with scope(municipality=town):
+        recording = Recording.objects.create(municipality=town, meeting=committee.meeting, file="sweep",
+                                             original_name="sweep.wav", uploaded_by=committee.clerk.user)
+    return {"staff:meetings-recordings": {"meeting": committee.meeting.uuid},
+            **{f"staff:meetings-{name}": recording.pk for name in ("recording", "recording-retry")}}
 
 
 def _attendance_objects(town):
