@@ -418,3 +418,16 @@ def test_the_transcribe_queue_is_consumed_by_the_worker(settings):
     assert Command().create_parser("yakuba", "worker").parse_args([]).queue_name == "*"
     assert tasks_transcribe.transcribe.queue_name in settings.TASKS["default"]["QUEUES"]
     assert tasks_transcribe.watch.queue_name in settings.TASKS["default"]["QUEUES"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_transcribes_an_uploaded_recording(committee, whisper):
+    from django.core.management import call_command
+
+    recording = upload(committee, sounds.SPEECH.read_bytes())  # queued when the upload's transaction commits
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "transcribe")
+    with scope(municipality=committee.town):
+        recording.refresh_from_db()
+        assert Segment.objects.filter(recording=recording).exists()
+    assert recording.state == "done"
+    assert DBTaskResult.objects.get(queue_name="transcribe").status == "SUCCESSFUL"
