@@ -320,6 +320,16 @@ def test_a_killed_run_resumes_from_the_last_finished_chunk(committee, whisper, m
 
 
 @pytest.mark.django_db
+def test_a_run_with_a_budget_stops_between_chunks(committee, whisper):
+    recording = two_chunks(committee)
+    with scope(municipality=committee.town):
+        assert transcribe.run(recording.pk, budget=0) == transcribe.MORE  # one chunk at least, then it yields
+        recording.refresh_from_db()
+        assert (recording.state, recording.chunks_done) == ("running", 1)
+        assert transcribe.run(recording.pk, budget=0) == "done"
+
+
+@pytest.mark.django_db
 def test_a_chunk_already_done_is_never_written_twice(committee):
     recording = two_chunks(committee)
     with scope(municipality=committee.town):
@@ -418,3 +428,19 @@ def test_the_transcribe_queue_is_consumed_by_the_worker(settings):
     assert Command().create_parser("yakuba", "worker").parse_args([]).queue_name == "*"
     assert tasks_transcribe.transcribe.queue_name in settings.TASKS["default"]["QUEUES"]
     assert tasks_transcribe.watch.queue_name in settings.TASKS["default"]["QUEUES"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_transcribes_an_uploaded_recording_in_slices(committee, whisper, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setattr(tasks_transcribe, "SLICE_SECONDS", 0.0)  # one chunk per task
+    recording = two_chunks(committee)  # queued when the upload's transaction commits
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "transcribe")
+    with scope(municipality=committee.town):
+        recording.refresh_from_db()
+        assert Segment.objects.filter(recording=recording, chunk=1).exists()
+    assert (recording.state, recording.chunks_done) == ("done", 2)
+    runs = DBTaskResult.objects.filter(queue_name="transcribe").order_by("enqueued_at")
+    assert [(run.status, run.priority) for run in runs] == [("SUCCESSFUL", -10)] * 2
+    assert [run.return_value for run in runs] == ["more", "done"]

@@ -212,24 +212,33 @@ def _finish(recording: Recording, state: str, reason: str = "") -> None:
                     "working_seconds": round(recording.working_seconds, 1), **({"reason": reason} if reason else {})})
 
 
-def run(recording_id: int) -> str:
-    """Transcribe what is left of the recording (called by the task, in the town's scope); its state after."""
+MORE = "more"  # run() stopped at its time budget with chunks left: the task queues itself again
+OVERTAKEN = "overtaken"  # another run is on this recording: this one stops without queueing anything
+
+
+def run(recording_id: int, *, budget: float | None = None) -> str:
+    """Transcribe what is left of the recording (called by the task, in the town's scope). With `budget`, stop after
+    the chunk that passes that many seconds and return MORE, so a worker shared with mail takes other tasks between
+    slices of a long recording. Otherwise the state after: done, failed or refused (or OVERTAKEN)."""
     recording = Recording.objects.select_related("meeting").filter(pk=recording_id).first()
     if recording is None or not _claim(recording):
         return recording.state if recording is not None else "gone"
+    began_run, done_here = time.monotonic(), 0
     try:
         loaded = whisper_model.load()
         with stored_path(recording) as path:
             while recording.chunks_done < recording.chunks_total:
+                if budget is not None and done_here and time.monotonic() - began_run >= budget:
+                    return MORE
                 index = recording.chunks_done
                 began = time.monotonic()
                 result = engine.transcribe_chunk(loaded, path, index=index, total=recording.chunks_total,
                                                  start=recording.seconds_done, duration=recording.duration)
                 _save_chunk(recording, index, result, time.monotonic() - began, loaded.name)
                 recording.refresh_from_db()
+                done_here += 1
     except _Overtaken:
-        recording.refresh_from_db()
-        return recording.state
+        return OVERTAKEN
     except audio.AudioRefused as refusal:
         _finish(recording, RecordingState.REFUSED, refusal.reason)
         return RecordingState.REFUSED

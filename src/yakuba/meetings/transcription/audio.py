@@ -208,34 +208,50 @@ def _resampled(container: Any, stream: Any) -> Iterator[tuple[float | None, np.n
         yield None, out.to_ndarray().reshape(-1)
 
 
+def _decode_from(container: Any, stream: Any, seek_to: float, start: float, want: int
+                 ) -> tuple[float | None, list[np.ndarray]]:
+    """Seek to `seek_to` (at or before `start`), then keep `want` samples from `start`; the time decoding began."""
+    if seek_to > 0:
+        container.seek(int(seek_to / stream.time_base), stream=stream, backward=True)
+    elif seek_to == 0 and start > 0:
+        container.seek(0, stream=stream, backward=True)
+    pieces: list[np.ndarray] = []
+    origin: float | None = None  # the time of the first sample decoded after the seek
+    have = skip = 0
+    for time, samples in _resampled(container, stream):
+        if origin is None:
+            origin = time if time is not None else 0.0
+            if origin > start + 0.05 and seek_to > 0:
+                return origin, []  # the seek landed after the window: the caller seeks earlier
+            skip = max(0, int(round((start - origin) * SAMPLE_RATE)))
+        if skip:
+            dropped = min(skip, samples.size)
+            samples, skip = samples[dropped:], skip - dropped
+        if samples.size:
+            pieces.append(samples[: want - have])
+            have += pieces[-1].size
+        if have >= want:
+            break
+    return origin, pieces
+
+
 def window(path: Path | str, start: float, end: float) -> np.ndarray:
     """Samples of [start, end) seconds at 16 kHz mono float32. The container seeks to just before `start` and only
-    the window is kept, so memory is the window's (a 90-second chunk is 5.8 MB whatever the file's length)."""
+    the window is kept, so memory is the window's (a 90-second chunk is 5.8 MB whatever the file's length). A seek
+    that lands late (formats with a coarse index) is tried again further back, and at worst from the beginning."""
     want = max(0, int(round((end - start) * SAMPLE_RATE)))
     container = _open(Path(path))
     try:
         stream = _audio_stream(container)
-        if start > 0:
-            container.seek(int(start / stream.time_base), stream=stream, backward=True)
+        origin: float | None = None
         pieces: list[np.ndarray] = []
-        origin: float | None = None  # the time of the first sample decoded after the seek
-        have = 0
-        skip = 0
-        for time, samples in _resampled(container, stream):
-            if origin is None:
-                origin = time if time is not None else 0.0
-                skip = max(0, int(round((start - origin) * SAMPLE_RATE)))
-            if skip:
-                dropped = min(skip, samples.size)
-                samples, skip = samples[dropped:], skip - dropped
-            if samples.size:
-                pieces.append(samples[: want - have])
-                have += pieces[-1].size
-            if have >= want:
+        for back in (0.0, 10.0, 60.0, start):
+            seek_to = max(0.0, start - back)
+            origin, pieces = _decode_from(container, stream, seek_to, start, want)
+            if pieces or origin is None or origin <= start + 0.05:
                 break
-        if origin is not None and origin > start + 0.05 and pieces:  # the seek landed late: keep times honest
-            pad = np.zeros(int(round((origin - start) * SAMPLE_RATE)), dtype=np.float32)
-            pieces.insert(0, pad)
+        if origin is not None and origin > start + 0.05 and pieces:  # still late (no timestamps): keep times honest
+            pieces.insert(0, np.zeros(int(round((origin - start) * SAMPLE_RATE)), dtype=np.float32))
         audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         return np.ascontiguousarray(audio[:want], dtype=np.float32)
     except av.error.FFmpegError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -26,8 +27,13 @@ ACCEPT = "audio/*,video/mp4,video/quicktime,video/webm,.wav,.mp3,.m4a,.aac,.ogg,
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("録音・録画のファイル"),
-                           help_text=gettext_lazy("WAV・MP3・M4A・OGG・FLAC、または動画（MP4・MOV・WebM）。6時間まで。"),
                            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hours = max(1, settings.RECORDING_MAX_SECONDS // 3600)
+        kinds = _("WAV・MP3・M4A・OGG・FLAC、または動画（MP4・MOV・WebM）。%(hours)d時間まで。")
+        self.fields["file"].help_text = kinds % {"hours": hours}
 
 
 def _meeting(request: TownRequest, uuid: Any) -> Meeting:
