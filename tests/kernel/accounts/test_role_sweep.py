@@ -159,7 +159,7 @@ def _meetings_pack_objects(town):
 
     committee = make_committee(town, department="総務課")
     with scope(municipality=town):
-        document = pack.add_document(committee.meeting, None, "資料", SimpleUploadedFile("a.pdf", blank_pdf(1)),
+        document = pack.add_document(committee.meeting, None, "資料1", SimpleUploadedFile("a.pdf", blank_pdf(1)),
                                      committee.clerk.user)
     by_body = ("body", "body-change", "member-add", "meeting-add")
     by_meeting = ("meeting", "meeting-change", "item-add", "attendance", "close", "cancel", "publish")
@@ -181,9 +181,9 @@ def _minutes_objects(town):
     clerk = factories.make_staff(town, department="総務課")
     path = save_private(ContentFile(b"ID3" + bytes(64), name="r.mp3"), "meetings/recordings")
     with scope(municipality=town):
-        body = Body.objects.create(municipality=town, name="庁議", kind=BodyKind.EXECUTIVE,
+        body = Body.objects.create(municipality=town, name="庁議（定例）", kind=BodyKind.EXECUTIVE,
                                    department=clerk.department)
-        meeting = Meeting.objects.create(municipality=town, body=body, title="庁議", starts_at=timezone.now(),
+        meeting = Meeting.objects.create(municipality=town, body=body, title="第1回庁議", starts_at=timezone.now(),
                                          state="held", held_at=timezone.now())
         recording = Recording.objects.create(municipality=town, meeting=meeting, file=path, original_name="r.mp3",
                                              state=RecordingState.DONE, uploaded_by=clerk.user)
