@@ -64,10 +64,10 @@ def test_agenda_attendance_and_close(town_a):
     committee = make_committee(town_a, starts_at=timezone.now() - timedelta(hours=1))
     client = factories.staff_client(committee.clerk)
     base = f"/staff/meetings/{committee.meeting.uuid}/"
-    response = client.post(url(town_a, base + "items/"), {ONCE: "a1", "number": "議案第47号", "title": ""})
+    response = client.post(url(town_a, base + "items/"), {ONCE: "a1", "item-number": "議案第47号", "item-title": ""})
     assert response.status_code == 400 and 'value="議案第47号"' in response.content.decode()
-    assert client.post(url(town_a, base + "items/"), {ONCE: "a2", "number": "議案第47号",
-                                                       "title": "指定管理者の指定"}).status_code == 302
+    assert client.post(url(town_a, base + "items/"), {ONCE: "a2", "item-number": "議案第47号",
+                                                       "item-title": "指定管理者の指定"}).status_code == 302
     first, second, _third = committee.members
     assert client.post(url(town_a, base + "attendance/"), {ONCE: "a3", f"member-{first.pk}": "present",
                                                             f"member-{second.pk}": "absent"}).status_code == 302
@@ -84,10 +84,11 @@ def test_members_are_added_with_checks(town_a):
     committee = make_committee(town_a)
     client = factories.staff_client(committee.clerk)
     address = url(town_a, f"/staff/meetings/bodies/{committee.body.pk}/members/")
-    response = client.post(address, {ONCE: "m1", "name": "新人 議員", "email": "not-an-address", "sort_order": 4})
+    response = client.post(address, {ONCE: "m1", "member-name": "新人 議員", "member-email": "not-an-address",
+                                     "member-sort_order": 4})
     assert response.status_code == 400 and 'value="新人 議員"' in response.content.decode()
-    assert client.post(address, {ONCE: "m2", "name": "新人 議員", "title": "新人議員", "email": "",
-                                 "sort_order": 4}).status_code == 302
+    assert client.post(address, {ONCE: "m2", "member-name": "新人 議員", "member-title": "新人議員",
+                                 "member-email": "", "member-sort_order": 4}).status_code == 302
     with scope(municipality=town_a):
         assert Member.objects.filter(body=committee.body, title="新人議員").exists()
 
@@ -96,13 +97,14 @@ def test_only_the_admin_adds_bodies(town_a):
     admin = factories.make_staff(town_a, role=Role.ADMIN)
     client = factories.staff_client(admin)
     response = client.post(url(town_a, "/staff/meetings/bodies/new/"), {
-        ONCE: "b1", "name": "", "kind": "advisory", "department": admin.department_id, "sort_order": 0})
+        ONCE: "b1", "body-name": "", "body-kind": "advisory", "body-department": admin.department_id,
+        "body-sort_order": 0})
     assert response.status_code == 400
     response = client.post(url(town_a, "/staff/meetings/bodies/new/"), {
-        ONCE: "b2", "name": "まちづくり審議会", "kind": "advisory", "department": admin.department_id,
-        "public": "on", "sort_order": 0})
+        ONCE: "b2", "body-name": "まちづくり審議会", "body-kind": "advisory",
+        "body-department": admin.department_id, "body-public": "on", "body-sort_order": 0})
     assert response.status_code == 302
     clerk = factories.make_staff(town_a, role=Role.APPROVER)
     assert factories.staff_client(clerk).post(url(town_a, "/staff/meetings/bodies/new/"), {
-        ONCE: "b3", "name": "別の審議会", "kind": "advisory", "department": admin.department_id,
-        "sort_order": 0}).status_code == 403
+        ONCE: "b3", "body-name": "別の審議会", "body-kind": "advisory",
+        "body-department": admin.department_id, "body-sort_order": 0}).status_code == 403

@@ -60,13 +60,14 @@ def home(request: TownRequest) -> HttpResponse:
         "bodies": bodies, "upcoming": rows.filter(state=MeetingState.PLANNED).order_by("starts_at"),
         "past": rows.exclude(state=MeetingState.PLANNED).order_by("-starts_at")[:30],
         "sitting": sitting.filter(starts_at__gte=now - timedelta(days=60)).order_by("starts_at"),
-        "is_admin": request.staff.role >= Role.ADMIN, "body_form": forms.BodyForm(initial={"public": True})})
+        "is_admin": request.staff.role >= Role.ADMIN,
+        "body_form": forms.BodyForm(initial={"public": True}, prefix="body")})
 
 
 @staff_required(role=Role.ADMIN)
 @require_POST
 def body_add(request: TownRequest) -> HttpResponse:
-    form = forms.BodyForm(request.POST)
+    form = forms.BodyForm(request.POST, prefix="body")
     if form.is_valid():
         response = act_once(request, lambda: services.save_body(request.staff, services.BodyFields(
             **form.cleaned_data)), form=form, done=_("会議体を追加しました。"),
@@ -86,8 +87,8 @@ def _body_page(request: TownRequest, body: Body, *, body_form: forms.BodyForm | 
     return _render(request, "body.html", {
         "body": body, "members": Member.objects.filter(body=body).select_related("user"),
         "meetings": body.meetings.order_by("-starts_at")[:20],
-        "body_form": body_form or forms.BodyForm(initial=initial),
-        "member_form": member_form or forms.MemberForm(initial={"sort_order": body.members.count()}),
+        "body_form": body_form or forms.BodyForm(initial=initial, prefix="body"),
+        "member_form": member_form or forms.MemberForm(initial={"sort_order": body.members.count()}, prefix="member"),
         "meeting_form": meeting_form or forms.MeetingForm(initial={"public": body.public, "place": ""}),
     }, body_form, member_form, meeting_form)
 
@@ -101,7 +102,7 @@ def body(request: TownRequest, pk: int) -> HttpResponse:
 @require_POST
 def body_change(request: TownRequest, pk: int) -> HttpResponse:
     row = _body(request, pk)
-    form = forms.BodyForm(request.POST)
+    form = forms.BodyForm(request.POST, prefix="body")
     if form.is_valid():
         response = act_once(request, lambda: services.save_body(request.staff, services.BodyFields(
             **form.cleaned_data), row), form=form, done=_("会議体を保存しました。"),
@@ -115,7 +116,7 @@ def body_change(request: TownRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_add(request: TownRequest, pk: int) -> HttpResponse:
     row = _body(request, pk)
-    form = forms.MemberForm(request.POST)
+    form = forms.MemberForm(request.POST, prefix="member")
     if form.is_valid():
         response = act_once(request, lambda: services.add_member(request.staff, row, **form.cleaned_data),
                             form=form, done=_("委員を追加しました。"),
@@ -166,7 +167,7 @@ def _meeting_page(request: TownRequest, meeting: Meeting, *, meeting_form: forms
         "presence_choices": forms.attendance_choices(),
         "recordings": Recording.objects.filter(meeting=meeting),
         "meeting_form": meeting_form or forms.MeetingForm(initial=initial),
-        "item_form": item_form or forms.ItemForm(), "cancel_form": cancel_form or forms.ReasonForm(),
+        "item_form": item_form or forms.ItemForm(prefix="item"), "cancel_form": cancel_form or forms.ReasonForm(),
         "started": meeting.starts_at <= timezone.now(), "extra_errors": errors or [],
     }, meeting_form, item_form, cancel_form, status=status)
     return response
@@ -198,7 +199,7 @@ def meeting_change(request: TownRequest, uuid: UUID) -> HttpResponse:
 @require_POST
 def item_add(request: TownRequest, uuid: UUID) -> HttpResponse:
     row = _meeting(request, uuid)
-    form = forms.ItemForm(request.POST)
+    form = forms.ItemForm(request.POST, prefix="item")
     if form.is_valid():
         response = act_once(request, lambda: services.add_item(
             request.staff, row, number=form.cleaned_data["number"], title=form.cleaned_data["title"]),
@@ -216,7 +217,7 @@ def item_change(request: TownRequest, pk: int) -> HttpResponse:
     if request.POST.get("remove"):
         return act_once(request, lambda: services.remove_item(request.staff, item), done=_("議題を削除しました。"),
                         back=_back(row, "agenda"))
-    form = forms.ItemForm(request.POST)
+    form = forms.ItemForm(request.POST, prefix="item")
     if form.is_valid():
         response = act_once(request, lambda: services.change_item(request.staff, item, **form.cleaned_data),
                             form=form, done=_("議題を保存しました。"), back=_back(row, "agenda"))
