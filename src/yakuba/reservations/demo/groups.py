@@ -60,8 +60,8 @@ def load(municipality: Municipality, town: Town) -> None:
 
 def _weekly(room: Room, club: Group) -> None:
     """The club's Tuesday evening practice for about three months, as one 定期予約."""
-    today = timezone.localdate()
-    first = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    soonest = timezone.localdate() + timedelta(days=2)  # as every demo booking: not tomorrow (on a Monday, too)
+    first = soonest + timedelta(days=(1 - soonest.weekday()) % 7)
     request = series_service.Request(room=room, resident=club.representative, first_day=first,
                                      last_day=first + timedelta(weeks=11), start=time(19), length=timedelta(hours=2),
                                      purpose="太極拳の練習", people=15, group=club)
