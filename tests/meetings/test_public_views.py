@@ -46,3 +46,28 @@ def test_a_cancelled_meeting_without_a_pack_is_gone(town_a):
     with scope(municipality=town_a):
         Meeting.objects.filter(pk=committee.meeting.pk).update(state=MeetingState.CANCELLED, held_at=timezone.now())
     assert Client().get(factories.town_url(town_a, f"/meetings/{committee.meeting.uuid}/")).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_pack_is_one_cached_page_for_anonymous_readers_until_withdrawn(town_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.meetings.support import pdf_bytes
+    from yakuba.meetings.services import meetings, pack
+
+    committee = make_committee(town_a)
+    with scope(municipality=town_a):
+        document = pack.add_document(committee.meeting, committee.item, "資料1 補正予算書",
+                                     SimpleUploadedFile("a.pdf", pdf_bytes(2)), committee.clerk.user)
+        meetings.publish_pack(committee.clerk, committee.meeting)
+    viewer = factories.town_url(town_a, f"/meetings/{committee.meeting.uuid}/pack/{document.pk}/?page=2")
+    listing = factories.town_url(town_a, f"/meetings/{committee.meeting.uuid}/pack/")
+    for address in (listing, viewer):
+        first = Client().get(address)
+        assert first.status_code == 200 and "public" in first["Cache-Control"]
+        assert "資料1 補正予算書" in first.content.decode()
+        assert Client().get(address)["X-Page-Cache"] == "hit"
+    with scope(municipality=town_a):
+        meetings.publish_pack(committee.clerk, committee.meeting, publish=False)
+    for address in (listing, viewer):
+        assert Client().get(address).status_code == 302  # to the login: members only again

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods
 from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui.pagecache import cacheable_public
 
 from ..models import Document, Meeting, MeetingState, Member, Page, Version
+from ..registry import PAGES
 from ..services import notes, pages, search
 from ..services.access import can_read_pack, can_take_notes, is_clerk, member_of, staff_of
 from ..services.pack import describe_changes
@@ -90,6 +92,7 @@ def _rows(meeting: Meeting) -> list[dict[str, Any]]:
     return rows
 
 
+@cacheable_public(kinds=(PAGES,))  # a published pack, for anonymous readers (members are signed in: never cached)
 @_guarded
 def pack(request: TownRequest, meeting: UUID) -> HttpResponse:
     """会議資料: the documents per agenda item, with version, page count and what a 差し替え changed."""
@@ -106,6 +109,7 @@ def _page_number(request: TownRequest, version: Version) -> int:
     return min(max(number, 1), max(version.pages, 1))
 
 
+@cacheable_public(kinds=(PAGES,))  # as `pack`: the same page for every anonymous reader of a published pack
 @_guarded
 def viewer(request: TownRequest, meeting: UUID, document: int) -> HttpResponse:
     """The viewer: page N of the current version, as an image with its text; with ?format=json what the script needs
