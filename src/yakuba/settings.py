@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "yakuba.payments",
     "yakuba.attendance",
     "yakuba.meetings",
+    "yakuba.website",
 ]
 
 MIDDLEWARE = [

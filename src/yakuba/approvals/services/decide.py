@@ -22,6 +22,7 @@ from yakuba.kernel.numbering.services import take
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.scheduling.fiscal import fiscal_year
 from yakuba.kernel.tenancy.models import Municipality
+from yakuba.kernel.ui.richtext import plain_text
 
 from ..models import (
     Action,
@@ -37,7 +38,7 @@ from ..models import (
     StepState,
 )
 from . import routes
-from .drafts import plain_text, refuse_unless_editable
+from .drafts import refuse_unless_editable
 from .filing import file_record
 
 LIVE = (StepState.PENDING, StepState.APPROVED, StepState.SKIPPED)

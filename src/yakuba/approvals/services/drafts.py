@@ -3,11 +3,8 @@ while it is the drafter's, attach files checked by their content, and empty it w
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 
-import nh3
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -17,35 +14,19 @@ from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record as audit
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, private_storage, save_private
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.ui import richtext
 
 from ..models import Attachment, DocumentClass, Draft, DraftStatus, Matter, Record, SendOut
 from .routes import MONEY
 
-# What a 起案's 本文 may contain: the structure of an official document and links to web pages or mail addresses,
-# nothing that runs or loads.
-TAGS = {"p", "br", "strong", "em", "u", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "table", "thead", "tbody",
-        "tr", "th", "td", "hr", "a"}
-ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}, "a": {"href"}}
-LINK_SCHEMES = {"http", "https", "mailto"}
 ATTACHMENT_TYPES = ("application/pdf", "image/jpeg", "image/png", ".docx", ".xlsx", ".pptx")
 MAX_ATTACHMENTS = 20
 EDITABLE = (DraftStatus.DRAFT, DraftStatus.RETURNED)
 
 
 def sanitise(body: str) -> str:
-    """The 本文 as safe HTML (paragraphs, headings, lists, bold, tables, links). Plain text (no tags) becomes
-    paragraphs, one per blank-line block."""
-    if not re.search(r"<[a-zA-Z/]", body):
-        blocks = [block.strip() for block in re.split(r"\n\s*\n", body.replace("\r\n", "\n")) if block.strip()]
-        body = "".join("<p>" + html.escape(block).replace("\n", "<br>") + "</p>" for block in blocks)
-    return nh3.clean(body, tags=TAGS, attributes=ATTRIBUTES, url_schemes=LINK_SCHEMES,
-                     link_rel="noopener noreferrer nofollow")
-
-
-def plain_text(body: str) -> str:
-    """The 本文 as text (for search and the kept Record)."""
-    text = re.sub(r"<(br|/p|/li|/h[234]|/tr)\s*/?>", "\n", body)
-    return html.unescape(nh3.clean(text, tags=set())).strip()
+    """The 本文 as safe HTML (paragraphs, headings h2–h4, lists, bold, tables, links to web pages or mail)."""
+    return richtext.sanitise(body, tags=richtext.TAGS - {"caption"}, schemes={"http", "https", "mailto"})
 
 
 @dataclass

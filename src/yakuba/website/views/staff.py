@@ -1,0 +1,5 @@
+"""Staff pages of the website (being built)."""
+
+from django.urls import URLPattern, URLResolver
+
+staff_urlpatterns: list[URLPattern | URLResolver] = []
