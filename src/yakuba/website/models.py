@@ -199,3 +199,24 @@ class ImportRun(TenantModel):
 
     class Meta:
         ordering = ["-started_at"]
+
+
+class ReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("内容を確認（変更なし）")
+    UPDATED = "updated", _("更新した")
+    RETIRED = "retired", _("廃止した")
+
+
+class Review(TenantModel):
+    """棚卸し: the owning 課 looked at a page on a day and confirmed, updated or retired it. Kept for every review,
+    so 全ページの棚卸し完了率 can be told for any past day."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="reviews")
+    outcome = models.CharField(max_length=10, choices=ReviewOutcome.choices)
+    reviewed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+    note = models.CharField(_("メモ"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+        indexes = [models.Index(fields=["municipality", "reviewed_at"])]
