@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -118,7 +119,7 @@ VAGUE_LINKS = frozenset({
 VAGUE_ALT = frozenset({"画像", "写真", "図", "イメージ", "image", "photo", "picture", "img", "icon", "アイコン", "画像1",
                        "写真1", "no image", "spacer"})
 _FILE_NAME = re.compile(r"^[\w\-. ()]+\.(jpe?g|png|gif|webp|svg|bmp|heic|tiff?)$", re.IGNORECASE)
-_PUNCT = " \t\r\n　。、.,:：!！?？»›>＞→←<＜「」『』()（）[]【】"
+_PUNCT = " \t\r\n　。、.,:：!！?？»›>＞→←<＜「」『』()（）[]［］【】"
 
 _CJK = "ぁ-んァ-ヶー一-龥々〆"
 # 「お　知　ら　せ」「住　所」: letters of one word spread with spaces for layout (read one by one aloud).
@@ -127,7 +128,8 @@ _COLOUR_WORD = r"(?:赤|青|緑|黄|黄色|橙|オレンジ|ピンク|紫|水色
 # Text that gives meaning by colour alone (WCAG 1.4.1): 「赤字の部分」「青い部分」「赤色で示した」「色の付いた欄」.
 _COLOUR = re.compile(
     rf"(?:{_COLOUR_WORD}(?:色|字|文字)?(?:い|の|で|く)?"
-    r"(?:部分|箇所|個所|欄|項目|セル|枠|マーク|印|太字|文字|字|ところ|日付|日|線|示し|示す|示され|示した|表示|表記|記載|囲|塗))"
+    r"(?:部分|箇所|個所|欄|項目|セル|枠|マーク|印|太字|ところ|日付|日|線|示し|示す|示され|示した|表示|表記|記載|囲|塗))"
+    rf"|{_COLOUR_WORD}(?:い|の|色の)(?:文字|字)"
     r"|色(?:の|が)?(?:付い|つい|ついて|付き|つき)|色分け|色の(?:違う|異なる|濃い|薄い)")
 _COLOUR_FALSE = re.compile(r"青色申告|赤い羽根|黄色い(?:帽子|旗|ハンカチ)|赤字(?:決算|財政|経営|路線|額)|白黒")
 _SHOUT = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,}){2,}\b")
@@ -504,5 +506,104 @@ def pdf_text(path: str | Path | bytes) -> str:
     return "\n\n".join(text for text in pages if text)
 
 
-__all__ = ["CODES", "ERROR", "WARNING", "AssetInfo", "Finding", "check_html", "check_version", "dependent_characters",
+# The town's report ---------------------------------------------------------------------------------------------------
+
+CACHE_SECONDS = 7 * 24 * 3600
+RULES_VERSION = 1  # bumped when a rule changes, so the report never shows findings of an older rule
+
+
+@dataclass
+class ReportRow:
+    """One page in the report: the version checked (the live one, or the open one when drafts are asked for)."""
+
+    page: Any
+    version: Any
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for finding in self.findings if finding.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+@dataclass
+class Report:
+    rows: list[ReportRow]
+    checked: int  # pages checked (with and without findings)
+    counts: list[tuple[str, str, str, int]]  # (code, label, severity, pages)
+
+
+def visible_pages(staff: Any) -> Any:
+    """The pages a staff member's report covers: their 課's; every 課's for 情報担当."""
+    from yakuba.kernel.accounts.models import Role
+
+    from ..models import Page
+
+    pages = Page.objects.filter(retired_at__isnull=True)
+    return pages if staff.role >= Role.ADMIN else pages.filter(department_id=staff.department_id)
+
+
+def _cached_findings(version: Any) -> list[Finding]:
+    from django.core.cache import cache
+    from django.utils import translation
+
+    key = f"website:checks:{RULES_VERSION}:{translation.get_language()}:{version.pk}:{version.updated_at.timestamp()}"
+    found = cache.get(key)
+    if found is None:
+        try:
+            items = page_blocks.parse(version.blocks)
+        except page_blocks.BlockError:
+            items = []
+        found = check_version(version.title, items, {}, version.details or {})
+        cache.set(key, found, CACHE_SECONDS)
+    return list(found)
+
+
+def report(staff: Any, *, department: int | None = None, severity: str = "", drafts: bool = False) -> Report:
+    """Every page the staff member's report covers, checked: its live version (one query for the pages and their
+    versions), or with `drafts` the version being worked on where there is one. Findings of a version are kept in
+    the cache by the version's last change, so a report over thousands of pages reads them back."""
+    from ..models import OPEN_STATES, PageVersion
+
+    pages = visible_pages(staff).select_related("live", "department").order_by("department__sort_order", "path")
+    if department is not None:
+        pages = pages.filter(department_id=department)
+    if not drafts:
+        pages = pages.filter(live__isnull=False)
+    rows = list(pages)
+    open_versions: dict[int, Any] = {}
+    if drafts:
+        open_versions = {version.page_id: version for version in PageVersion.objects.filter(
+            page__in=pages, state__in=OPEN_STATES)}
+    titles: dict[Any, Counter[str]] = {}
+    chosen = []
+    for page in rows:
+        version = open_versions.get(page.pk) or page.live
+        if version is None:
+            continue
+        chosen.append((page, version))
+        titles.setdefault(page.parent_id, Counter())[" ".join(version.title.split())] += 1
+    result, tally = [], Counter[str]()
+    for page, version in chosen:
+        found = _cached_findings(version)
+        if titles[page.parent_id][" ".join(version.title.split())] > 1:
+            found += list(_title(version.title, [version.title]))
+        if severity in (ERROR, WARNING):
+            found = [finding for finding in found if finding.severity == severity]
+        tally.update({finding.code for finding in found})
+        if found:
+            result.append(ReportRow(page, version, found))
+    severities = {code: severity for code, severity in _SEVERITIES.items()}
+    counts = [(code, label(code), severities.get(code, WARNING), tally[code]) for code in CODES if tally[code]]
+    return Report(result, len(chosen), counts)
+
+
+_SEVERITIES = {"image-alt": ERROR, "heading-empty": ERROR, "heading-first": ERROR, "heading-skip": ERROR,
+               "link-empty": ERROR, "link-vague": ERROR, "table-header": ERROR, "file-only": ERROR}
+
+
+__all__ = ["CODES", "ERROR", "WARNING", "AssetInfo", "Finding", "Report", "ReportRow", "report", "visible_pages", "check_html", "check_version", "dependent_characters",
            "errors", "label", "pdf_text", "replacement"]
