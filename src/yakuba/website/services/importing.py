@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record
@@ -829,7 +830,13 @@ def start_checking(run: ImportRun) -> None:
 
 def start_importing(run: ImportRun, queued: int) -> None:
     if queued <= INLINE_FILES:
-        transaction.on_commit(lambda: run_import(run.pk))
+        town = run.municipality
+
+        def now() -> None:
+            with scope(municipality=town):
+                run_import(run.pk)
+
+        transaction.on_commit(now)
         return
     from .. import tasks
 
