@@ -100,6 +100,7 @@ def objects_a(town_a, resident_a):
         **_attendance_objects(town_a),
         **_meetings_pack_objects(town_a),
         **_minutes_objects(town_a),
+        **_website_import_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -130,6 +131,20 @@ def objects_a(town_a, resident_a):
         "staff:applications-counter-resident-done": {"public_id": filed_visit.public_id},
         "staff:applications-counter-copy": {"public_id": filed_visit.public_id, "pk": counter_submission.pk},
     }
+
+
+def _website_import_objects(town):
+    """An import run of town A (移行), checked and waiting for the 情報担当: for the pages of one run."""
+    from django_scopes import scope
+
+    from tests.website.support import make_zip, old_page
+    from yakuba.website.services import importing
+
+    admin = factories.make_staff(town, department="企画課", role=Role.ADMIN)
+    with scope(municipality=town):
+        run = importing.start(admin, make_zip({"a.html": old_page()}), department=admin.department, parent=None,
+                              base_url="https://old.example.jp/")
+    return {f"staff:website-import{n}": run.pk for n in ("-run", "-confirm", "-cancel")}
 
 
 def _attendance_objects(town):
