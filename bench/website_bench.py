@@ -33,15 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 PAGES = 3000
 SAMPLE = 200  # pages rendered in (a)
-SECTIONS = [("kurashi", "くらし・手続き"), ("kosodate", "子育て・教育"), ("kenko", "健康・福祉"), ("bousai", "防災・安全"),
-            ("kanko", "観光・文化"), ("chosei", "町政")]
+SECTIONS = [("kurashi", "くらし・手続き"), ("kosodate", "子育て・教育"), ("kenko", "健康・福祉"),
+            ("bousai", "防災・安全"), ("kanko", "観光・文化"), ("chosei", "町政")]
 
 
 def _blocks(n: int) -> list[dict[str, Any]]:
     """A page as towns write them: a lead, two sections with a list, a table and links, an image, a file."""
     return [
-        {"type": "text", "html": f"<p>下仁田町のお知らせ（{n}）です。町民の皆さまにお知らせします。対象となる方は、期限までに"
-                                 "申請してください。</p>"},
+        {"type": "text", "html": f"<p>下仁田町のお知らせ（{n}）です。町民の皆さまにお知らせします。"
+                                 "対象となる方は、期限までに申請してください。</p>"},
         {"type": "heading", "level": 2, "text": "対象となる方"},
         {"type": "text", "html": "<ul><li>町内に住所のある方</li><li>令和8年4月1日時点で65歳以上の方</li>"
                                  "<li>ほかの制度の給付を受けていない方</li></ul>"},

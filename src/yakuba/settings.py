@@ -406,6 +406,6 @@ WHISPER_CPU_THREADS = envint("YAKUBA_WHISPER_CPU_THREADS", 0)  # 0: as many as t
 WHISPER_BEAM_SIZE = envint("YAKUBA_WHISPER_BEAM_SIZE", 1)
 RECORDING_MAX_SECONDS = envint("YAKUBA_RECORDING_MAX_SECONDS", 6 * 3600)
 RECORDING_MAX_BYTES = envint("YAKUBA_RECORDING_MAX_BYTES", 2 * 1024 * 1024 * 1024)
-# 公式ホームページの移行: the largest ZIP of saved pages a 情報担当 may upload at once (MB); a ZIP that unpacks to more than
-# ten times this, or holds more than 5,000 files, is refused whatever its size (website/services/importing.py).
+# 公式ホームページの移行: the largest ZIP of saved pages a 情報担当 may upload at once (MB); a ZIP that unpacks to
+# more than ten times this, or holds more than 5,000 files, is refused whatever its size (website/services/importing).
 WEBSITE_IMPORT_MAX_MB = envint("YAKUBA_WEBSITE_IMPORT_MAX_MB", 200)

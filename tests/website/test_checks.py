@@ -60,7 +60,8 @@ def test_skipped_heading_levels_and_a_first_heading_not_h2_are_errors():
     assert check(heading(2), heading(3), heading(4), heading(2), heading(3)) == []
 
 
-@pytest.mark.parametrize("words", ["こちら", "ここ", "クリック", "詳細", "click here", "More", "こちら。", "［こちら］"])
+@pytest.mark.parametrize("words", ["こちら", "ここ", "クリック", "詳細", "click here", "More", "こちら。",
+                                   "［こちら］"])
 def test_vague_link_text_is_an_error(words):
     found = check(text(f"<p>申請書は<a href='https://a.jp/f.pdf'>{words}</a></p>"))
     assert codes(found) == ["link-vague"] and found[0].is_error
@@ -88,8 +89,8 @@ def test_tables_need_header_cells_and_a_caption():
     assert codes(check(text("<table><tr><th>地区</th><td>月</td></tr></table>"))) == ["table-caption"]
 
 
-@pytest.mark.parametrize("words", ["赤字の部分は必須です。", "赤色で示した日は休みです。", "色の付いた欄に記入してください。",
-                                   "青い部分が対象地区です。", "表の緑の箇所"])
+@pytest.mark.parametrize("words", ["赤字の部分は必須です。", "赤色で示した日は休みです。",
+                                   "色の付いた欄に記入してください。", "青い部分が対象地区です。", "表の緑の箇所"])
 def test_meaning_by_colour_alone_is_a_warning(words):
     assert codes(check(text(f"<p>{words}</p>"))) == ["colour-only"]
 
@@ -202,7 +203,8 @@ def test_the_report_covers_the_staff_members_department_and_all_for_the_informat
         mine = checks.report(clerk)
         assert [row.version.title for row in mine.rows] == ["総務のページ"] and mine.checked == 1
         everyone = checks.report(admin)
-        assert everyone.checked == 3 and {row.version.title for row in everyone.rows} == {"総務のページ", "税務のページ"}
+        assert everyone.checked == 3
+        assert {row.version.title for row in everyone.rows} == {"総務のページ", "税務のページ"}
         assert [row.version.title for row in checks.report(admin, severity="error").rows] == ["総務のページ"]
         assert {c[0]: c[3] for c in everyone.counts} == {"image-alt": 1, "colour-only": 1}
         assert "下書き" in {row.version.title for row in checks.report(admin, drafts=True).rows}

@@ -60,7 +60,8 @@ def test_a_utf8_page_becomes_a_draft_with_its_title_body_and_date(town_a, clerk)
                                              ("euc_jp", "")])
 def test_shift_jis_and_euc_jp_pages_are_read_without_mojibake(town_a, clerk, codec, declared):
     extra = "①②" if codec == "cp932" else ""  # NEC special characters: Windows' Shift_JIS only
-    html = old_page("犬の登録と狂犬病予防注射", f"<p>生後91日以上の犬は登録してください。{extra}</p>", charset=declared or "x")
+    html = old_page("犬の登録と狂犬病予防注射", f"<p>生後91日以上の犬は登録してください。{extra}</p>",
+                    charset=declared or "x")
     if not declared:
         html = html.replace('<meta charset="x">', "")
     run = _run(town_a, clerk, {"inu.html": html.encode(codec)})
@@ -116,8 +117,8 @@ def test_headings_are_relevelled_to_start_at_h2(town_a, clerk):
 
 
 def test_the_list_gives_urls_and_duplicates_are_refused(town_a, clerk):
-    listing = ("url,file\nhttps://old.example.jp/a.html,a.html\nhttps://old.example.jp/a.html,b.html\n"
-               "https://old.example.jp/c.html,missing.html\n").encode()
+    listing = (b"url,file\nhttps://old.example.jp/a.html,a.html\nhttps://old.example.jp/a.html,b.html\n"
+               b"https://old.example.jp/c.html,missing.html\n")
     run = _run(town_a, clerk, {"a.html": old_page("A"), "b.html": old_page("B"), "urls.csv": listing.decode()},
                base_url="", confirm=False)
     assert _entry(run, "a.html")["state"] == "ready"

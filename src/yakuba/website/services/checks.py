@@ -23,6 +23,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from yakuba.kernel.ui import richtext
+
 from .. import blocks as page_blocks
 
 ERROR = "error"  # blocks sending for approval
@@ -112,11 +114,13 @@ class _Content:
 
 # Link words that say nothing when a screen reader lists the page's links (WCAG 2.4.4).
 VAGUE_LINKS = frozenset({
-    "こちら", "ここ", "クリック", "ここをクリック", "こちらをクリック", "詳細", "詳しく", "詳しくはこちら", "詳細はこちら",
+    "こちら", "ここ", "クリック", "ここをクリック", "こちらをクリック", "詳細", "詳しく", "詳しくはこちら",
+    "詳細はこちら",
     "詳細を見る", "もっと見る", "続き", "続きを読む", "リンク", "このページ", "click here", "click", "here", "more",
     "read more", "more info", "details", "link", "this page",
 })
-VAGUE_ALT = frozenset({"画像", "写真", "図", "イメージ", "image", "photo", "picture", "img", "icon", "アイコン", "画像1",
+VAGUE_ALT = frozenset({"画像", "写真", "図", "イメージ", "image", "photo", "picture", "img", "icon", "アイコン",
+                       "画像1",
                        "写真1", "no image", "spacer"})
 _FILE_NAME = re.compile(r"^[\w\-. ()]+\.(jpe?g|png|gif|webp|svg|bmp|heic|tiff?)$", re.IGNORECASE)
 _PUNCT = " \t\r\n　。、.,:：!！?？»›>＞→←<＜「」『』()（）[]［］【】"
@@ -180,7 +184,7 @@ def _rich(content: _Content, html: str, index: int, name: str) -> None:
         content.links.append(_Link(html_lib.unescape(_TAG.sub("", inner)), html_lib.unescape(href), index))
     for table in _TABLE.findall(html):
         content.tables.append(_Table("<th" in table.lower(), "<caption" in table.lower(), index))
-    text = page_blocks.richtext.plain_text(html)
+    text = richtext.plain_text(html)
     if text:
         content.has_body_text = True
         content.prose.append(_Prose(text, index, name))
@@ -320,12 +324,12 @@ def _headings(content: _Content) -> Iterable[Finding]:
     previous: int | None = None
     for heading in content.headings:
         if not heading.text.strip():
-            yield Finding("heading-empty", ERROR, _("見出しが空です。見出しの言葉を入力するか、見出しを削除してください。"),
-                          heading.block, "text")
+            yield Finding("heading-empty", ERROR, _(
+                "見出しが空です。見出しの言葉を入力するか、見出しを削除してください。"), heading.block, "text")
         if previous is None and heading.level not in content.first_heading_levels:
             yield Finding("heading-first", ERROR, _(
-                "最初の見出しは「大見出し（h2）」にしてください（いまは h%(level)s です）。") % {"level": heading.level},
-                heading.block, "level")
+                "最初の見出しは「大見出し（h2）」にしてください（いまは h%(level)s です）。")
+                % {"level": heading.level}, heading.block, "level")
         elif previous is not None and heading.level > previous + 1:
             yield Finding("heading-skip", ERROR, _(
                 "見出しのレベルが飛んでいます（h%(before)s の次に h%(level)s）。h%(expected)s にしてください。")
@@ -339,18 +343,18 @@ def _links(content: _Content) -> Iterable[Finding]:
     for link in content.links:
         words = _link_words(link.text)
         if not words:
-            yield Finding("link-empty", ERROR, _("リンクに文字がありません。リンク先の内容がわかる言葉を入れてください。"),
-                          link.block, "text")
+            yield Finding("link-empty", ERROR, _(
+                "リンクに文字がありません。リンク先の内容がわかる言葉を入れてください。"), link.block, "text")
             continue
         if words in VAGUE_LINKS:
             yield Finding("link-vague", ERROR, _(
                 "リンクの文字「%(text)s」ではリンク先がわかりません。「%(example)s」のように、"
-                "リンク先の内容がわかる言葉にしてください。") % {"text": link.text.strip(), "example": _("申請書の様式（PDF）")},
-                link.block, "text")
+                "リンク先の内容がわかる言葉にしてください。")
+                % {"text": link.text.strip(), "example": _("申請書の様式（PDF）")}, link.block, "text")
         elif len(words) > LONG_LINK:
             yield Finding("link-long", WARNING, _(
-                "リンクの文字が長すぎます（%(n)s文字）。リンク先の名前だけをリンクにしてください。") % {"n": len(words)},
-                link.block, "text")
+                "リンクの文字が長すぎます（%(n)s文字）。リンク先の名前だけをリンクにしてください。")
+                % {"n": len(words)}, link.block, "text")
         if words in seen and seen[words] != link.url and words not in told:
             told.add(words)
             yield Finding("link-same-text", WARNING, _(
@@ -366,8 +370,8 @@ def _tables(content: _Content) -> Iterable[Finding]:
                 "表に見出しのセルがありません。1行目（または1列目）を見出しのセル（th）にしてください。"),
                 table.block, "html")
         if not table.has_caption:
-            yield Finding("table-caption", WARNING, _("表に表題（キャプション）がありません。何の表かを表題に書いてください。"),
-                          table.block, "html")
+            yield Finding("table-caption", WARNING, _(
+                "表に表題（キャプション）がありません。何の表かを表題に書いてください。"), table.block, "html")
 
 
 def _prose(content: _Content) -> Iterable[Finding]:
@@ -419,7 +423,8 @@ def _files(content: _Content) -> Iterable[Finding]:
         return
     texts = [info.text.strip() for _index, info in content.files if info is not None and info.text.strip()]
     suggestion = "\n\n".join(texts)[:PDF_SUGGESTION_MAX]
-    message = _("ページの内容がファイル（PDFなど）だけです。ファイルを開かなくても読めるよう、ページに本文を追加してください。")
+    message = _("ページの内容がファイル（PDFなど）だけです。"
+                "ファイルを開かなくても読めるよう、ページに本文を追加してください。")
     if suggestion:
         message += _("PDFから取り出した文章を本文として使えます。")
     yield Finding("file-only", ERROR, message, content.files[0][0], "", suggestion=suggestion)
@@ -605,5 +610,5 @@ _SEVERITIES = {"image-alt": ERROR, "heading-empty": ERROR, "heading-first": ERRO
                "link-empty": ERROR, "link-vague": ERROR, "table-header": ERROR, "file-only": ERROR}
 
 
-__all__ = ["CODES", "ERROR", "WARNING", "AssetInfo", "Finding", "Report", "ReportRow", "report", "visible_pages", "check_html", "check_version", "dependent_characters",
-           "errors", "label", "pdf_text", "replacement"]
+__all__ = ["CODES", "ERROR", "WARNING", "AssetInfo", "Finding", "Report", "ReportRow", "check_html", "check_version",
+           "dependent_characters", "errors", "label", "pdf_text", "replacement", "report", "visible_pages"]

@@ -14,6 +14,7 @@ refused (with `error`), queued (confirmed), imported (with `page`) or failed (th
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import posixpath
@@ -111,8 +112,8 @@ def open_zip(handle: IO[bytes], size: int) -> zipfile.ZipFile:
                        }) from None
     files = [member for member in members if not member.is_dir()]
     if len(files) > MAX_FILES:
-        raise Refused({"archive": _("ZIPの中のファイルが多すぎます（%(n)s件、上限 %(max)s件）。分けて取り込んでください。")
-                       % {"n": len(files), "max": MAX_FILES}})
+        raise Refused({"archive": _("ZIPの中のファイルが多すぎます（%(n)s件、上限 %(max)s件）。"
+                                    "分けて取り込んでください。") % {"n": len(files), "max": MAX_FILES}})
     bad = next((member.filename for member in files if _safe_name(member.filename) is None), None)
     if bad is not None:
         raise Refused({"archive": _("ZIPの中に、ZIPの外を指す名前のファイルがあります（%(name)s）。"
@@ -240,12 +241,12 @@ def _strict(data: bytes, codec: str, name: str) -> str:
 
 
 def _broken(name: str, codec: str, error: UnicodeDecodeError) -> str:
-    return _("%(file)s の %(offset)s バイト目が文字コード %(codec)s として読めません（文字化けを防ぐため取り込みません）。"
-             "元のページを保存し直すか、UTF-8 に変換してください。") % {"file": name, "offset": error.start,
-                                                                       "codec": codec}
+    return _("%(file)s の %(offset)s バイト目が文字コード %(codec)s として読めません"
+             "（文字化けを防ぐため取り込みません）。元のページを保存し直すか、UTF-8 に変換してください。") % {
+                 "file": name, "offset": error.start, "codec": codec}
 
 
-# One page ---------------------------------------------------------------------------------------------------------------
+# One page -------------------------------------------------------------------------------------------------------------
 
 @dataclass
 class Prepared:
@@ -345,7 +346,8 @@ class _Builder:
         src = (element.get("src") or "").strip()
         path = self.find_image(src) if src and not src.startswith("data:") else None
         if path is None:
-            self.page.notes.append(_("画像「%(src)s」はZIPにないため取り込みませんでした。") % {"src": src[:100] or "—"})
+            self.page.notes.append(_("画像「%(src)s」はZIPにないため取り込みませんでした。")
+                                   % {"src": src[:100] or "—"})
             return
         self.flush()
         key = f"zip:{len(self.page.images)}"
@@ -485,7 +487,7 @@ def _image_finder(archive: zipfile.ZipFile) -> Callable[[str, str], str | None]:
     return find
 
 
-# The check (first step) -------------------------------------------------------------------------------------------------
+# The check (first step) -----------------------------------------------------------------------------------------------
 
 def _may_import(staff: Staff) -> None:
     if staff.role < Role.ADMIN:
@@ -548,7 +550,8 @@ def _read_one(listed: Listed, members: dict[str, zipfile.ZipInfo], archive: zipf
         return Prepared(listed.url, listed.file, error=_("「%(url)s」はページのアドレス（https://〜）ではありません。")
                         % {"url": listed.url[:100]})
     if listed.url in seen:
-        return Prepared(listed.url, listed.file, error=_("同じURLが一覧に2回以上あります（%(url)s）。") % {"url": listed.url})
+        return Prepared(listed.url, listed.file, error=_("同じURLが一覧に2回以上あります（%(url)s）。")
+                        % {"url": listed.url})
     seen.add(listed.url)
     if listed.url in taken:
         return Prepared(listed.url, listed.file, error=_("このURLのページはすでに取り込んであります。"))
@@ -562,7 +565,8 @@ def _read_one(listed: Listed, members: dict[str, zipfile.ZipInfo], archive: zipf
     wide = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not wide and (b"\x00" in data[:4096] or not re.search(rb"<\s*(html|body|head|title|p|div|h1|!doctype)\b",
                                                              data[:65536], re.IGNORECASE)):
-        return Prepared(listed.url, listed.file, error=_("%(file)s はHTMLファイルではありません。") % {"file": listed.file})
+        return Prepared(listed.url, listed.file, error=_("%(file)s はHTMLファイルではありません。")
+                        % {"file": listed.file})
     return prepare(listed, data, find_image)
 
 
@@ -597,7 +601,7 @@ def check(run: ImportRun) -> ImportRun:
     return run
 
 
-# Phases -----------------------------------------------------------------------------------------------------------------
+# Phases ---------------------------------------------------------------------------------------------------------------
 
 def phase(run: ImportRun) -> str:
     """checking (the pages are being read), checked (waiting for the clerk), importing, done, failed or cancelled."""
@@ -655,7 +659,7 @@ def _delete_zip(run: ImportRun) -> None:
         storage.delete(zip_path(run))
 
 
-# The import (second step) -----------------------------------------------------------------------------------------------
+# The import (second step) ---------------------------------------------------------------------------------------------
 
 def slug_of(url: str) -> str:
     """The last path segment of the old URL as an ASCII slug (「/kurashi/gomi/index.html」 → 「gomi」)."""
@@ -711,7 +715,7 @@ def create_page(staff: Staff, placing: _Placing, *, department: Department, url:
     return page
 
 
-def _save_images(staff: Staff, page: Page, prepared: Prepared, archive: zipfile.ZipFile, saved: list[str]
+def _save_images(staff: Staff, page: Page, *, prepared: Prepared, archive: zipfile.ZipFile, saved: list[str]
                  ) -> list[page_blocks.Block]:
     """The page's images kept as its files; the blocks name them by the asset's uuid. An image that is not one
     (by its bytes) is dropped."""
@@ -797,7 +801,8 @@ def _create_all(run: ImportRun, pages: dict[str, Prepared], saved: list[str]) ->
                 continue
             page = create_page(staff, placing, department=run.department, url=prepared.url, title=prepared.title,
                                items=prepared.blocks, day=prepared.day,
-                               files=lambda new, p=prepared: _save_images(staff, new, p, archive, saved))
+                               files=functools.partial(_save_images, staff, prepared=prepared, archive=archive,
+                                                       saved=saved))
             report[n] = {**entry, "state": "imported", "page": page.pk}
             created += 1
     ImportRun.objects.filter(pk=run.pk).update(report=report, imported=created, finished_at=timezone.now())

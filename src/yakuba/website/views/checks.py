@@ -1,6 +1,6 @@
-"""Staff pages of アクセシビリティ点検 and 移行: the town's report (every public page's live version checked, by page and
-課, with the counts per rule), and the import of an old site's saved pages (upload, the check of every file, the
-clerk's confirmation, the progress and the result)."""
+"""Staff pages of アクセシビリティ点検 and 移行: the town's report (every public page's live version checked, by
+page and 課, with the counts per rule), and the import of an old site's saved pages (upload, the check of every file,
+the clerk's confirmation, the progress and the result)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ..services import checks, importing
 PER_PAGE = 50
 
 
-# アクセシビリティ点検 ------------------------------------------------------------------------------------------------------
+# アクセシビリティ点検 ----------------------------------------------------------------------------------------
 
 def _page_link(page: Page) -> str:
     """The page's editor (the lead's `staff:website-page-edit`), else its public page, else nothing."""
@@ -62,7 +62,7 @@ def report(request: TownRequest) -> HttpResponse:
         "with_errors": sum(1 for row in result.rows if row.errors)})
 
 
-# 移行 ---------------------------------------------------------------------------------------------------------------------
+# 移行 --------------------------------------------------------------------------------------------------------------
 
 class ImportForm(forms.Form):
     archive = forms.FileField(label=gettext_lazy("保存したページのZIPファイル"), error_messages={
@@ -76,14 +76,16 @@ class ImportForm(forms.Form):
                                   "一覧がないときは、ZIPの中のファイルの場所をこのアドレスの下のURLとみなします"
                                   "（例：https://www.town.example.lg.jp/）。"),
                               error_messages={"invalid": gettext_lazy("https:// で始まるアドレスを入力してください。")})
-    department = forms.ModelChoiceField(label=gettext_lazy("担当課"), queryset=Department.objects.none(),
-                                        empty_label=gettext_lazy("（選んでください）"), help_text=gettext_lazy(
-                                            "取り込んだページを受け持つ課です。あとでページごとに変えられます。"),
-                                        error_messages={"required": gettext_lazy("担当課を選んでください。"),
-                                                        "invalid_choice": gettext_lazy("担当課を選び直してください。")})
-    parent = forms.ModelChoiceField(label=gettext_lazy("取り込む場所（親ページ）"), queryset=Page.objects.none(),
-                                    required=False, empty_label=gettext_lazy("（いちばん上）"),
-                                    error_messages={"invalid_choice": gettext_lazy("親ページを選び直してください。")})
+    department: forms.ModelChoiceField[Department] = forms.ModelChoiceField(
+        label=gettext_lazy("担当課"), queryset=Department.objects.none(),
+        empty_label=gettext_lazy("（選んでください）"),
+        help_text=gettext_lazy("取り込んだページを受け持つ課です。あとでページごとに変えられます。"),
+        error_messages={"required": gettext_lazy("担当課を選んでください。"),
+                        "invalid_choice": gettext_lazy("担当課を選び直してください。")})
+    parent: forms.ModelChoiceField[Page] = forms.ModelChoiceField(
+        label=gettext_lazy("取り込む場所（親ページ）"), queryset=Page.objects.none(), required=False,
+        empty_label=gettext_lazy("（いちばん上）"),
+        error_messages={"invalid_choice": gettext_lazy("親ページを選び直してください。")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
