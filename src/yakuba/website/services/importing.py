@@ -586,7 +586,21 @@ def _entry(page: Prepared, state: str) -> dict[str, Any]:
 
 
 def check(run: ImportRun) -> ImportRun:
-    """Read every page of the run and record which are ready and which are refused (and why)."""
+    """Read every page of the run and record which are ready and which are refused (and why). A failure while
+    reading ends the run, told on every page (nothing was created)."""
+    try:
+        return _check(run)
+    except Exception as error:  # noqa: BLE001 - the clerk is told; the run never stays "checking"
+        logger.exception("website import %s: check failed", run.pk)
+        message = _("ファイルを確かめる途中で問題が起きました（%(reason)s）。何も取り込んでいません。"
+                    "もう一度ファイルを選んでください。") % {"reason": type(error).__name__}
+        run.report = [{**entry, "state": "refused", "error": message} for entry in run.report]
+        run.finished_at = timezone.now()
+        ImportRun.objects.filter(pk=run.pk).update(report=run.report, finished_at=run.finished_at)
+        return run
+
+
+def _check(run: ImportRun) -> ImportRun:
     entries = list(run.report)
 
     def progress(done: int) -> None:
@@ -686,7 +700,7 @@ class _Placing:
     def slug(self, url: str) -> str:
         base = slug_of(url)
         slug, n = base, 1
-        while slug in self.taken:
+        while slug in self.taken or (self.parent is None and _routed(slug)):
             n += 1
             slug = f"{base}-{n}"
         self.taken.add(slug)
@@ -694,6 +708,32 @@ class _Placing:
 
     def path(self, slug: str) -> str:
         return f"{self.parent.path}/{slug}" if self.parent is not None else slug
+
+
+def _routed(slug: str) -> bool:
+    """A top-level slug the town's other pages answer (/staff/, /accounts/ …): the page would never be reached."""
+    return slug in _top_segments()
+
+
+@functools.cache
+def _top_segments() -> frozenset[str]:
+    """The first path segments of the town's URLs ("staff", "accounts", "notices" …)."""
+    from django.urls import URLResolver, get_resolver
+
+    found: set[str] = set()
+
+    def walk(patterns: Iterable[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            if "/" not in route and isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+                continue
+            head = route.split("/", 1)[0]
+            if head and not any(mark in head for mark in "<([\\.$?*+"):
+                found.add(head)
+
+    walk(get_resolver().url_patterns, "")
+    return frozenset(found)
 
 
 def create_page(staff: Staff, placing: _Placing, *, department: Department, url: str, title: str,

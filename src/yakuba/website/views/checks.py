@@ -31,9 +31,9 @@ PER_PAGE = 50
 
 def _page_link(page: Page) -> str:
     """The page's editor (the lead's `staff:website-page-edit`), else its public page, else nothing."""
-    for name, kwargs in (("staff:website-page-edit", {"pk": page.pk}), ("website:page", {"path": page.path})):
+    for name, value in (("staff:website-page-edit", page.pk), ("website:page", page.path)):
         try:
-            return reverse(name, kwargs=kwargs)
+            return reverse(name, args=[value])
         except NoReverseMatch:
             continue
     return ""
