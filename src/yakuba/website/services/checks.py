@@ -172,6 +172,7 @@ def _link_words(text: str) -> str:
 # Reading blocks ------------------------------------------------------------------------------------------------------
 
 _A = re.compile(r"<a\b[^>]*?href=\"([^\"]*)\"[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+_H = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
 _TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -180,6 +181,8 @@ def _rich(content: _Content, html: str, index: int, name: str) -> None:
     """A sanitised rich-text field (nh3 output: well-formed, attributes quoted): its links, tables and prose."""
     import html as html_lib
 
+    for level, inner in _H.findall(html):  # sub-headings (h3, h4) inside rich text: part of the page's outline
+        content.headings.append(_Heading(int(level), html_lib.unescape(_TAG.sub("", inner)).strip(), index))
     for href, inner in _A.findall(html):
         content.links.append(_Link(html_lib.unescape(_TAG.sub("", inner)), html_lib.unescape(href), index))
     for table in _TABLE.findall(html):
