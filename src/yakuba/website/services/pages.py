@@ -20,6 +20,7 @@ from yakuba.kernel.audit.services import record as audit
 from yakuba.kernel.refusal import Refused
 
 from .. import blocks as block_kit
+from .. import tasks
 from ..models import OPEN_STATES, Page, PageKind, PageVersion, Review, ReviewOutcome, Site, VersionState
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -283,6 +284,7 @@ def save_draft(staff: Staff, page: Page, data: PageData, *, revision: int | None
         version = PageVersion(municipality_id=page.municipality_id, page=page, number=_next_number(page),
                               author=staff)
     previous = version.state
+    _carry_translations(version if version.pk else page.live, data, cleaned)
     _fill(version, data, cleaned)
     version.state = VersionState.DRAFT
     version.submitted_at = None
@@ -296,6 +298,45 @@ def save_draft(staff: Staff, page: Page, data: PageData, *, revision: int | None
     _bump(page)
     audit("website.version.saved", municipality=staff.municipality, actor=staff.user, obj=page,
           data={"version": version.number, "was": previous, "moved": moved})
+    return version
+
+
+def _carry_translations(base: PageVersion | None, data: PageData, cleaned: dict[str, list[dict[str, Any]]]) -> None:
+    """The editor changes the Japanese; the translations (edited on their own page) come from the version it started
+    from, block by block: a block whose Japanese changed waits for its translation again (website/blocks.realign)."""
+    for language in ("en", "easy"):
+        for name in (f"title_{language}", f"summary_{language}"):
+            setattr(data, name, getattr(base, name) if base is not None else "")
+        kept = getattr(base, f"blocks_{language}") if base is not None else []
+        changed = base is not None and base.blocks != cleaned["blocks"]
+        cleaned[f"blocks_{language}"] = (block_kit.realign(base.blocks or [], kept, cleaned["blocks"]) if changed
+                                         else kept)
+
+
+@transaction.atomic
+def save_translations(staff: Staff, page: Page, data: PageData, *, revision: int | None) -> PageVersion:
+    """Save the English and やさしい日本語 words of the page's draft (checked by the writer; published with the
+    version once the 所属長 approves it). A machine draft waiting on the version is used up."""
+    if not may_edit(staff, page):
+        raise Refused(_("このページを編集できるのは、担当課の職員と情報担当です。"))
+    page = _locked(page, revision)
+    version = open_version(page)
+    if version is None or version.state not in (VersionState.DRAFT, VersionState.RETURNED):
+        raise Refused(_("翻訳は下書きで編集します。まず本文の「下書きを保存」をしてください。"))
+    data.title, data.summary, data.blocks = version.title, version.summary, version.blocks
+    errors: dict[str, str] = {}
+    _check_text(data, errors)
+    cleaned = _check_blocks(data, errors)
+    if errors:
+        raise Refused(errors)
+    for name in ("title_en", "summary_en", "title_easy", "summary_easy"):
+        setattr(version, name, getattr(data, name))
+    version.blocks_en, version.blocks_easy = cleaned["blocks_en"], cleaned["blocks_easy"]
+    version.machine_draft = {}
+    version.save()
+    _bump(page)
+    audit("website.version.translated", municipality=staff.municipality, actor=staff.user, obj=page,
+          data={"version": version.number, "en": bool(version.title_en), "easy": bool(version.title_easy)})
     return version
 
 
@@ -341,7 +382,11 @@ def blocking_findings(version: PageVersion) -> list[Any]:
 
 
 def asset_infos(page: Page) -> dict[str, Any]:
-    return {str(asset.uuid): asset for asset in page.assets.all()}
+    """What the accessibility checks need of the page's files, by the key a block names them with."""
+    from .checks import AssetInfo
+
+    return {str(asset.uuid): AssetInfo(content_type=asset.content_type, name=asset.original_name, text=asset.text)
+            for asset in page.assets.all()}
 
 
 @transaction.atomic
@@ -392,6 +437,8 @@ def approve(staff: Staff, page: Page, *, number: int | None = None) -> PageVersi
     if version.publish_at is not None and version.publish_at > now:
         version.state = VersionState.APPROVED
         version.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+        version_id, when = version.pk, version.publish_at
+        transaction.on_commit(lambda: tasks.publish_version.using(run_after=when).enqueue(version_id))
     else:
         version.save(update_fields=["decided_by", "decided_at", "updated_at"])
         _publish(page, version, now)
@@ -430,6 +477,9 @@ def _publish(page: Page, version: PageVersion, now: datetime) -> None:
     page.live = version
     page.expires_at = version.expires_at
     page.save(update_fields=["live", "expires_at", "updated_at"])
+    if version.expires_at is not None:
+        page_id, when = page.pk, version.expires_at
+        transaction.on_commit(lambda: tasks.page_expired.using(run_after=when).enqueue(page_id))
 
 
 @transaction.atomic
