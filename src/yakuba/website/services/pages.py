@@ -18,11 +18,22 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record as audit
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.workflow import Transition, TransitionError, Workflow
 
 from .. import blocks as block_kit
 from .. import tasks
 from ..models import OPEN_STATES, Page, PageKind, PageVersion, Review, ReviewOutcome, Site, VersionState
 
+# 版の流れ: a draft goes to the 所属長, who approves it (published now, or at its 公開予約) or returns it.
+D, R, P, A, L = (VersionState.DRAFT, VersionState.RETURNED, VersionState.PENDING, VersionState.APPROVED,
+                 VersionState.PUBLISHED)
+WORKFLOW = Workflow([
+    Transition("submit", frozenset({D, R}), P, "staff", _("承認に回す")),
+    Transition("approve", frozenset({P}), A, "approver", _("承認する（公開予約）")),
+    Transition("publish", frozenset({P}), L, "approver", _("承認して公開する")),
+    Transition("return", frozenset({P}), R, "approver", _("差し戻す")),
+    Transition("publish_due", frozenset({A}), L, "system", _("公開予約の日時に公開")),
+])
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 MAX_DEPTH = 6  # くらし・手続き > ごみ > 粗大ごみ > …: deeper than this, residents get lost
 TEXT_FIELDS = ("title", "summary", "title_en", "summary_en", "title_easy", "summary_easy")
@@ -307,10 +318,12 @@ def _carry_translations(base: PageVersion | None, data: PageData, cleaned: dict[
     for language in ("en", "easy"):
         for name in (f"title_{language}", f"summary_{language}"):
             setattr(data, name, getattr(base, name) if base is not None else "")
-        kept = getattr(base, f"blocks_{language}") if base is not None else []
-        changed = base is not None and base.blocks != cleaned["blocks"]
-        cleaned[f"blocks_{language}"] = (block_kit.realign(base.blocks or [], kept, cleaned["blocks"]) if changed
-                                         else kept)
+        if base is None:
+            cleaned[f"blocks_{language}"] = []
+            continue
+        kept = getattr(base, f"blocks_{language}")
+        cleaned[f"blocks_{language}"] = (block_kit.realign(base.blocks or [], kept, cleaned["blocks"])
+                                         if base.blocks != cleaned["blocks"] else kept)
 
 
 @transaction.atomic
@@ -396,8 +409,8 @@ def submit(staff: Staff, page: Page, *, revision: int | None) -> PageVersion:
         raise Refused(_("このページを承認に回せるのは、担当課の職員と情報担当です。"))
     page = _locked(page, revision)
     version = open_version(page)
-    if version is None or version.state not in (VersionState.DRAFT, VersionState.RETURNED):
-        raise Refused(_("承認に回せる下書きがありません。"))
+    _transition(version, "submit", "staff", _("承認に回せる下書きがありません。"))
+    assert version is not None
     errors = blocking_findings(version)
     if errors:
         raise Refused([_("アクセシビリティの点検で直すところがあります：%(what)s") % {"what": finding.message}
@@ -409,15 +422,30 @@ def submit(staff: Staff, page: Page, *, revision: int | None) -> PageVersion:
     version.decision_note = ""
     version.save(update_fields=["state", "submitted_at", "decision_note", "updated_at"])
     _bump(page)
+    version_id = version.pk
+    transaction.on_commit(lambda: tasks.tell_approvers.enqueue(version_id))
     audit("website.version.submitted", municipality=staff.municipality, actor=staff.user, obj=page,
           data={"version": version.number, "approvers": [s.pk for s in approvers(page)]})
     return version
 
 
-def _pending(page: Page, number: int | None) -> PageVersion:
+def _transition(version: PageVersion | None, name: str, actor: str, refusal: str) -> None:
+    """The kernel workflow's gate: Refused with `refusal` when the version may not take the step now."""
+    try:
+        if version is None:
+            raise TransitionError(name)
+        WORKFLOW.check(version.state, name, actor)
+    except TransitionError:
+        raise Refused(refusal) from None
+
+
+def _pending(page: Page, number: int | None, step: str) -> PageVersion:
     version = open_version(page)
-    if version is None or version.state != VersionState.PENDING or (number is not None and version.number != number):
-        raise Refused(_("この版は承認待ちではありません（すでに承認・差し戻しされたか、書き直されました）。"))
+    if version is not None and number is not None and version.number != number:
+        version = None
+    _transition(version, step, "approver",
+                _("この版は承認待ちではありません（すでに承認・差し戻しされたか、書き直されました）。"))
+    assert version is not None
     return version
 
 
@@ -427,10 +455,12 @@ def approve(staff: Staff, page: Page, *, number: int | None = None) -> PageVersi
     page = _locked(page, None)
     if not may_approve(staff, page):
         raise Refused(_("このページを承認できるのは、担当課の所属長と情報担当です。"))
-    version = _pending(page, number)
+    now = timezone.now()
+    waiting = open_version(page)
+    scheduled = waiting is not None and waiting.publish_at is not None and waiting.publish_at > now
+    version = _pending(page, number, "approve" if scheduled else "publish")
     if version.author_id == staff.pk and staff.role < Role.ADMIN:
         raise Refused(_("自分で書いた版は承認できません。ほかの所属長か情報担当に承認を依頼してください。"))
-    now = timezone.now()
     if version.expires_at is not None and version.expires_at <= now:
         raise Refused(_("掲載期限が過ぎているため公開できません。差し戻して掲載期限を直してもらってください。"))
     version.decided_by, version.decided_at = staff, now
@@ -455,7 +485,7 @@ def return_version(staff: Staff, page: Page, note: str, *, number: int | None = 
     page = _locked(page, None)
     if not may_approve(staff, page):
         raise Refused(_("このページを差し戻せるのは、担当課の所属長と情報担当です。"))
-    version = _pending(page, number)
+    version = _pending(page, number, "return")
     note = " ".join(note.split())
     if not note:
         raise Refused({"note": _("差し戻しの理由を入力してください。")})
@@ -491,6 +521,7 @@ def publish_due(now: datetime | None = None) -> int:
     due = (PageVersion.objects.select_for_update(of=("self",)).select_related("page")
            .filter(state=VersionState.APPROVED, publish_at__lte=now))
     for version in due:
+        WORKFLOW.check(version.state, "publish_due", "system")
         page = Page.objects.select_for_update(of=("self",)).get(pk=version.page_id)
         if version.expires_at is not None and version.expires_at <= now:
             version.state = VersionState.RETURNED
