@@ -8,8 +8,7 @@ from django_scopes import scope
 
 from tests import factories
 from tests.browser.conftest import assert_accessible, log_in_staff
-from tests.website.conftest import _website_menu_entry  # noqa: F401 - the staff menu's entry until the editor lands
-from tests.website.support import make_page, make_zip, old_page
+from tests.website.checks_support import make_page, make_zip, old_page
 from yakuba.kernel.accounts.models import Role
 from yakuba.website.models import PageVersion
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.website.support import make_page
+from tests.website.checks_support import make_page
 from yakuba.kernel.accounts.models import Role
 from yakuba.website import blocks
 from yakuba.website.services import checks

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 
 from tests import factories
-from tests.website.support import PNG, make_page, make_zip, old_page
+from tests.website.checks_support import PNG, make_page, make_zip, old_page
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.refusal import Refused

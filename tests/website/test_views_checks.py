@@ -8,7 +8,7 @@ from django_scopes import scope
 from django_tasks_db.models import DBTaskResult
 
 from tests import factories
-from tests.website.support import make_page, make_zip, old_page
+from tests.website.checks_support import make_page, make_zip, old_page
 from yakuba.kernel.accounts.models import Role
 from yakuba.website import tasks
 from yakuba.website.models import ImportRun, Page, PageVersion
