@@ -208,3 +208,8 @@ def test_the_report_covers_the_staff_members_department_and_all_for_the_informat
         assert [row.version.title for row in checks.report(admin, severity="error").rows] == ["総務のページ"]
         assert {c[0]: c[3] for c in everyone.counts} == {"image-alt": 1, "colour-only": 1}
         assert "下書き" in {row.version.title for row in checks.report(admin, drafts=True).rows}
+
+
+def test_sub_headings_inside_rich_text_count_in_the_outline():
+    assert codes(check(heading(2), text("<h4>細目</h4><p>本文</p>"))) == ["heading-skip"]
+    assert check(heading(2), text("<h3>細目</h3><p>本文</p>")) == []

@@ -554,20 +554,33 @@ def visible_pages(staff: Any) -> Any:
     return pages if staff.role >= Role.ADMIN else pages.filter(department_id=staff.department_id)
 
 
-def _cached_findings(version: Any) -> list[Finding]:
-    from django.core.cache import cache
+def _key(version: Any) -> str:
     from django.utils import translation
 
-    key = f"website:checks:{RULES_VERSION}:{translation.get_language()}:{version.pk}:{version.updated_at.timestamp()}"
-    found = cache.get(key)
-    if found is None:
+    return f"website:checks:{RULES_VERSION}:{translation.get_language()}:{version.pk}:{version.updated_at.timestamp()}"
+
+
+def _findings_of(versions: list[Any]) -> dict[int, list[Finding]]:
+    """Each version's findings: read back from the cache in one round trip, the missing ones checked and kept."""
+    from django.core.cache import cache
+
+    keys = {version.pk: _key(version) for version in versions}
+    kept = cache.get_many(list(keys.values()))
+    found: dict[int, list[Finding]] = {}
+    fresh: dict[str, list[Finding]] = {}
+    for version in versions:
+        key = keys[version.pk]
+        if key in kept:
+            found[version.pk] = list(kept[key])
+            continue
         try:
             items = page_blocks.parse(version.blocks)
         except page_blocks.BlockError:
             items = []
-        found = check_version(version.title, items, {}, version.details or {})
-        cache.set(key, found, CACHE_SECONDS)
-    return list(found)
+        found[version.pk] = fresh[key] = check_version(version.title, items, {}, version.details or {})
+    if fresh:
+        cache.set_many(fresh, CACHE_SECONDS)
+    return found
 
 
 def report(staff: Any, *, department: int | None = None, severity: str = "", drafts: bool = False) -> Report:
@@ -595,8 +608,9 @@ def report(staff: Any, *, department: int | None = None, severity: str = "", dra
         chosen.append((page, version))
         titles.setdefault(page.parent_id, Counter())[" ".join(version.title.split())] += 1
     result, tally = [], Counter[str]()
+    findings = _findings_of([version for _page, version in chosen])
     for page, version in chosen:
-        found = _cached_findings(version)
+        found = findings[version.pk]
         if titles[page.parent_id][" ".join(version.title.split())] > 1:
             found += list(_title(version.title, [version.title]))
         if severity in (ERROR, WARNING):
