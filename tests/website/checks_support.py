@@ -14,9 +14,9 @@ from django_scopes import scope
 
 from yakuba.kernel.accounts.models import Department, Staff
 
-# A PNG of one pixel.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+# A PNG of two red pixels (Pillow decodes it whole).
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e8dd0000000f49444154789c633c2127c7c0"
+                    "c0000005cc0106458859d40000000049454e44ae426082")
 
 
 def old_page(title: str = "ごみの出し方", body: str = "<p>燃えるごみは月曜と木曜に出してください。</p>", *,

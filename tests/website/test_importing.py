@@ -104,7 +104,7 @@ def test_an_image_in_the_zip_becomes_a_file_of_the_page(town_a, clerk):
     with scope(municipality=town_a):
         asset = Asset.objects.get()
         image = next(block for block in PageVersion.objects.get().blocks if block["type"] == "image")
-    assert (asset.content_type, asset.width, image["asset"], image["alt"]) == ("image/png", 1, str(asset.uuid),
+    assert (asset.content_type, asset.width, image["asset"], image["alt"]) == ("image/png", 2, str(asset.uuid),
                                                                                "役場の地図")
 
 

@@ -219,7 +219,7 @@ def _website_objects(town):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
 
-    from tests.kernel.files.test_uploads import PNG
+    from tests.website.checks_support import PNG  # a PNG Pillow decodes whole (test_uploads' stops at the sniff)
     from tests.website.support import data, published
     from yakuba.website.services import assets, pages
 
