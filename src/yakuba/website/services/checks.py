@@ -589,7 +589,8 @@ def report(staff: Any, *, department: int | None = None, severity: str = "", dra
     the cache by the version's last change, so a report over thousands of pages reads them back."""
     from ..models import OPEN_STATES, PageVersion
 
-    pages = visible_pages(staff).select_related("live", "department").order_by("department__sort_order", "path")
+    pages = visible_pages(staff).select_related("live", "department").defer(
+        "live__blocks_en", "live__blocks_easy", "live__machine_draft").order_by("department__sort_order", "path")
     if department is not None:
         pages = pages.filter(department_id=department)
     if not drafts:

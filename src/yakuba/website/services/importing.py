@@ -637,6 +637,7 @@ def counts(run: ImportRun) -> dict[str, int]:
             "failed": states["failed"]}
 
 
+@transaction.atomic
 def confirm(staff: Staff, run: ImportRun) -> int:
     """「問題のないN件を取り込む」: the ready pages queued; returns how many. Refused when nothing is ready or the run
     is not waiting for the clerk."""
@@ -655,6 +656,7 @@ def confirm(staff: Staff, run: ImportRun) -> int:
     return ready
 
 
+@transaction.atomic
 def cancel(staff: Staff, run: ImportRun) -> None:
     """The clerk decides not to import what was checked: the run ends, the ZIP is deleted."""
     _may_import(staff)
