@@ -459,11 +459,9 @@ def finish_titles(pages: list[Prepared], town: str = "") -> None:
     """Titles without the site's name, cut to fit; a page left without one is refused."""
     suffix = site_suffix((page.title for page in pages if not page.error), town)
     for page in pages:
-        if page.error:
-            continue
         title = page.title[: -len(suffix)] if suffix and page.title.endswith(suffix) else page.title
         title = " ".join(title.split())[:120]
-        if not title:
+        if not title and not page.error:
             page.error = _("%(file)s にタイトル（title または h1）がありません。") % {"file": page.file}
         page.title = title
 
