@@ -28,7 +28,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -43,7 +43,7 @@ from yakuba.kernel.scheduling.fiscal import REIWA_START
 from yakuba.kernel.ui import richtext
 
 from .. import blocks as page_blocks
-from ..models import Asset, ImportRun, Page, PageKind, PageVersion, VersionState
+from ..models import ImportRun, Page, PageKind, PageVersion, VersionState
 from . import checks
 
 logger = logging.getLogger(__name__)
@@ -757,21 +757,22 @@ def create_page(staff: Staff, placing: _Placing, *, department: Department, url:
 
 def _save_images(staff: Staff, page: Page, *, prepared: Prepared, archive: zipfile.ZipFile, saved: list[str]
                  ) -> list[page_blocks.Block]:
-    """The page's images kept as its files; the blocks name them by the asset's uuid. An image that is not one
-    (by its bytes) is dropped."""
+    """The page's images kept as its files through the one upload service (checked by content, re-encoded without
+    camera and location data); the blocks name them by the asset's uuid. An image the service refuses is left out."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import assets
+
     keys: dict[str, str] = {}
     for key, member in prepared.images.items():
         data = archive.read(member)
-        content_type = sniff(data[:512])
-        if content_type not in IMAGE_TYPES:
+        if sniff(data[:512]) not in IMAGE_TYPES:
             continue
-        path = private_storage().save(f"{staff.municipality.code}/website/assets/{page.pk}/"
-                                      f"{posixpath.basename(member)[-80:]}", ContentFile(data))
-        saved.append(path)
-        width, height = _dimensions(data)
-        asset = Asset.objects.create(municipality=staff.municipality, page=page, path=path,
-                                     original_name=posixpath.basename(member)[:150], content_type=content_type,
-                                     size=len(data), width=width, height=height, uploaded_by=staff)
+        try:
+            asset = assets.upload(staff, page, SimpleUploadedFile(posixpath.basename(member)[-100:], data))
+        except Refused:
+            continue
+        saved.append(asset.path)
         keys[key] = str(asset.uuid)
     items = []
     for block in prepared.blocks:
@@ -781,16 +782,6 @@ def _save_images(staff: Staff, page: Page, *, prepared: Prepared, archive: zipfi
             block = page_blocks.Block("image", {**block.data, "asset": keys[block.get("asset")]})
         items.append(block)
     return items
-
-
-def _dimensions(data: bytes) -> tuple[int | None, int | None]:
-    try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as image:
-            return image.width, image.height
-    except Exception:  # noqa: BLE001 - an unreadable image is shown without its size
-        return None, None
 
 
 def run_import(run_id: int) -> ImportRun:
