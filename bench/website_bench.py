@@ -133,10 +133,14 @@ def measure_render(town: Any) -> None:
     with scope(municipality=town):
         sample = list(Page.objects.filter(kind="article").order_by("?").values_list("path", flat=True)[:SAMPLE])
     prefix = town.path_prefix
-    try:
-        urls = [reverse("website:page", kwargs={"path": path}) for path in sample]
-    except NoReverseMatch:
-        urls = []
+    urls: list[str] = []
+    for how in ({"kwargs": True}, {"kwargs": False}):
+        try:
+            urls = [reverse("website:page", kwargs={"path": path}) if how["kwargs"]
+                    else reverse("website:page", args=[path]) for path in sample]
+            break
+        except NoReverseMatch:
+            continue
     if not urls:
         measure_render_in_process(town, sample)
         return
