@@ -128,7 +128,8 @@ def test_a_procedure_without_a_description_is_not_complete(town_a):
 
 def test_faq_is_an_faq_page_with_questions_and_answers(client, town_a):
     make_page(town_a, "faq", kind=PageKind.FAQ, title="ごみのよくある質問", blocks=[
-        {"type": "faq", "question": "粗大ごみはどう出しますか", "answer": "<p>事前に<strong>申込み</strong>が必要です。</p>"},
+        {"type": "faq", "question": "粗大ごみはどう出しますか",
+         "answer": "<p>事前に<strong>申込み</strong>が必要です。</p>"},
         {"type": "faq", "question": "収集日はいつですか", "answer": "<p>地区ごとに決まっています。</p>"}])
     page = main(page_graph(client, town_a, "faq"))
     assert page["@type"] == "FAQPage"

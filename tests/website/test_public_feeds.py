@@ -65,6 +65,7 @@ def test_the_feed_lists_the_newest_pages_first(client, town_a):
     root = ET.fromstring(client.get("/t/10382/site/feed.xml").content)
     assert root.tag == f"{ATOM}feed"
     entries = root.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}title") for e in entries] == ["【お知らせ記事】今日のお知らせ", "【お知らせ記事】先月のお知らせ"]
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["【お知らせ記事】今日のお知らせ",
+                                                             "【お知らせ記事】先月のお知らせ"]
     assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/t/10382/site/new/"
     assert entries[0].findtext(f"{ATOM}summary") == "今日の要約"

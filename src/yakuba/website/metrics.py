@@ -23,7 +23,7 @@ from yakuba.kernel import metrics, records
 from yakuba.kernel.metrics import Kind, Metric
 
 from . import jsonld
-from .models import STRUCTURED_KINDS, Page, PageKind, PageVersion, Review, Site
+from .models import STRUCTURED_KINDS, Page, PageKind, PageVersion, Site
 
 DEFAULT_REVIEW_MONTHS = 12
 
@@ -95,8 +95,8 @@ def _complete(page: Page, version: PageVersion, facilities: dict[str, Any]) -> b
 
 
 def structured_rate(start: date, end: date) -> float | None:
-    """構造化対応率 at `end`: of the public pages, the share of a structured kind (手続き案内, よくある質問, イベント, 施設案内,
-    担当課, お知らせ記事, 分類) whose JSON-LD has the properties its type requires."""
+    """構造化対応率 at `end`: of the public pages, the share of a structured kind (手続き案内, よくある質問, イベント,
+    施設案内, 担当課, お知らせ記事, 分類) whose JSON-LD has the properties its type requires."""
     _, until = metrics.moments(start, end)
     shown = list(live_versions(until))
     if not shown:

@@ -38,7 +38,7 @@ def sync(municipality: Municipality) -> int:
 
 
 def _kind(category: str) -> Kind:
-    """The kind a synced document is shown as: 手続の案内, お知らせ, or よくある質問 (a site page's Q&A); else その他."""
+    """The kind a synced document is shown as: 手続の案内, お知らせ, よくある質問 (a site page's Q&A); else その他."""
     return Kind(category) if category in SYNCED_KINDS or category == Kind.FAQ else Kind.OTHER
 
 

@@ -309,8 +309,9 @@ def render_page(request: HttpRequest, page: Page, version: PageVersion, *, previ
         "crumbs": crumbs, "children": children, "linked": linked, "details": _detail_rows(page, version, linked),
         "starts": starts, "ends": ends, "starts_time": isinstance(starts, datetime),
         "ends_time": isinstance(ends, datetime), "place_map": place_map,
-        "has_map": has_map or bool(place_map), "map_config": {"tiles": settings.MAP_TILE_URL,
-                                                              "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "has_map": has_map or bool(place_map), "map_config": {
+            "tiles": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "zoomIn": _("地図を拡大"), "zoomOut": _("地図を縮小")},
         "faqs": [block for block in words.blocks if block.kind == "faq"],
         "contact": _contact(page, version, language), "updated": version.published_at or version.updated_at,
         "description": jsonld.description(facts, 160) if language == "ja" else (words.summary or facts.summary),

@@ -16,10 +16,11 @@
     }
     const canvas = document.createElement("div");
     canvas.className = "page-map__canvas";
-    canvas.setAttribute("role", "img");
+    canvas.setAttribute("role", "region");
     canvas.setAttribute("aria-label", figure.dataset.label || "");
     figure.insertBefore(canvas, figure.firstChild);
-    const map = L.map(canvas, {scrollWheelZoom: false}).setView([lat, lng], 16);
+    const map = L.map(canvas, {scrollWheelZoom: false, zoomControl: false}).setView([lat, lng], 16);
+    L.control.zoom({zoomInTitle: config.zoomIn || "+", zoomOutTitle: config.zoomOut || "-"}).addTo(map);
     if (config.tiles) {
       L.tileLayer(config.tiles, {attribution: config.attribution, maxZoom: 18}).addTo(map);
     }
