@@ -94,3 +94,17 @@ def test_publishing_a_page_queues_the_assistants_sync(town_a, django_capture_on_
     run_worker()
     with scope(municipality=town_a):
         assert not Document.objects.filter(source_key=f"website.page:{page.pk}:b5", retired_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker syncs in its own transaction, as after a real publication
+def test_a_page_published_through_the_services_is_cited_by_the_assistant(town_a, django_capture_on_commit_callbacks):
+    from tests.website.support import cast, published
+
+    people = cast(town_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        published(town_a, people.clerk, title="粗大ごみの出し方", slug="sodai", blocks=SODAI)
+    run_worker()
+    with scope(municipality=town_a):
+        result = answer.ask(town_a, "粗大ごみの申し込み方法は？")
+        assert result.known and result.passages[0].url == "/site/sodai/#b1"
+        assert result.passages[0].title == "粗大ごみの出し方 — 申込みの方法"

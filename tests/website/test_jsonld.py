@@ -39,6 +39,7 @@ VOCABULARY: dict[str, tuple[set[str], set[str]]] = {
     "Place": (PLACE, {"name"}),
     "CivicStructure": (PLACE, {"name", "address"}),
     "GovernmentOrganization": (ORGANIZATION, {"name"}),
+    "Organization": (ORGANIZATION, {"name"}),
     "NewsArticle": (CREATIVE_WORK, {"headline", "datePublished", "author", "publisher"}),
     "CollectionPage": (CREATIVE_WORK, {"name", "url"}),
     "WebPage": (CREATIVE_WORK, {"name", "url"}),
@@ -140,8 +141,8 @@ def test_faq_is_an_faq_page_with_questions_and_answers(client, town_a):
 def test_an_event_has_its_dates_place_and_status(client, town_a):
     make_page(town_a, "matsuri", kind=PageKind.EVENT, title="下仁田ねぎ祭り", summary="ねぎの即売と料理の祭り",
               details={"starts": "2026-11-23T10:00:00+09:00", "ends": "2026-11-23T15:00:00+09:00",
-                       "place": "下仁田町総合運動公園", "address": "下仁田町下仁田100", "lat": "36.2123",
-                       "lng": "138.7890", "fee": "入場無料"})
+                       "place": "下仁田町総合運動公園", "address": "下仁田町下仁田100", "latitude": "36.2123",
+                       "longitude": "138.7890", "fee": "入場無料"})
     event = main(page_graph(client, town_a, "matsuri"))
     assert event["@type"] == "Event" and event["startDate"] == "2026-11-23T10:00:00+09:00"
     assert event["endDate"] == "2026-11-23T15:00:00+09:00"
@@ -212,3 +213,30 @@ def test_the_script_escapes_what_could_end_it(town_a):
     assert "</script><!--" not in html and html.count("</script>") == 1
     assert json.loads(html.removeprefix('<script type="application/ld+json">').removesuffix("</script>"))[
         "@graph"][0]["name"] == "</script><!-- & -->"
+
+
+def test_a_department_page_describes_the_department_the_editor_chose(client, town_a):
+    from django_scopes import scope
+
+    from yakuba.kernel.accounts.models import Department
+
+    zeimu = factories.make_department(town_a, "税務課")
+    with scope(municipality=town_a):
+        Department.objects.filter(pk=zeimu.pk).update(phone="0274-82-2113")
+    make_page(town_a, "zeimu", kind=PageKind.DEPARTMENT, title="税務課", department="総務課",
+              details={"department": str(zeimu.pk), "place": "役場2階", "hours": "8時30分から17時15分"})
+    organisation = main(page_graph(client, town_a, "zeimu"))
+    assert organisation["name"] == "群馬県下仁田町 税務課" and organisation["telephone"] == "0274-82-2113"
+    assert organisation["address"]["streetAddress"] == "役場2階"
+    body = client.get(f"{town_a.path_prefix}/site/zeimu/").content.decode()
+    assert "8時30分から17時15分" in body and 'href="tel:0274-82-2113"' in body
+
+
+def test_an_article_is_dated_by_its_publication_day_and_an_event_names_its_organizer(client, town_a):
+    make_page(town_a, "kouhou", kind=PageKind.ARTICLE, title="広報しもにた12月号", details={"date": "2026-12-01"})
+    article = main(page_graph(client, town_a, "kouhou"))
+    assert article["datePublished"].startswith("2026-12-01T00:00:00")
+    make_page(town_a, "marathon", kind=PageKind.EVENT, title="こんにゃくマラソン",
+              details={"starts": "2026-10-04T09:00:00+09:00", "place": "下仁田町役場前", "organizer": "実行委員会"})
+    event = main(page_graph(client, town_a, "marathon"))
+    assert event["organizer"] == {"@type": "Organization", "name": "実行委員会"}

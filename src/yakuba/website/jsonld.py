@@ -131,6 +131,13 @@ def description(facts: Facts, limit: int = 300) -> str:
     return text[:limit]
 
 
+def coordinates(details: Mapping[str, Any], row: Mapping[str, Any] | None = None) -> tuple[Any, Any]:
+    """The latitude and longitude the editor wrote (latitude/longitude, or lat/lng), else the record's."""
+    row = row or {}
+    return (details.get("latitude") or details.get("lat") or row.get("緯度"),
+            details.get("longitude") or details.get("lng") or row.get("経度"))
+
+
 def _geo(latitude: Any, longitude: Any) -> dict[str, Any] | None:
     try:
         lat, lng = float(latitude), float(longitude)
@@ -188,7 +195,7 @@ def _place(facts: Facts) -> dict[str, Any] | None:
     place: dict[str, Any] = {"@type": "Place", "name": str(name)}
     if details.get("address"):
         place["address"] = address(str(details["address"]), facts.town)
-    geo = _geo(details.get("lat"), details.get("lng"))
+    geo = _geo(*coordinates(details))
     if geo:
         place["geo"] = geo
     return place
@@ -200,7 +207,9 @@ EVENT_STATUS = {"cancelled": "EventCancelled", "postponed": "EventPostponed", "r
 def _event(facts: Facts) -> dict[str, Any]:
     details = facts.details
     node: dict[str, Any] = {
-        "@type": "Event", "name": facts.title, "url": facts.url, "organizer": _department_node(facts),
+        "@type": "Event", "name": facts.title, "url": facts.url,
+        "organizer": ({"@type": "Organization", "name": str(details["organizer"])} if details.get("organizer")
+                      else _department_node(facts)),
         "eventStatus": f"{CONTEXT}/{EVENT_STATUS.get(str(details.get('status', '')), 'EventScheduled')}",
         "eventAttendanceMode": f"{CONTEXT}/{'Online' if details.get('online') else 'Offline'}EventAttendanceMode",
     }
@@ -226,7 +235,7 @@ def _facility(facts: Facts) -> dict[str, Any]:
     where = details.get("address") or row.get("所在地_連結表記")
     if where:
         node["address"] = address(str(where), facts.town)
-    geo = _geo(details.get("lat") or row.get("緯度"), details.get("lng") or row.get("経度"))
+    geo = _geo(*coordinates(details, row))
     if geo:
         node["geo"] = geo
     phone = details.get("phone") or row.get("電話番号")
@@ -238,6 +247,8 @@ def _facility(facts: Facts) -> dict[str, Any]:
     text = description(facts)
     if hours and not OPENING_HOURS.match(hours):
         text = f"{text}（利用時間: {hours}）" if text else f"利用時間: {hours}"
+    if details.get("closed"):
+        text = f"{text}（休み: {details['closed']}）" if text else f"休み: {details['closed']}"
     if text:
         node["description"] = text
     if row.get("URL"):
@@ -256,8 +267,9 @@ def _organisation(facts: Facts) -> dict[str, Any]:
         node["telephone"] = str(facts.details["phone"])
     if facts.details.get("email"):
         node["email"] = str(facts.details["email"])
-    if facts.details.get("address"):
-        node["address"] = address(str(facts.details["address"]), facts.town)
+    where = facts.details.get("address") or facts.details.get("place")
+    if where:
+        node["address"] = address(str(where), facts.town)
     if description(facts):
         node["description"] = description(facts)
     return node

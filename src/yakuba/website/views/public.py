@@ -13,7 +13,7 @@ from uuid import UUID
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from yakuba.kernel import records
+from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.ui import prefs
@@ -35,23 +36,19 @@ from .. import blocks as page_blocks
 from .. import feeds, jsonld
 from ..models import Asset, Page, PageKind, PageVersion, Site
 from ..registry import PAGES
+from ..services import pages as pages_service
 
 # What the pages show besides the site's own rows: the 課 (phone), the linked procedure and facility.
 PROCEDURES = "applications.procedure"
 FACILITIES = "reservations.facility"
 PAGE_KINDS = (PAGES, DEPARTMENTS, PROCEDURES, FACILITIES)
 IMAGE_MAX_AGE = 3600  # a public page's image: browsers and proxies may keep it an hour
-# The fields of `PageVersion.details` each kind shows (the editor writes them; all optional, all text):
+# The fields of `PageVersion.details` each kind shows, as the editor writes them (views/forms.py; all optional):
 #   procedure: procedure (the 電子申請 procedure's slug), who, when, where, fee, bring
-#   facility:  facility (the reservations.facility record's key), address, hours, phone, lat, lng
-#   event:     starts, ends (ISO 8601 date or date-time), place, address, lat, lng, fee, status, online
-#   department: phone, email, address, hours
-DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
-    PageKind.PROCEDURE: ("procedure", "who", "when", "where", "fee", "bring"),
-    PageKind.FACILITY: ("facility", "address", "hours", "phone", "lat", "lng"),
-    PageKind.EVENT: ("starts", "ends", "place", "address", "lat", "lng", "fee", "status", "online"),
-    PageKind.DEPARTMENT: ("phone", "email", "address", "hours"),
-}
+#   facility:  facility (the reservations.facility record's key), address, hours, closed, phone, latitude, longitude
+#   event:     starts, ends (ISO 8601), place, address, fee, organizer, latitude, longitude (status, online: optional)
+#   department: department (the pk of the 課 the page is about), place, hours (email: optional)
+#   article:   date (掲載日, ISO 8601)
 
 
 def language_of(request: HttpRequest) -> str:
@@ -68,9 +65,8 @@ def language_of(request: HttpRequest) -> str:
 
 def public_pages() -> QuerySet[Page]:
     """The town's pages residents can read now (inside the town's scope)."""
-    now = timezone.now()
-    return Page.objects.filter(live__isnull=False, retired_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    found: QuerySet[Page] = pages_service.public_pages()
+    return found
 
 
 def page_url(page: Page) -> str:
@@ -114,7 +110,8 @@ def words_of(version: PageVersion, language: str) -> Words:
         lang = "ja"
     else:
         return Words(version.title, "ja", version.summary, "ja", japanese, "ja", False)
-    untranslated = not title or (bool(japanese) and not body) or (bool(version.summary) and not summary)
+    untranslated = (not title or (bool(japanese) and not body) or (bool(version.summary) and not summary)
+                    or any(block.get("untranslated") for block in body))
     return Words(title or version.title, lang if title else "ja", summary or version.summary,
                  lang if summary else "ja", body or japanese, lang if body else "ja", untranslated)
 
@@ -206,6 +203,27 @@ def _first_image(blocks: Iterable[page_blocks.Block], assets: Mapping[str, page_
     return ""
 
 
+def described_department(page: Page, version: PageVersion) -> Department:
+    """The 課 a 担当課 page is about (the editor names it), else the page's owner."""
+    chosen = (version.details or {}).get("department") if page.kind == PageKind.DEPARTMENT else None
+    if chosen and str(chosen).isdigit():
+        found = Department.objects.filter(pk=int(chosen)).first()
+        if found is not None:
+            return found
+    return page.department
+
+
+def _dated(version: PageVersion, first_published: datetime | None) -> datetime | None:
+    """When an article was published: its 掲載日 if the editor gave one, else its first publication."""
+    from django.utils.dateparse import parse_date
+
+    given = (version.details or {}).get("date")
+    day = parse_date(str(given)) if given else None
+    if day is not None:
+        return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return first_published or version.published_at
+
+
 def facts_of(page: Page, version: PageVersion, *, absolute: Any, crumbs: list[tuple[str, str]],
              linked: Linked, children: list[Link], assets: Mapping[str, page_blocks.AssetView],
              first_published: datetime | None) -> jsonld.Facts:
@@ -216,7 +234,7 @@ def facts_of(page: Page, version: PageVersion, *, absolute: Any, crumbs: list[tu
     return jsonld.Facts(
         kind=page.kind, url=absolute(page_url(page)), title=version.title, summary=version.summary, blocks=parsed,
         details=version.details or {}, town=page.municipality, town_url=absolute(reverse("ui:home")),
-        department=page.department, published=first_published or version.published_at,
+        department=described_department(page, version), published=_dated(version, first_published),
         modified=version.published_at, breadcrumbs=crumbs,
         apply_url=absolute(linked.procedure.url) if linked.procedure is not None else "",
         facility=linked.facility, children=[(link.title, absolute(link.url)) for link in children],
@@ -229,13 +247,19 @@ def _detail_rows(page: Page, version: PageVersion, linked: Linked) -> list[tuple
     labels: dict[str, tuple[tuple[str, str], ...]] = {
         PageKind.PROCEDURE: (("who", _("対象となる方")), ("when", _("時期・期限")), ("where", _("窓口")),
                              ("fee", _("手数料")), ("bring", _("持ち物"))),
-        PageKind.FACILITY: (("address", _("所在地")), ("hours", _("利用時間")), ("phone", _("電話番号"))),
-        PageKind.EVENT: (("place", _("場所")), ("address", _("所在地")), ("fee", _("参加費"))),
-        PageKind.DEPARTMENT: (("address", _("場所")), ("hours", _("受付時間")), ("phone", _("電話番号")),
-                              ("email", _("メール"))),
+        PageKind.FACILITY: (("address", _("所在地")), ("hours", _("利用時間")), ("closed", _("休み")),
+                            ("phone", _("電話番号"))),
+        PageKind.EVENT: (("place", _("場所")), ("address", _("所在地")), ("fee", _("参加費")),
+                         ("organizer", _("主催"))),
+        PageKind.DEPARTMENT: (("place", _("場所")), ("address", _("所在地")), ("hours", _("受付時間")),
+                              ("phone", _("電話番号")), ("email", _("メール"))),
     }
-    fallback = {"address": row.get("所在地_連結表記"), "hours": row.get("利用可能日時特記事項"),
-                "phone": row.get("電話番号")} if page.kind == PageKind.FACILITY else {}
+    fallback: dict[str, Any] = {}
+    if page.kind == PageKind.FACILITY:
+        fallback = {"address": row.get("所在地_連結表記"), "hours": row.get("利用可能日時特記事項"),
+                    "phone": row.get("電話番号")}
+    elif page.kind == PageKind.DEPARTMENT:
+        fallback = {"phone": described_department(page, version).phone}
     rows = []
     for name, label in labels.get(page.kind, ()):
         value = details.get(name) or fallback.get(name)
@@ -263,7 +287,7 @@ def _event_dates(version: PageVersion) -> tuple[Any, Any]:
 def _map_block(version: PageVersion, linked: Linked) -> SafeString:
     """A map of the facility or the event's place, when its position is known (the blocks may hold maps too)."""
     details, row = version.details or {}, linked.facility or {}
-    lat, lng = details.get("lat") or row.get("緯度"), details.get("lng") or row.get("経度")
+    lat, lng = jsonld.coordinates(details, row)
     label = details.get("place") or details.get("address") or row.get("名称") or version.title
     try:
         block = page_blocks.parse([{"type": "map", "lat": lat, "lng": lng, "label": str(label)}])[0]
@@ -273,7 +297,7 @@ def _map_block(version: PageVersion, linked: Linked) -> SafeString:
 
 
 def _contact(page: Page, version: PageVersion, language: str) -> dict[str, str]:
-    department = page.department
+    department = described_department(page, version)
     name = department.name_en if language == "en" and department.name_en else department.name
     email = (version.details or {}).get("email", "") if page.kind == PageKind.DEPARTMENT else ""
     return {"name": name, "lang": "en" if name == department.name_en and language == "en" else "ja",
