@@ -118,11 +118,13 @@ def words_of(version: PageVersion, language: str) -> Words:
 
 # The page -----------------------------------------------------------------------------------------------------------
 
-def asset_views(page: Page) -> dict[str, page_blocks.AssetView]:
-    """The page's files as the blocks show them, by uuid (and by primary key, whichever the block names)."""
+def asset_views(page: Page, *, preview: bool = False) -> dict[str, page_blocks.AssetView]:
+    """The page's files as the blocks show them, by uuid (and by primary key, whichever the block names). A preview
+    shows a draft's files from the staff site (residents get only the files of a published version)."""
     views: dict[str, page_blocks.AssetView] = {}
+    route = "staff:website-asset" if preview else "website:file"
     for asset in Asset.objects.filter(page=page):
-        view = page_blocks.AssetView(url=reverse("website:file", args=[asset.uuid]), content_type=asset.content_type,
+        view = page_blocks.AssetView(url=reverse(route, args=[asset.uuid]), content_type=asset.content_type,
                                      size=asset.size, name=asset.original_name, width=asset.width,
                                      height=asset.height, has_text=bool(asset.text))
         views[str(asset.uuid)] = views[str(asset.pk)] = view
@@ -309,7 +311,7 @@ def render_page(request: HttpRequest, page: Page, version: PageVersion, *, previ
     never cached nor indexed, with a banner saying it is not published)."""
     language = language_of(request)
     words = words_of(version, language)
-    assets = asset_views(page)
+    assets = asset_views(page, preview=preview)
     ancestors = _ancestors(page)
     children = _children(page, language)
     linked = linked_of(request.municipality, page, version)  # type: ignore[attr-defined]
