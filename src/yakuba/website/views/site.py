@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, URLResolver, path, reverse
+from django.urls import URLPattern, URLResolver, get_script_prefix, path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +38,11 @@ def reader_language(request: TownRequest) -> str:
     return "easy" if callable(easy) and easy(request) else "ja"
 
 
+def local_url(url: str) -> str:
+    """A shortcut's "/path" is of this site: served under the town's prefix (/t/<code>/) where there is one."""
+    return get_script_prefix().rstrip("/") + url if url.startswith("/") else url
+
+
 def _entry_points(request: TownRequest, site: Any, language: str) -> list[dict[str, Any]]:
     """ごみ, 手続き, 予約 (what apps register), then the town's own shortcuts."""
     entries: list[dict[str, Any]] = []
@@ -50,7 +55,7 @@ def _entry_points(request: TownRequest, site: Any, language: str) -> list[dict[s
         label, lang = shortcut.get("label", ""), ""
         if language == "en":
             label, lang = (shortcut["label_en"], "") if shortcut.get("label_en") else (label, "ja")
-        entries.append({"label": label, "url": shortcut.get("url", ""), "lang": lang, "key": "shortcut"})
+        entries.append({"label": label, "url": local_url(shortcut.get("url", "")), "lang": lang, "key": "shortcut"})
     return entries
 
 
