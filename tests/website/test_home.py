@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_scopes import scope
-
 from tests import factories
 from tests.website.site_support import admin, make_site, publish
+
 from yakuba.kernel.ui import registry
 from yakuba.kernel.ui.pagecache import HEADER
 from yakuba.website.models import PageKind
@@ -70,7 +70,7 @@ def test_the_most_used_services_come_from_real_submissions_and_bookings(client, 
     dogs = factories.make_procedure(town_a, slug="inu", title="犬の登録")
     rubbish = factories.make_procedure(town_a, slug="sodai", title="粗大ごみ収集申込")
     factories.make_procedure(town_a, slug="unused", title="使われていない手続")
-    for number in range(3):
+    for _number in range(3):
         factories.make_submission(rubbish, factories.make_resident(town_a))
     factories.make_submission(dogs, factories.make_resident(town_a))
     gym = factories.make_room(town_a, facility="町民体育館", name="A面")

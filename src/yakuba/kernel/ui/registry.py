@@ -239,7 +239,7 @@ def most_used(municipality_id: int, limit: int = 6) -> list[Used]:
     return found
 
 
-# ---------------------------------------------------------------- 利用規約, プライバシーポリシー and the other site pages
+# ---------------------------------------------------------------- 利用規約, プライバシーポリシー and the others
 
 LEGAL_KEYS = ("terms", "privacy", "accessibility", "help", "contact")
 # Pages the kernel has of its own, so the sign-up consent and the footer never point at nothing.
@@ -265,9 +265,9 @@ _LEGAL_ASKED = "yakuba_legal_links"
 
 
 def legal_links(request: Any) -> list[dict[str, Any]]:
-    """The town's 利用規約, プライバシーポリシー, アクセシビリティ方針, サイトの使い方 and 問い合わせ先 in that order (key, label,
-    url): its own pages where it has them, the kernel's 利用規約 and プライバシーポリシー where not. Asked once per
-    request."""
+    """The town's 利用規約, プライバシーポリシー, アクセシビリティ方針, サイトの使い方 and 問い合わせ先 in that
+    order (key, label, url): its own pages where it has them, the kernel's 利用規約 and プライバシーポリシー where
+    not. Asked once per request."""
     from django.urls import reverse
 
     if hasattr(request, _LEGAL_ASKED):

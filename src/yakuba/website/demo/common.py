@@ -1,6 +1,6 @@
-"""The pages every demo site has, at their well-known slugs: 利用規約, プライバシーポリシー (what yakuba keeps, truthfully),
-アクセシビリティ方針, サイトの使い方 and 問い合わせ先 (the 課 pages below it: their phone numbers come from the
-departments, not from the page's words), in Japanese and English."""
+"""The pages every demo site has, at their well-known slugs: 利用規約, プライバシーポリシー (what yakuba keeps,
+truthfully), アクセシビリティ方針, サイトの使い方 and 問い合わせ先 (the 課 pages below it: their phone numbers
+come from the departments, not from the page's words), in Japanese and English."""
 
 from __future__ import annotations
 
@@ -155,7 +155,8 @@ def accessibility(town: str) -> Spec:
 
 def help_page(town: str) -> Spec:
     return Spec(
-        "help", PageKind.GENERAL, "サイトの使い方", "文字の大きさ、ふりがな、やさしい日本語、英語、キーボードでの操作。",
+        "help", PageKind.GENERAL, "サイトの使い方",
+        "文字の大きさ、ふりがな、やさしい日本語、英語、キーボードでの操作。",
         (h("文字の大きさ"),
          t("画面の上の「表示」から、文字の大きさを「標準」「大きく」「もっと大きく」に変えられます。"
            "選んだ大きさは次に開いたときも続きます。"),
@@ -187,7 +188,8 @@ def help_page(town: str) -> Spec:
                        "The first Tab on a page shows a link that skips to the main content.",
                        "Where you are is shown by a yellow outline.")))),
         easy=Words("このサイトの つかいかた", "もじを おおきく する。ふりがなを つける。",
-                   (t("うえの「表示」で、もじを おおきく できます。", "「ふりがな」を えらぶと、かんじに よみかたが つきます。"),)))
+                   (t("うえの「表示」で、もじを おおきく できます。",
+                      "「ふりがな」を えらぶと、かんじに よみかたが つきます。"),)))
 
 
 def contact(town: str) -> Spec:

@@ -94,7 +94,7 @@ class SiteData:
     tagline_easy: str = ""
     shortcuts: list[Shortcut] = field(default_factory=list)
     review_months: int = 12
-    emblem: UploadedFile | None = None
+    emblem: UploadedFile[bytes] | None = None
     remove_emblem: bool = False
 
 
@@ -176,7 +176,7 @@ def _validate(data: SiteData) -> tuple[dict[str, Any], bytes | None]:
     return values, emblem
 
 
-def emblem_png(upload: UploadedFile) -> bytes:
+def emblem_png(upload: UploadedFile[bytes]) -> bytes:
     """The uploaded PNG or JPEG as a fresh PNG of at most EMBLEM_SIDE pixels: its pixels only (no metadata, no
     trailing bytes). An SVG, a file that only claims to be an image, or one too large is refused."""
     from PIL import Image
