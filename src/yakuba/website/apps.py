@@ -9,7 +9,7 @@ class WebsiteConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, documents, metrics, registry  # noqa: F401  (menus, page records, assistant, metrics)
+        from . import demo, documents, metrics, registry, worklist  # noqa: F401  (menus, records, assistant, KPIs)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

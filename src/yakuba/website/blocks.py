@@ -24,8 +24,8 @@ HEADING_LEVELS = (2, 3, 4)  # the page's title is the h1
 MAX_BLOCKS = 300
 MAX_TEXT = 20_000  # characters of one rich-text block
 MAX_LINE = 300  # a heading, a caption, an alt text, a link's words
-# Rich text inside a block: no headings (they are blocks of their own, so the page's outline is its blocks).
-TEXT_TAGS = richtext.TAGS - {"h2", "h3", "h4"}
+# Rich text inside a block: sub-headings only (an h2 is a block of its own: the page's sections are its h2 blocks).
+TEXT_TAGS = richtext.TAGS - {"h2"}
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 
 
@@ -112,6 +112,14 @@ def _parse_one(raw: Any, index: int) -> Block:  # noqa: C901 - one branch per ki
     return Block(kind, {"question": _text(raw, "question", index, required=True), "answer": answer})
 
 
+def _parse_kept(raw: Any, index: int) -> Block:
+    block = _parse_one(raw, index)
+    if isinstance(raw, Mapping) and raw.get("untranslated"):
+        # A translation's block still in Japanese (its Japanese changed since it was translated): shown as Japanese.
+        return Block(block.kind, {**block.data, "untranslated": True})
+    return block
+
+
 def parse(raw: Any) -> list[Block]:
     """The blocks of `raw` (a JSON list), checked and cleaned; BlockError names the first at fault."""
     if raw in (None, ""):
@@ -120,7 +128,7 @@ def parse(raw: Any) -> list[Block]:
         raise BlockError(0, "type", _("本文の形式が正しくありません。"))
     if len(raw) > MAX_BLOCKS:
         raise BlockError(MAX_BLOCKS, "type", _("ブロックは%(n)s個までです。") % {"n": MAX_BLOCKS})
-    return [_parse_one(item, index) for index, item in enumerate(raw)]
+    return [_parse_kept(item, index) for index, item in enumerate(raw)]
 
 
 def dump(blocks: list[Block]) -> list[dict[str, Any]]:
@@ -184,8 +192,35 @@ def render_block(block: Block, index: int, assets: Mapping[str, AssetView]) -> S
 
 
 def render(blocks: list[Block], assets: Mapping[str, AssetView]) -> SafeString:
-    """The blocks as one safe HTML fragment."""
-    return SafeString("\n".join(render_block(block, index, assets) for index, block in enumerate(blocks)))
+    """The blocks as one safe HTML fragment (a translation's block still in Japanese says so with lang="ja")."""
+    parts = []
+    for index, block in enumerate(blocks):
+        html = render_block(block, index, assets)
+        parts.append(format_html('<div lang="ja" class="untranslated">{}</div>', html) if block.get("untranslated")
+                     else html)
+    return SafeString("\n".join(parts))
+
+
+def realign(old: list[dict[str, Any]], old_translated: list[dict[str, Any]], new: list[dict[str, Any]]
+            ) -> list[dict[str, Any]]:
+    """A translation carried over to changed Japanese blocks: a block whose Japanese is unchanged keeps its
+    translation; a new or changed one is the Japanese, marked `untranslated` (shown with lang="ja" until
+    translated)."""
+    if not old_translated:
+        return []
+    from difflib import SequenceMatcher
+
+    def key(block: dict[str, Any]) -> str:
+        return repr(sorted((k, v) for k, v in block.items() if k != "untranslated"))
+
+    result = [{**block, "untranslated": True} for block in new]
+    matcher = SequenceMatcher(a=[key(b) for b in old], b=[key(b) for b in new], autojunk=False)
+    for tag, a0, a1, b0, _b1 in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(a1 - a0):
+                if a0 + offset < len(old_translated):
+                    result[b0 + offset] = old_translated[a0 + offset]
+    return result
 
 
 def plain_text(blocks: list[Block]) -> str:

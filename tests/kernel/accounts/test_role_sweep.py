@@ -100,6 +100,7 @@ def objects_a(town_a, resident_a):
         **_attendance_objects(town_a),
         **_meetings_pack_objects(town_a),
         **_minutes_objects(town_a),
+        **_website_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
@@ -195,6 +196,27 @@ def _minutes_objects(town):
             "staff:meetings-minutes-export": {"meeting": meeting.uuid, "fmt": "docx"},
             "staff:meetings-segment": segment.pk, "staff:meetings-segment-split": segment.pk,
             "staff:meetings-recording-audio": recording.pk}
+
+
+def _website_objects(town):
+    """A published page of 総務課 with a file and a second version waiting for approval: for every staff URL of
+    ホームページ that names a page (a 所属長's decision page needs a waiting version)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_scopes import scope
+
+    from tests.kernel.files.test_uploads import PNG
+    from tests.website.support import data, published
+    from yakuba.website.services import assets, pages
+
+    clerk = factories.make_staff(town, department="総務課")
+    page = published(town, clerk)
+    with scope(municipality=town):
+        asset = assets.upload(clerk, page, SimpleUploadedFile("a.png", PNG, "image/png"))
+        pages.save_draft(clerk, page, data(clerk, title="粗大ごみ（改）"), revision=None)
+        pages.submit(clerk, page, revision=None)
+    names = [r.name for r in routes() if r.name.startswith("staff:website-page")]
+    return {**{name: page.pk for name in names}, "staff:website-page-restore": {"pk": page.pk, "number": 1},
+            "staff:website-asset": {"uuid": asset.uuid}}
 
 
 def _payments_objects(town, resident):

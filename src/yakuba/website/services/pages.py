@@ -18,10 +18,22 @@ from django.utils.translation import gettext as _
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record as audit
 from yakuba.kernel.refusal import Refused
+from yakuba.kernel.workflow import Transition, TransitionError, Workflow
 
 from .. import blocks as block_kit
+from .. import tasks
 from ..models import OPEN_STATES, Page, PageKind, PageVersion, Review, ReviewOutcome, Site, VersionState
 
+# 版の流れ: a draft goes to the 所属長, who approves it (published now, or at its 公開予約) or returns it.
+D, R, P, A, L = (VersionState.DRAFT, VersionState.RETURNED, VersionState.PENDING, VersionState.APPROVED,
+                 VersionState.PUBLISHED)
+WORKFLOW = Workflow([
+    Transition("submit", frozenset({D, R}), P, "staff", _("承認に回す")),
+    Transition("approve", frozenset({P}), A, "approver", _("承認する（公開予約）")),
+    Transition("publish", frozenset({P}), L, "approver", _("承認して公開する")),
+    Transition("return", frozenset({P}), R, "approver", _("差し戻す")),
+    Transition("publish_due", frozenset({A}), L, "system", _("公開予約の日時に公開")),
+])
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 MAX_DEPTH = 6  # くらし・手続き > ごみ > 粗大ごみ > …: deeper than this, residents get lost
 TEXT_FIELDS = ("title", "summary", "title_en", "summary_en", "title_easy", "summary_easy")
@@ -283,6 +295,7 @@ def save_draft(staff: Staff, page: Page, data: PageData, *, revision: int | None
         version = PageVersion(municipality_id=page.municipality_id, page=page, number=_next_number(page),
                               author=staff)
     previous = version.state
+    _carry_translations(version if version.pk else page.live, data, cleaned)
     _fill(version, data, cleaned)
     version.state = VersionState.DRAFT
     version.submitted_at = None
@@ -296,6 +309,47 @@ def save_draft(staff: Staff, page: Page, data: PageData, *, revision: int | None
     _bump(page)
     audit("website.version.saved", municipality=staff.municipality, actor=staff.user, obj=page,
           data={"version": version.number, "was": previous, "moved": moved})
+    return version
+
+
+def _carry_translations(base: PageVersion | None, data: PageData, cleaned: dict[str, list[dict[str, Any]]]) -> None:
+    """The editor changes the Japanese; the translations (edited on their own page) come from the version it started
+    from, block by block: a block whose Japanese changed waits for its translation again (website/blocks.realign)."""
+    for language in ("en", "easy"):
+        for name in (f"title_{language}", f"summary_{language}"):
+            setattr(data, name, getattr(base, name) if base is not None else "")
+        if base is None:
+            cleaned[f"blocks_{language}"] = []
+            continue
+        kept = getattr(base, f"blocks_{language}")
+        cleaned[f"blocks_{language}"] = (block_kit.realign(base.blocks or [], kept, cleaned["blocks"])
+                                         if base.blocks != cleaned["blocks"] else kept)
+
+
+@transaction.atomic
+def save_translations(staff: Staff, page: Page, data: PageData, *, revision: int | None) -> PageVersion:
+    """Save the English and やさしい日本語 words of the page's draft (checked by the writer; published with the
+    version once the 所属長 approves it). A machine draft waiting on the version is used up."""
+    if not may_edit(staff, page):
+        raise Refused(_("このページを編集できるのは、担当課の職員と情報担当です。"))
+    page = _locked(page, revision)
+    version = open_version(page)
+    if version is None or version.state not in (VersionState.DRAFT, VersionState.RETURNED):
+        raise Refused(_("翻訳は下書きで編集します。まず本文の「下書きを保存」をしてください。"))
+    data.title, data.summary, data.blocks = version.title, version.summary, version.blocks
+    errors: dict[str, str] = {}
+    _check_text(data, errors)
+    cleaned = _check_blocks(data, errors)
+    if errors:
+        raise Refused(errors)
+    for name in ("title_en", "summary_en", "title_easy", "summary_easy"):
+        setattr(version, name, getattr(data, name))
+    version.blocks_en, version.blocks_easy = cleaned["blocks_en"], cleaned["blocks_easy"]
+    version.machine_draft = {}
+    version.save()
+    _bump(page)
+    audit("website.version.translated", municipality=staff.municipality, actor=staff.user, obj=page,
+          data={"version": version.number, "en": bool(version.title_en), "easy": bool(version.title_easy)})
     return version
 
 
@@ -341,7 +395,11 @@ def blocking_findings(version: PageVersion) -> list[Any]:
 
 
 def asset_infos(page: Page) -> dict[str, Any]:
-    return {str(asset.uuid): asset for asset in page.assets.all()}
+    """What the accessibility checks need of the page's files, by the key a block names them with."""
+    from .checks import AssetInfo
+
+    return {str(asset.uuid): AssetInfo(content_type=asset.content_type, name=asset.original_name, text=asset.text)
+            for asset in page.assets.all()}
 
 
 @transaction.atomic
@@ -351,8 +409,8 @@ def submit(staff: Staff, page: Page, *, revision: int | None) -> PageVersion:
         raise Refused(_("このページを承認に回せるのは、担当課の職員と情報担当です。"))
     page = _locked(page, revision)
     version = open_version(page)
-    if version is None or version.state not in (VersionState.DRAFT, VersionState.RETURNED):
-        raise Refused(_("承認に回せる下書きがありません。"))
+    _transition(version, "submit", "staff", _("承認に回せる下書きがありません。"))
+    assert version is not None
     errors = blocking_findings(version)
     if errors:
         raise Refused([_("アクセシビリティの点検で直すところがあります：%(what)s") % {"what": finding.message}
@@ -364,15 +422,30 @@ def submit(staff: Staff, page: Page, *, revision: int | None) -> PageVersion:
     version.decision_note = ""
     version.save(update_fields=["state", "submitted_at", "decision_note", "updated_at"])
     _bump(page)
+    version_id = version.pk
+    transaction.on_commit(lambda: tasks.tell_approvers.enqueue(version_id))
     audit("website.version.submitted", municipality=staff.municipality, actor=staff.user, obj=page,
           data={"version": version.number, "approvers": [s.pk for s in approvers(page)]})
     return version
 
 
-def _pending(page: Page, number: int | None) -> PageVersion:
+def _transition(version: PageVersion | None, name: str, actor: str, refusal: str) -> None:
+    """The kernel workflow's gate: Refused with `refusal` when the version may not take the step now."""
+    try:
+        if version is None:
+            raise TransitionError(name)
+        WORKFLOW.check(version.state, name, actor)
+    except TransitionError:
+        raise Refused(refusal) from None
+
+
+def _pending(page: Page, number: int | None, step: str) -> PageVersion:
     version = open_version(page)
-    if version is None or version.state != VersionState.PENDING or (number is not None and version.number != number):
-        raise Refused(_("この版は承認待ちではありません（すでに承認・差し戻しされたか、書き直されました）。"))
+    if version is not None and number is not None and version.number != number:
+        version = None
+    _transition(version, step, "approver",
+                _("この版は承認待ちではありません（すでに承認・差し戻しされたか、書き直されました）。"))
+    assert version is not None
     return version
 
 
@@ -382,16 +455,20 @@ def approve(staff: Staff, page: Page, *, number: int | None = None) -> PageVersi
     page = _locked(page, None)
     if not may_approve(staff, page):
         raise Refused(_("このページを承認できるのは、担当課の所属長と情報担当です。"))
-    version = _pending(page, number)
+    now = timezone.now()
+    waiting = open_version(page)
+    scheduled = waiting is not None and waiting.publish_at is not None and waiting.publish_at > now
+    version = _pending(page, number, "approve" if scheduled else "publish")
     if version.author_id == staff.pk and staff.role < Role.ADMIN:
         raise Refused(_("自分で書いた版は承認できません。ほかの所属長か情報担当に承認を依頼してください。"))
-    now = timezone.now()
     if version.expires_at is not None and version.expires_at <= now:
         raise Refused(_("掲載期限が過ぎているため公開できません。差し戻して掲載期限を直してもらってください。"))
     version.decided_by, version.decided_at = staff, now
     if version.publish_at is not None and version.publish_at > now:
         version.state = VersionState.APPROVED
         version.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+        version_id, when = version.pk, version.publish_at
+        transaction.on_commit(lambda: tasks.publish_version.using(run_after=when).enqueue(version_id))
     else:
         version.save(update_fields=["decided_by", "decided_at", "updated_at"])
         _publish(page, version, now)
@@ -408,7 +485,7 @@ def return_version(staff: Staff, page: Page, note: str, *, number: int | None = 
     page = _locked(page, None)
     if not may_approve(staff, page):
         raise Refused(_("このページを差し戻せるのは、担当課の所属長と情報担当です。"))
-    version = _pending(page, number)
+    version = _pending(page, number, "return")
     note = " ".join(note.split())
     if not note:
         raise Refused({"note": _("差し戻しの理由を入力してください。")})
@@ -430,6 +507,9 @@ def _publish(page: Page, version: PageVersion, now: datetime) -> None:
     page.live = version
     page.expires_at = version.expires_at
     page.save(update_fields=["live", "expires_at", "updated_at"])
+    if version.expires_at is not None:
+        page_id, when = page.pk, version.expires_at
+        transaction.on_commit(lambda: tasks.page_expired.using(run_after=when).enqueue(page_id))
 
 
 @transaction.atomic
@@ -441,6 +521,7 @@ def publish_due(now: datetime | None = None) -> int:
     due = (PageVersion.objects.select_for_update(of=("self",)).select_related("page")
            .filter(state=VersionState.APPROVED, publish_at__lte=now))
     for version in due:
+        WORKFLOW.check(version.state, "publish_due", "system")
         page = Page.objects.select_for_update(of=("self",)).get(pk=version.page_id)
         if version.expires_at is not None and version.expires_at <= now:
             version.state = VersionState.RETURNED
