@@ -62,6 +62,9 @@ def test_in_english_the_shortcuts_read_in_english_and_untranslated_words_are_mar
 def test_without_a_site_the_kernel_home_is_shown(client, town_a):
     body = client.get(HOME).content.decode()
     assert "オンライン窓口" in body and 'class="town-band"' not in body
+    # the kernel's home leads with the entry points too
+    assert body.index('data-entry="applications:catalogue"') < body.index('data-entry="reservations:index"') < (
+        body.index('id="as-widget-title"'))
 
 
 @pytest.mark.django_db

@@ -36,6 +36,9 @@ def home(request: TownRequest) -> HttpResponse:
         if own is not None:
             return own
     return render(request, "ui/public/home.html", {
+        "entries": [{"label": entry.label, "url": reverse(entry.url_name), "key": entry.url_name}
+                    for entry in registry.home_entry_points],
+        "used": registry.most_used(request.municipality.pk),
         "services": registry.public_services,
         "alerts": registry.alerts_for(request),
         "widgets": registry.home_widgets,
