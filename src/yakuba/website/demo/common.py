@@ -55,6 +55,7 @@ def terms(town: str) -> Spec:
 
 def privacy(town: str) -> Spec:
     hours = settings.SESSION_COOKIE_AGE // 3600
+    failures, minutes = settings.AXES_FAILURE_LIMIT, round(settings.AXES_COOLOFF_TIME * 60)
     return Spec(
         "privacy", PageKind.GENERAL, "プライバシーポリシー（個人情報の取扱い）",
         f"{town}がこのサイトで預かる個人情報と、その扱い方です。",
@@ -68,12 +69,13 @@ def privacy(town: str) -> Spec:
               "お知らせの受け取り：登録したメールアドレス、LINE、プッシュ通知の宛先と、配信の記録",
               "操作の記録：職員と利用者の主な操作を、日時・IPアドレスとともに記録します。この記録は書き換えも削除も"
               "できない形で保管します。",
-              "ログインの失敗：続けて5回失敗すると、そのメールアドレスとIPアドレスからのログインを15分止めます。",
+              f"ログインの失敗：続けて{failures}回失敗すると、そのメールアドレスとIPアドレスからのログインを"
+              f"{minutes}分止めます。",
               "AIへの質問：質問の文章は、氏名・住所・電話番号などを伏せ字にしてから記録します。")),
          h("保存する期間"),
          t(ul(f"ログインの状態は最長{hours}時間で切れます。",
               "文字サイズとふりがなの設定は、お使いのブラウザーのクッキーに1年間保存します。",
-              "申請や予約の記録は、町の文書の保存期間に従って保管します。")),
+              "申請や予約の記録は、このサイトが自動で消すことはありません。保存する期間は町の文書管理の規程に従います。")),
          h("生成AIの利用"),
          t("AI問い合わせや翻訳の下書きで外部のAIを使うときは、送る前に、氏名・住所・電話番号・メールアドレス・"
            "生年月日・個人番号（マイナンバー）・口座番号などを自動で伏せ字にします。AIの答えは参考です。"
@@ -96,14 +98,15 @@ def privacy(town: str) -> Spec:
                        "Announcements: the e-mail, LINE or push addresses you registered and the delivery records.",
                        "Activity log: the main actions of staff and users, with time and IP address, kept in a "
                        "form that cannot be altered or deleted.",
-                       "Failed sign-ins: after five failures in a row, signing in from that address and IP is "
-                       "paused for 15 minutes.",
+                       f"Failed sign-ins: after {failures} failures in a row, signing in from that address and IP "
+                       f"is paused for {minutes} minutes.",
                        "Questions to the AI assistant: stored only after names, addresses, phone numbers and "
                        "similar details are masked.")),
                   h("How long"),
                   t(ul(f"A sign-in lasts at most {hours} hours.",
                        "Text size and furigana settings stay in a cookie in your browser for one year.",
-                       "Records of applications and bookings are kept for the town's document retention periods.")),
+                       "Records of applications and bookings are never deleted automatically by the site; how long "
+                       "they are kept follows the town's records management rules.")),
                   h("Generative AI"),
                   t("Before anything is sent to an external AI service, personal details such as names, "
                     "addresses, phone numbers, e-mail addresses, dates of birth, My Number and bank account "
