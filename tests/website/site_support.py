@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from django_scopes import scope
-from tests import factories
 
+from tests import factories
 from yakuba.kernel.accounts.models import Role
 from yakuba.website.models import Page, PageKind, Site
 from yakuba.website.services.pages import PageData, publish_directly

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_scopes import scope
+
 from tests import factories
 from tests.website.site_support import admin, make_site, publish
-
 from yakuba.kernel.ui import registry
 from yakuba.kernel.ui.pagecache import HEADER
 from yakuba.website.models import PageKind
@@ -154,3 +154,19 @@ def test_footer_and_sign_up_link_the_towns_pages_or_the_kernels(client, town_a):
     _site_with_pages(town_a)
     signup = client.get("/t/10382/accounts/signup/").content.decode()
     assert 'href="/t/10382/site/terms/"' in signup and 'href="/t/10382/legal/privacy/"' in signup
+
+
+@pytest.mark.django_db
+def test_the_home_costs_a_bounded_number_of_queries(client, town_a, django_assert_max_num_queries, settings):
+    settings.PAGE_CACHE = False
+    from yakuba.website.models import Page
+
+    author = _site_with_pages(town_a)
+    with scope(municipality=town_a):
+        kurashi = Page.objects.get(path="kurashi")
+    for number in range(8):
+        publish(town_a, author, f"手続き{number}", f"page-{number}", kind=PageKind.PROCEDURE, parent=kurashi)
+    client.get(HOME)  # the usage ranking is kept a while: counted once
+    # the town, the Site, alerts, ごみ, sections and their children, news, departments, legal links: not per page
+    with django_assert_max_num_queries(12):
+        assert client.get(HOME).status_code == 200

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scope
 from PIL import Image
+
 from tests import factories
 from tests.website.site_support import admin, make_site, staff_menu_reversible  # noqa: F401
-
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.audit.models import AuditEntry
 from yakuba.kernel.refusal import Refused
