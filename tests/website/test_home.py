@@ -50,10 +50,12 @@ def test_the_home_leads_with_the_band_then_the_entry_points_then_usage_then_sect
 
 @pytest.mark.django_db
 def test_in_english_the_shortcuts_read_in_english_and_untranslated_words_are_marked(client, town_a):
+    town_a.name_en = "Shimonita"
+    town_a.save()
     _site_with_pages(town_a)
     client.cookies["yakuba_language"] = "en"
     body = client.get(HOME).content.decode()
-    assert ">Newsletter<" in body
+    assert ">Newsletter<" in body and 'class="town-band__name">Shimonita' in body
     assert 'lang="ja" data-entry="shortcut">県のサイト' in body
     assert 'lang="ja">くらし・手続き' in body
 

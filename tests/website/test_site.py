@@ -76,7 +76,7 @@ def test_a_light_colour_is_refused_with_its_ratio_and_a_darker_suggestion_the_ty
     assert f"コントラスト比 {ratio}：1" in body and service.darker("#7fb2e5") in body
     assert 'value="入力したひとこと"' in body and 'value="#7FB2E5"' in body
     with scope(municipality=town_a):
-        assert Site.objects.get().revision == 0  # nothing saved
+        assert not Site.objects.exists()  # nothing saved
 
 
 @pytest.mark.django_db
@@ -127,3 +127,14 @@ def test_two_officers_saving_at_once_the_second_is_told_and_keeps_the_typing(tow
     assert second.post(URL, _form(tagline="二人目の入力", revision="1")).status_code == 302
     with scope(municipality=town_a):
         assert Site.objects.get().tagline == "二人目の入力"
+
+
+@pytest.mark.django_db
+def test_opening_the_settings_creates_nothing_the_first_save_makes_the_site(town_a, client):
+    staff_client = factories.staff_client(admin(town_a))
+    assert staff_client.get(URL).status_code == 200
+    with scope(municipality=town_a):
+        assert not Site.objects.exists()
+    assert 'class="town-band"' not in client.get("/t/10382/").content.decode()  # still the kernel's home
+    assert staff_client.post(URL, _form()).status_code == 302
+    assert 'class="town-band"' in client.get("/t/10382/").content.decode()

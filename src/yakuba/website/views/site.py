@@ -22,6 +22,7 @@ from yakuba.kernel.ui import registry as ui_registry
 from yakuba.kernel.ui.actions import act_once, error_summary
 from yakuba.kernel.ui.pagecache import cacheable_public
 
+from ..models import Site
 from ..registry import PAGES
 from ..services import site as service
 
@@ -67,6 +68,8 @@ def home(request: TownRequest) -> HttpResponse | None:
     language = reader_language(request)
     return render(request, "website/site/home.html", {
         "site": site,
+        "town_name": request.municipality.name_en if language == "en" and request.municipality.name_en
+        else request.municipality.name,
         "tagline": service.words(site, "tagline", language),
         "alerts": ui_registry.alerts_for(request),
         "entries": _entry_points(request, site, language),
@@ -168,7 +171,8 @@ def _initial(site: Any) -> dict[str, Any]:
 
 @staff_required(Role.ADMIN)
 def settings_page(request: TownRequest) -> HttpResponse:
-    site = service.ensure_site(request.municipality)
+    # Not created by looking: a town's Site, once saved, makes its home page the site's (kernel home hook).
+    site = service.site_of(request.municipality) or Site(municipality=request.municipality)
     posted = request.method == "POST"
     form = SiteForm(request.POST if posted else None, request.FILES if posted else None, initial=_initial(site))
     conflict = False
@@ -178,7 +182,7 @@ def settings_page(request: TownRequest) -> HttpResponse:
                         done=_("サイトの設定を保存しました。"), back=reverse("staff:website-site"), form=form)
         if done is not None:
             return done
-        site.refresh_from_db()
+        site = service.site_of(request.municipality) or site
         conflict = form.cleaned_data.get("revision") not in (None, site.revision)
         if conflict:
             # Told once: the next save, after comparing, goes through (with the typing still on the form).
