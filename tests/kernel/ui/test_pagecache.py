@@ -110,7 +110,8 @@ def test_signed_out_crawl_cacheable_pages_are_public_cached_and_answer_304(page_
     for expected in ("ui:home", "notices:index", "notices:detail", "notices:feed", "notices:bousai",
                      "applications:catalogue", "applications:procedure", "reservations:index",
                      "reservations:facility", "opendata:index", "opendata:dataset", "opendata:map", "plans:index",
-                     "website:index", "website:page", "website:sitemap", "website:feed", "website:robots"):
+                     "website:index", "website:page", "website:sitemap", "website:feed", "website:robots",
+                     "ui:terms", "ui:privacy", "website:theme"):
         assert expected in names, (expected, sorted(names))
     for name, path, etag in cached:
         again = client.get(path)
