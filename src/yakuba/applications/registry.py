@@ -1,9 +1,21 @@
-"""Where 電子申請 appears: on the town's home page and in the staff menu."""
+"""Where 電子申請 appears: on the town's home page (its entry point and its most used procedures) and in the staff
+menu."""
 
+from datetime import datetime
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel.accounts.models import Role
-from yakuba.kernel.ui.registry import Entry, register_public, register_staff
+from yakuba.kernel.ui.registry import (
+    Entry,
+    UsageSource,
+    Used,
+    register_entry_point,
+    register_public,
+    register_staff,
+    register_usage,
+)
 
 register_public(Entry("applications:catalogue", _("電子申請"),
                       _("役場に行かずに、スマートフォンやパソコンから申請できます。"), order=10))
@@ -13,3 +25,24 @@ register_staff(Entry("staff:applications-queue", _("申請の処理"), role=Role
 register_staff(Entry("staff:applications-counter", _("書かない窓口"), role=Role.STAFF, order=11))
 register_staff(Entry("staff:applications-procedures", _("手続と様式"), role=Role.STAFF, order=12))
 register_staff(Entry("staff:applications-stats", _("電子申請の利用状況"), role=Role.STAFF, order=13))
+
+# The home page leads with 手続き; its よく使われているサービス counts submissions per procedure (kernel.ui.registry).
+register_entry_point(Entry("applications:catalogue", _("手続き"), _("電子申請"), order=20))
+
+
+def _most_submitted(since: datetime, limit: int) -> list[Used]:
+    """Procedures by submissions since `since` (one aggregate query; drafts not counted)."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+
+    from .models import Procedure
+
+    procedures = (Procedure.objects.filter(is_published=True)
+                  .annotate(used=Count("submissions", filter=Q(submissions__submitted_at__gte=since)))
+                  .filter(used__gt=0).order_by("-used", "sort_order")[:limit])
+    lang = "ja" if get_language() == "en" else ""  # the names are in Japanese
+    return [Used(procedure.title, reverse("applications:procedure", args=[procedure.slug]), procedure.used, lang)
+            for procedure in procedures]
+
+
+register_usage(UsageSource("applications.submissions", _most_submitted, kinds=("applications.procedure",)))

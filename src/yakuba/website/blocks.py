@@ -8,12 +8,14 @@ sanitiser), so a page never carries script, frames, event handlers or `javascrip
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.utils.html import format_html
+from django.urls import get_script_prefix
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -156,19 +158,36 @@ def _file_type(content_type: str) -> str:
     return {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}.get(content_type, _("ファイル"))
 
 
+_SITE_PATH = re.compile(r'href="/(?!/)')
+
+
+def site_url(url: str) -> str:
+    """A stored link to a path of this site ("/bousai/"), as the visitor reaches it: behind the town's path prefix
+    where towns are told apart by path (/t/10382/bousai/), as it is where they are told apart by host name."""
+    if url.startswith("/") and not url.startswith("//"):
+        return get_script_prefix().rstrip("/") + url
+    return url
+
+
+def _site_links(html: str) -> str:
+    prefix = 'href="' + escape(get_script_prefix().rstrip("/")) + "/"
+    return _SITE_PATH.sub(lambda _match: prefix, html)
+
+
 def render_block(block: Block, index: int, assets: Mapping[str, AssetView]) -> SafeString:  # noqa: C901
     kind = block.kind
     if kind == "heading":
         level = block.get("level", 2)
         return format_html('<h{} id="b{}">{}</h{}>', level, index, block.get("text"), level)
     if kind == "text":
-        return mark_safe(richtext.sanitise(block.get("html"), tags=TEXT_TAGS))  # noqa: S308 - sanitised
+        return mark_safe(_site_links(richtext.sanitise(block.get("html"), tags=TEXT_TAGS)))  # noqa: S308 - sanitised
     if kind == "faq":
         return format_html('<div class="faq" id="b{}"><h2 class="faq__q">{}</h2><div class="faq__a">{}</div></div>',
                            index, block.get("question"),
-                           mark_safe(richtext.sanitise(block.get("answer"), tags=TEXT_TAGS)))  # noqa: S308
+                           mark_safe(_site_links(richtext.sanitise(block.get("answer"), tags=TEXT_TAGS))))  # noqa: S308
     if kind == "link":
-        return format_html('<p class="page-link"><a href="{}">{}</a></p>', block.get("url"), block.get("text"))
+        return format_html('<p class="page-link"><a href="{}">{}</a></p>', site_url(block.get("url")),
+                           block.get("text"))
     if kind == "map":
         return format_html(
             '<figure class="page-map" data-map data-lat="{}" data-lng="{}" data-label="{}"><figcaption>{} '

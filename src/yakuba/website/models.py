@@ -170,6 +170,9 @@ class Site(TenantModel):
     emblem = models.ForeignKey(Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                verbose_name=_("町章"))
     emblem_svg = models.TextField(_("町章（SVG）"), blank=True)  # sanitised SVG, for towns that have one
+    # The emblem as shown: a PNG re-encoded from the uploaded PNG or JPEG (nothing of the upload but its pixels), in
+    # private storage, served by the site's emblem URL. SVG is refused (it can carry script).
+    emblem_path = models.CharField(max_length=255, blank=True)
     colour = models.CharField(_("テーマカラー"), max_length=7, default="#0017c1")
     tagline = models.CharField(_("ひとこと"), max_length=120, blank=True)
     tagline_en = models.CharField(_("ひとこと（英語）"), max_length=200, blank=True)

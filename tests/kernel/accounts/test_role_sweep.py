@@ -216,17 +216,21 @@ def _minutes_objects(town):
 def _website_objects(town):
     """A published page of 総務課 with a file and a second version waiting for approval: for every staff URL of
     ホームページ that names a page (a 所属長's decision page needs a waiting version)."""
+    import io
+
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django_scopes import scope
+    from PIL import Image
 
-    from tests.website.checks_support import PNG  # a PNG Pillow decodes whole (test_uploads' stops at the sniff)
     from tests.website.support import data, published
     from yakuba.website.services import assets, pages
 
     clerk = factories.make_staff(town, department="総務課")
     page = published(town, clerk)
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(png, "PNG")
     with scope(municipality=town):
-        asset = assets.upload(clerk, page, SimpleUploadedFile("a.png", PNG, "image/png"))
+        asset = assets.upload(clerk, page, SimpleUploadedFile("a.png", png.getvalue(), "image/png"))
         pages.save_draft(clerk, page, data(clerk, title="粗大ごみ（改）"), revision=None)
         pages.submit(clerk, page, revision=None)
     names = [r.name for r in routes() if r.name.startswith("staff:website-page")]

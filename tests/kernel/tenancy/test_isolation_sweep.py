@@ -28,6 +28,7 @@ B_MARKERS = ["甘楽太郎", "甘楽 太郎", "kanra-only@example.jp", "甘楽�
 B_MARKERS += ["甘楽専用の起案"]  # 起案・回議・決裁
 B_MARKERS += ["甘楽専用の勤怠"]  # 勤怠管理
 B_MARKERS += ["甘楽専用の会議"]  # 会議・議事録
+B_MARKERS += ["甘楽専用のページ", "甘楽専用のサイト"]  # 公式ホームページ
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
 # no row of town B and is not listed here, so a new system's model cannot go unswept.
@@ -107,6 +108,7 @@ def two_towns(town_a, town_b):
     _payments_of_town_b(town_b, staff_b)
     _attendance_of_town_b(town_b, staff_b)
     _meetings_of_town_b(town_b, staff_b)
+    _website_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
     # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.
@@ -147,6 +149,38 @@ def _the_rest_of_town_b(town_b, staff_b):
                                 endpoint=subscriber.endpoints.first(), channel="email")
         Mail.objects.create(municipality=town_b, key="tests.sweep:kanra-only", purpose="tests.sweep",
                             address="kanra-only@example.jp", subject="【甘楽町】甘楽専用のメール", template="x.txt")
+
+
+def _website_of_town_b(town_b, staff_b):
+    """公式ホームページ of town B: a section with a published 手続き案内 showing an image, an English version, a draft
+    of its next version, a 棚卸し review, the site settings and an import run."""
+    from django.core.files.base import ContentFile
+
+    from tests.kernel.files.test_uploads import PNG
+    from tests.website.public_support import make_page
+    from yakuba.kernel.files.uploads import save_private
+    from yakuba.website.models import Asset, ImportRun, PageKind, PageVersion, Review, Site
+
+    section = make_page(town_b, "kanra-kurashi", kind=PageKind.SECTION, title="甘楽専用のページ（分類）",
+                        author=staff_b, department=staff_b.department.name)
+    page = make_page(town_b, "kanra-page", parent=section, kind=PageKind.PROCEDURE, title="甘楽専用のページ",
+                     summary="甘楽専用のページの概要", title_en="甘楽専用のページ (English)", author=staff_b,
+                     department=staff_b.department.name, details={"who": "甘楽専用のページの対象"})
+    with scope(municipality=town_b):
+        path = save_private(ContentFile(PNG, name="a.png"), "website/assets")
+        asset = Asset.objects.create(municipality=town_b, page=page, path=path, original_name="甘楽専用のページ.png",
+                                     content_type="image/png", size=len(PNG), uploaded_by=staff_b)
+        live = page.live
+        live.blocks = [{"type": "image", "asset": str(asset.uuid), "alt": "甘楽専用のページの画像"}]
+        live.save()
+        PageVersion.objects.create(municipality=town_b, page=page, number=2, title="甘楽専用のページ（下書き）",
+                                   author=staff_b)
+        Review.objects.create(municipality=town_b, page=page, outcome="confirmed", reviewed_by=staff_b,
+                              reviewed_at=timezone.now(), note="甘楽専用のページの棚卸し")
+        Site.objects.create(municipality=town_b, emblem=asset, tagline="甘楽専用のサイト")
+        ImportRun.objects.create(municipality=town_b, started_by=staff_b, department=staff_b.department,
+                                 parent=section, total=1, report=[{"url": "https://kanra.example.jp/甘楽専用のページ",
+                                                                   "file": "a.html", "error": "", "page": page.pk}])
 
 
 def _meetings_of_town_b(town_b, staff_b):

@@ -75,7 +75,12 @@ def crawl_data(town_a, resident_a, objects_a):
         publish.publish_rows(Dataset.objects.get(kind="aed"), origin=Origin.FORM)
         facility = Facility.objects.filter(is_published=True).first()
     point = next(v["public_id"] for k, v in objects_a.items() if k.startswith("staff:map-") and "public_id" in v)
-    return {**_resident_values(town_a, resident_a),
+    from tests.website.public_support import make_page
+    from yakuba.website.models import PageKind
+
+    section = make_page(town_a, "kurashi", kind=PageKind.SECTION, title="くらし・手続き")
+    make_page(town_a, "gomi", parent=section, title="ごみの出し方")
+    return {**_resident_values(town_a, resident_a), "website:": {"path": "kurashi/gomi"},
             "reservations:facility": {"slug": facility.slug},
             "notices:": {"public_id": notice.public_id, "category": "kurashi"},
             "plans:": {**objects_a["staff:plan-measure"]},
@@ -104,7 +109,9 @@ def test_signed_out_crawl_cacheable_pages_are_public_cached_and_answer_304(page_
     names = {name for name, _, _ in cached}
     for expected in ("ui:home", "notices:index", "notices:detail", "notices:feed", "notices:bousai",
                      "applications:catalogue", "applications:procedure", "reservations:index",
-                     "reservations:facility", "opendata:index", "opendata:dataset", "opendata:map", "plans:index"):
+                     "reservations:facility", "opendata:index", "opendata:dataset", "opendata:map", "plans:index",
+                     "website:index", "website:page", "website:sitemap", "website:feed", "website:robots",
+                     "ui:terms", "ui:privacy", "website:theme"):
         assert expected in names, (expected, sorted(names))
     for name, path, etag in cached:
         again = client.get(path)

@@ -27,6 +27,7 @@ DELIBERATE = {
     "openapi": "the API description, the same for everyone: five minutes",
     "meetings:page": "a page image of a pack: a version never changes, so a member's browser keeps it a day",
     "meetings:thumb": "a page thumbnail of a pack: as meetings:page",
+    "website:file": "an image a public page shows: kept an hour (a file reaches the crawl only with a page)",
 }
 
 
@@ -70,7 +71,7 @@ def _resident_path(route, values) -> str:
     defaults = {"public_id": uuid.UUID(int=1), "slug": "x", "pk": 1, "token": "x", "page": 0, "kind": "aed",
                 "fmt": "csv", "number": 1, "key": "1", "category": "x", "name": "package_list", "uidb64": "x",
                 "provider": "fake", "meeting": uuid.UUID(int=1), "document": 1, "version": 1, "which": "pdf",
-                "uuid": uuid.UUID(int=1)}
+                "uuid": uuid.UUID(int=1), "path": "x"}
     chosen = {**defaults, **values.get(route.name.split(":")[0] + ":", {}), **values.get(route.name, {})}
     return route.path(**{name: chosen[name] for name in route.converters})
 

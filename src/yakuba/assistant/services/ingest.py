@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXT = 2_000_000  # characters of extracted text kept for one document
-SYNCED_PREFIXES = ("applications.", "notices.", "meetings.")  # source keys of documents kept from other apps' records
+# Source keys of documents kept from other apps' records.
+SYNCED_PREFIXES = ("applications.", "notices.", "meetings.", "website.")
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ def sync(municipality: Municipality) -> int:
 
 
 def _kind(category: str) -> Kind:
-    return Kind(category) if category in SYNCED_KINDS else Kind.OTHER
+    """The kind a synced document is shown as: 手続の案内, お知らせ, よくある質問 (a site page's Q&A); else その他."""
+    return Kind(category) if category in SYNCED_KINDS or category == Kind.FAQ else Kind.OTHER
 
 
 def _version(municipality: Municipality, key: str) -> int:

@@ -47,4 +47,6 @@ def ui(request: TownRequest) -> dict[str, Any]:
         # Called by the templates that show the banner only (a template calls a callable): other renders ask nothing.
         "town_alert": lambda: registry.town_alert(request),
         "town_alert_end_url": lambda: registry.end_url_for(request),
+        # 利用規約, プライバシーポリシー …: the town's own pages or the kernel's (the footer and the sign-up form).
+        "legal_links": lambda: registry.legal_links(request),
     }

@@ -1,9 +1,11 @@
-"""Town home page, display preferences, the favicon and the CSRF failure page."""
+"""Town home page, the default 利用規約 and プライバシーポリシー, display preferences, the favicon and the CSRF failure
+page."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,12 +30,32 @@ def home(request: TownRequest) -> HttpResponse:
         # 災害モード: the light page every resident opens at once; the whole home stays one link away (?full=1).
         response: HttpResponse = alert.home(request)
         return response
+    for view in registry.home_views:
+        # The town's own home page (the website app's, from its Site); the one below is every town's fallback.
+        own: HttpResponse | None = view(request)
+        if own is not None:
+            return own
     return render(request, "ui/public/home.html", {
+        "entries": [{"label": entry.label, "url": reverse(entry.url_name), "key": entry.url_name}
+                    for entry in registry.home_entry_points],
+        "used": registry.most_used(request.municipality.pk),
         "services": registry.public_services,
         "alerts": registry.alerts_for(request),
         "widgets": registry.home_widgets,
         "departments": Department.objects.all(),
     })
+
+
+@cacheable_public()
+def terms(request: TownRequest) -> HttpResponse:
+    """利用規約 of the platform, for a town that has not written its own (the footer and the sign-up link here)."""
+    return render(request, "ui/public/terms.html")
+
+
+@cacheable_public()
+def privacy(request: TownRequest) -> HttpResponse:
+    """プライバシーポリシー: what the platform keeps, for a town that has not written its own."""
+    return render(request, "ui/public/privacy.html", {"session_hours": settings.SESSION_COOKIE_AGE // 3600})
 
 
 FAVICON = Path(__file__).parent / "static" / "yakuba" / "favicon.ico"

@@ -37,6 +37,8 @@ BINDINGS = {
     ("seed_000.json", "RAGを活用した条例、要綱等のデータベース化"): "assistant.documents",
     ("seed_000.json", "電子決裁システムの導入: 電子決裁利用率"): "approvals.electronic_share",
     ("seed_000.json", "テレワークの推進: 年間のテレワーク延べ実施日数"): "attendance.telework_days",
+    ("seed_000.json", "ホームページの見直し：全ページの棚卸し完了率"): "website.inventory_rate",
+    ("seed_000.json", "ホームページ情報の構造化・整理: 構造化対応率"): "website.structured_rate",
 }
 
 ADDED_KIND = "追加指標（デモ）"
@@ -101,9 +103,10 @@ def demo_data(name: str) -> dict[str, Any]:
         for measure in policy["measures"]:
             for indicator in measure.get("indicators", []):
                 for (file, start), key in BINDINGS.items():
-                    if file == name and indicator["text"].startswith(start):
+                    metric = metrics.get(key)
+                    if file == name and indicator["text"].startswith(start) and metric is not None:
                         indicator["metric"] = key
-                        indicator["unit"] = metrics.get(key).unit  # type: ignore[union-attr]
+                        indicator["unit"] = metric.unit
             year = data["start_year"]
             for text, target, unit, key in ADDITIONS.get((name, measure["title"]), []):
                 measure.setdefault("indicators", []).append({
