@@ -243,12 +243,6 @@ def test_slug_of(url, slug):
     assert importing.slug_of(url) == slug
 
 
-def test_a_top_level_slug_never_takes_a_path_of_the_towns_other_pages(town_a, clerk):
-    _run(town_a, clerk, {"staff.html": old_page("A"), "accounts/index.html": old_page("B")})
-    with scope(municipality=town_a):
-        assert sorted(Page.objects.values_list("path", flat=True)) == ["accounts-2", "staff-2"]
-
-
 def test_a_failure_while_checking_ends_the_run_and_says_so(town_a, clerk, monkeypatch):
     monkeypatch.setattr(importing, "prepare", lambda *args: 1 / 0)
     run = _run(town_a, clerk, {"a.html": old_page()}, confirm=False)

@@ -700,7 +700,7 @@ class _Placing:
     def slug(self, url: str) -> str:
         base = slug_of(url)
         slug, n = base, 1
-        while slug in self.taken or (self.parent is None and _routed(slug)):
+        while slug in self.taken:
             n += 1
             slug = f"{base}-{n}"
         self.taken.add(slug)
@@ -708,32 +708,6 @@ class _Placing:
 
     def path(self, slug: str) -> str:
         return f"{self.parent.path}/{slug}" if self.parent is not None else slug
-
-
-def _routed(slug: str) -> bool:
-    """A top-level slug the town's other pages answer (/staff/, /accounts/ …): the page would never be reached."""
-    return slug in _top_segments()
-
-
-@functools.cache
-def _top_segments() -> frozenset[str]:
-    """The first path segments of the town's URLs ("staff", "accounts", "notices" …)."""
-    from django.urls import URLResolver, get_resolver
-
-    found: set[str] = set()
-
-    def walk(patterns: Iterable[Any], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern).lstrip("^")
-            if "/" not in route and isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-                continue
-            head = route.split("/", 1)[0]
-            if head and not any(mark in head for mark in "<([\\.$?*+"):
-                found.add(head)
-
-    walk(get_resolver().url_patterns, "")
-    return frozenset(found)
 
 
 def create_page(staff: Staff, placing: _Placing, *, department: Department, url: str, title: str,
