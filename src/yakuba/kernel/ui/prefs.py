@@ -8,6 +8,7 @@ TEXT_SIZE_COOKIE = "yakuba_textsize"
 FURIGANA_COOKIE = "yakuba_furigana"
 # やさしい日本語: town texts in their checked easy version where there is one (kernel.words); with Japanese chosen.
 EASY_COOKIE = "yakuba_easy"
+EASY = "easy"  # the language switch's value for it
 TEXT_SIZES = ("normal", "large", "xlarge")
 ONE_YEAR = 365 * 24 * 3600
 

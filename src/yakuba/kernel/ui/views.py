@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -79,11 +80,12 @@ def set_prefs(request: TownRequest) -> HttpResponse:
     if not _same_site(request):
         return HttpResponseForbidden()
     response = HttpResponseRedirect(safe_next(request, reverse("ui:home")))
-    furigana = request.POST.get("furigana")
+    furigana, easy = request.POST.get("furigana"), request.POST.get("easy")
     prefs.apply(
         response,
         size=request.POST.get("text_size"),
         furigana=None if furigana is None else furigana == "1",
+        easy=None if easy is None else easy == "1",
     )
     return response
 
@@ -93,7 +95,15 @@ def set_prefs(request: TownRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     if not _same_site(request):
         return HttpResponseForbidden()
-    return i18n.set_language(request)
+    chosen = request.POST.get("language")
+    if chosen == prefs.EASY:  # やさしい日本語: Japanese, with the town's easy versions where there are some
+        post = request.POST.copy()
+        post["language"] = "ja"
+        request.POST = post  # type: ignore[misc]
+    response = i18n.set_language(request)
+    if chosen in (prefs.EASY, *dict(settings.LANGUAGES)):
+        prefs.apply(response, easy=chosen == prefs.EASY)
+    return response
 
 
 def csrf_failure(request: TownRequest, reason: str = "") -> HttpResponse:
