@@ -7,10 +7,5 @@ class WordsConfig(AppConfig):
     verbose_name = "翻訳"
 
     def ready(self) -> None:
-        from yakuba.kernel.ops import demo as kernel_demo
-
-        # the staff menu, the English and やさしい日本語 shares, the demo translations
-        from . import demo, menu, metrics  # noqa: F401
-
-        if demo.load not in kernel_demo.loaders:
-            kernel_demo.loaders.append(demo.load)
+        # the staff menu, the English and やさしい日本語 shares (demo translations: each app's demo, after its rows)
+        from . import menu, metrics  # noqa: F401

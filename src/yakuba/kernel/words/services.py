@@ -167,6 +167,38 @@ def _apply(municipality: Municipality, staff: Staff, kind: str, key: str, entry:
     return True
 
 
+def load_texts(municipality: Municipality, kind: str, key: str, language: str, texts: dict[str, str], *,
+               checked: bool, machine: bool = False) -> int:
+    """Store translations made outside the staff pages (demo data, an import), by the system, each as made from
+    the record's Japanese now. A field the record does not have is skipped; a text already stored the same way is
+    left alone (loading twice changes nothing). Returns how many rows were written."""
+    record = registry.record(kind, key, municipality)
+    if record is None:
+        return 0
+    japanese = {text.field: text.japanese for text in record.texts}
+    state = State.CHECKED if checked else State.DRAFT
+    written = 0
+    with transaction.atomic():
+        for field, text in texts.items():
+            if field not in japanese or not clean(text):
+                continue
+            row = Translation.objects.filter(kind=kind, key=key, field=field, language=language).first()
+            if row is not None and (row.text, row.source, row.state) == (clean(text), japanese[field], state):
+                continue
+            row = row or Translation(municipality=municipality, kind=kind, key=key, field=field, language=language,
+                                     revision=0)
+            row.text, row.source, row.state, row.machine = clean(text)[:MAX_TEXT], japanese[field], state, machine
+            row.checked_by, row.checked_at = None, timezone.now() if checked else None
+            row.revision += 1
+            row.save()
+            written += 1
+        if written:
+            audit("words.translation.loaded", municipality=municipality,
+                  data={"kind": kind, "key": key, "language": language, "count": written, "checked": checked})
+            records.announce(WORDS, municipality.pk)
+    return written
+
+
 # Machine drafts ---------------------------------------------------------------------------------------------------
 
 SYSTEM = {
