@@ -30,8 +30,8 @@ from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 from yakuba.kernel.words import display as words
 
 from .. import exports, fee_editor, fees, payments, records, services
-from ..words import KIND as WORDS_KIND
 from ..models import Category, LifeEvent, Procedure, Status, Submission
+from ..words import KIND as WORDS_KIND
 
 JUST_SUBMITTED = "applications.just_submitted"  # session key: show the confirmation panel once
 

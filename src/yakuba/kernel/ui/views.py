@@ -99,7 +99,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if chosen == prefs.EASY:  # やさしい日本語: Japanese, with the town's easy versions where there are some
         post = request.POST.copy()
         post["language"] = "ja"
-        request.POST = post  # type: ignore[misc]
+        request.POST = post  # type: ignore[assignment]
     response = i18n.set_language(request)
     if chosen in (prefs.EASY, *dict(settings.LANGUAGES)):
         prefs.apply(response, easy=chosen == prefs.EASY)

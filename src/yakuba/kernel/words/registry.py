@@ -34,7 +34,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from yakuba.kernel.forms.definition import Field, FormDefinition
-
 from yakuba.kernel.tenancy.models import Municipality
 
 

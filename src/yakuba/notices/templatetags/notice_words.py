@@ -1,5 +1,6 @@
-"""{% notice_title notice %}: a notice's title in the reader's language: its staff English translation for an English
-reader, its やさしい日本語 title for a reader who chose it, else the Japanese (marked lang="ja" for an English reader)."""
+"""{% notice_title notice %}: a notice's title in the reader's language: its staff English translation for an
+English reader, its やさしい日本語 title for a reader who chose it, else the Japanese (marked lang="ja" for an English
+reader)."""
 
 from __future__ import annotations
 

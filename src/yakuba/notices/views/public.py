@@ -24,8 +24,8 @@ from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Delivery, Language
-from yakuba.kernel.ui.actions import attempt
 from yakuba.kernel.ui import prefs
+from yakuba.kernel.ui.actions import attempt
 from yakuba.kernel.ui.pagecache import cacheable_public
 
 from .. import feeds, records
