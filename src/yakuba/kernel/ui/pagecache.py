@@ -7,9 +7,10 @@ The middleware (placed just inside the tenancy middleware, outside sessions and 
 GET or HEAD for such a view from the cache (Django's default cache: Redis in production with several machines), keyed
 by town, host, path and query, and by what changes the HTML (language, ふりがな, やさしい日本語, 文字サイズ).
 A page is kept with the generation tokens (one per town and kind) it was rendered under, and read together with the
-current tokens in one round trip. A change of records (kernel.records `changing` at the write, `changed` once it commits) replaces the
-kind's token, so the next reader misses and renders the page anew: every reader sees a write as soon as it commits
-(readers of another process at most PAGE_CACHE_LOCAL_MS later, the time a process answers a page again from memory).
+current tokens in one round trip. A change of records (kernel.records `changing` at the write, `changed` once it
+commits) replaces the kind's token, so the next reader misses and renders the page anew: every reader sees a write
+as soon as it commits (readers of another process at most PAGE_CACHE_LOCAL_MS later, the time a process answers a
+page again from memory).
 
 Only what is the same for every visitor is kept: a request with a session, a pending message or credentials is never
 answered from the cache, and a response is only stored when the visitor was anonymous, it is a 200 without cookies, and
