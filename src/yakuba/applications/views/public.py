@@ -233,6 +233,9 @@ def correct(request: TownRequest, public_id: UUID) -> HttpResponse:
             return _to_status(submission)
         if isinstance(outcome.refused, services.Invalid):
             answers, errors = {**submission.answers, **posted}, outcome.refused.result.errors
+            # Each message as the resident reads it (naming the translated label), checked again on this form.
+            shown = validate(form, {**answers, **services.locked_values(form, submission.resident)}).errors
+            errors = {**errors, **{key: value for key, value in shown.items() if key in errors}}
         elif outcome.refused is not None:
             messages.error(request, outcome.refused.message)
             return _to_status(submission)
