@@ -118,3 +118,27 @@ def test_english_form_labels_and_errors(town_a, admin_a, dog, resident_a):
     assert expected in body
     with scope(municipality=town_a):
         assert Submission.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+def test_language_switch_offers_easy_japanese(town_a, admin_a, dog):
+    translate(town_a, admin_a, dog, "easy", {"title": "いぬの とどけ"})
+    client = Client()
+    page = client.get(url("procedure", "dog")).content.decode()
+    assert '<details class="tools-menu">' in page and 'value="easy"' in page  # the compact switches
+    response = client.post("/t/10382/i18n/setlang/", {"language": "easy", "next": url("procedure", "dog")})
+    assert response.status_code == 302
+    assert client.cookies["yakuba_language"].value == "ja" and client.cookies["yakuba_easy"].value == "1"
+    body = client.get(url("procedure", "dog")).content.decode()
+    assert "<h1>いぬの とどけ</h1>" in body and '<html lang="ja"' in body
+    assert 'value="easy" lang="ja" aria-pressed="true"' in body
+    client.post("/t/10382/i18n/setlang/", {"language": "en", "next": "/t/10382/"})
+    assert client.cookies["yakuba_language"].value == "en" and client.cookies["yakuba_easy"].value == "0"
+
+
+def test_anonymous_cached_pages_keep_easy_and_plain_apart(town_a, admin_a, dog):
+    translate(town_a, admin_a, dog, "easy", {"title": "いぬの とどけ"})
+    plain, easy = Client(), Client()
+    easy.cookies["yakuba_easy"] = "1"
+    assert "<h1>犬の登録</h1>" in plain.get(url("procedure", "dog")).content.decode()
+    assert plain.get(url("procedure", "dog"))["X-Page-Cache"] == "hit"
+    assert "<h1>いぬの とどけ</h1>" in easy.get(url("procedure", "dog")).content.decode()
