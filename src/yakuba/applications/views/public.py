@@ -131,9 +131,11 @@ def fill(request: TownRequest, public_id: UUID, page: int) -> HttpResponse:
         if result.is_valid:
             return HttpResponseRedirect(_fill_url(submission, page + 1) if page + 1 < len(form.pages)
                                         else reverse("applications:check", args=[submission.public_id]))
-        # Checked again against the form as the resident reads it, so each message names the label they see.
-        errors = {**result.errors, **{key: value for key, value in validate(form, submission.answers, page=page)
-                                      .errors.items() if key in result.errors}}
+        errors = result.errors
+        if errors and form is not submission.form_version.form:
+            # Checked again against the form as the resident reads it, so each message names the label they see.
+            shown = validate(form, submission.answers, page=page).errors
+            errors = {**errors, **{key: value for key, value in shown.items() if key in errors}}
     current = form.pages[page]
     html = render_page(form, submission.answers, errors, page=page,
                        locked=services.locked_values(form, submission.resident),
@@ -233,9 +235,10 @@ def correct(request: TownRequest, public_id: UUID) -> HttpResponse:
             return _to_status(submission)
         if isinstance(outcome.refused, services.Invalid):
             answers, errors = {**submission.answers, **posted}, outcome.refused.result.errors
-            # Each message as the resident reads it (naming the translated label), checked again on this form.
-            shown = validate(form, {**answers, **services.locked_values(form, submission.resident)}).errors
-            errors = {**errors, **{key: value for key, value in shown.items() if key in errors}}
+            if form is not submission.form_version.form:
+                # Each message as the resident reads it (naming the translated label), checked again on this form.
+                shown = validate(form, {**answers, **services.locked_values(form, submission.resident)}).errors
+                errors = {**errors, **{key: value for key, value in shown.items() if key in errors}}
         elif outcome.refused is not None:
             messages.error(request, outcome.refused.message)
             return _to_status(submission)
