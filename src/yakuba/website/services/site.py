@@ -300,9 +300,10 @@ def _link(page: Page, language: str) -> Link:
 
 
 def sections(language: str, children: int = 4) -> list[Link]:
-    """The site's sections (分類ページ at the top of the tree, in order) with their first children: two queries."""
+    """The site's sections (分類ページ at the top of the tree, in order) with their first children: two queries. The
+    pages every site has (問い合わせ先 …) are not subjects residents browse: the footer and the contacts link them."""
     top = list(public_pages().filter(parent__isnull=True, kind=PageKind.SECTION)
-               .select_related("live").order_by("position", "path"))
+               .exclude(slug__in=list(WELL_KNOWN.values())).select_related("live").order_by("position", "path"))
     below: dict[int, list[Page]] = {}
     for page in (public_pages().filter(parent__in=[page.pk for page in top]).select_related("live")
                  .order_by("parent_id", "position", "path")):

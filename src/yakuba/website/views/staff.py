@@ -143,8 +143,8 @@ def _findings(page: Page | None, version: PageVersion | None) -> list[Any]:
 
 
 def _editor(request: TownRequest, page: Page | None, form: forms.PageForm, raw: list[dict[str, Any]], *,
-            focus: int | None = None, status: int | None = None, extra_errors: list[dict[str, str]] | None = None
-            ) -> HttpResponse:
+            focus: int | None = None, status: int | None = None, extra_errors: list[dict[str, str]] | None = None,
+            errors_title: str = "") -> HttpResponse:
     version = services.open_version(page) if page is not None else None
     shown = version or (page.live if page is not None else None)
     errors = (error_summary(form) if form.is_bound else []) + (extra_errors or [])
@@ -155,6 +155,7 @@ def _editor(request: TownRequest, page: Page | None, form: forms.PageForm, raw: 
         "asset_form": forms.AssetForm(), "findings": _findings(page, shown) if status is None else [],
         "revision": page.revision if page is not None else 0, "errors": errors,
         "may_approve": page is not None and services.may_approve(request.staff, page),
+        "errors_title": errors_title,
     }, status=status or (400 if errors else 200))
 
 
@@ -512,7 +513,8 @@ def submit(request: TownRequest, pk: int) -> HttpResponse:
     form = forms.PageForm(initial=forms.initial_of(page, version), page=page) if version else forms.PageForm(
         page=page)
     return _editor(request, page, form, list(version.blocks) if version else [], status=400,
-                   extra_errors=[_err(message, "findings") for message in outcome.refused.messages])
+                   extra_errors=[_err(message, "findings") for message in outcome.refused.messages],
+                   errors_title=_("承認に回せませんでした"))
 
 
 @staff_required(role=Role.APPROVER)
