@@ -204,3 +204,18 @@ def test_a_page_of_another_town_cannot_be_a_parent(town_a, town_b):
     with scope(municipality=town_a), pytest.raises(Refused) as refused:
         pages.create_page(people_a.clerk, data(people_a.clerk, parent=parent_b))
     assert "親ページ" in refused.value.errors["parent"]
+
+
+def test_the_facts_of_a_procedure_are_translated_too_and_kept_while_their_japanese_stands(town_a):
+    people = cast(town_a)
+    with scope(municipality=town_a):
+        page = pages.create_page(people.clerk, data(people.clerk, details={"who": "町内に住む人", "fee": "無料"}))
+        assert pages.detail_words(page.kind, pages.open_version(page).details) == ["who", "fee"]
+        english = pages.PageData(**{**data(people.clerk).__dict__, "title_en": "Bulky waste", "details": {
+            "who_en": "People living in the town", "fee_en": "Free", "nonsense_en": "dropped"}})
+        version = pages.save_translations(people.clerk, page, english, revision=None)
+        assert version.details == {"who": "町内に住む人", "fee": "無料", "who_en": "People living in the town",
+                                   "fee_en": "Free"}
+        changed = data(people.clerk, details={"who": "町内に住む人", "fee": "500円"})
+        version = pages.save_draft(people.clerk, page, changed, revision=None)
+        assert version.details["who_en"] == "People living in the town" and "fee_en" not in version.details

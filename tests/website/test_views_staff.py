@@ -242,3 +242,31 @@ def test_translation_page_requires_every_block(town_a):
     with scope(municipality=town_a):
         version = pages.open_version(page)
         assert version.title_en == "Bulky waste" and version.blocks_en[1]["html"] == "<p>Book by phone.</p>"
+
+
+def test_an_english_reader_sees_the_translated_facts_and_the_rest_marked_japanese(town_a):
+    people = cast(town_a)
+    page = published(town_a, people.clerk, details={"who": "町内に住む人", "fee": "無料"})
+    with scope(municipality=town_a):
+        from tests.website.support import data
+
+        pages.save_draft(people.clerk, page, data(people.clerk, details={"who": "町内に住む人", "fee": "無料"}),
+                         revision=None)
+        page.refresh_from_db()
+    client = factories.staff_client(people.clerk)
+    text = client.get(url(town_a, f"/staff/website/pages/{page.pk}/translate/")).content.decode()
+    assert 'name="en-detail-who"' in text and 'name="easy-detail-fee"' in text
+    response = client.post(url(town_a, f"/staff/website/pages/{page.pk}/translate/"), {
+        ONCE: "t3", "revision": page.revision, "title_en": "Bulky waste", "en-0-text": "How to",
+        "en-1-html": "<p>Book by phone.</p>", "en-detail-who": "People living in the town"})
+    assert response.status_code == 302
+    with scope(municipality=town_a):
+        pages.submit(people.clerk, page, revision=None)
+        pages.approve(people.head, page)
+    from django.test import Client
+
+    reader = Client()
+    reader.cookies["yakuba_language"] = "en"
+    html = reader.get(url(town_a, "/site/sodai/")).content.decode()
+    assert "<dd>People living in the town</dd>" in html
+    assert '<dd lang="ja">無料</dd>' in html

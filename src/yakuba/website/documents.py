@@ -38,7 +38,7 @@ def _details_text(page: Page) -> str:
     if version is None:
         return ""
     rows = _detail_rows(page, version, linked_of(page.municipality, page, version))
-    return "\n".join(f"{label}: {value}" for label, value in rows)
+    return "\n".join(f"{label}: {value}" for label, value, _lang in rows)
 
 
 def _documents(page: Page) -> Iterator[records.Document]:

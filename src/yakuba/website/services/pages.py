@@ -175,15 +175,31 @@ DETAIL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The fields that are words a resident reads: each may have an English and a やさしい日本語 version
+# (`who_en`, `who_easy`), written on the translation page beside the page's body.
+DETAIL_WORDS = ("who", "when", "where", "fee", "bring", "address", "hours", "closed", "place", "organizer")
+LANGUAGES = ("en", "easy")
+
+
 def clean_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
-    """The fields of the page's kind, as short trimmed strings (others dropped)."""
+    """The fields of the page's kind, as short trimmed strings (others dropped), with the translations of those that
+    are words."""
     wanted = DETAIL_FIELDS.get(kind, ())
     cleaned = {}
     for name in wanted:
         value = details.get(name)
         if value not in (None, ""):
             cleaned[name] = " ".join(str(value).split())[:500]
+            for language in LANGUAGES if name in DETAIL_WORDS else ():
+                translated = details.get(f"{name}_{language}")
+                if translated:
+                    cleaned[f"{name}_{language}"] = " ".join(str(translated).split())[:500]
     return cleaned
+
+
+def detail_words(kind: str, details: dict[str, Any]) -> list[str]:
+    """The names of the version's detail fields that are words to translate, in the order of the kind."""
+    return [name for name in DETAIL_FIELDS.get(kind, ()) if name in DETAIL_WORDS and details.get(name)]
 
 
 def _validate(municipality_id: int, data: PageData, page: Page | None) -> dict[str, list[dict[str, Any]]]:
@@ -315,7 +331,14 @@ def save_draft(staff: Staff, page: Page, data: PageData, *, revision: int | None
 def _carry_translations(base: PageVersion | None, data: PageData, cleaned: dict[str, list[dict[str, Any]]]) -> None:
     """The editor changes the Japanese; the translations (edited on their own page) come from the version it started
     from, block by block: a block whose Japanese changed waits for its translation again (website/blocks.realign)."""
-    for language in ("en", "easy"):
+    if base is not None:
+        # A detail's translation stays while its Japanese is unchanged.
+        for name in DETAIL_WORDS:
+            if data.details.get(name) and data.details.get(name) == (base.details or {}).get(name):
+                for language in LANGUAGES:
+                    if (base.details or {}).get(f"{name}_{language}"):
+                        data.details[f"{name}_{language}"] = base.details[f"{name}_{language}"]
+    for language in LANGUAGES:
         for name in (f"title_{language}", f"summary_{language}"):
             setattr(data, name, getattr(base, name) if base is not None else "")
         if base is None:
@@ -345,6 +368,10 @@ def save_translations(staff: Staff, page: Page, data: PageData, *, revision: int
     for name in ("title_en", "summary_en", "title_easy", "summary_easy"):
         setattr(version, name, getattr(data, name))
     version.blocks_en, version.blocks_easy = cleaned["blocks_en"], cleaned["blocks_easy"]
+    words = {f"{name}_{language}": data.details.get(f"{name}_{language}", "")
+             for name in detail_words(page.kind, version.details or {}) for language in LANGUAGES}
+    version.details = clean_details(page.kind, {**{k: v for k, v in (version.details or {}).items()
+                                                   if not k.endswith(("_en", "_easy"))}, **words})
     version.machine_draft = {}
     version.save()
     _bump(page)

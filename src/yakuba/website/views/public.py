@@ -243,8 +243,10 @@ def facts_of(page: Page, version: PageVersion, *, absolute: Any, crumbs: list[tu
         image=absolute(image) if image else "")
 
 
-def _detail_rows(page: Page, version: PageVersion, linked: Linked) -> list[tuple[str, str]]:
-    """(label, value) of the kind's fields, in the order a resident reads them."""
+def _detail_rows(page: Page, version: PageVersion, linked: Linked, language: str = "ja"
+                 ) -> list[tuple[str, str, str]]:
+    """(label, value, its language) of the kind's fields, in the order a resident reads them: a field's English or
+    やさしい日本語 where staff wrote one, else the Japanese (marked lang="ja" on an English page)."""
     details, row = version.details or {}, linked.facility or {}
     labels: dict[str, tuple[tuple[str, str], ...]] = {
         PageKind.PROCEDURE: (("who", _("対象となる方")), ("when", _("時期・期限")), ("where", _("窓口")),
@@ -265,8 +267,11 @@ def _detail_rows(page: Page, version: PageVersion, linked: Linked) -> list[tuple
     rows = []
     for name, label in labels.get(page.kind, ()):
         value = details.get(name) or fallback.get(name)
-        if value:
-            rows.append((label, str(value)))
+        if not value:
+            continue
+        translated = details.get(f"{name}_{language}") if language != "ja" and details.get(name) else None
+        shown_in = "en" if translated and language == "en" else "ja"
+        rows.append((label, str(translated or value), shown_in))
     return rows
 
 
@@ -332,7 +337,8 @@ def render_page(request: HttpRequest, page: Page, version: PageVersion, *, previ
     place_map = _map_block(version, linked) if page.kind in (PageKind.FACILITY, PageKind.EVENT) else SafeString("")
     response = render(request, "website/public/page.html", {
         "page": page, "version": version, "words": words, "language": language, "body": body,
-        "crumbs": crumbs, "children": children, "linked": linked, "details": _detail_rows(page, version, linked),
+        "crumbs": crumbs, "children": children, "linked": linked,
+        "details": _detail_rows(page, version, linked, language),
         "starts": starts, "ends": ends, "starts_time": isinstance(starts, datetime),
         "ends_time": isinstance(ends, datetime), "place_map": place_map,
         "has_map": has_map or bool(place_map), "map_config": {

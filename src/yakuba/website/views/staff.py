@@ -352,13 +352,22 @@ def _field_label(kind: str, name: str) -> str:
 
 def _translation_page(request: TownRequest, page: Page, version: PageVersion, form: forms.TranslationForm,
                       posted: dict[str, list[dict[str, Any]]] | None = None, *, status: int = 200,
-                      extra_errors: list[dict[str, str]] | None = None) -> HttpResponse:
+                      extra_errors: list[dict[str, str]] | None = None,
+                      posted_details: dict[str, str] | None = None) -> HttpResponse:
     draft = version.machine_draft or {}
     values = posted or {"en": version.blocks_en or draft.get("en", {}).get("blocks", []),
                         "easy": version.blocks_easy or draft.get("easy", {}).get("blocks", [])}
     errors = (error_summary(form) if form.is_bound else []) + (extra_errors or [])
+    details = version.details or {}
+    detail_rows = {language: [{"name": f"{language}-detail-{name}", "label": forms.PageForm.base_fields[name].label,
+                               "japanese": details.get(name, ""),
+                               "value": (posted_details or {}).get(f"{name}_{language}",
+                                                                   details.get(f"{name}_{language}", ""))}
+                              for name in services.detail_words(page.kind, details)]
+                   for language in services.LANGUAGES}
     return render(request, "website/staff/translate.html", {
         "page": page, "version": version, "form": form, "revision": page.revision, "errors": errors,
+        "en_details": detail_rows["en"], "easy_details": detail_rows["easy"],
         "en_rows": _translation_rows(version.blocks, values["en"], "en"),
         "easy_rows": _translation_rows(version.blocks, values["easy"], "easy"),
         "machine": bool(draft) and not version.title_en}, status=400 if errors else status)
@@ -388,8 +397,11 @@ def translate(request: TownRequest, pk: int) -> HttpResponse:
     form = forms.TranslationForm(request.POST)
     posted = {"en": forms.translated(version.blocks, request.POST, "en"),
               "easy": forms.translated(version.blocks, request.POST, "easy")}
+    posted_details = {f"{name}_{language}": request.POST.get(f"{language}-detail-{name}", "")[:500]
+                      for name in services.detail_words(page.kind, version.details or {})
+                      for language in services.LANGUAGES}
     if not form.is_valid():
-        return _translation_page(request, page, version, form, posted)
+        return _translation_page(request, page, version, form, posted, posted_details=posted_details)
     extra = []
     chosen: dict[str, list[dict[str, Any]]] = {}
     for language, label in (("en", _("英語")), ("easy", _("やさしい日本語"))):
@@ -409,10 +421,11 @@ def translate(request: TownRequest, pk: int) -> HttpResponse:
                           where))
         chosen[language] = posted[language]
     if extra:
-        return _translation_page(request, page, version, form, posted, extra_errors=extra)
+        return _translation_page(request, page, version, form, posted, extra_errors=extra,
+                                 posted_details=posted_details)
     data = services.PageData(
         title=version.title, summary=version.summary, kind=page.kind, department=page.department,
-        parent=page.parent, slug=page.slug, blocks=version.blocks, details=version.details,
+        parent=page.parent, slug=page.slug, blocks=version.blocks, details=posted_details,
         title_en=form.cleaned_data["title_en"], summary_en=form.cleaned_data["summary_en"],
         blocks_en=chosen["en"], title_easy=form.cleaned_data["title_easy"],
         summary_easy=form.cleaned_data["summary_easy"], blocks_easy=chosen["easy"],
@@ -428,7 +441,7 @@ def translate(request: TownRequest, pk: int) -> HttpResponse:
         return _redirect(reverse("staff:website-page-translate", args=[page.pk]))
     assert outcome.refused is not None
     add_refusal(form, outcome.refused)
-    return _translation_page(request, page, version, form, posted,
+    return _translation_page(request, page, version, form, posted, posted_details=posted_details,
                              extra_errors=[_err(m, "main") for k, m in outcome.refused.errors.items()
                                            if k not in form.fields])
 
