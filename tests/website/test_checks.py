@@ -174,20 +174,6 @@ def test_check_html_on_clean_html_and_nothing():
     assert checks.check_html("") == [] and checks.check_html("   ") == []
 
 
-def test_pdf_text_reads_a_pdf_and_gives_nothing_for_garbage(tmp_path):
-    from weasyprint import HTML
-
-    from tests.meetings.support import blank_pdf
-
-    path = tmp_path / "a.pdf"
-    path.write_bytes(HTML(string="<p>Dog registration form</p>").write_pdf())
-    assert "Dog registration form" in checks.pdf_text(path)
-    assert checks.pdf_text(blank_pdf(1)) == ""
-    bad = tmp_path / "b.pdf"
-    bad.write_bytes(b"not a pdf")
-    assert checks.pdf_text(bad) == ""
-
-
 @pytest.mark.django_db
 def test_the_report_covers_the_staff_members_department_and_all_for_the_information_officer(town_a):
     clerk = factories.make_staff(town_a, department="総務課")

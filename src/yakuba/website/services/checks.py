@@ -491,29 +491,6 @@ def label(code: str) -> str:
     return labels.get(code, code)
 
 
-def pdf_text(path: str | Path | bytes) -> str:
-    """The text of a PDF (every page, in order), for Asset.text: "" when it has none (a scan) or cannot be read."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError:
-        return ""
-    pages = []
-    try:
-        for index in range(len(pdf)):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\x00", "").strip())
-            textpage.close()
-            page.close()
-    except pdfium.PdfiumError:
-        return "\n\n".join(text for text in pages if text)
-    finally:
-        pdf.close()
-    return "\n\n".join(text for text in pages if text)
-
-
 # The town's report ---------------------------------------------------------------------------------------------------
 
 CACHE_SECONDS = 7 * 24 * 3600
@@ -629,4 +606,4 @@ _SEVERITIES = {"image-alt": ERROR, "heading-empty": ERROR, "heading-first": ERRO
 
 
 __all__ = ["CODES", "ERROR", "WARNING", "AssetInfo", "Finding", "Report", "ReportRow", "check_html", "check_version",
-           "dependent_characters", "errors", "label", "pdf_text", "replacement", "report", "visible_pages"]
+           "dependent_characters", "errors", "label", "replacement", "report", "visible_pages"]
