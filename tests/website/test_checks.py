@@ -199,3 +199,19 @@ def test_the_report_covers_the_staff_members_department_and_all_for_the_informat
 def test_sub_headings_inside_rich_text_count_in_the_outline():
     assert codes(check(heading(2), text("<h4>細目</h4><p>本文</p>"))) == ["heading-skip"]
     assert check(heading(2), text("<h3>細目</h3><p>本文</p>")) == []
+
+
+@pytest.mark.django_db
+def test_the_report_leaves_out_pages_past_their_expiry(town_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    admin = factories.make_staff(town_a, department="企画課", role=Role.ADMIN)
+    page = make_page(town_a, admin, path="old", title="終わった催し", blocks=[image("")])
+    with scope(municipality=town_a):
+        assert checks.report(admin).checked == 1
+        page.expires_at = timezone.now() - timedelta(days=1)
+        page.save(update_fields=["expires_at"])
+        assert checks.report(admin).checked == 0

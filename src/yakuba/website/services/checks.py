@@ -570,8 +570,11 @@ def report(staff: Any, *, department: int | None = None, severity: str = "", dra
         "live__blocks_en", "live__blocks_easy", "live__machine_draft").order_by("department__sort_order", "path")
     if department is not None:
         pages = pages.filter(department_id=department)
-    if not drafts:
-        pages = pages.filter(live__isnull=False)
+    if not drafts:  # what residents can read now: published, not past its 掲載期限
+        from django.db.models import Q
+        from django.utils import timezone
+
+        pages = pages.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), live__isnull=False)
     rows = list(pages)
     open_versions: dict[int, Any] = {}
     if drafts:
