@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "yakuba.kernel.ops",
     "yakuba.kernel.search",
     "yakuba.kernel.numbering",
+    "yakuba.kernel.words",
     "yakuba.applications",
     "yakuba.reservations",
     "yakuba.notices",
@@ -114,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "yakuba.kernel.ui.middleware.FuriganaMiddleware",
+    # Inside furigana: the sentence about untranslated parts is English, added after ruby (kernel/words).
+    "yakuba.kernel.words.middleware.UntranslatedNoteMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -12,6 +12,7 @@ from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.messaging import views_staff_push
 from yakuba.kernel.ops import views as ops_views
 from yakuba.kernel.ui import views as ui_views
+from yakuba.kernel.words import views_staff as words_staff
 from yakuba.meetings import urls as meetings_urls
 from yakuba.notices import urls as notices_urls
 from yakuba.opendata import urls as opendata_urls
@@ -21,7 +22,7 @@ from yakuba.reservations import urls as reservations_urls
 from yakuba.website import urls as website_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
-                     *views_staff_push.staff_urlpatterns,
+                     *views_staff_push.staff_urlpatterns, *words_staff.staff_urlpatterns,
                      *applications_urls.staff_urlpatterns, *reservations_urls.staff_urlpatterns,
                      *notices_urls.staff_urlpatterns, *plans_urls.staff_urlpatterns,
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,

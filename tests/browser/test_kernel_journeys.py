@@ -74,6 +74,9 @@ def test_keyboard_only_staff_login_with_totp(live_server, phone, demo_towns):
 def test_furigana_switch_shows_ruby(live_server, phone, demo_towns):
     phone.goto(f"{live_server.url}/t/10382/")
     assert phone.locator("ruby").count() == 0
+    # The switches sit behind the 表示・言語 disclosure: a keyboard user opens it with Enter, then tabs on.
+    _tab_to(phone, "summary.tools-menu__summary")
+    phone.keyboard.press("Enter")
     _tab_to(phone, "button[name=furigana]")
     with phone.expect_navigation():
         phone.keyboard.press("Enter")
@@ -86,11 +89,13 @@ def test_furigana_switch_shows_ruby(live_server, phone, demo_towns):
 def test_text_size_and_language_switches(live_server, phone, demo_towns):
     phone.goto(f"{live_server.url}/t/10382/")
     before = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    phone.locator("summary.tools-menu__summary").click()
     with phone.expect_navigation():
         phone.locator("button[name=text_size][value=xlarge]").click()
     assert phone.evaluate("document.documentElement.className") == "text-xlarge"
     assert phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= before * 1.4
     assert_accessible(phone)
+    phone.locator("summary.tools-menu__summary").click()
     with phone.expect_navigation():
         phone.locator("button[name=language][value=en]").click()
     assert phone.evaluate("document.documentElement.lang") == "en"

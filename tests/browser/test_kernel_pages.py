@@ -36,6 +36,7 @@ def test_public_pages(live_server, phone, demo_towns, language):
     base = live_server.url
     if language == "en":
         phone.goto(f"{base}/t/10382/")
+        phone.click("summary.tools-menu__summary")  # the switches sit behind the 表示・言語 disclosure
         with phone.expect_navigation():
             phone.click("button[name=language][value=en]")
     for path in ["/", "/t/10382/", "/t/10382/accounts/login/", "/t/10382/accounts/signup/",

@@ -9,7 +9,7 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import audience, demo, metrics, receivers, records, registry, worklist  # noqa: F401  (signals, menus, …)
+        from . import audience, demo, metrics, receivers, records, registry, words, worklist  # noqa: F401  (signals, menus, …)
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

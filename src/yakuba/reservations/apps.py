@@ -10,7 +10,7 @@ class ReservationsConfig(AppConfig):
         from yakuba.kernel.ops import demo as kernel_demo
 
         # menus, metrics, records, the payable kind, the day's work
-        from . import demo, metrics, payments, records, registry, worklist  # noqa: F401
+        from . import demo, metrics, payments, records, registry, words, worklist  # noqa: F401
 
         if demo.load not in kernel_demo.loaders:
             kernel_demo.loaders.append(demo.load)

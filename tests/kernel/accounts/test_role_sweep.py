@@ -105,6 +105,10 @@ def objects_a(town_a, resident_a):
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,
+        # 翻訳: the sweep's procedure belongs to 総務課, where every sweep member works (other 課: 403, by design:
+        # tests/kernel/words/test_views_staff.py)
+        **{f"staff:words-{n}": {"kind": "applications.procedure", "key": str(procedure.pk)}
+           for n in ("record", "draft")},
         **{f"staff:reservations-{n}": lottery.pk for n in ("lottery", "lottery-draw", "lottery-cancel", "lottery-csv")},
         "staff:reservations-group": group.pk, "staff:reservations-group-category": category.pk,
         **{f"staff:reservations-{name}": session.course_id for name in ("course", "course-edit", "session-new")},

@@ -54,13 +54,14 @@ def test_every_registered_task_is_reachable_by_the_worker(settings):
     from yakuba.attendance import tasks as attendance_tasks
     from yakuba.kernel.messaging import mail_tasks
     from yakuba.kernel.messaging import tasks as messaging_tasks
+    from yakuba.kernel.words import tasks as words_tasks
     from yakuba.notices import tasks as notice_tasks
     from yakuba.reservations import tasks as reservation_tasks
     from yakuba.reservations.tasks import courses, groups, lottery, series
 
     everything = [getattr(module, name) for module in (account_tasks, mail_tasks, messaging_tasks, notice_tasks,
                                                        reservation_tasks, courses, groups, lottery, series,
-                                                       attendance_tasks)
+                                                       attendance_tasks, words_tasks)
                   for name in dir(module) if isinstance(getattr(module, name), Task)]
     assert len(everything) >= 10
     for task in [send_receipt, send_update, *everything]:

@@ -142,6 +142,13 @@ def _the_rest_of_town_b(town_b, staff_b):
                                          body="甘楽専用の翻訳の本文")
         NoticeAttachment.objects.create(municipality=town_b, notice=notice, title="甘楽専用の添付", path="x.jpg",
                                         original_name="x.jpg", content_type="image/jpeg")
+        # 翻訳: a checked English name of town B's procedure (its staff page takes the kind and the record's key)
+        from yakuba.kernel.words.models import Translation
+
+        dog = Procedure.objects.get(slug="kanra-dog")
+        Translation.objects.create(municipality=town_b, kind="applications.procedure", key=str(dog.pk),
+                                   field="title", language="en", text="甘楽専用の翻訳 (dog)", source=dog.title,
+                                   state="checked")
     broadcast = factories.start_notice_broadcast(town_b, notice)
     with scope(municipality=town_b):
         subscriber = Subscriber.objects.filter(endpoints__isnull=False).first()

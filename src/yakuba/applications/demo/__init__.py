@@ -35,7 +35,7 @@ def form_data(name: str) -> dict[str, Any]:
 
 def load(municipality: Municipality, town: Town) -> None:
     """Idempotent: called by `yakuba demo` for each town inside its scope and transaction."""
-    from . import samples
+    from . import samples, words
 
     categories = {slug: _upsert(Category, {"municipality": municipality, "slug": slug},
                                 {"name": name, "sort_order": order})
@@ -64,6 +64,7 @@ def load(municipality: Municipality, town: Town) -> None:
             _upsert(LifeEventProcedure, {"life_event": life_event, "procedure": offered[slug]},
                     {"note": note, "sort_order": position})
     samples.load(municipality, town)
+    words.load(municipality, town)  # after the forms: translations are made from their Japanese
 
 
 def publish_form(procedure: Procedure, data: dict[str, Any]) -> FormVersion | None:

@@ -27,9 +27,11 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import attempt
 from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
+from yakuba.kernel.words import display as words
 
 from .. import exports, fee_editor, fees, payments, records, services
 from ..models import Category, LifeEvent, Procedure, Status, Submission
+from ..words import KIND as WORDS_KIND
 
 JUST_SUBMITTED = "applications.just_submitted"  # session key: show the confirmation panel once
 
@@ -111,7 +113,7 @@ def fill(request: TownRequest, public_id: UUID, page: int) -> HttpResponse:
     submission = _own(request, public_id)
     if submission.status != Status.DRAFT:
         return _to_status(submission)
-    form = submission.form_version.form
+    form = _form(request, submission)
     if not 0 <= page < len(form.pages):
         raise Http404
     errors: dict[str, list[str]] = {}
@@ -130,6 +132,10 @@ def fill(request: TownRequest, public_id: UUID, page: int) -> HttpResponse:
             return HttpResponseRedirect(_fill_url(submission, page + 1) if page + 1 < len(form.pages)
                                         else reverse("applications:check", args=[submission.public_id]))
         errors = result.errors
+        if errors and form is not submission.form_version.form:
+            # Checked again against the form as the resident reads it, so each message names the label they see.
+            shown = validate(form, submission.answers, page=page).errors
+            errors = {**errors, **{key: value for key, value in shown.items() if key in errors}}
     current = form.pages[page]
     html = render_page(form, submission.answers, errors, page=page,
                        locked=services.locked_values(form, submission.resident),
@@ -149,7 +155,7 @@ def check(request: TownRequest, public_id: UUID) -> HttpResponse:
     submission = _own(request, public_id)
     if submission.status != Status.DRAFT:
         return _to_status(submission)
-    form = submission.form_version.form
+    form = _form(request, submission)
     result = validate(form, {**submission.answers, **services.locked_values(form, submission.resident)})
     if not result.is_valid:
         messages.error(request, _("まだ入力されていない項目か、直していただく項目があります。"))
@@ -198,7 +204,7 @@ def status(request: TownRequest, public_id: UUID) -> HttpResponse:
     submission = _own(request, public_id)
     if submission.status == Status.DRAFT:
         return HttpResponseRedirect(_continue_url(submission))
-    form = submission.form_version.form
+    form = _form(request, submission)
     names = services.file_names(submission)
     just_submitted = request.session.pop(JUST_SUBMITTED, None) == str(submission.public_id)
     events = [event for event in submission.events.all() if event.visible_to_applicant]
@@ -207,7 +213,7 @@ def status(request: TownRequest, public_id: UUID) -> HttpResponse:
         "submission": submission, "procedure": submission.procedure, "resident": request.resident,
         "explanation": _explain(submission.status), "events": events, "just_submitted": just_submitted,
         "sections": _sections(form, submission.answers, names), "attachments": _attachments(submission),
-        "can_withdraw": "withdraw" in actions, "correction": _correction_request(submission, events),
+        "can_withdraw": "withdraw" in actions, "correction": _correction_request(submission, events, form),
         "payment": payments.submission_summary(submission), "tickets": submission.tickets.all(),
     })
 
@@ -218,7 +224,7 @@ def correct(request: TownRequest, public_id: UUID) -> HttpResponse:
     submission = _own(request, public_id)
     if submission.status != Status.CORRECTION:
         return _to_status(submission)
-    form = submission.form_version.form
+    form = _form(request, submission)
     flagged = correction_form(form, submission.correction_fields)
     answers, errors = submission.answers, {}
     if request.method == "POST":
@@ -229,6 +235,10 @@ def correct(request: TownRequest, public_id: UUID) -> HttpResponse:
             return _to_status(submission)
         if isinstance(outcome.refused, services.Invalid):
             answers, errors = {**submission.answers, **posted}, outcome.refused.result.errors
+            if form is not submission.form_version.form:
+                # Each message as the resident reads it (naming the translated label), checked again on this form.
+                shown = validate(form, {**answers, **services.locked_values(form, submission.resident)}).errors
+                errors = {**errors, **{key: value for key, value in shown.items() if key in errors}}
         elif outcome.refused is not None:
             messages.error(request, outcome.refused.message)
             return _to_status(submission)
@@ -246,7 +256,7 @@ def correct(request: TownRequest, public_id: UUID) -> HttpResponse:
         "other_errors": [message for key, values in errors.items() if key.split(".")[0] not in flagged_names
                          for message in values],
         "others": render_answers(form, others, names),
-        "correction": _correction_request(submission, list(submission.events.all())),
+        "correction": _correction_request(submission, list(submission.events.all()), form),
     }, status=400 if errors else 200)
 
 
@@ -330,6 +340,11 @@ def _to_status(submission: Submission) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("applications:status", args=[submission.public_id]))
 
 
+def _form(request: TownRequest, submission: Submission) -> FormDefinition:
+    """The submission's form as this resident reads it (English or やさしい日本語 where staff checked a translation)."""
+    return words.form(request, WORDS_KIND, submission.procedure_id, submission.form_version.form)
+
+
 def _has_file(fields: Iterable[Field]) -> bool:
     return any(item.type == "file" or any(sub.type == "file" for sub in item.fields) for item in fields)
 
@@ -360,12 +375,12 @@ def correction_form(form: FormDefinition, flagged: Iterable[str]) -> FormDefinit
                           pages=(Page(title=_("直していただく項目"), fields=tuple(fields)),))
 
 
-def _correction_request(submission: Submission, events: list[Any]) -> dict[str, Any] | None:
-    """What staff asked to correct: the fields' labels and their message."""
+def _correction_request(submission: Submission, events: list[Any], form: FormDefinition) -> dict[str, Any] | None:
+    """What staff asked to correct: the fields' labels (as the resident reads them) and their message."""
     if submission.status != Status.CORRECTION:
         return None
     flagged = set(submission.correction_fields)
-    labels = [item.label for item in submission.form_version.form.all_fields() if item.name in flagged]
+    labels = [item.label for item in form.all_fields() if item.name in flagged]
     asked = [event for event in events if event.to_status == Status.CORRECTION]
     return {"labels": labels, "message": asked[-1].text if asked else ""}
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.http import QueryDict
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -231,6 +232,10 @@ def _hint(item: Field) -> str:
     """The form's own help, then the rule the answer is checked against (the same words its refusal uses)."""
     rule = rule_hint(item)
     help_text = "" if item.help_text.strip() and item.help_text.strip() in rule else item.help_text
+    if help_text and type(help_text) is not str:  # a town text shown untranslated (kernel.words): keep it marked
+        from yakuba.kernel.words.display import html
+
+        return format_html("{} {}", html(help_text), rule) if rule else html(help_text)
     return " ".join(part for part in (help_text, rule) if part)
 
 

@@ -41,6 +41,7 @@ def ui(request: TownRequest) -> dict[str, Any]:
         "identity_verification": oidc.identity_verification_available(municipality),
         "text_size": prefs.text_size(request),
         "furigana": prefs.furigana_on(request),
+        "easy_japanese": prefs.easy_on(request),
         "staff_menu": _staff_menu(request),
         # Called by the staff header only (a template calls a callable): resident pages ask nothing.
         "staff_header_counts": lambda: _staff_header_counts(request),

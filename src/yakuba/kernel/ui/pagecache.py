@@ -5,11 +5,12 @@
 
 The middleware (placed just inside the tenancy middleware, outside sessions and authentication) answers an anonymous
 GET or HEAD for such a view from the cache (Django's default cache: Redis in production with several machines), keyed
-by town, host, path and query, and by what changes the HTML (language, ふりがな, 文字サイズ). A page is kept with the
-generation tokens (one per town and kind) it was rendered under, and read together with the current tokens in one
-round trip. A change of records (kernel.records `changing` at the write, `changed` once it commits) replaces the kind's
-token, so the next reader misses and renders the page anew: every reader sees a write as soon as it commits (readers
-of another process at most PAGE_CACHE_LOCAL_MS later, the time a process answers a page again from memory).
+by town, host, path and query, and by what changes the HTML (language, ふりがな, やさしい日本語, 文字サイズ).
+A page is kept with the generation tokens (one per town and kind) it was rendered under, and read together with the
+current tokens in one round trip. A change of records (kernel.records `changing` at the write, `changed` once it
+commits) replaces the kind's token, so the next reader misses and renders the page anew: every reader sees a write
+as soon as it commits (readers of another process at most PAGE_CACHE_LOCAL_MS later, the time a process answers a
+page again from memory).
 
 Only what is the same for every visitor is kept: a request with a session, a pending message or credentials is never
 answered from the cache, and a response is only stored when the visitor was anonymous, it is a 200 without cookies, and
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 ATTRIBUTE = "yakuba_page_cache"
 TOWN = "kernel.town"  # the town itself (name, phone, settings): part of every page's key
 ALERT = "kernel.alert"  # the town's alert in force (registry.town_alert, 災害モード's banner): part of every page's key
+# Staff-entered translations of town texts (kernel.words): part of every page's key, as any page may show them.
+WORDS = "kernel.words"
 DEPARTMENTS = "accounts.department"  # 担当課 and their phone numbers (the home page)
 HEADER = "X-Page-Cache"  # "hit" or "miss" on the cacheable responses (for operators and tests)
 # Headers that belong to one response, never replayed from the cache.
@@ -324,12 +327,12 @@ class PublicPageCacheMiddleware:
             language = settings.LANGUAGE_CODE
         page = hashlib.blake2b(
             f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode(), digest_size=16).hexdigest()
-        view = "f" if prefs.furigana_on(request) else "-"
+        view = ("f" if prefs.furigana_on(request) else "-") + ("e" if prefs.easy_on(request) else "-")
         key = f"pc:p:{municipality.pk}:{language}:{prefs.text_size(request)}:{view}:{page}"
         kept = recent.get(key)
         if kept is not None:
             return kept
-        generations = [_generation_key(municipality.pk, kind) for kind in (TOWN, ALERT, *policy.kind_names())]
+        generations = [_generation_key(municipality.pk, kind) for kind in (TOWN, ALERT, WORDS, *policy.kind_names())]
         cache = _cache()
         found = cache.get_many([key, *generations])
         stored = found.get(key)

@@ -101,11 +101,12 @@ def set_prefs(request: TownRequest) -> HttpResponse:
     if not _same_site(request):
         return HttpResponseForbidden()
     response = HttpResponseRedirect(safe_next(request, reverse("ui:home")))
-    furigana = request.POST.get("furigana")
+    furigana, easy = request.POST.get("furigana"), request.POST.get("easy")
     prefs.apply(
         response,
         size=request.POST.get("text_size"),
         furigana=None if furigana is None else furigana == "1",
+        easy=None if easy is None else easy == "1",
     )
     return response
 
@@ -115,7 +116,15 @@ def set_prefs(request: TownRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     if not _same_site(request):
         return HttpResponseForbidden()
-    return i18n.set_language(request)
+    chosen = request.POST.get("language")
+    if chosen == prefs.EASY:  # やさしい日本語: Japanese, with the town's easy versions where there are some
+        post = request.POST.copy()
+        post["language"] = "ja"
+        request.POST = post  # type: ignore[assignment]
+    response = i18n.set_language(request)
+    if chosen in (prefs.EASY, *dict(settings.LANGUAGES)):
+        prefs.apply(response, easy=chosen == prefs.EASY)
+    return response
 
 
 def csrf_failure(request: TownRequest, reason: str = "") -> HttpResponse:

@@ -24,6 +24,7 @@ from yakuba.kernel.files.http import private_file_response
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.messaging import services as messaging
 from yakuba.kernel.messaging.models import Delivery, Language
+from yakuba.kernel.ui import prefs
 from yakuba.kernel.ui.actions import attempt
 from yakuba.kernel.ui.pagecache import cacheable_public
 
@@ -48,7 +49,8 @@ def index(request: TownRequest) -> HttpResponse:
     chosen = next((category for category in categories if category.slug == slug), None)
     if slug and chosen is None:
         raise Http404(_("その分類のお知らせはありません。"))
-    visible = town_notices(request).visible().select_related("category", "department")
+    visible = town_notices(request).visible().select_related("category", "department").prefetch_related(
+        "translations")
     pinned: list[Notice] = []
     if chosen is not None:
         listed = visible.filter(category=chosen)
@@ -132,7 +134,8 @@ def _version(request: TownRequest, notice: Notice, delivery: Delivery | None) ->
     the page's language (or the subscriber's), else the Japanese."""
     chosen = delivery.subscriber.language if delivery is not None else ""
     easy_param = request.GET.get("easy")
-    easy = bool(notice.easy_body) and (easy_param == "1" or (easy_param is None and chosen == Language.EASY))
+    wants_easy = chosen == Language.EASY or (not chosen and prefs.easy_on(request))  # the display switch
+    easy = bool(notice.easy_body) and (easy_param == "1" or (easy_param is None and wants_easy))
     language = chosen if chosen and chosen not in (Language.JA, Language.EASY) else request.LANGUAGE_CODE
     translation = None
     if not easy and language and language != "ja":

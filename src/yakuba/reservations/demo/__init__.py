@@ -17,7 +17,7 @@ from .catalogue import APPOINTMENTS, CENTRES, CHILDCARE, FACILITIES, FACILITY_DE
 
 def load(municipality: Municipality, town: Town) -> None:
     """Idempotent: called by `yakuba demo` for each town inside its scope and transaction."""
-    from . import courses, groups, samples
+    from . import courses, groups, samples, words
 
     department = Department.objects.get(name=FACILITY_DEPARTMENT[town.slug])
     lat, lon = CENTRES[town.slug]
@@ -55,6 +55,7 @@ def load(municipality: Municipality, town: Town) -> None:
     groups.load(municipality, town)
     courses.load(municipality, town)
     _childcare(municipality, town)
+    words.load(municipality, town)
 
 
 def _childcare(municipality: Municipality, town: Town) -> None:

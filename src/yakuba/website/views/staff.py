@@ -106,8 +106,7 @@ def _block_rows(raw: list[dict[str, Any]], prefix: str = "blocks") -> list[dict[
                "label": forms.BLOCK_LABELS.get(block.get("type", ""), ""), "last": index == len(raw) - 1}
         for field in ("html", "answer"):
             if block.get("type") in ("text", "faq") and (field == "html") == (block.get("type") == "text"):
-                row["rich"] = RichTextarea(attrs={"rows": 6, "id": f"id_{name}-{field}",
-                                                  "aria-labelledby": f"{name}-{field}-label"},
+                row["rich"] = RichTextarea(attrs={"rows": 6, "id": f"id_{name}-{field}"},
                                            heading="h3").render(f"{name}-{field}", block.get(field, ""))
         rows.append(row)
     return rows
