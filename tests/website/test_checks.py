@@ -174,20 +174,6 @@ def test_check_html_on_clean_html_and_nothing():
     assert checks.check_html("") == [] and checks.check_html("   ") == []
 
 
-def test_pdf_text_reads_a_pdf_and_gives_nothing_for_garbage(tmp_path):
-    from weasyprint import HTML
-
-    from tests.meetings.support import blank_pdf
-
-    path = tmp_path / "a.pdf"
-    path.write_bytes(HTML(string="<p>Dog registration form</p>").write_pdf())
-    assert "Dog registration form" in checks.pdf_text(path)
-    assert checks.pdf_text(blank_pdf(1)) == ""
-    bad = tmp_path / "b.pdf"
-    bad.write_bytes(b"not a pdf")
-    assert checks.pdf_text(bad) == ""
-
-
 @pytest.mark.django_db
 def test_the_report_covers_the_staff_members_department_and_all_for_the_information_officer(town_a):
     clerk = factories.make_staff(town_a, department="総務課")
@@ -213,3 +199,19 @@ def test_the_report_covers_the_staff_members_department_and_all_for_the_informat
 def test_sub_headings_inside_rich_text_count_in_the_outline():
     assert codes(check(heading(2), text("<h4>細目</h4><p>本文</p>"))) == ["heading-skip"]
     assert check(heading(2), text("<h3>細目</h3><p>本文</p>")) == []
+
+
+@pytest.mark.django_db
+def test_the_report_leaves_out_pages_past_their_expiry(town_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_scopes import scope
+
+    admin = factories.make_staff(town_a, department="企画課", role=Role.ADMIN)
+    page = make_page(town_a, admin, path="old", title="終わった催し", blocks=[image("")])
+    with scope(municipality=town_a):
+        assert checks.report(admin).checked == 1
+        page.expires_at = timezone.now() - timedelta(days=1)
+        page.save(update_fields=["expires_at"])
+        assert checks.report(admin).checked == 0

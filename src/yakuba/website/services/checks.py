@@ -491,29 +491,6 @@ def label(code: str) -> str:
     return labels.get(code, code)
 
 
-def pdf_text(path: str | Path | bytes) -> str:
-    """The text of a PDF (every page, in order), for Asset.text: "" when it has none (a scan) or cannot be read."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError:
-        return ""
-    pages = []
-    try:
-        for index in range(len(pdf)):
-            page = pdf[index]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_bounded().replace("\r\n", "\n").replace("\x00", "").strip())
-            textpage.close()
-            page.close()
-    except pdfium.PdfiumError:
-        return "\n\n".join(text for text in pages if text)
-    finally:
-        pdf.close()
-    return "\n\n".join(text for text in pages if text)
-
-
 # The town's report ---------------------------------------------------------------------------------------------------
 
 CACHE_SECONDS = 7 * 24 * 3600
@@ -593,8 +570,11 @@ def report(staff: Any, *, department: int | None = None, severity: str = "", dra
         "live__blocks_en", "live__blocks_easy", "live__machine_draft").order_by("department__sort_order", "path")
     if department is not None:
         pages = pages.filter(department_id=department)
-    if not drafts:
-        pages = pages.filter(live__isnull=False)
+    if not drafts:  # what residents can read now: published, not past its 掲載期限
+        from django.db.models import Q
+        from django.utils import timezone
+
+        pages = pages.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), live__isnull=False)
     rows = list(pages)
     open_versions: dict[int, Any] = {}
     if drafts:
@@ -629,4 +609,4 @@ _SEVERITIES = {"image-alt": ERROR, "heading-empty": ERROR, "heading-first": ERRO
 
 
 __all__ = ["CODES", "ERROR", "WARNING", "AssetInfo", "Finding", "Report", "ReportRow", "check_html", "check_version",
-           "dependent_characters", "errors", "label", "pdf_text", "replacement", "report", "visible_pages"]
+           "dependent_characters", "errors", "label", "replacement", "report", "visible_pages"]
