@@ -316,7 +316,8 @@ def _images(content: _Content) -> Iterable[Finding]:
         if not alt:
             yield Finding("image-alt", ERROR, _(
                 "画像に代替テキストがありません。画像が伝える内容を代替テキストに書いてください"
-                "（飾りだけの画像なら「装飾のみ」にしてください）。"), image.block, "alt")
+                "（飾りだけの画像なら「飾りの画像で、伝える内容はない」にチェックを付けてください）。"),
+                image.block, "alt")
         elif alt.lower() in VAGUE_ALT or _FILE_NAME.match(alt) or (image.name and alt == image.name):
             yield Finding("image-alt-vague", WARNING, _(
                 "代替テキスト「%(alt)s」では画像の内容が伝わりません。何が写っているか、何を示す図かを書いてください。")
