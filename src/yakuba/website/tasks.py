@@ -84,3 +84,18 @@ def import_pages(run_id: int) -> str:
         if run is None:
             return "gone"
         return importing.phase(importing.run_import(run.pk))
+
+
+@task()
+def machine_draft(version_id: int, actor_id: int | None = None) -> bool:
+    """English and やさしい日本語 drafts of a version's words from the AI endpoint (after the PII guard), for staff to
+    check on the translation page."""
+    from django.contrib.auth import get_user_model
+
+    from .services import pages
+
+    with town_row(PageVersion, version_id) as row:
+        if row is None:
+            return False
+        actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+        return pages.machine_draft(version_id, actor)

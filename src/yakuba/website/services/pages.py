@@ -672,6 +672,97 @@ def waiting_for(staff: Staff) -> Any:
     return versions.filter(page__department_id=staff.department_id).exclude(author=staff).order_by("submitted_at")
 
 
+# ---------------------------------------------------------------- machine drafts of the translations
+
+WORD_FIELDS = {"heading": ("text",), "text": ("html",), "image": ("alt", "caption"), "file": ("label",),
+               "map": ("label",), "link": ("text",), "faq": ("question", "answer")}
+RICH_FIELDS = ("html", "answer")
+
+
+@transaction.atomic
+def request_machine_draft(staff: Staff, page: Page, *, revision: int | None) -> PageVersion:
+    """Ask the AI endpoint for English and やさしい日本語 drafts of the page's draft (a task): staff check and correct
+    them on the translation page; nothing is shown to residents until saved there and approved."""
+    from yakuba.kernel import ai
+
+    if not ai.enabled():
+        raise Refused(_("AIの接続先が設定されていないため、下書きは作れません。"))
+    if not may_edit(staff, page):
+        raise Refused(_("このページを編集できるのは、担当課の職員と情報担当です。"))
+    page = _locked(page, revision)
+    version = open_version(page)
+    if version is None or version.state not in (VersionState.DRAFT, VersionState.RETURNED):
+        raise Refused(_("翻訳は下書きで編集します。まず本文の「下書きを保存」をしてください。"))
+    version.machine_draft = {"asked": timezone.now().isoformat()}
+    version.save(update_fields=["machine_draft", "updated_at"])
+    audit("website.version.machine_draft_requested", municipality=staff.municipality, actor=staff.user, obj=page,
+          data={"version": version.number})
+    version_id, actor_id = version.pk, staff.user_id
+    transaction.on_commit(lambda: tasks.machine_draft.enqueue(version_id, actor_id))
+    return version
+
+
+def _words_of(version: PageVersion, kind: str) -> dict[str, str]:
+    texts = {"title": version.title, "summary": version.summary}
+    for index, block in enumerate(version.blocks or []):
+        for name in WORD_FIELDS.get(block.get("type", ""), ()):
+            if str(block.get(name, "")).strip():
+                texts[f"b{index}.{name}"] = str(block[name])
+    for name in detail_words(kind, version.details or {}):
+        texts[f"d.{name}"] = str(version.details[name])
+    return {key: value for key, value in texts.items() if value.strip()}
+
+
+def _drafted(version: PageVersion, answer: dict[str, str]) -> dict[str, Any]:
+    """The endpoint's answer as the translation page's prefill: blocks with their words replaced (rich text through
+    the sanitiser, as anything typed), details by name."""
+    from yakuba.kernel.ui import richtext
+
+    def line(value: str) -> str:
+        return " ".join(value.split())[:300]
+
+    blocks = []
+    for index, block in enumerate(version.blocks or []):
+        copy = dict(block)
+        for name in WORD_FIELDS.get(block.get("type", ""), ()):
+            proposed = answer.get(f"b{index}.{name}", "")
+            copy[name] = (richtext.sanitise(proposed, tags=block_kit.TEXT_TAGS) if name in RICH_FIELDS
+                          else line(proposed)) if proposed else ""
+        blocks.append(copy)
+    details = {name[2:]: line(text) for name, text in answer.items() if name.startswith("d.")}
+    return {"title": line(answer.get("title", "")), "summary": line(answer.get("summary", "")), "blocks": blocks,
+            "details": details}
+
+
+def machine_draft(version_id: int, actor: Any = None) -> bool:
+    """Fill the version's machine drafts (the town in scope); False when the version moved on meanwhile. The
+    endpoint's failure is kept on the version for the translation page to say."""
+    from yakuba.kernel import ai
+    from yakuba.kernel.words import machine
+
+    version = PageVersion.objects.select_related("page", "municipality").filter(pk=version_id).first()
+    if version is None or version.state not in (VersionState.DRAFT, VersionState.RETURNED):
+        return False
+    texts = _words_of(version, version.page.kind)
+    drafts: dict[str, Any] = {}
+    try:
+        for language in LANGUAGES:
+            answer = machine.translate(texts, language, municipality=version.municipality, actor=actor,
+                                       about={"kind": "website.page", "key": version.page_id,
+                                              "version": version.number})
+            drafts[language] = _drafted(version, answer)
+    except ai.ChatFailed as error:
+        drafts = {"error": str(error)}
+    with transaction.atomic():
+        current = PageVersion.objects.select_for_update(of=("self",)).filter(pk=version_id).first()
+        if current is None or current.blocks != version.blocks or current.state not in (VersionState.DRAFT,
+                                                                                        VersionState.RETURNED):
+            return False
+        current.machine_draft = {**drafts, "at": timezone.now().isoformat()}
+        current.save(update_fields=["machine_draft", "updated_at"])
+    return "error" not in drafts
+
+
 # ---------------------------------------------------------------- pages as a town already has them (demo, import)
 
 @transaction.atomic

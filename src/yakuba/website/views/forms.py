@@ -15,14 +15,14 @@ from yakuba.kernel.tenancy.models import Municipality
 
 from .. import blocks as block_kit
 from ..models import Page, PageKind, ReviewOutcome
+from ..services import pages
 
 BLOCK_FIELDS = ("type", "level", "text", "html", "asset", "alt", "caption", "decorative", "label", "lat", "lng",
                 "url", "question", "answer")
 BLOCK_LABELS = {"heading": _("見出し"), "text": _("本文"), "image": _("画像"), "file": _("ファイル"),
                 "map": _("地図"), "link": _("リンク"), "faq": _("よくある質問")}
 # Which block fields are words (translated into English and やさしい日本語); the rest are shared (asset, place, URL).
-WORD_FIELDS = {"heading": ("text",), "text": ("html",), "image": ("alt", "caption"), "file": ("label",),
-               "map": ("label",), "link": ("text",), "faq": ("question", "answer")}
+WORD_FIELDS = pages.WORD_FIELDS
 MAX_POSTED_BLOCKS = block_kit.MAX_BLOCKS + 1
 
 

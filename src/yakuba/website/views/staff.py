@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yakuba.kernel import ai
 from yakuba.kernel.accounts.models import Department, Role
 from yakuba.kernel.accounts.permissions import staff_required
 from yakuba.kernel.files.http import private_file_response
@@ -361,8 +362,9 @@ def _translation_page(request: TownRequest, page: Page, version: PageVersion, fo
     details = version.details or {}
     detail_rows = {language: [{"name": f"{language}-detail-{name}", "label": forms.PageForm.base_fields[name].label,
                                "japanese": details.get(name, ""),
-                               "value": (posted_details or {}).get(f"{name}_{language}",
-                                                                   details.get(f"{name}_{language}", ""))}
+                               "value": (posted_details or {}).get(
+                                   f"{name}_{language}", details.get(f"{name}_{language}") or draft.get(
+                                       language, {}).get("details", {}).get(name, ""))}
                               for name in services.detail_words(page.kind, details)]
                    for language in services.LANGUAGES}
     return render(request, "website/staff/translate.html", {
@@ -370,7 +372,10 @@ def _translation_page(request: TownRequest, page: Page, version: PageVersion, fo
         "en_details": detail_rows["en"], "easy_details": detail_rows["easy"],
         "en_rows": _translation_rows(version.blocks, values["en"], "en"),
         "easy_rows": _translation_rows(version.blocks, values["easy"], "easy"),
-        "machine": bool(draft) and not version.title_en}, status=400 if errors else status)
+        "machine": bool(draft.get("en") or draft.get("easy")), "machine_error": draft.get("error", ""),
+        "machine_waiting": bool(draft.get("asked")) and not draft.get("at"),
+        "ai": ai.enabled() and version.state in (VersionState.DRAFT, VersionState.RETURNED)},
+        status=400 if errors else status)
 
 
 @staff_required(role=Role.STAFF)
@@ -444,6 +449,17 @@ def translate(request: TownRequest, pk: int) -> HttpResponse:
     return _translation_page(request, page, version, form, posted, posted_details=posted_details,
                              extra_errors=[_err(m, "main") for k, m in outcome.refused.errors.items()
                                            if k not in form.fields])
+
+
+@staff_required(role=Role.STAFF)
+@require_POST
+def translate_draft(request: TownRequest, pk: int) -> HttpResponse:
+    """「AIで下書き」: the drafts are made by a task; the translation page shows them when they are there."""
+    page = _editable(request, pk)
+    return act_once(request, lambda: services.request_machine_draft(request.staff, page,
+                                                                    revision=_revision(request)),
+                    done=_("AIに下書きを頼みました。少したってからこのページを開き直すと、下書きが入っています。"),
+                    back=reverse("staff:website-page-translate", args=[page.pk]))
 
 
 # ---------------------------------------------------------------- versions
@@ -668,6 +684,7 @@ staff_urlpatterns = [
     path("website/pages/<int:pk>/phone/", phone, name="website-page-phone"),
     path("website/pages/<int:pk>/files/", upload, name="website-page-upload"),
     path("website/pages/<int:pk>/translate/", translate, name="website-page-translate"),
+    path("website/pages/<int:pk>/translate/draft/", translate_draft, name="website-page-translate-draft"),
     path("website/pages/<int:pk>/versions/", versions, name="website-page-versions"),
     path("website/pages/<int:pk>/versions/<int:number>/restore/", restore, name="website-page-restore"),
     path("website/pages/<int:pk>/submit/", submit, name="website-page-submit"),
