@@ -10,9 +10,9 @@ from yakuba.kernel.accounts import urls as accounts_urls
 from yakuba.kernel.audit import urls as audit_urls
 from yakuba.kernel.messaging import urls as messaging_urls
 from yakuba.kernel.messaging import views_staff_push
-from yakuba.kernel.words import views_staff as words_staff
 from yakuba.kernel.ops import views as ops_views
 from yakuba.kernel.ui import views as ui_views
+from yakuba.kernel.words import views_staff as words_staff
 from yakuba.meetings import urls as meetings_urls
 from yakuba.notices import urls as notices_urls
 from yakuba.opendata import urls as opendata_urls
