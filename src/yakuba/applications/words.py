@@ -28,6 +28,8 @@ def _procedures(municipality: Municipality) -> Iterator[words.Record]:
             texts.append(words.Text("summary", procedure.summary, _("説明")))
         if procedure.documents.strip():
             texts.append(words.Text("documents", procedure.documents, _("必要なもの")))
+        if procedure.fee.strip():
+            texts.append(words.Text("fee", procedure.fee, _("手数料")))
         if procedure.current_form is not None:
             texts += words.form_texts(procedure.current_form.form)
         yield words.Record(key=str(procedure.pk), title=procedure.title, texts=texts,

@@ -142,3 +142,22 @@ def test_anonymous_cached_pages_keep_easy_and_plain_apart(town_a, admin_a, dog):
     assert "<h1>犬の登録</h1>" in plain.get(url("procedure", "dog")).content.decode()
     assert plain.get(url("procedure", "dog"))["X-Page-Cache"] == "hit"
     assert "<h1>いぬの とどけ</h1>" in easy.get(url("procedure", "dog")).content.decode()
+
+
+def test_documents_fee_and_department_in_english(town_a, admin_a):
+    dog = factories.make_procedure(town_a, slug="dog2", documents="写真\n・印鑑", fee="3,000円")
+    translate(town_a, admin_a, dog, "en", {"fee": "3,000 yen"})
+    body = english().get(url("procedure", "dog2")).content.decode()
+    assert '<li><span lang="ja" class="untranslated">写真</span></li>' in body
+    assert '<li><span lang="ja" class="untranslated">印鑑</span></li>' in body
+    assert "3,000 yen" in body and '<span lang="ja" class="untranslated">総務課</span>' in body
+    with scope(municipality=town_a):
+        dog.department.name_en = "General Affairs"
+        dog.department.save()
+    translate(town_a, admin_a, dog, "en", {"documents": "A photo\n・Your seal"})
+    # A test's writes never commit, so the second one in the same test renews neither the cached page nor the
+    # process's table of translations (in use each write's transaction commits and does): another address, and
+    # the table forgotten.
+    display.forget()
+    body = english().get(url("procedure", "dog2") + "?again").content.decode()
+    assert "<li>A photo</li>" in body and "<li>Your seal</li>" in body and "General Affairs" in body

@@ -100,3 +100,37 @@ def test_towns_apart(town_a, town_b, staff_a, staff_b, dog):
         with pytest.raises(Refused):
             services.save_record(municipality=town_b, staff=staff_b, kind=KIND, key=str(dog.pk),
                                  entries=[services.Entry("title", "en", "X")], check=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_saving_at_once_one_is_told(town_a, staff_a, admin_a):
+    """Both start from no translation (revision 0): one saves, the other is told, whichever is second."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is proven on PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
+    dog = factories.make_procedure(town_a, slug="dog")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def save_as(staff, text):
+        try:
+            barrier.wait()
+            save(town_a, staff, dog, services.Entry("title", "en", text))
+            outcomes.append("saved")
+        except services.Conflict:
+            outcomes.append("told")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save_as, args=(who, text))
+               for who, text in ((staff_a, "Dog licence"), (admin_a, "Registering a dog"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["saved", "told"]
+    with scope(municipality=town_a):
+        assert Translation.objects.get().revision == 1

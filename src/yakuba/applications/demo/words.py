@@ -16,6 +16,7 @@ JIDOU_TEATE_EN = {
                "When a child is born or you move into the town, apply within 15 days from the next day.",
     "documents": "Something that shows the bank account in the applicant's name\n"
                  "If you are in the employees' pension scheme: a document that shows your health insurance",
+    "fee": "Free of charge",
     "form.title": "Child Allowance: application for approval",
     "form.page.0.title": "The applicant",
     "form.applicant_name.label": "Applicant's full name",

@@ -66,7 +66,10 @@ def procedure(request: TownRequest, slug: str) -> HttpResponse:
     resident = None
     if request.user.is_authenticated:
         resident = Resident.objects.filter(user=request.user).first()
-    documents = [line.strip().lstrip("・-*　 ") for line in item.documents.splitlines() if line.strip()]
+    shown = words.translate(request, WORDS_KIND, item.pk, "documents", item.documents)
+    # Each line keeps the mark of Japanese shown to an English reader (kernel.words), as the whole text had it.
+    kind = type(shown)
+    documents = [kind(line.strip().lstrip("・-*　 ")) for line in shown.splitlines() if line.strip()]
     known = fee_editor.questions([item.current_form.definition] if item.current_form else [])
     return render(request, "applications/public/procedure.html", {
         "procedure": item, "documents": documents, "draft": services.current_draft(item, resident),

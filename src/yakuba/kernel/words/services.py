@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,6 +122,14 @@ def save_record(*, municipality: Municipality, staff: Staff, kind: str, key: str
             errors[f"{entry.language}-{entry.field}"] = _("%(max)d文字以内で入力してください。") % {"max": MAX_TEXT}
     if errors:
         raise Refused(errors)
+    try:
+        return _save(municipality, staff, kind, key, entries, japanese, check, request)
+    except IntegrityError as error:  # two first translations of the same text at once: the second is told
+        raise Conflict([f"{e.language}-{e.field}" for e in entries]) from error
+
+
+def _save(municipality: Municipality, staff: Staff, kind: str, key: str, entries: list[Entry],
+          japanese: dict[str, str], check: bool, request: HttpRequest | None) -> int:
     now = timezone.now()
     changed: list[str] = []
     with transaction.atomic():

@@ -36,3 +36,17 @@ def word(context: template.Context, kind: str, key: Any, field: str, japanese: A
 @register.filter(is_safe=False)
 def ja(value: Any) -> SafeString:
     return display.html("" if value is None else value)
+
+
+@register.filter(is_safe=False)
+def local_name(value: Any) -> SafeString:
+    """A row with `name` and `name_en` (a 課): its English name for an English reader where the town gave one, else
+    the Japanese (marked for an English reader). The request is not needed: the active language says."""
+    from django.utils.translation import get_language
+
+    if value is None:
+        return SafeString("")
+    name, english = str(getattr(value, "name", value)), str(getattr(value, "name_en", "") or "")
+    if (get_language() or "ja").startswith("en"):
+        return display.html(english if english else display.Japanese(name))
+    return display.html(name)
