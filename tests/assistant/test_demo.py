@@ -56,8 +56,8 @@ def test_the_demo_knowledge_base_answers_with_sources(settings):
         assert metrics.get("assistant.documents").value(today, today + timedelta(days=1)) >= 30  # type: ignore
 
         gomi = answer.ask(shimonita, "粗大ごみの出し方は？")
-        assert gomi.known and gomi.passages[0].title == "粗大ごみの出し方は？"
-        assert gomi.passages[0].source == demo.FAQ_SOURCE
+        # Each demo town's official site has its own ごみ pages (website demo), which the answers may cite first.
+        assert gomi.known and "粗大ごみ" in gomi.passages[0].title and "手数料" in gomi.passages[0].text
 
         telework = answer.ask(shimonita, "下仁田町のテレワークの目標は？")
         assert telework.known, telework.passages
@@ -71,5 +71,5 @@ def test_the_demo_knowledge_base_answers_with_sources(settings):
     for town in Municipality.objects.exclude(code="103829"):
         with scope(municipality=town):
             reply = answer.ask(town, "粗大ごみの出し方は？")
-            assert reply.known and reply.passages[0].title == "粗大ごみの出し方は？", town.name
+            assert reply.known and "ごみ" in reply.passages[0].title, town.name
             assert Document.objects.filter(kind=Kind.PLAN).exists(), town.name

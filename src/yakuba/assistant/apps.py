@@ -11,5 +11,5 @@ class AssistantConfig(AppConfig):
 
         from . import demo, metrics, openapi, receivers, registry  # noqa: F401  (menus, metrics, signals, API)
 
-        if demo.load not in kernel_demo.loaders:
-            kernel_demo.loaders.append(demo.load)
+        if demo.load not in kernel_demo.finishers:
+            kernel_demo.finishers.append(demo.load)  # after every app's demo data: it ingests their documents

@@ -28,6 +28,8 @@ DELIBERATE = {
     "meetings:page": "a page image of a pack: a version never changes, so a member's browser keeps it a day",
     "meetings:thumb": "a page thumbnail of a pack: as meetings:page",
     "website:file": "an image a public page shows: kept an hour (a file reaches the crawl only with a page)",
+    "website:theme": "the town's colour as a stylesheet, the same for everyone: kept an hour",
+    "website:emblem": "the town's emblem, the same for everyone: kept an hour",
 }
 
 

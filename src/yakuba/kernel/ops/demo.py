@@ -28,6 +28,9 @@ DEMO_PASSWORD = "yakuba-demo-2026"
 # Apps add their demo data here (in AppConfig.ready): each loader gets the town's Municipality and the Town
 # record, runs inside the town's scope and the load's transaction, and must be idempotent.
 loaders: list[Callable[[Municipality, Town], None]] = []
+# Loaders that read what the other apps' demo data made (the assistant ingests every app's documents): run after all
+# of `loaders`, in the same way.
+finishers: list[Callable[[Municipality, Town], None]] = []
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ def load() -> list[Municipality]:
         municipalities = [_load_town(town) for town in TOWNS]
         for town, municipality in zip(TOWNS, municipalities, strict=True):
             with scope(municipality=municipality):
-                for loader in loaders:
+                for loader in [*loaders, *finishers]:
                     loader(municipality, town)
         return municipalities
 

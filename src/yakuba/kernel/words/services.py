@@ -3,26 +3,24 @@ WORDS, so cached pages and the display tables see it as soon as it commits."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yakuba.kernel import ai, pii, records
+from yakuba.kernel import ai, records
 from yakuba.kernel.accounts.models import Role, Staff
 from yakuba.kernel.audit.services import record as audit
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.ui.pagecache import WORDS
 
-from . import registry
+from . import machine, registry
 from .models import MAX_TEXT, Language, State, Translation
 
 # Control characters other than line breaks and tabs never belong in a text residents read.
@@ -209,18 +207,6 @@ def load_texts(municipality: Municipality, kind: str, key: str, language: str, t
 
 # Machine drafts ---------------------------------------------------------------------------------------------------
 
-SYSTEM = {
-    Language.ENGLISH: (
-        "You translate a Japanese municipality's texts for residents into plain, short English. "
-        "You receive a JSON object of id -> Japanese text. Answer with one JSON object of the same ids -> English, "
-        "nothing else. Keep numbers, dates and amounts exactly. Leave placeholders such as [氏名] or {n} as they are."),
-    Language.EASY: (
-        "あなたは自治体の文章を「やさしい日本語」に書き換えます。短い文、やさしい言葉、漢字を少なめに。"
-        "JSONオブジェクト（id → 日本語）を受け取り、同じ id → やさしい日本語 のJSONオブジェクトだけを返してください。"
-        "数字・日付・金額はそのまま。[氏名] や {n} はそのまま残してください。"),
-}
-
-
 def request_drafts(*, municipality: Municipality, staff: Staff, kind: str, key: str, language: str,
                    request: HttpRequest | None = None) -> None:
     """Ask for machine drafts of the record's untranslated texts (in a task, after this commits)."""
@@ -251,20 +237,8 @@ def draft(*, municipality: Municipality, kind: str, key: str, language: str, act
     wanted = [text for text in record.texts if text.field not in have and text.japanese.strip()][:MAX_AI_TEXTS]
     if not wanted:
         return 0
-    sent: dict[str, str] = {}
-    kinds: Counter[str] = Counter()
-    for index, text in enumerate(wanted):
-        redacted, findings = pii.redact(text.japanese)
-        kinds.update(finding.kind for finding in findings)
-        sent[str(index)] = redacted
-    payload = {"model": settings.AI_MODEL, "temperature": 0, "messages": [
-        {"role": "system", "content": SYSTEM[Language(language)]},
-        {"role": "user", "content": json.dumps(sent, ensure_ascii=False)}]}
-    audit("words.draft.ai_sent", municipality=municipality, actor=actor,
-          data={"kind": kind, "key": key, "language": language, "model": settings.AI_MODEL,
-                "endpoint": settings.AI_BASE_URL, "texts": len(sent), "chars": sum(len(v) for v in sent.values()),
-                "redactions": dict(sorted(kinds.items()))})
-    answer = _parse(ai.complete(payload))
+    answer = machine.translate({str(index): text.japanese for index, text in enumerate(wanted)}, language,
+                               municipality=municipality, actor=actor, about={"kind": kind, "key": key})
     stored = 0
     with transaction.atomic():
         taken = set(Translation.objects.select_for_update().filter(kind=kind, key=key, language=language)
@@ -282,17 +256,3 @@ def draft(*, municipality: Municipality, kind: str, key: str, language: str, act
         if stored:
             records.announce(WORDS, municipality.pk)
     return stored
-
-
-def _parse(content: str) -> dict[str, Any]:
-    """The JSON object in the answer (models sometimes wrap it in a code fence)."""
-    start, end = content.find("{"), content.rfind("}")
-    if start < 0 or end < start:
-        raise ai.ChatFailed(_("AIの応答の形式が正しくありません。"))
-    try:
-        found = json.loads(content[start:end + 1])
-    except ValueError as error:
-        raise ai.ChatFailed(_("AIの応答の形式が正しくありません。")) from error
-    if not isinstance(found, dict):
-        raise ai.ChatFailed(_("AIの応答の形式が正しくありません。"))
-    return found
