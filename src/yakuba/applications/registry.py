@@ -3,10 +3,10 @@ menu."""
 
 from datetime import datetime
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel.accounts.models import Role
+from yakuba.kernel.ui.pagecache import WORDS
 from yakuba.kernel.ui.registry import (
     Entry,
     UsageSource,
@@ -16,6 +16,7 @@ from yakuba.kernel.ui.registry import (
     register_staff,
     register_usage,
 )
+from yakuba.kernel.words import display
 
 register_public(Entry("applications:catalogue", _("電子申請"),
                       _("役場に行かずに、スマートフォンやパソコンから申請できます。"), order=10))
@@ -40,9 +41,12 @@ def _most_submitted(since: datetime, limit: int) -> list[Used]:
     procedures = (Procedure.objects.filter(is_published=True)
                   .annotate(used=Count("submissions", filter=Q(submissions__submitted_at__gte=since)))
                   .filter(used__gt=0).order_by("-used", "sort_order")[:limit])
-    lang = "ja" if get_language() == "en" else ""  # the names are in Japanese
-    return [Used(procedure.title, reverse("applications:procedure", args=[procedure.slug]), procedure.used, lang)
-            for procedure in procedures]
+    found = []
+    for procedure in procedures:  # each name in the reader's language where staff translated it (kernel.words)
+        title, lang = display.shown(procedure.municipality_id, "applications.procedure", procedure.pk, "title",
+                                    procedure.title)
+        found.append(Used(title, reverse("applications:procedure", args=[procedure.slug]), procedure.used, lang))
+    return found
 
 
-register_usage(UsageSource("applications.submissions", _most_submitted, kinds=("applications.procedure",)))
+register_usage(UsageSource("applications.submissions", _most_submitted, kinds=("applications.procedure", WORDS)))

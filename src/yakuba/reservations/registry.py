@@ -3,10 +3,10 @@ menu."""
 
 from datetime import datetime
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel.accounts.models import Role
+from yakuba.kernel.ui.pagecache import WORDS
 from yakuba.kernel.ui.registry import (
     Entry,
     UsageSource,
@@ -16,6 +16,7 @@ from yakuba.kernel.ui.registry import (
     register_staff,
     register_usage,
 )
+from yakuba.kernel.words import display
 
 register_public(Entry("reservations:index", _("施設・窓口の予約"),
                       _("公民館や体育館の予約、役場での相談の予約ができます。"), order=20))
@@ -36,9 +37,12 @@ def _most_booked(since: datetime, limit: int) -> list[Used]:
                   .annotate(used=Count("rooms__reservations", filter=Q(rooms__reservations__created_at__gte=since)
                                        & ~Q(rooms__reservations__status=Status.CANCELLED)))
                   .filter(used__gt=0).order_by("-used", "sort_order")[:limit])
-    lang = "ja" if get_language() == "en" else ""  # the names are in Japanese
-    return [Used(facility.name, reverse("reservations:facility", args=[facility.slug]), facility.used, lang)
-            for facility in facilities]
+    found = []
+    for facility in facilities:  # each name in the reader's language where staff translated it (kernel.words)
+        name, lang = display.shown(facility.municipality_id, "reservations.facility", facility.pk, "name",
+                                   facility.name)
+        found.append(Used(name, reverse("reservations:facility", args=[facility.slug]), facility.used, lang))
+    return found
 
 
-register_usage(UsageSource("reservations.bookings", _most_booked, kinds=("reservations.facility",)))
+register_usage(UsageSource("reservations.bookings", _most_booked, kinds=("reservations.facility", WORDS)))

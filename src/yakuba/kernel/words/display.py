@@ -134,6 +134,14 @@ def language_of(request: HttpRequest) -> str | None:
     return None
 
 
+def shown(municipality_id: int, kind: str, key: object, field: str, japanese: str) -> tuple[str, str]:
+    """For code that has no request (lists kept in a cache per language): the text in the active language (English
+    or Japanese) and "ja" when it is Japanese shown to an English reader, else ""."""
+    language = Language.ENGLISH if (get_language() or "ja").startswith("en") else None
+    text = Translator(municipality_id, language).text(kind, key, field, japanese)
+    return str(text), "ja" if isinstance(text, Japanese) else ""
+
+
 def translator(request: HttpRequest | None) -> Translator:
     """The request's translator (made once per request)."""
     if request is None:

@@ -339,6 +339,8 @@ def render_page(request: HttpRequest, page: Page, version: PageVersion, *, previ
         "page": page, "version": version, "words": words, "language": language, "body": body,
         "crumbs": crumbs, "children": children, "linked": linked,
         "details": _detail_rows(page, version, linked, language),
+        # The linked procedure's key in kernel.words (its records key is "applications.procedure:<pk>").
+        "procedure_pk": linked.procedure.key.rpartition(":")[2] if linked.procedure is not None else "",
         "starts": starts, "ends": ends, "starts_time": isinstance(starts, datetime),
         "ends_time": isinstance(ends, datetime), "place_map": place_map,
         "has_map": has_map or bool(place_map), "map_config": {
