@@ -93,6 +93,20 @@ def test_the_most_used_services_come_from_real_submissions_and_bookings(client, 
     assert section.index("粗大ごみ収集申込") < section.index("町民体育館") < section.index("犬の登録")
     assert "使われていない手続" not in section
 
+    # In English, a name staff translated reads in English; the others stay Japanese, marked as such.
+    from yakuba.kernel.words import services as words
+
+    with scope(municipality=town_a):
+        words.save_record(municipality=town_a, staff=factories.make_staff(town_a), kind="applications.procedure",
+                          key=str(rubbish.pk), entries=[words.Entry("title", "en", "Bulky waste collection")],
+                          check=True)
+    client.cookies["yakuba_language"] = "en"
+    body = client.get(HOME).content.decode()
+    section = body[body.index('id="home-used-title"'):body.index('id="home-sections-title"')
+                   if 'id="home-sections-title"' in body else None]
+    assert "Bulky waste collection" in section and "粗大ごみ収集申込" not in section
+    assert 'lang="ja"' in section[section.index("犬の登録") - 200:section.index("犬の登録")]
+
 
 @pytest.mark.django_db
 def test_each_usage_source_costs_one_query(town_a, django_assert_max_num_queries):
