@@ -3,8 +3,8 @@
 (a) Page render: a public page through the whole stack (Django's test client: tenancy, sessions, CSP, the page cache),
     uncached (the page cache off) and cached (on, the page read before), median and p95 over a sample of pages,
     against the ceiling measured in the same run: a bare template of the same public base, through the same stack.
-    Until the public page view (`website:page`) is on this branch, the page is blocks.render + a template of the public
-    base rendered in-process, and the ceiling the same template with no blocks.
+    (Without the public page view `website:page`, the page would be blocks.render + a template of the public base
+    rendered in-process, and the ceiling the same template with no blocks.)
 (b) The accessibility report over every page (services.checks.report, as 情報担当): cold (nothing cached: every page
     checked) and warm (the findings read back), seconds and pages/s; and the report page itself.
 (c) sitemap.xml (when the public pages have it): seconds for the whole sitemap of the town.
