@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "yakuba.attendance",
     "yakuba.meetings",
     "yakuba.website",
+    "yakuba.voice",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ from yakuba.opendata import urls as opendata_urls
 from yakuba.payments import urls as payments_urls
 from yakuba.plans import urls as plans_urls
 from yakuba.reservations import urls as reservations_urls
+from yakuba.voice import urls as voice_urls
 from yakuba.website import urls as website_urls
 
 staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatterns,
@@ -28,7 +29,7 @@ staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatt
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,
                      *approvals_urls.staff_urlpatterns, *payments_urls.staff_urlpatterns,
                      *attendance_urls.staff_urlpatterns, *meetings_urls.staff_urlpatterns,
-                     *website_urls.staff_urlpatterns]
+                     *website_urls.staff_urlpatterns, *voice_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("yakuba.attendance.urls")),
     path("", include("yakuba.meetings.urls")),
     path("", include("yakuba.website.urls")),
+    path("", include("yakuba.voice.urls")),
     path("api/3/action/", include((opendata_urls.api_urlpatterns, "ckan"))),
     # CKAN answers on the unversioned path too, and the ckanapi client uses it by default.
     path("api/action/", include((opendata_urls.api_urlpatterns, "ckan-unversioned"))),
