@@ -45,8 +45,9 @@ DB_NEUTRAL = ("tests/kernel/accounts/test_role_sweep.py", "tests/kernel/ui/test_
               "tests/kernel/ops/test_demo_one_story.py", "tests/plans/test_demo.py", "tests/notices/test_demo.py",
               "tests/assistant/test_demo.py", "tests/applications/test_demo.py", "tests/reservations/test_demo.py",
               "tests/reservations/test_courses_demo.py", "tests/approvals/test_retention_demo.py",
-              "tests/approvals/test_decide_demo.py", "tests/attendance/test_demo.py",
-              # the loader's other checks; loading it twice to the same rows stays in both passes
+              "tests/approvals/test_decide_demo.py", "tests/attendance/test_demo.py", "tests/website/test_demo.py",
+              "tests/kernel/words/test_demo.py",
+              # the loader's other checks; loading it twice to the same rows (every table) stays in both passes
               "tests/kernel/ops/test_demo.py::test_each_town", "tests/kernel/ops/test_demo.py::test_demo_otp",
               "tests/kernel/ops/test_demo.py::test_demo_passwords",
               # subprocesses with production settings on their own SQLite file, whatever the pass's database

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -13,15 +12,12 @@ from tests import factories
 from yakuba.applications import services
 from yakuba.applications.demo import FORMS_DIR, publish_form
 from yakuba.applications.models import (
-    Category,
     Channel,
     FormVersion,
     LifeEvent,
-    LifeEventProcedure,
     Procedure,
     Status,
     Submission,
-    SubmissionEvent,
 )
 from yakuba.kernel.accounts.models import Staff, User
 from yakuba.kernel.forms.definition import FormDefinition
@@ -31,12 +27,6 @@ from yakuba.kernel.tenancy.models import Municipality
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Category, Procedure, FormVersion, LifeEvent, LifeEventProcedure, Submission, SubmissionEvent)
-
-
-def counts() -> dict[str, int]:
-    with scopes_disabled():
-        return {model.__name__: model.objects.count() for model in MODELS}
 
 
 @pytest.fixture
@@ -46,13 +36,6 @@ def demo(demo_for_module):
 
 def town(name: str) -> Municipality:
     return Municipality.objects.get(name=name)
-
-
-def test_loading_twice_changes_nothing(demo):
-    first = counts()
-    call_command("demo", "--quiet")
-    assert counts() == first
-    assert first["Submission"] > 0 and first["LifeEvent"] > 0
 
 
 def test_every_town_offers_at_least_three_procedures_and_shimonita_the_most(demo):

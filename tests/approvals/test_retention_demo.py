@@ -4,11 +4,10 @@ read, old volumes the 満了 list offers for 廃棄 and 移管, and a reload tha
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from yakuba.approvals.demo.filing import LETTER_TITLE
-from yakuba.approvals.models import DocumentClass, Incoming, Record, Scan, ScanState, Volume
+from yakuba.approvals.models import DocumentClass, Record, Scan, ScanState
 from yakuba.approvals.services import retention
 from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.tenancy.models import Municipality
@@ -19,12 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(demo_for_module):
     """The demo, loaded once for this module (tests/conftest.py); each test's changes are undone."""
-
-
-def _rows():
-    with scopes_disabled():
-        return {model.__name__: sorted(map(str, model.objects.values_list()))
-                for model in (DocumentClass, Volume, Record, Incoming)}
 
 
 def test_shimonita_has_its_table_a_letter_and_expired_volumes(demo):
@@ -40,9 +33,3 @@ def test_shimonita_has_its_table_a_letter_and_expired_volumes(demo):
         soumu = Department.objects.get(name="総務課")
         due = list(retention.due_volumes(town, department=soumu))
         assert any(not v.document_class.historical for v in due) and any(v.document_class.historical for v in due)
-
-
-def test_loading_twice_changes_nothing(demo):
-    first = _rows()
-    call_command("demo", "--quiet")
-    assert _rows() == first

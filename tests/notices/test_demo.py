@@ -1,10 +1,9 @@
-"""The demo data of お知らせ・防災: loaded twice it stays the same, sends nothing, and the demo residents are
+"""The demo data of お知らせ・防災: it sends nothing, and the demo residents are
 subscribed by email to every category (防災 among them), resident1 waiting for their address to be confirmed."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
 from yakuba.kernel.messaging.models import Broadcast, Endpoint
@@ -21,12 +20,8 @@ def counts() -> dict[str, int]:
                 for model in (Category, Area, Shelter, Notice, Subscription, Endpoint, Broadcast)}
 
 
-def test_the_demo_loads_twice_to_the_same_rows_and_sends_nothing(settings):
-    settings.DEMO = True
-    call_command("demo", "--quiet")
+def test_the_demo_sends_nothing_and_subscribes_the_residents(demo_for_module):
     first = counts()
-    call_command("demo", "--quiet")
-    assert counts() == first
     assert first["Broadcast"] == 0 and first["Category"] == 24 and first["Area"] == 18
     town = Municipality.objects.get(code="103829")
     with scope(municipality=town):
@@ -52,12 +47,11 @@ def test_the_demo_loads_twice_to_the_same_rows_and_sends_nothing(settings):
         assert disaster.active_mode(town) is None
 
 
-def test_an_emergency_notice_published_in_the_demo_reaches_the_demo_residents_with_confirmed_addresses(settings):
+def test_an_emergency_notice_published_in_the_demo_reaches_the_demo_residents_with_confirmed_addresses(
+        demo_for_module):
     from yakuba.kernel.accounts.models import Staff
     from yakuba.notices.services import notices as services
 
-    settings.DEMO = True
-    call_command("demo", "--quiet")
     town = Municipality.objects.get(code="103829")
     with scope(municipality=town):
         staff = Staff.objects.get(user__email="juumin@shimonita.demo")

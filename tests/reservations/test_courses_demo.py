@@ -4,7 +4,6 @@ loading twice writes nothing."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django_scopes import scope, scopes_disabled
 
@@ -33,8 +32,7 @@ def load_courses() -> None:
             demo_courses.load(municipality, town)
 
 
-def test_every_town_gets_the_courses_and_a_second_load_writes_nothing():
-    call_command("demo", "--quiet")
+def test_every_town_gets_the_courses_and_a_second_load_writes_nothing(demo_for_module):
     load_courses()
     first = snapshot()
     load_courses()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from yakuba.kernel.scheduling import calendar
-from yakuba.kernel.scheduling.models import Booking, BookingStatus, Resource
+from yakuba.kernel.scheduling.models import BookingStatus
 from yakuba.kernel.tenancy.models import Municipality
 from yakuba.reservations import services
 from yakuba.reservations.demo.catalogue import FACILITIES
@@ -30,26 +29,11 @@ from yakuba.reservations.models import (
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Facility, Room, AppointmentType, Resource, Reservation, Booking, GroupCategory, Group, Series, Lottery)
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of the reservation models, so a reload that changes any value shows."""
-    with scopes_disabled():
-        return {model.__name__: sorted(tuple(str(v) for v in row) for row in model.objects.values_list())
-                for model in MODELS}
 
 
 @pytest.fixture
 def demo(demo_for_module):
     """The demo, loaded once for this module (tests/conftest.py); each test's changes are undone."""
-
-
-def test_loading_twice_changes_nothing(demo):
-    first = snapshot()
-    call_command("demo", "--quiet")
-    assert snapshot() == first
-    assert first["Reservation"] and first["Room"]
 
 
 def test_every_town_has_rooms_and_appointment_types_with_valid_rules(demo):

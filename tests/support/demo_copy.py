@@ -6,7 +6,8 @@ the first load in a process is followed by a copy of the whole database and of t
 backup API and a copy of the upload directories); a later load from the same starting point restores that copy,
 which takes a fraction of a second and leaves the database exactly as the loader left it.
 
-"The same starting point" is checked, not assumed: the copy is keyed by the `DEMO` setting and a digest of every
+"The same starting point" is checked, not assumed: the copy is keyed by the `DEMO` setting, the day (the demo's
+dates follow today, and a test may travel in time) and a digest of every
 row already in the database (leaving out the content types and permissions, which Django recreates with new ids
 after each flush and the copy brings back consistently), so a test that created rows before loading the demo gets a
 real load. Tests of the loader itself (loading twice changes nothing, passwords only in demo mode) call the command
@@ -21,17 +22,19 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 # Recreated by Django after every flush with new ids; the copy restores its own, consistent with its rows.
 _UNKEYED = {"django_content_type", "auth_permission", "django_migrations", "sqlite_sequence"}
 
-_copies: dict[tuple[bool, str], tuple[sqlite3.Connection, Path]] = {}
+_copies: dict[tuple[bool, date, str], tuple[sqlite3.Connection, Path]] = {}
 
 
 def _file_roots() -> list[Path]:
@@ -86,7 +89,7 @@ def load_demo() -> None:
     if not _can_copy():
         call_command("demo", "--quiet")
         return
-    key = (bool(settings.DEMO), _digest())
+    key = (bool(settings.DEMO), timezone.localdate(), _digest())
     if key in _copies:
         copy, files = _copies[key]
         _put_files_back(files)

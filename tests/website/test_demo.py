@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
 from yakuba.kernel import records
@@ -24,19 +23,6 @@ COMMON = ("terms", "privacy", "accessibility", "help", "contact")
 @pytest.fixture
 def demo(demo_for_module):
     """The demo, loaded once for this module (tests/conftest.py); each test's changes are undone."""
-
-
-def _snapshot():
-    with scopes_disabled():
-        return (sorted(Page.objects.values_list("municipality_id", "path", "live_id", "review_due")),
-                PageVersion.objects.count(), sorted(Site.objects.values_list("municipality_id", "colour",
-                                                                             "emblem_path", "revision")))
-
-
-def test_loading_twice_changes_nothing(demo):
-    first = _snapshot()
-    call_command("demo", "--quiet")
-    assert _snapshot() == first
 
 
 def test_every_town_has_its_site_sections_and_the_five_pages(demo):

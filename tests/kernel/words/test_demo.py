@@ -5,9 +5,8 @@ demo 児童手当 form in English."""
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
 from yakuba.applications.models import Procedure
 from yakuba.kernel.tenancy.models import Municipality
@@ -50,14 +49,6 @@ def test_shimonita_facilities_easy_and_a_draft(demo):
         assert draft.machine and draft.field == "title"
         share = metrics.tally(shimonita)
         assert 0 < share.english < share.texts and 0 < share.easy < share.english
-
-
-def test_loading_twice_changes_nothing(demo):
-    with scopes_disabled():
-        before = sorted(Translation.objects.values_list("pk", "revision", "text"))
-    call_command("demo", "--quiet")
-    with scopes_disabled():
-        assert sorted(Translation.objects.values_list("pk", "revision", "text")) == before
 
 
 def test_english_reader_sees_the_demo_child_allowance_form(demo):
