@@ -206,6 +206,26 @@ def test_an_rgb_colour_profile_is_kept_and_a_cmyk_one_is_not():
     assert opened(photo).mode == "RGB" and "icc_profile" not in opened(photo).info
 
 
+def test_palette_and_colour_key_transparency_is_kept_as_alpha():
+    palette = Image.new("P", (40, 30), 0)
+    palette.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0])
+    palette.paste(2, (0, 0, 10, 10))
+    for transparency, expected in ((0, "image/png"), (1, "image/jpeg")):  # index 1 is unused: opaque
+        out = BytesIO()
+        palette.save(out, "PNG", transparency=transparency)
+        assert read_photo(out.getvalue()).content_type == expected
+    keyed = BytesIO()
+    Image.new("RGB", (40, 30), (1, 2, 3)).save(keyed, "PNG", transparency=(1, 2, 3))
+    photo = read_photo(keyed.getvalue())
+    assert photo.content_type == "image/png" and opened(photo).getpixel((1, 1)) == (1, 2, 3, 0)
+
+
+def test_a_16_bit_grey_png_is_scaled_to_8_bits_not_clipped():
+    out = BytesIO()
+    Image.new("I;16", (40, 30), 40_000).save(out, "PNG")
+    assert abs(opened(read_photo(out.getvalue())).getpixel((1, 1)) - 156) <= 2
+
+
 def test_a_grey_jpeg_stays_grey():
     out = BytesIO()
     photos.picture((120, 90), "L").save(out, "JPEG")

@@ -221,7 +221,7 @@ def _encode(opened: Image.Image, kind: str, location: tuple[float, float] | None
     # Bilinear (antialiased when reducing, as all Pillow filters) costs 2/3 of bicubic on a 12 MP photo and looks
     # the same at 2400 px.
     opened.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
-    upright = ImageOps.exif_transpose(opened)  # orientation applied before anything is stripped
+    upright = _with_alpha(ImageOps.exif_transpose(opened))  # orientation applied before anything is stripped
     output = _output_type(kind, upright, keep_type)
     image = _pixels_for(upright, output)
     image.info = {}  # Pillow writes info["comment"], ["exif"], ["xmp"] back by itself in some formats: nothing kept
@@ -242,12 +242,22 @@ def _encode(opened: Image.Image, kind: str, location: tuple[float, float] | None
                  taken_at=taken_at, sha256=hashlib.sha256(data).hexdigest())
 
 
+def _with_alpha(image: Image.Image) -> Image.Image:
+    """A palette or colour-keyed image (tRNS) as one with an alpha channel, so its transparency is pixels, not info."""
+    if image.mode in ("P", "PA"):
+        if "transparency" in image.info:
+            image.apply_transparency()  # the palette takes the transparency (an int or bytes in info)
+        return image.convert("RGBA" if image.mode == "PA" or image.palette and image.palette.mode == "RGBA" else "RGB")
+    if image.mode in ("RGB", "L", "1") and "transparency" in image.info:
+        return image.convert("LA" if image.mode != "RGB" else "RGBA")
+    return image
+
+
 def _has_alpha(image: Image.Image) -> bool:
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image if image.mode in ("RGBA", "LA") else image.convert("RGBA")
-        low, _high = rgba.getchannel("A").getextrema()  # an alpha channel opaque everywhere is no transparency
+    if image.mode in ("RGBA", "LA"):
+        low, _high = image.getchannel("A").getextrema()  # an alpha channel opaque everywhere is no transparency
         return isinstance(low, int | float) and low < 255
-    return image.mode == "RGB" and "transparency" in image.info
+    return False
 
 
 def _output_type(kind: str, image: Image.Image, keep_type: bool) -> str:
@@ -257,6 +267,8 @@ def _output_type(kind: str, image: Image.Image, keep_type: bool) -> str:
 
 
 def _pixels_for(image: Image.Image, output: str) -> Image.Image:
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):  # 16-bit greyscale (PNG): to 8 bits, not clipped
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     if output == "image/jpeg":
         if image.mode in ("L", "RGB"):
             return image
