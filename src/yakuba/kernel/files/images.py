@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 DEFAULT_ACCEPT = ("image/jpeg", "image/png", "image/heic", "image/heif", "image/webp")
 DEFAULT_MAX_BYTES = 20 * MB
-# About 7,700 × 5,200: 12 and 24 MP phone photos pass; a 48 MP one (8064 × 6048) needs a caller's max_pixels.
-DEFAULT_MAX_PIXELS = 40_000_000
+# 12, 24 and 48 MP phone photos pass (a 48 MP iPhone photo is 8064 × 6048 = 48.8 M pixels); beyond this an "image" is
+# a decompression bomb, refused from its header before any pixel is decoded.
+DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_MAX_SIDE = 2400  # no resident's screen and no clerk's report needs more
 JPEG_QUALITY = 85
 CAMERA_ZONE = ZoneInfo("Asia/Tokyo")  # a camera's clock has no zone; the town's phones are set to Japan time
