@@ -36,7 +36,7 @@ def _django_order(item) -> int:
 # CI runs the suite twice (.ci/run): on SQLite with the browser journeys, then on PostgreSQL. A few long tests run in
 # one of the two passes only, where they can fail; `make test` (and `make pytest` anywhere) still runs every test.
 # - db_neutral: what they check does not depend on the database (which role may open a page, translations, HEAD,
-#   what the demo loader writes, the clerk journeys of the README): the SQLite pass only.
+#   cache headers, what the demo loader writes, the clerk journeys of the README): the SQLite pass only.
 # - postgres_first: they exercise the database in ways PostgreSQL is stricter about (every form with NULs and
 #   oversized values, every URL with the other town's ids with PostgreSQL's sequences, data migrations back and
 #   forth): the PostgreSQL pass only.
@@ -50,6 +50,11 @@ DB_NEUTRAL = ("tests/kernel/accounts/test_role_sweep.py", "tests/kernel/ui/test_
               # the loader's other checks; loading it twice to the same rows (every table) stays in both passes
               "tests/kernel/ops/test_demo.py::test_each_town", "tests/kernel/ops/test_demo.py::test_demo_otp",
               "tests/kernel/ops/test_demo.py::test_demo_passwords",
+              # crawls of every page for its cache headers: what a page sends does not depend on the database
+              "tests/kernel/ui/test_private_pages.py::test_every_page_for_a_signed_in_resident_is_private",
+              "tests/kernel/ui/test_private_pages.py::test_every_staff_page_is_private",
+              "tests/kernel/ui/test_pagecache.py::test_signed_out_crawl_",
+              "tests/kernel/ui/test_pagecache.py::test_signed_in_crawl_",
               # subprocesses with production settings on their own SQLite file, whatever the pass's database
               "tests/kernel/ops/test_production_server.py",
               "tests/kernel/ops/test_deploy.py::test_check_deploy_is_clean_with_production_settings",
