@@ -3,7 +3,8 @@ opinions of the last weeks in every state — new ones waiting in 企画課 and 
 回答不要, and two published as よくある質問 (one about the town's DX).
 
 Every opinion goes through the services (its 受付番号, its audit), then its dates are set in the past so the metrics
-have something to show. None carries an e-mail address, so loading mails no one. Idempotent: an opinion is found by
+have something to show. A sender who wants an answer gave an address at example.jp (a reserved domain: the receipt
+and answer mails of the demo reach no one). Idempotent: an opinion is found by
 its text, categories by name; a second load writes nothing new."""
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ def load(municipality: Municipality, town: Town) -> None:
         return
     categories = {category.name: category for category in OpinionCategory.objects.all()}
     now = timezone.now()
-    for category_name, text, name, wants, days, outcome, answer, question in OPINIONS:
+    for index, (category_name, text, name, wants, days, outcome, answer, question) in enumerate(OPINIONS, start=1):
         category = categories.get(category_name)
         if category is None or Opinion.objects.filter(body=text).exists():
             continue
-        opinion = services.send(municipality, services.Sending(category.pk, text, name=name, wants_answer=wants,
-                                                               consented=True))
+        email = f"iken{index}@example.jp" if wants else ""
+        opinion = services.send(municipality, services.Sending(category.pk, text, name=name, email=email,
+                                                               wants_answer=wants, consented=True))
         received = now - timedelta(days=days, hours=3)
         Opinion.objects.filter(pk=opinion.pk).update(received_at=received)
         _follow(opinion.pk, outcome, answer, question, received)
