@@ -7,28 +7,18 @@ from __future__ import annotations
 from django.urls import reverse
 from django_tasks import task
 
-from yakuba.kernel.messaging.consent import Purpose, is_account_address, to_person
 from yakuba.kernel.messaging.mail import send_town_mail
 from yakuba.kernel.tenancy.scoping import town_row
 
 from .models import Opinion
-
-
-def _address(opinion: Opinion) -> str:
-    """Where to mail: the account's address only once confirmed (the kernel's mail rule); an address typed into the
-    form by the sender, who asked for the receipt and the answer there."""
-    if not opinion.email:
-        return ""
-    if opinion.resident is not None and is_account_address(opinion.resident, opinion.email):
-        return to_person(opinion.resident, Purpose.PERSONAL).address
-    return opinion.email
+from .services.opinions import mail_address
 
 
 @task(queue_name="mail")
 def mail_receipt(opinion_id: int) -> bool:
     """受付のお知らせ: the 受付番号 and the category, never the text (the address may not be the sender's)."""
     with town_row(Opinion, opinion_id, "category", "resident__user") as opinion:
-        if opinion is None or not (address := _address(opinion)):
+        if opinion is None or not (address := mail_address(opinion)):
             return False
         return send_town_mail(opinion.municipality, address, purpose="voice.opinion_receipt",
                               subject=f"ご意見を受け付けました（受付番号 {opinion.number}）",
@@ -42,7 +32,7 @@ def mail_receipt(opinion_id: int) -> bool:
 def mail_answer(opinion_id: int) -> bool:
     """ご意見への回答: the answer as it stands (a corrected answer is mailed again, once per revision)."""
     with town_row(Opinion, opinion_id, "category", "department", "resident__user") as opinion:
-        if opinion is None or not opinion.answer or not (address := _address(opinion)):
+        if opinion is None or not opinion.answer or not (address := mail_address(opinion)):
             return False
         return send_town_mail(opinion.municipality, address, purpose="voice.opinion_answer",
                               subject=f"ご意見への回答（受付番号 {opinion.number}）",

@@ -20,6 +20,7 @@ from yakuba.kernel import pii, records
 from yakuba.kernel.accounts.models import Department, Resident, Role, Staff
 from yakuba.kernel.accounts.permissions import can
 from yakuba.kernel.audit.services import record
+from yakuba.kernel.messaging.consent import Purpose, is_account_address, to_person
 from yakuba.kernel.numbering import services as numbering
 from yakuba.kernel.refusal import NON_FIELD, Refused
 from yakuba.kernel.tenancy.models import Municipality
@@ -70,6 +71,20 @@ def published() -> QuerySet[Opinion]:
 
 def open_categories() -> QuerySet[OpinionCategory]:
     return OpinionCategory.objects.filter(active=True).select_related("department")
+
+
+def mail_address(opinion: Opinion) -> str:
+    """Where the receipt and the answer go: the account's address only once confirmed (the kernel's mail rule), an
+    address the sender typed into the form as given (they asked for the receipt and the answer there); "" for none."""
+    if not opinion.email:
+        return ""
+    if opinion.resident is not None and is_account_address(opinion.resident, opinion.email):
+        return to_person(opinion.resident, Purpose.PERSONAL).address
+    return opinion.email
+
+
+def mailable(opinion: Opinion) -> bool:
+    return bool(mail_address(opinion))
 
 
 def faq_draft(opinion: Opinion) -> tuple[str, str]:

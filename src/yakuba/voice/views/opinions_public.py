@@ -19,7 +19,7 @@ from yakuba.kernel.accounts.permissions import town_resident
 from yakuba.kernel.http import TownRequest
 from yakuba.kernel.throttle import Limit, client_ip
 from yakuba.kernel.ui.actions import add_refusal, attempt, error_summary
-from yakuba.kernel.ui.pagecache import cacheable_public
+from yakuba.kernel.ui.pagecache import DEPARTMENTS, cacheable_public
 from yakuba.kernel.ui.registry import legal_url
 
 from ..models.opinions import OpinionCategory
@@ -82,11 +82,11 @@ def index(request: TownRequest) -> HttpResponse:
     the questions the town answered."""
     return render(request, "voice/public/opinions/index.html", {
         "reports_url": url_or_empty("voice:reports"), "surveys_url": url_or_empty("voice:surveys"),
-        "faq": services.published()[:5], "open": services.open_categories().exists()})
+        "faq": services.published()[:5]})
 
 
 @require_http_methods(["GET", "HEAD"])
-@cacheable_public(kinds=(services.FAQ,))
+@cacheable_public(kinds=(services.FAQ, DEPARTMENTS))
 def faq(request: TownRequest) -> HttpResponse:
     """よくある質問 from ご意見箱, by category (anonymised by staff before publishing)."""
     groups: dict[OpinionCategory, list[Any]] = {}
@@ -125,7 +125,7 @@ def send(request: TownRequest) -> HttpResponse:
         if outcome.refused is not None:
             add_refusal(form, outcome.refused)
         elif outcome.result is not None:
-            request.session[SENT_KEY] = {"number": outcome.result.number, "mailed": bool(outcome.result.email),
+            request.session[SENT_KEY] = {"number": outcome.result.number, "mailed": services.mailable(outcome.result),
                                          "wants_answer": outcome.result.wants_answer}
             return HttpResponseRedirect(reverse("voice:opinion-sent"))
     return _form_page(request, form, resident, status=400)
