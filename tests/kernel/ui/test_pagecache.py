@@ -18,6 +18,7 @@ from tests import factories
 from tests.kernel.accounts import test_role_sweep
 from tests.kernel.ui.test_private_pages import SIGN_OUT, _resident_path, _resident_values
 from tests.sweep import routes
+from tests.voice import sweep_opinions
 from yakuba.kernel.ui.pagecache import HEADER, policy_of
 
 objects_a = test_role_sweep.objects_a
@@ -111,7 +112,7 @@ def test_signed_out_crawl_cacheable_pages_are_public_cached_and_answer_304(page_
                      "applications:catalogue", "applications:procedure", "reservations:index",
                      "reservations:facility", "opendata:index", "opendata:dataset", "opendata:map", "plans:index",
                      "website:index", "website:page", "website:sitemap", "website:feed", "website:robots",
-                     "ui:terms", "ui:privacy", "website:theme"):
+                     "ui:terms", "ui:privacy", "website:theme", *sweep_opinions.CACHED_PAGES):
         assert expected in names, (expected, sorted(names))
     for name, path, etag in cached:
         again = client.get(path)

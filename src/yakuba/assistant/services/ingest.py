@@ -17,6 +17,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yakuba.kernel import records
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.audit.services import record
 from yakuba.kernel.files.uploads import private_storage, save_private
@@ -32,8 +33,13 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 20 * 1024 * 1024
 MAX_TEXT = 2_000_000  # characters of extracted text kept for one document
-# Source keys of documents kept from other apps' records.
+# Source keys of documents kept from other apps' records (besides every kind an app registers: synced_prefixes).
 SYNCED_PREFIXES = ("applications.", "notices.", "meetings.", "website.")
+
+
+def synced_prefixes() -> tuple[str, ...]:
+    """Source keys of documents kept in step with the records an app offers (kernel.records), e.g. "voice.…:"."""
+    return (*SYNCED_PREFIXES, *(f"{source.kind}:" for source in records.document_sources()))
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ def may_edit(staff: Staff | None, document: Document) -> bool:
 
 
 def is_synced(document: Document) -> bool:
-    return document.kind in SYNCED_KINDS or document.source_key.startswith(SYNCED_PREFIXES)
+    return document.kind in SYNCED_KINDS or document.source_key.startswith(synced_prefixes())
 
 
 def may_add(staff: Staff | None, municipality: Municipality) -> bool:

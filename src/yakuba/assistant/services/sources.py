@@ -10,7 +10,7 @@ from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import SYNCED_KINDS, Document, Kind
-from .ingest import SYNCED_PREFIXES, DocumentFields, upsert
+from .ingest import DocumentFields, synced_prefixes, upsert
 
 
 def sync(municipality: Municipality) -> int:
@@ -27,7 +27,7 @@ def sync(municipality: Municipality) -> int:
                 url=_path(offered.url), version_date=offered.version_date))
             written += document is not None and document.version != before
     synced = Q(kind__in=[Kind.PROCEDURE, Kind.NOTICE])
-    for prefix in SYNCED_PREFIXES:  # kept from another app under a kind of their own (会議録: その他の文書)
+    for prefix in synced_prefixes():  # kept from another app under a kind of their own (会議録: その他の文書)
         synced |= Q(source_key__startswith=prefix)
     stale = (Document.objects.filter(synced, retired_at__isnull=True)
              .exclude(source_key="").exclude(source_key__in=seen).values_list("source_key", flat=True))
