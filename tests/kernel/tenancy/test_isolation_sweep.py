@@ -13,6 +13,7 @@ from django_scopes import scope, scopes_disabled
 from tests import factories
 from tests.kernel.accounts.test_role_sweep import SIGN_IN_ROUTES
 from tests.sweep import routes
+from tests.voice.sweep_surveys import surveys_of_town_b
 from yakuba.kernel.accounts.models import Role
 from yakuba.kernel.tenancy.models import TenantModel
 from yakuba.plans.services.exchange import save_plan
@@ -109,6 +110,7 @@ def two_towns(town_a, town_b):
     _attendance_of_town_b(town_b, staff_b)
     _meetings_of_town_b(town_b, staff_b)
     _website_of_town_b(town_b, staff_b)
+    surveys_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
     # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.
