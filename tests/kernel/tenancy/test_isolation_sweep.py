@@ -60,7 +60,8 @@ def snapshot_of(town):
 def pks_of(town):
     with scopes_disabled():
         return {pk for model in town_models() if model._meta.label not in NOT_URL_IDS
-                for pk in model._base_manager.filter(municipality=town).values_list("pk", flat=True)}
+                for pk in model._base_manager.filter(municipality=town).values_list("pk", flat=True)
+                if isinstance(pk, int)}  # UUID keys (anonymous survey answers) are swept with the other UUIDs
 
 
 def unswept_models(town):
