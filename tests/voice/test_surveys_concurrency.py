@@ -59,3 +59,24 @@ def test_one_account_two_threads_one_answer(town_a):
     assert _race(town_a, lambda: services.answer_online(setup.survey, answers(), user=user)) == (1, 1)
     with scope(municipality=town_a):
         assert SurveyAnswer.objects.count() == 1 and Participation.objects.count() == 1
+
+
+def test_no_transaction_id_joins_an_answer_to_its_invitation_or_account(town_a):
+    """PostgreSQL's xmin (the writing transaction) is rewritten for every used invitation and participation after
+    each answer, so none shares it with the answer it came with."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    setup = make_survey(town_a, codes=3)
+    staff = make_survey(town_a, access=Access.ACCOUNT, audience=Audience.STAFF, codes=0, department="総務課",
+                        title="職員意識調査")
+    with scope(municipality=town_a):
+        services.answer_online(setup.survey, answers(), code=setup.codes[0])
+        services.answer_online(setup.survey, answers(), code=setup.codes[1])
+        services.answer_online(staff.survey, answers(), user=staff.other.user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM voice_surveyanswer")
+        answered = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT xmin::text FROM voice_invitation WHERE used UNION ALL "
+                       "SELECT xmin::text FROM voice_participation")
+        taken = {row[0] for row in cursor.fetchall()}
+    assert len(answered) == 3 and not answered & taken

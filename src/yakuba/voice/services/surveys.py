@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from yakuba.kernel.accounts.models import Department, Staff
 from yakuba.kernel.accounts.permissions import can
@@ -275,6 +276,18 @@ def _store(survey: Survey, cleaned: dict[str, Any], channel: str, user: Any = No
     SurveyItem.objects.bulk_create(items)
 
 
+def blur(survey: Survey) -> None:
+    """Rewrite every used invitation and participation of `survey` in one statement each, after an answer commits.
+
+    On PostgreSQL a row carries the id of the transaction that last wrote it (xmin): the answer, and the invitation
+    or participation taken with it, would share one, which joins them for anyone reading the tables with system
+    columns. Rewritten together, all those rows carry the same new id, that of no answer. (Cost: one UPDATE of the
+    survey's used invitations per answer: 1,500 rows for 003's 町民意識調査.)"""
+    with scope(municipality=survey.municipality), transaction.atomic():
+        Invitation.objects.filter(survey=survey, used=True).update(used=True)
+        Participation.objects.filter(survey=survey).update(survey=survey)
+
+
 def answer_online(survey: Survey, answers: dict[str, Any], *, code: str = "", user: Any = None) -> None:
     """A resident's (or, for 職員意識調査, a staff member's) answer sent from the survey's page.
 
@@ -292,6 +305,8 @@ def answer_online(survey: Survey, answers: dict[str, Any], *, code: str = "", us
         elif survey.access == Access.ACCOUNT:
             _take_participation(survey, user)
         _store(survey, cleaned, Channel.ONLINE)
+        if survey.access != Access.OPEN:
+            transaction.on_commit(lambda: blur(survey))
 
 
 def enter_paper(staff: Staff, survey: Survey, answers: dict[str, Any], *, code: str = "") -> None:
@@ -306,6 +321,7 @@ def enter_paper(staff: Staff, survey: Survey, answers: dict[str, Any], *, code: 
     with transaction.atomic():
         if survey.access == Access.CODE:
             _take_invitation(survey, code)
+            transaction.on_commit(lambda: blur(survey))
         _store(survey, cleaned, Channel.PAPER)
         audit.record("voice.survey.paper_entered", municipality=survey.municipality, actor=staff.user, obj=survey)
 
