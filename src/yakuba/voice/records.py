@@ -45,8 +45,11 @@ records.register_documents(records.DocumentSource(OPINION_FAQ, faq_documents, fi
 
 
 # --- 通報 -------------------------------------------------------------------------------------------------------------
-
-
-
 # --- アンケート ------------------------------------------------------------------------------------------------------
+from yakuba.kernel import records as kernel_records  # noqa: E402
 
+from .models.surveys import Survey, SurveyAnswer  # noqa: E402
+
+# The public survey pages (the list, a survey, its published results) change with a survey or a new answer.
+SURVEY_PAGES = "voice.survey_page"
+kernel_records.announce_saves(SURVEY_PAGES, Survey, SurveyAnswer)

@@ -40,8 +40,39 @@ register_header_count(HeaderCount("staff:voice-opinions", _("ご意見 未回答
 
 
 # --- 通報 -------------------------------------------------------------------------------------------------------------
-
-
-
 # --- アンケート ------------------------------------------------------------------------------------------------------
+from collections.abc import Iterator  # noqa: E402
 
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from yakuba.kernel.accounts.models import Role  # noqa: E402
+from yakuba.kernel.tenancy.models import Municipality  # noqa: E402
+from yakuba.kernel.ui.registry import Entry, register_public, register_staff  # noqa: E402
+from yakuba.kernel.words import registry as words  # noqa: E402
+
+from .models.surveys import Audience, Survey, SurveyState  # noqa: E402
+
+register_public(Entry("voice:surveys", gettext_lazy("アンケート"),
+                      gettext_lazy("町のアンケート・意識調査に答える。結果を見る。"), order=62))
+register_staff(Entry("staff:voice-surveys", gettext_lazy("アンケート・意識調査"), role=Role.STAFF, order=31))
+
+SURVEY_WORDS = "voice.survey"
+
+
+def _surveys(municipality: Municipality) -> Iterator[words.Record]:
+    """Every survey residents (or staff) can answer or read the results of: its title, description, questions."""
+    from .services.surveys import form_of
+
+    for survey in Survey.objects.exclude(state=SurveyState.DRAFT):
+        texts = [words.Text("title", survey.title, _("題名"))]
+        if survey.description.strip():
+            texts.append(words.Text("description", survey.description, _("説明")))
+        texts += words.form_texts(form_of(survey))
+        url = "" if survey.audience == Audience.STAFF else reverse("voice:survey", args=[survey.uuid])
+        yield words.Record(key=str(survey.pk), title=survey.title, texts=texts, url=url,
+                           department_id=survey.department_id)
+
+
+words.register(words.Source(SURVEY_WORDS, gettext_lazy("アンケート"), _surveys))

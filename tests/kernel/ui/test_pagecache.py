@@ -84,7 +84,7 @@ def crawl_data(town_a, resident_a, objects_a):
     return {**_resident_values(town_a, resident_a), "website:": {"path": "kurashi/gomi"},
             "reservations:facility": {"slug": facility.slug},
             "notices:": {"public_id": notice.public_id, "category": "kurashi"},
-            "plans:": {**objects_a["staff:plan-measure"]},
+            "plans:": {**objects_a["staff:plan-measure"]}, "voice:": {**objects_a["staff:voice-survey"]},
             "opendata:": {"kind": "aed", "public_id": point, "slug": "saigai", "number": 1, "fmt": "csv"}}
 
 
@@ -112,7 +112,8 @@ def test_signed_out_crawl_cacheable_pages_are_public_cached_and_answer_304(page_
                      "applications:catalogue", "applications:procedure", "reservations:index",
                      "reservations:facility", "opendata:index", "opendata:dataset", "opendata:map", "plans:index",
                      "website:index", "website:page", "website:sitemap", "website:feed", "website:robots",
-                     "ui:terms", "ui:privacy", "website:theme", *sweep_opinions.CACHED_PAGES):
+                     "ui:terms", "ui:privacy", "website:theme", *sweep_opinions.CACHED_PAGES, "voice:surveys",
+                     "voice:survey-thanks"):
         assert expected in names, (expected, sorted(names))
     for name, path, etag in cached:
         again = client.get(path)

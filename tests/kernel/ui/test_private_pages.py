@@ -93,7 +93,7 @@ def _crawl(client, paths) -> tuple[list[tuple[str, int, str]], int]:
 def test_every_page_for_a_signed_in_resident_is_private(town_a, resident_a, objects_a):
     client = Client()
     client.force_login(resident_a.user)
-    values = _resident_values(town_a, resident_a)
+    values = {**_resident_values(town_a, resident_a), "voice:": {**objects_a["staff:voice-survey"]}}
     paths = [(r.name, town_a.path_prefix + _resident_path(r, values)) for r in routes()
              if not r.is_staff and r.name not in SIGN_OUT]
     leaks, ok = _crawl(client, paths)

@@ -2,5 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
-staff_urlpatterns: list[URLPattern | URLResolver] = []
+from . import surveys_public, surveys_staff
+
+urlpatterns: list[URLPattern | URLResolver] = [*surveys_public.urlpatterns]
+staff_urlpatterns: list[URLPattern | URLResolver] = [*surveys_staff.staff_urlpatterns]
