@@ -24,6 +24,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .images import register_heif
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = "jpn+eng"  # Japanese letters carry Latin addresses, numbers and mail addresses too
@@ -187,7 +189,7 @@ def _image(data: bytes) -> Reading:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     _need_tesseract()
-    _register_heif()
+    register_heif()  # the kernel's one registration (kernel.files.images)
     try:
         with Image.open(BytesIO(data)) as opened:
             frames = getattr(opened, "n_frames", 1)
@@ -199,14 +201,6 @@ def _image(data: bytes) -> Reading:
         image.save(path, dpi=(DPI, DPI))
         text = _tesseract(path)
     return _found(text, frames, Outcome.OCR)
-
-
-def _register_heif() -> None:
-    try:
-        from pillow_heif import register_heif_opener  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # without pillow-heif a HEIC photo is reported unreadable
-        return
-    register_heif_opener()
 
 
 # Processes ----------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from yakuba.kernel.accounts.models import Staff
 from yakuba.kernel.audit.services import record as audit
+from yakuba.kernel.files.images import PhotoRejected, read_photo
 from yakuba.kernel.files.uploads import UploadRejected, check_upload, private_storage, save_private
 from yakuba.kernel.refusal import Refused
 
@@ -23,6 +24,7 @@ from ..models import Asset, Page
 from .pages import may_edit
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+STILL_TYPES = ("image/jpeg", "image/png", "image/webp")  # through kernel.files.images; a GIF is kept as it is
 DOCUMENT_TYPES = ("application/pdf", ".docx", ".xlsx", ".pptx")
 MAX_IMAGE = 10 * 1024 * 1024
 MAX_DOCUMENT = 30 * 1024 * 1024
@@ -36,29 +38,43 @@ def _limit_for(upload: UploadedFile[bytes]) -> int:
     return MAX_IMAGE if name.endswith((".jpg", ".jpeg", ".png", ".gif", ".webp")) else MAX_DOCUMENT
 
 
-def _clean_image(upload: UploadedFile[bytes], content_type: str) -> tuple[bytes, int, int]:
-    """The image re-encoded without EXIF (camera, GPS), scaled to MAX_SIDE; its width and height."""
-    upload.seek(0)
+def _clean_image(upload: UploadedFile[bytes], content_type: str) -> tuple[bytes, str, int, int]:
+    """The image re-encoded from its pixels only (kernel.files.images: no EXIF, GPS, XMP or comment), upright,
+    scaled to MAX_SIDE, in the type it came in (a GIF as it is, for its animation); its type, width and height."""
+    if content_type == "image/gif":
+        return _gif(upload)
     try:
-        with Image.open(upload) as image:
+        photo = read_photo(upload, max_bytes=MAX_IMAGE, max_pixels=MAX_PIXELS, max_side=MAX_SIDE,
+                           accept=STILL_TYPES, keep_type=True, quality=88)
+    except PhotoRejected as error:
+        if error.reason == "bomb" and error.width is not None:
+            raise Refused({"file": _too_many_pixels(error.width, error.height or 0)}) from None
+        if error.reason in ("bomb", "damaged"):
+            raise Refused({"file": _unreadable()}) from None
+        raise Refused({"file": str(error)}) from None
+    return photo.data, photo.content_type, photo.width, photo.height
+
+
+def _gif(upload: UploadedFile[bytes]) -> tuple[bytes, str, int, int]:
+    upload.seek(0)
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data), formats=["GIF"]) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise Refused({"file": _("画像の縦横の画素数が大きすぎます（%(w)s×%(h)s）。小さくしてから登録して"
-                                         "ください。") % {"w": image.width, "h": image.height}})
+                raise Refused({"file": _too_many_pixels(image.width, image.height)})
             image.load()
-            if content_type == "image/gif":
-                upload.seek(0)
-                return upload.read(), image.width, image.height
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
-            out = io.BytesIO()
-            if content_type == "image/jpeg":
-                image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
-            elif content_type == "image/webp":
-                image.save(out, "WEBP", quality=88)
-            else:
-                image.save(out, "PNG", optimize=True)
-            return out.getvalue(), image.width, image.height
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise Refused({"file": _("画像を読み取れませんでした。壊れていないか確かめてください。")}) from None
+            return data, "image/gif", image.width, image.height
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
+        raise Refused({"file": _unreadable()}) from None
+
+
+def _too_many_pixels(width: int, height: int) -> str:
+    return _("画像の縦横の画素数が大きすぎます（%(w)s×%(h)s）。小さくしてから登録してください。") % {
+        "w": width, "h": height}
+
+
+def _unreadable() -> str:
+    return _("画像を読み取れませんでした。壊れていないか確かめてください。")
 
 
 def pdf_text(data: bytes) -> str:
@@ -98,8 +114,9 @@ def upload(staff: Staff, page: Page, file: UploadedFile[bytes]) -> Asset:
         raise Refused({"file": message}) from None
     width = height = None
     text = ""
+    content_type = checked.content_type
     if checked.content_type.startswith("image/"):
-        data, width, height = _clean_image(file, checked.content_type)
+        data, content_type, width, height = _clean_image(file, checked.content_type)
         stored = ContentFile(data, name=checked.name)
         path = private_storage().save(f"website/{staff.municipality_id}/{checked.name}", stored)
         size = len(data)
@@ -110,7 +127,7 @@ def upload(staff: Staff, page: Page, file: UploadedFile[bytes]) -> Asset:
             file.seek(0)
             text = pdf_text(file.read())[:200_000]
     asset = Asset.objects.create(municipality_id=staff.municipality_id, page=page, path=path,
-                                 original_name=checked.name[:150], content_type=checked.content_type, size=size,
+                                 original_name=checked.name[:150], content_type=content_type, size=size,
                                  width=width, height=height, text=text, uploaded_by=staff)
     audit("website.asset.uploaded", municipality=staff.municipality, actor=staff.user, obj=page,
           data={"asset": str(asset.uuid), "name": asset.original_name, "type": asset.content_type})
