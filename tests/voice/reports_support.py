@@ -83,16 +83,6 @@ def heic_bytes(lat: float, lon: float) -> bytes:
     return out.getvalue()
 
 
-def bomb_png() -> bytes:
-    """A tiny PNG that says it is 30000×30000 pixels (a decompression bomb)."""
-    from PIL import Image
-
-    image = Image.new("1", (30000, 30000))
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue()
-
-
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 

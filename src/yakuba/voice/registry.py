@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
 from yakuba.kernel.accounts.models import Role as _Role  # noqa: E402
 from yakuba.kernel.ui import registry as _ui  # noqa: E402
 
+from . import open311_api as _open311_api  # noqa: E402, F401  (the Open311 part of the OpenAPI document)
 from .views import reports_staff as _reports_staff  # noqa: E402
 
 _ui.register_public(_ui.Entry("voice:report-new", _lazy("通報する（道路・街路灯・倒木など）"),

@@ -119,7 +119,10 @@ def _attribute_name(key: str) -> str:
 
 
 def _moment(raw: str, name: str) -> datetime:
-    value = parse_datetime(raw.strip()) if raw.strip() else None
+    try:
+        value = parse_datetime(raw.strip()) if raw.strip() else None
+    except ValueError:  # well formed, but no such day or time
+        value = None
     if value is None:
         raise Refused(_("%(name)s は 2026-01-31T00:00:00Z の形で指定してください。") % {"name": name})
     return value if timezone.is_aware(value) else timezone.make_aware(value)
@@ -130,7 +133,7 @@ def _bbox(params: dict[str, str], rows: QuerySet[Report]) -> QuerySet[Report]:
     if params.get("bbox"):
         try:
             west, south, east, north = (float(v) for v in params["bbox"].split(","))
-        except ValueError:
+        except (TypeError, ValueError):
             raise Refused(_("bbox は 西経度,南緯度,東経度,北緯度 の4つの数で指定してください。")) from None
         if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
             raise Refused(_("bbox の範囲が正しくありません（西 ≤ 東、南 ≤ 北）。"))
@@ -141,7 +144,7 @@ def _bbox(params: dict[str, str], rows: QuerySet[Report]) -> QuerySet[Report]:
             radius = min(float(params.get("radius") or 500), 5000)
         except (KeyError, ValueError):
             raise Refused(_("lat、long、radius は数で指定してください。")) from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or radius <= 0:
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not 0 < radius <= 5000:
             raise Refused(_("lat、long、radius の範囲が正しくありません。"))
         dlat = radius / 111_000
         dlon = radius / (111_000 * 0.5)

@@ -123,16 +123,13 @@ def stash_photo(municipality: Municipality, upload: UploadedFile[bytes]) -> Stas
     the stripped image (no GPS, no camera data). The location read from it is returned, to be offered."""
     from yakuba.kernel.files.images import read_photo
 
-    if (upload.size or 0) > MAX_PHOTO_BYTES:
-        raise Refused({"photos": _("写真が大きすぎます（1枚 20MB まで）。")})
     try:
-        photo = read_photo(upload)
+        photo = read_photo(upload, max_bytes=MAX_PHOTO_BYTES)
     except UploadRejected as error:
         raise Refused({"photos": str(error)}) from error
     name = f"{PENDING}/{municipality.pk}/{secrets.token_hex(16)}"
     path = private_storage().save(name, ContentFile(photo.data))
-    location = getattr(photo, "location", None)
-    lat, lon = (float(location[0]), float(location[1])) if location else (None, None)
+    lat, lon = (float(photo.location[0]), float(photo.location[1])) if photo.location else (None, None)
     return Stashed(path=path, content_type=photo.content_type, width=photo.width, height=photo.height,
                    sha256=photo.sha256, latitude=lat, longitude=lon)
 
