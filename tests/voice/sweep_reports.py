@@ -1,0 +1,62 @@
+"""What the shared sweeps need of 通報: a town with categories, a report in each status (one hidden) and an Open311
+client; the objects per staff route (role sweep), the rows of town B (isolation sweep), and the public pages the
+page-cache and private-page crawls open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_scopes import scope
+
+from tests import factories
+from yakuba.kernel.accounts.models import Role
+from yakuba.kernel.tenancy.models import Municipality
+
+OPEN311 = {"/open311/v2/discovery.json", "/open311/v2/services.json", "/open311/v2/services/{service_code}.json",
+           "/open311/v2/requests.json", "/open311/v2/requests/{service_request_id}.json",
+           "/open311/v2/tokens/{token}.json"}
+
+
+def open311_town(town: Municipality) -> dict[str, Any]:
+    """Categories, two reports (one done with an answer), an Open311 client; names for the URLs of each."""
+    from tests.voice.reports_support import file_report, make_categories
+    from yakuba.voice.models import Open311Client, ReportCategory, ReportStatus
+    from yakuba.voice.services import reports as services
+
+    cats = make_categories(town)
+    report = file_report(town, cats["streetlight"])
+    done = file_report(town, cats["road"])
+    with scope(municipality=town):
+        staff = factories.make_staff(town, department="建設水道課", role=Role.ADMIN)
+        services.set_status(staff, done, ReportStatus.DONE, answer="補修しました。")
+        client = Open311Client.objects.first() or services.create_client(staff, "sweep")[0]
+        category = ReportCategory.objects.get(code="streetlight")
+        photo = report.photos.first()
+    return {"report": report, "done": done, "category": category, "client": client, "photo": photo}
+
+
+def route_objects(town: Municipality) -> dict[str, dict[str, Any]]:
+    """Arguments of every 通報 URL (public and staff) for the role and isolation sweeps."""
+    made = open311_town(town)
+    report, category = made["report"], made["category"]
+    return {
+        "voice:report-form": {"code": category.code},
+        "voice:report-sent": {"uuid": report.uuid},
+        "voice:report": {"uuid": report.uuid},
+        "voice:report-support": {"uuid": report.uuid},
+        "voice:open311-service": {"code": category.code, "fmt": "json"},
+        "voice:open311-request": {"number": report.number, "fmt": "json"},
+        "voice:open311-token": {"value": str(report.uuid), "fmt": "json"},
+        "voice:open311-discovery": {"fmt": "json"}, "voice:open311-services": {"fmt": "json"},
+        "voice:open311-requests": {"fmt": "json"},
+        "staff:voice-report": {"uuid": report.uuid},
+        "staff:voice-report-accept": {"uuid": report.uuid},
+        "staff:voice-report-status": {"uuid": report.uuid},
+        "staff:voice-report-merge": {"uuid": report.uuid},
+        "staff:voice-report-hide": {"uuid": report.uuid},
+        "staff:voice-report-category": {"pk": category.pk},
+    }
+
+
+PUBLIC_PAGES = ("/reports/", "/reports/new/", "/reports/new/streetlight/")
+CACHED_PAGES = ("/reports/",)
