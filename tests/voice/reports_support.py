@@ -24,10 +24,10 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 
 
 def make_categories(town: Municipality) -> dict[str, ReportCategory]:
-    """The demo's categories, all with the 建設水道課 (獣害 with 農林課)."""
+    """The demo's categories, with the 建設水道課 (獣害 with 農林課, その他 with 総務課)."""
     found = {}
     for order, (code, name, name_en, description, _departments, fields) in enumerate(CATEGORIES):
-        department = factories.make_department(town, "農林課" if code == "wildlife" else "建設水道課")
+        department = factories.make_department(town, {"wildlife": "農林課", "other": "総務課"}.get(code, "建設水道課"))
         with scope(municipality=town):
             definition = {"title": name, "version": 1, "pages": [{"title": name, "fields": fields}]} if fields else {}
             found[code], _created = ReportCategory.objects.get_or_create(

@@ -19,18 +19,18 @@ OPEN311 = {"/open311/v2/discovery.json", "/open311/v2/services.json", "/open311/
 
 def open311_town(town: Municipality) -> dict[str, Any]:
     """Categories, two reports (one done with an answer), an Open311 client; names for the URLs of each."""
-    from tests.voice.reports_support import file_report, make_categories
+    from tests.voice.reports_support import file_report, jpeg_bytes, make_categories
     from yakuba.voice.models import Open311Client, ReportCategory, ReportStatus
     from yakuba.voice.services import reports as services
 
     cats = make_categories(town)
-    report = file_report(town, cats["streetlight"])
+    report = file_report(town, cats["other"], photos=[jpeg_bytes()])  # その他: 総務課, where the sweeps' staff work
     done = file_report(town, cats["road"])
     with scope(municipality=town):
         staff = factories.make_staff(town, department="建設水道課", role=Role.ADMIN)
         services.set_status(staff, done, ReportStatus.DONE, answer="補修しました。")
         client = Open311Client.objects.first() or services.create_client(staff, "sweep")[0]
-        category = ReportCategory.objects.get(code="streetlight")
+        category = ReportCategory.objects.get(code="other")
         photo = report.photos.first()
     return {"report": report, "done": done, "category": category, "client": client, "photo": photo}
 
@@ -55,7 +55,32 @@ def route_objects(town: Municipality) -> dict[str, dict[str, Any]]:
         "staff:voice-report-merge": {"uuid": report.uuid},
         "staff:voice-report-hide": {"uuid": report.uuid},
         "staff:voice-report-category": {"pk": category.pk},
+        "staff:voice-report-photo": {"uuid": made["photo"].uuid},
     }
+
+
+MARKER = "甘楽専用の通報"  # what only town B's 通報 rows contain (the isolation sweep's B_MARKERS)
+
+
+def reports_of_town_b(town: Municipality, staff: Any) -> None:
+    """通報 of town B for the isolation sweep: a category, a report with a photo, its events (one a merge), a
+    「わたしも困っています」 and an Open311 client, each naming MARKER."""
+    from tests.voice.reports_support import file_report, jpeg_bytes
+    from yakuba.voice.models import ReportCategory
+    from yakuba.voice.services import reports as services
+
+    department = staff.department
+    with scope(municipality=town):
+        category = ReportCategory.objects.create(municipality=town, code="kanra-only-report", name=MARKER,
+                                                 department=department, description=MARKER)
+    report = file_report(town, category, description=MARKER, email="kanra-only@example.jp",
+                         photos=[jpeg_bytes()], lat=36.24, lon=138.92)
+    other = file_report(town, category, description=MARKER, lat=36.24, lon=138.92)
+    with scope(municipality=town):
+        services.support(report, "kanra-visitor")
+        services.merge(staff, other, report)
+        services.set_status(staff, report, "done", answer=MARKER)
+        services.create_client(staff, MARKER)
 
 
 PUBLIC_PAGES = ("/reports/", "/reports/new/", "/reports/new/streetlight/")

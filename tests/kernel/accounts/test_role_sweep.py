@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.sweep import routes
+from tests.voice.sweep_reports import route_objects as reports_route_objects
 from yakuba.kernel.accounts.models import Role
 from yakuba.plans.services.exchange import save_plan
 
@@ -102,6 +103,7 @@ def objects_a(town_a, resident_a):
         **_minutes_objects(town_a),
         **_website_objects(town_a),
         **_website_import_objects(town_a),
+        **reports_route_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from yakuba.kernel.accounts.models import Department, Role, Staff
 from yakuba.kernel.accounts.permissions import can, staff_required
@@ -133,6 +134,7 @@ def _back(report: Report) -> str:
 
 
 @staff_required(role=Role.STAFF)
+@require_POST
 def accept(request: TownRequest, uuid: UUID) -> HttpResponse:
     report = _report(request, uuid)
     form = AcceptForm(request.POST)
@@ -146,6 +148,7 @@ def accept(request: TownRequest, uuid: UUID) -> HttpResponse:
 
 
 @staff_required(role=Role.STAFF)
+@require_POST
 def set_status(request: TownRequest, uuid: UUID) -> HttpResponse:
     report = _report(request, uuid)
     form = StatusForm(request.POST, request.FILES)
@@ -168,6 +171,7 @@ def set_status(request: TownRequest, uuid: UUID) -> HttpResponse:
 
 
 @staff_required(role=Role.STAFF)
+@require_POST
 def merge(request: TownRequest, uuid: UUID) -> HttpResponse:
     report = _report(request, uuid)
     form = MergeForm(request.POST)
@@ -184,6 +188,7 @@ def merge(request: TownRequest, uuid: UUID) -> HttpResponse:
 
 
 @staff_required(role=Role.STAFF)
+@require_POST
 def hide(request: TownRequest, uuid: UUID) -> HttpResponse:
     report = _report(request, uuid)
     form = HideForm(request.POST)
