@@ -266,7 +266,8 @@ def photo(request: TownRequest, uuid: UUID) -> HttpResponseBase:
         raise Http404
     response = private_file_response(row.path, content_type=row.content_type, filename=f"{row.uuid}.jpg",
                                      inline=True)
-    response["Cache-Control"] = "public, max-age=3600"
+    if not request.user.is_authenticated:  # the same for everyone: any cache may keep it an hour
+        response["Cache-Control"] = "public, max-age=3600"
     return response
 
 
