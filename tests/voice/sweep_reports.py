@@ -85,3 +85,26 @@ def reports_of_town_b(town: Municipality, staff: Any) -> None:
 
 PUBLIC_PAGES = ("/reports/", "/reports/new/", "/reports/new/streetlight/")
 CACHED_PAGES = ("/reports/",)
+
+
+def resident_values(town: Municipality) -> dict[str, dict[str, Any]]:
+    """For the public crawls (private pages, page cache): the arguments of 通報's public URLs, naming the rows the
+    role sweep's `route_objects` made in town A (or harmless values when there are none)."""
+    from yakuba.voice.models import Report, ReportCategory
+
+    with scope(municipality=town):
+        report = Report.objects.filter(hidden=False, duplicate_of__isnull=True).first()
+        category = ReportCategory.objects.filter(active=True).first()
+        photo = report.photos.first() if report is not None else None
+    number = report.number if report is not None else "none"
+    found: dict[str, dict[str, Any]] = {
+        f"voice:open311-{name}": {"fmt": "json", "code": category.code if category else "none", "number": number,
+                                  "value": str(report.uuid) if report else "none"}
+        for name in ("discovery", "services", "service", "requests", "request", "token")}
+    found["voice:report-form"] = {"code": category.code if category else "none"}
+    if report is not None:
+        found.update({f"voice:{name}": {"uuid": report.uuid} for name in ("report", "report-sent",
+                                                                          "report-support")})
+    if photo is not None:
+        found["voice:report-photo"] = {"uuid": photo.uuid}
+    return found
