@@ -16,7 +16,7 @@ from yakuba.kernel.forms.definition import Field
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.tenancy.models import Municipality
 
-from ..models import Open311Client, Report, ReportCategory, ReportStatus
+from ..models import Open311Client, Report, ReportCategory, ReportPhoto, ReportStatus
 from . import reports as services
 
 DATATYPES = {
@@ -155,13 +155,12 @@ def _bbox(params: dict[str, str], rows: QuerySet[Report]) -> QuerySet[Report]:
     return rows
 
 
-def find_requests(params: dict[str, str]) -> list[Report]:
+def find_requests(params: dict[str, str]) -> QuerySet[Report]:
     """GET requests: public reports, newest first, by ids or by service_code, status, dates and place."""
-    rows = Report.objects.filter(hidden=False, duplicate_of__isnull=True).select_related(
-        "category", "department").prefetch_related("photos")
+    rows = Report.objects.filter(hidden=False, duplicate_of__isnull=True)
     if params.get("service_request_id"):
         ids = [v.strip() for v in params["service_request_id"].split(",") if v.strip()][:MAX_RESULTS]
-        return list(rows.filter(number__in=ids))
+        return rows.filter(number__in=ids)
     if params.get("service_code"):
         rows = rows.filter(category__code__in=[v.strip() for v in params["service_code"].split(",")])
     if params.get("status"):
@@ -180,7 +179,30 @@ def find_requests(params: dict[str, str]) -> list[Report]:
         rows = rows.filter(created_at__gte=start)
     if end is not None:
         rows = rows.filter(created_at__lte=end)
-    return list(_bbox(params, rows)[:MAX_RESULTS])
+    return _bbox(params, rows)[:MAX_RESULTS]
+
+
+ROW_FIELDS = ("pk", "number", "status", "public_answer", "category__name", "category__code", "description",
+              "department__name", "created_at", "updated_at", "address", "latitude", "longitude")
+
+
+def request_rows(reports: QuerySet[Report], media: Any) -> list[dict[str, Any]]:
+    """GET requests as plain rows, read without building a model per report (a box may hold a thousand):
+    `media(photo_uuid)` gives the public URL of a report's first photo."""
+    rows = list(reports.values(*ROW_FIELDS))
+    first: dict[int, Any] = {}
+    for report_id, photo in ReportPhoto.objects.filter(report_id__in=[r["pk"] for r in rows], after=False).order_by(
+            "-sort_order", "-pk").values_list("report_id", "uuid"):
+        first[report_id] = photo  # the last written is the first in order
+    return [{
+        "service_request_id": r["number"], "status": "closed" if r["status"] == ReportStatus.DONE else "open",
+        "status_notes": r["public_answer"], "service_name": r["category__name"], "service_code": r["category__code"],
+        "description": r["description"], "agency_responsible": r["department__name"], "service_notice": "",
+        "requested_datetime": r["created_at"].isoformat(), "updated_datetime": r["updated_at"].isoformat(),
+        "expected_datetime": None, "address": r["address"], "address_id": None, "zipcode": None,
+        "lat": float(r["latitude"]), "long": float(r["longitude"]),
+        "media_url": media(first[r["pk"]]) if r["pk"] in first else "",
+    } for r in rows]
 
 
 def request_dict(report: Report, media_url: str = "") -> dict[str, Any]:

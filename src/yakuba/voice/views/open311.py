@@ -127,7 +127,8 @@ def _attributes(request: HttpRequest) -> dict[str, list[str]]:
 def requests(request: TownRequest) -> HttpResponse:
     if request.method == "GET":
         params = {k: request.GET.get(k, "") for k in request.GET}
-        return answer([api.request_dict(r, _media(request, r)) for r in api.find_requests(params)])
+        return answer(api.request_rows(api.find_requests(params), lambda photo: request.build_absolute_uri(
+            reverse("voice:report-photo", args=[photo]))))
     key = request.POST.get("api_key", "")
     client = services.client_for_key(request.municipality, key)
     if client is None:
