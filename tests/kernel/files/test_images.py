@@ -316,6 +316,7 @@ def test_an_image_bomb_is_refused_from_its_header():
     assert "（1200×900）" in refusal(photos.heic_with_gps(size=(1200, 900)), max_pixels=1_000_000)
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_a_pillow_bomb_warning_is_a_refusal_too(monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
     assert refusal(photos.png_bytes((40, 30)), max_pixels=10**9).startswith("写真の画素数が大きすぎます")

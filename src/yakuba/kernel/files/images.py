@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 MB = 1024 * 1024
 DEFAULT_ACCEPT = ("image/jpeg", "image/png", "image/heic", "image/heif", "image/webp")
 DEFAULT_MAX_BYTES = 20 * MB
-DEFAULT_MAX_PIXELS = 40_000_000  # about 7,700 × 5,200: a 48 MP phone photo is 8064 × 6048 = 48.8 M, see README
+# About 7,700 × 5,200: 12 and 24 MP phone photos pass; a 48 MP one (8064 × 6048) needs a caller's max_pixels.
+DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_MAX_SIDE = 2400  # no resident's screen and no clerk's report needs more
 JPEG_QUALITY = 85
 CAMERA_ZONE = ZoneInfo("Asia/Tokyo")  # a camera's clock has no zone; the town's phones are set to Japan time
