@@ -108,7 +108,7 @@ def test_the_map_lists_the_features_of_a_published_located_dataset_and_public_la
     assert 'href="#map-list"' in html and "地図を使わずに一覧で見る" in html and 'id="map-list"' in html
     assert "一覧（全3件）" in html and "（2件）" in html
     # Data goes through json_script, scripts are files: nothing inline for the strict CSP.
-    assert 'type="application/json"' in html and "opendata/vendor/leaflet/leaflet.js" in html
+    assert 'type="application/json"' in html and "yakuba/vendor/leaflet/leaflet.js" in html
     assert "<script>" not in html and "style=" not in html
     config = json.loads(html.split('id="map-config" type="application/json">')[1].split("</script>")[0])
     assert config["tiles"] == ""  # tests never fetch tiles

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-# --- ご意見箱 ---------------------------------------------------------------------------------------------------------
-# 000's DXご意見箱 (KPI: ホームページへのコーナー設置) and 003's 広報広聴DX: the corner exists (1 once the town takes
-# opinions through it), how many opinions came, how many were answered and how fast.
+import functools
+import statistics
+from collections.abc import Callable
 from datetime import date
 from statistics import median
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_scopes import get_scope
 
 from yakuba.kernel import metrics
 from yakuba.kernel.metrics import Kind, Metric
 
+from .models import Report, ReportStatus
 from .models.opinions import Opinion, OpinionCategory, OpinionStatus
+from .models.surveys import AGE_BANDS, Channel, SurveyAnswer
+
+# --- ご意見箱 ---------------------------------------------------------------------------------------------------------
+# 000's DXご意見箱 (KPI: ホームページへのコーナー設置) and 003's 広報広聴DX: the corner exists (1 once the town takes
+# opinions through it), how many opinions came, how many were answered and how fast.
 
 
 def _town_opinions() -> QuerySet[Opinion]:
@@ -68,18 +76,77 @@ metrics.register(Metric("voice.opinion_corner", _("ホームページのご意�
                         app="voice"))
 
 
-
 # --- 通報 -------------------------------------------------------------------------------------------------------------
+
+
+ANSWER_DAYS = 7  # 「7日以内に対応済」: the share the plans can bind
+
+
+def _reports(rows: Any = None) -> Any:
+    rows = Report.objects.all() if rows is None else rows
+    municipality = get_scope().get("municipality")
+    return rows.filter(municipality=municipality) if municipality is not None else rows
+
+
+def reports_received(start: date, end: date, code: str = "") -> int:
+    """Reports received in [start, end) (duplicates included: each is a resident who reported)."""
+    first, last = metrics.moments(start, end)
+    rows = _reports().filter(created_at__gte=first, created_at__lt=last)
+    return int((rows.filter(category__code=code) if code else rows).count())
+
+
+def reports_via_open311(start: date, end: date) -> int:
+    first, last = metrics.moments(start, end)
+    return int(_reports().filter(created_at__gte=first, created_at__lt=last, client__isnull=False).count())
+
+
+def _closed(start: date, end: date) -> list[float]:
+    first, last = metrics.moments(start, end)
+    rows = _reports().filter(status=ReportStatus.DONE, closed_at__gte=first, closed_at__lt=last).values_list(
+        "closed_at", "created_at")
+    return [(closed - created).total_seconds() / 86400 for closed, created in rows]
+
+
+def days_to_done(start: date, end: date) -> float | None:
+    """Median days from a report to 対応済, over reports closed in [start, end)."""
+    days = _closed(start, end)
+    return statistics.median(days) if days else None
+
+
+def answered_within(start: date, end: date) -> float | None:
+    """Share (%) of the reports closed in [start, end) that were closed within ANSWER_DAYS days."""
+    days = _closed(start, end)
+    return metrics.share(sum(1 for d in days if d <= ANSWER_DAYS), len(days))
+
+
+def open_reports(start: date, end: date) -> int:
+    """Reports not yet 対応済 at the window's end (duplicates left out)."""
+    _first, last = metrics.moments(start, end)
+    rows = _reports().filter(created_at__lt=last, duplicate_of__isnull=True)
+    return int(rows.exclude(status=ReportStatus.DONE, closed_at__lt=last).count())
+
+
+metrics.register(metrics.Metric("voice.reports_received", _("通報の受付件数"), "件", reports_received,
+                                  description=_("住民やOpen311のアプリから受け付けた通報の件数"), app="voice"))
+metrics.register(metrics.Metric("voice.reports_via_open311", _("Open311 で受け付けた通報の件数"), "件",
+                                  reports_via_open311, app="voice"))
+for _code, _label in (
+        ("road", _("通報の受付件数（道路の損傷）")), ("streetlight", _("通報の受付件数（街路灯）")),
+        ("fallen_tree", _("通報の受付件数（倒木）")), ("dumping", _("通報の受付件数（不法投棄）")),
+        ("wildlife", _("通報の受付件数（獣害）")), ("playground", _("通報の受付件数（公園遊具）"))):
+    metrics.register(metrics.Metric(
+        f"voice.reports_received.{_code}", _label, "件",
+        functools.partial(reports_received, code=_code), app="voice"))
+metrics.register(metrics.Metric("voice.reports_days_to_done", _("通報から対応済までの日数（中央値）"), "日",
+                                  days_to_done, kind=metrics.Kind.RATE, app="voice",
+                                  description=_("対応済にした通報について、受付から対応済までの日数の中央値")))
+metrics.register(metrics.Metric("voice.reports_done_within_7_days", _("7日以内に対応済にした通報の割合"), "%",
+                                  answered_within, kind=metrics.Kind.RATE, app="voice"))
+metrics.register(metrics.Metric("voice.reports_open", _("未対応・対応中の通報の件数"), "件", open_reports,
+                                  kind=metrics.Kind.STOCK, app="voice"))
+
+
 # --- アンケート ------------------------------------------------------------------------------------------------------
-from collections.abc import Callable  # noqa: E402
-
-from django.db.models import Count  # noqa: E402
-from django.utils.text import format_lazy  # noqa: E402
-from django.utils.translation import gettext_lazy  # noqa: E402
-
-from yakuba.kernel import metrics as kernel_metrics  # noqa: E402
-
-from .models.surveys import AGE_BANDS, Channel, SurveyAnswer  # noqa: E402
 
 
 def _survey_answers(start: date, end: date) -> dict[str, int]:
@@ -98,7 +165,7 @@ def survey_responses(start: date, end: date) -> int:
 def survey_online_share(start: date, end: date) -> float | None:
     """オンライン回答の割合: 003's 町民意識調査 had 101 of 706 (14.3 %)."""
     counts = _survey_answers(start, end)
-    return kernel_metrics.share(counts.get(Channel.ONLINE, 0), sum(counts.values()))
+    return metrics.share(counts.get(Channel.ONLINE, 0), sum(counts.values()))
 
 
 def _band_answers(band: str) -> Callable[[date, date], int]:
@@ -109,15 +176,15 @@ def _band_answers(band: str) -> Callable[[date, date], int]:
     return compute
 
 
-kernel_metrics.register(kernel_metrics.Metric(
-    "voice.survey_responses", gettext_lazy("アンケートの回答数"), "件", survey_responses, app="voice",
-    description=gettext_lazy("オンラインと紙（職員が入力）の回答の合計。")))
-kernel_metrics.register(kernel_metrics.Metric(
-    "voice.survey_online_share", gettext_lazy("アンケートのオンライン回答の割合"), "%", survey_online_share,
-    kind=kernel_metrics.Kind.RATE, app="voice",
-    description=gettext_lazy("アンケートの回答のうち、オンラインで答えられたものの割合（紙の回答は職員が入力）。")))
-for _band, _label in AGE_BANDS:
-    kernel_metrics.register(kernel_metrics.Metric(
+metrics.register(metrics.Metric(
+    "voice.survey_responses", _("アンケートの回答数"), "件", survey_responses, app="voice",
+    description=_("オンラインと紙（職員が入力）の回答の合計。")))
+metrics.register(metrics.Metric(
+    "voice.survey_online_share", _("アンケートのオンライン回答の割合"), "%", survey_online_share,
+    kind=metrics.Kind.RATE, app="voice",
+    description=_("アンケートの回答のうち、オンラインで答えられたものの割合（紙の回答は職員が入力）。")))
+for _band, _band_label in AGE_BANDS:
+    metrics.register(metrics.Metric(
         f"voice.survey_responses_age_{_band}",
-        format_lazy("{}（{}）", gettext_lazy("アンケートの回答数"), gettext_lazy(_label)), "件",
+        format_lazy("{}（{}）", _("アンケートの回答数"), _(_band_label)), "件",
         _band_answers(_band), app="voice"))

@@ -1,12 +1,8 @@
-"""What 住民の声 offers other systems as public records (kernel.records): published FAQ for the assistant, the
-reports' map layer, and the kinds of record its cached public pages follow."""
+"""What 住民の声 offers other systems as public records (kernel.records): published FAQ for the assistant, and the
+kinds of record its cached public pages follow (kernel/ui/pagecache.py)."""
 
 from __future__ import annotations
 
-# --- ご意見箱 ---------------------------------------------------------------------------------------------------------
-# Published よくある質問 (ご意見箱): one assistant document per question, on the public FAQ page's anchor; publishing,
-# changing or taking one down announces OPINION_FAQ (services), and so does any change of the categories they are
-# listed under.
 from collections.abc import Iterator
 
 from django.urls import reverse
@@ -15,9 +11,15 @@ from django.utils import timezone
 from yakuba.kernel import records
 from yakuba.kernel.tenancy.models import Municipality
 
+from .models import Report, ReportCategory, ReportEvent, ReportPhoto
 from .models.opinions import Opinion, OpinionCategory
+from .models.surveys import Survey, SurveyAnswer
 from .services import opinions
 
+# --- ご意見箱 ---------------------------------------------------------------------------------------------------------
+# Published よくある質問 (ご意見箱): one assistant document per question, on the public FAQ page's anchor; publishing,
+# changing or taking one down announces OPINION_FAQ (services), and so does any change of the categories they are
+# listed under.
 OPINION_FAQ = opinions.FAQ
 records.announce_saves(OPINION_FAQ, OpinionCategory)
 
@@ -43,13 +45,12 @@ def find_faq(name: str) -> records.Document | None:
 records.register_documents(records.DocumentSource(OPINION_FAQ, faq_documents, find_faq))
 
 
-
 # --- 通報 -------------------------------------------------------------------------------------------------------------
+# The public map, list and pages of 通報 follow this kind.
+REPORTS = "voice.reports"
+records.announce_saves(REPORTS, Report, ReportCategory, ReportEvent, ReportPhoto)
+
 # --- アンケート ------------------------------------------------------------------------------------------------------
-from yakuba.kernel import records as kernel_records  # noqa: E402
-
-from .models.surveys import Survey, SurveyAnswer  # noqa: E402
-
 # The public survey pages (the list, a survey, its published results) change with a survey or a new answer.
 SURVEY_PAGES = "voice.survey_page"
-kernel_records.announce_saves(SURVEY_PAGES, Survey, SurveyAnswer)
+records.announce_saves(SURVEY_PAGES, Survey, SurveyAnswer)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests import factories
 from tests.sweep import routes
 from tests.voice import sweep_opinions
+from tests.voice.sweep_reports import route_objects as reports_route_objects
 from tests.voice.sweep_surveys import role_sweep_objects as role_sweep_surveys
 from yakuba.kernel.accounts.models import Role
 from yakuba.plans.services.exchange import save_plan
@@ -106,6 +107,7 @@ def objects_a(town_a, resident_a):
         **_website_import_objects(town_a),
         **sweep_opinions.role_objects(town_a),
         **role_sweep_surveys(town_a),
+        **reports_route_objects(town_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,

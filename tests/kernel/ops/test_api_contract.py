@@ -18,6 +18,7 @@ from schemathesis import checks
 
 from tests.assistant.conftest import add_document
 from tests.opendata.test_api import published_aed
+from tests.voice.sweep_reports import OPEN311, open311_town
 from yakuba.assistant.models import Kind
 from yakuba.opendata.services import ckan
 
@@ -34,6 +35,7 @@ def town_api(live_server, town_a, settings) -> str:
     """Town A on the live server with a published dataset and documents the assistant can answer from."""
     settings.YAKUBA_RATE_LIMITS = False  # the run sends hundreds of requests from one address
     published_aed(town_a)
+    open311_town(town_a)
     add_document(town_a, "粗大ごみの出し方",
                  "粗大ごみは事前に申し込み、手数料を納めて出してください。ソファは1点500円です。")
     add_document(town_a, "公民館の使用料", "第3条 公民館の使用料は別表のとおりとする。", kind=Kind.ORDINANCE)
@@ -48,11 +50,11 @@ def test_the_document_describes_every_api_at_the_towns_address(town_api, town_a)
     assert document["openapi"].startswith("3.1") and document["servers"] == [{"url": town_api}]
     assert town_a.name in document["info"]["title"]
     assert {f"/api/3/action/{name}" for name in ckan.ACTIONS} | {"/assistant/api/search", "/assistant/api/ask"} \
-        == set(document["paths"])
+        | OPEN311 == set(document["paths"])
     # Every $ref resolves: schemathesis loads the document and lists each operation without an error.
     schema = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 2 * len(ckan.ACTIONS) + 3
+    assert len(operations) == 2 * len(ckan.ACTIONS) + 3 + len(OPEN311) + 1  # requests.json: GET and POST
 
 
 def explore(operation, session: requests.Session, statuses: set[int]) -> None:

@@ -12,6 +12,7 @@ from django_scopes import scope
 from tests import factories
 from tests.kernel.accounts import test_role_sweep
 from tests.sweep import routes
+from tests.voice.sweep_reports import resident_values as reports_resident_values
 from yakuba.kernel.accounts.models import Role
 
 objects_a = test_role_sweep.objects_a  # the staff sweep's objects of town A, one per staff URL
@@ -66,6 +67,7 @@ def _resident_values(town, resident) -> dict[str, dict[str, object]]:
             "reservations:group-withdraw": {"public_id": Group.objects.first().public_id},
             "reservations:lottery": {"public_id": Lottery.objects.first().public_id},
         }
+    values.update(reports_resident_values(town))
     return values
 
 

@@ -31,3 +31,12 @@ class RichTextarea(forms.Textarea):
         widget["editor"] = {"describedby": widget["attrs"].get("aria-describedby", ""),
                             "invalid": widget["attrs"].get("aria-invalid", "")}
         return context
+
+
+def map_picker_config(centre: tuple[float, float], *, zoom: int = 15) -> dict[str, Any]:
+    """The config of the place picker (ui/components/map_picker.html, static yakuba/map_picker.js): where its map
+    opens and which tiles it draws. The picker is two inputs (latitude, longitude) that work without script."""
+    from django.conf import settings
+
+    return {"centre": [centre[0], centre[1]], "zoom": zoom, "tiles": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION}

@@ -1,6 +1,9 @@
-"""Pages of 通報: the public form, map and list, the Open311 API, and the staff triage."""
+"""Pages of 通報: the public form, map and list (reports_public), the Open311 API (open311), and the staff triage
+(reports_staff)."""
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
-staff_urlpatterns: list[URLPattern | URLResolver] = []
+from . import open311, reports_public, reports_staff
+
+urlpatterns: list[URLPattern | URLResolver] = [*reports_public.urlpatterns, *open311.urlpatterns]
+staff_urlpatterns: list[URLPattern | URLResolver] = [*reports_staff.urlpatterns]
