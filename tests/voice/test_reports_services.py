@@ -184,3 +184,21 @@ def test_open311_keys_are_kept_hashed(town_a):
         assert services.client_for_key(town_a, key) == client
         services.set_client_active(admin, client, False)
         assert services.client_for_key(town_a, key) is None
+
+
+def test_the_photo_of_a_draft_never_sent_is_deleted_once_no_draft_can_use_it(town_a, settings,
+                                                                               django_capture_on_commit_callbacks):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from yakuba.voice.tasks_reports import drop_stale_photo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        stashed = services.stash_photo(town_a, factories_upload(jpeg_bytes(*SHIMONITA), "IMG_0002.JPG"))
+    queued = DBTaskResult.objects.get(task_path="yakuba.voice.tasks_reports.drop_stale_photo")
+    assert queued.args_kwargs["args"] == [stashed.path]
+    # Not before every draft that may hold the photo has expired.
+    assert queued.run_after > timezone.now() + timezone.timedelta(seconds=services.DRAFT_SECONDS)
+    assert private_storage().exists(stashed.path)
+    drop_stale_photo.call(stashed.path)
+    assert not private_storage().exists(stashed.path)

@@ -1,5 +1,5 @@
 """Tasks of 通報, after commit: tell the reporter (by the e-mail they gave) that their report's status changed, with
-the town's answer. Once per event, so a retried task sends nothing twice."""
+the town's answer (once per event, so a retried task sends nothing twice); delete the photo of a draft never sent."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def tell_reporter(report_id: int, event_id: int) -> bool:
                               template="voice/mail/reports/status.txt",
                               context={"report": report, "event": event, "url": url},
                               about=f"voice.report:{report.pk}", once=f"voice.report.event:{event.pk}")
+
+
+@task()
+def drop_stale_photo(path: str) -> None:
+    """The stashed photo of a draft, once no draft can be sent with it (sent ones were moved already)."""
+    from .services.reports import drop_stashed
+
+    drop_stashed([path])

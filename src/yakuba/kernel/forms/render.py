@@ -116,8 +116,12 @@ class Block:
 
 def render_page(definition: FormDefinition, answers: Any = None, errors: dict[str, list[str]] | None = None,
                 *, page: int = 0, locked: dict[str, Any] | None = None,
-                files: dict[str, str] | None = None) -> SafeString:
+                files: dict[str, str] | None = None, summary_into: list[dict[str, str]] | None = None) -> SafeString:
     """HTML for page `page` (0-based) with what was typed kept and errors shown beside their fields.
+
+    A page that mixes the questions with fields of its own passes `summary_into`, its error summary's items (the
+    kernel's ui/components/error_summary.html): the questions' errors are added there and the page draws no summary
+    of its own, so the visitor sees one list of everything to correct.
 
     A question whose condition reads an answer on an earlier page is drawn only when the condition holds; one
     whose condition reads an answer on this page is drawn in a box 「…を選んだ方のみ」 (see `Block`).
@@ -147,6 +151,10 @@ def render_page(definition: FormDefinition, answers: Any = None, errors: dict[st
             entry["blocks"] = _blocks(entry["widgets"], {f.name: f for f in widget.field.fields},
                                       {f.name for f in widget.field.fields}, f"{widget.name}.{entry['index']}.")
     summary = [entry for w in widgets for entry in _summary(w)]
+    if summary_into is not None:
+        summary_into += [{"id": entry["target"], "label": entry["label"], "message": entry["message"]}
+                         for entry in summary]
+        summary = []
     scripted = any(block.when_values for block in blocks) or any(
         block.when_values for w in widgets for entry in w.items for block in entry["blocks"])
     return render_to_string("kernel_forms/page.html", {"blocks": blocks, "summary": summary,

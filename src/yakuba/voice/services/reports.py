@@ -8,6 +8,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,6 +46,8 @@ MAX_PHOTOS = 4
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 NEARBY_METRES = 50
 PENDING = "voice/reports/pending"
+DRAFT_SECONDS = 24 * 3600  # a draft (the confirm page, the photos kept across errors) left this long is filled again
+STASH_SECONDS = DRAFT_SECONDS + 3600  # a stashed photo outlives every draft that may hold it
 STORED = "voice/reports/photos"
 SETTING_AREA = "voice.reports.area"  # [south, west, north, east] in municipality.settings
 # The demo towns' areas (by 全国地方公共団体コード), a generous box around each town; others set SETTING_AREA.
@@ -129,6 +132,12 @@ def stash_photo(municipality: Municipality, upload: UploadedFile[bytes]) -> Stas
         raise Refused({"photos": str(error)}) from error
     name = f"{PENDING}/{municipality.pk}/{secrets.token_hex(16)}"
     path = private_storage().save(name, ContentFile(photo.data))
+    # A draft never sent leaves its photo here: it is deleted once no draft can use it any more.
+    from ..tasks_reports import drop_stale_photo
+
+    if drop_stale_photo.get_backend().supports_defer:  # a backend that cannot wait (some tests') keeps it
+        transaction.on_commit(lambda: drop_stale_photo.using(
+            run_after=timezone.now() + timedelta(seconds=STASH_SECONDS)).enqueue(path))
     lat, lon = (float(photo.location[0]), float(photo.location[1])) if photo.location else (None, None)
     return Stashed(path=path, content_type=photo.content_type, width=photo.width, height=photo.height,
                    sha256=photo.sha256, latitude=lat, longitude=lon)

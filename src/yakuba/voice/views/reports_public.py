@@ -31,7 +31,7 @@ from ..records import REPORTS
 from ..services import reports as services
 
 SALT = "voice.reports.draft"
-DRAFT_AGE = 24 * 3600  # a confirm page left open this long must be filled again
+DRAFT_AGE = services.DRAFT_SECONDS  # a confirm page left open this long must be filled again
 STATUS_LOOK = {  # colour never alone: a label and a shape too
     ReportStatus.RECEIVED: {"colour": "#d10000", "shape": "circle", "class": "received"},
     ReportStatus.IN_PROGRESS: {"colour": "#b78f00", "shape": "triangle", "class": "in-progress"},
@@ -130,9 +130,10 @@ def _render_form(request: TownRequest, category: ReportCategory, form: ReportFor
                  question_errors: dict[str, list[str]] | None = None, kept: list[services.Stashed] | None = None,
                  summary: list[dict[str, str]] | None = None, status: int = 200) -> HttpResponse:
     definition = category.form
+    errors = summary or error_summary(form)
+    questions = render_page(definition, answers, question_errors, summary_into=errors) if definition else ""
     return render(request, "voice/public/reports/form.html", {
-        "category": category, "form": form, "errors": summary or error_summary(form),
-        "questions": render_page(definition, answers, question_errors) if definition else "",
+        "category": category, "form": form, "errors": errors, "questions": questions,
         "kept": signing.dumps([vars(p) for p in kept], salt=SALT) if kept else "", "kept_count": len(kept or []),
         "picker": map_picker_config(services.centre(request.municipality)),
     }, status=status)
