@@ -106,6 +106,17 @@ def demo_for_module(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _postgres_marked_tests_need_postgres(request):
+    """`@pytest.mark.postgres`: a test of what only PostgreSQL can show (row locks between threads, SKIP LOCKED)
+    skips on SQLite, where writers queue for one file lock and a race shows nothing (or a 'database is locked')."""
+    if request.node.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (YAKUBA_TEST_DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from yakuba.kernel.tenancy.middleware import lookups
     from yakuba.kernel.ui.pagecache import recent

@@ -97,7 +97,8 @@ def test_the_apps_offer_their_records(town_a):
     assert {"reservations.facility", "reservations.session"} <= kinds
     assert [s.kind for s in records.row_sources("events")] == ["reservations.session"]
     assert {s.kind for s in records.document_sources()} == {"applications.procedure", "reservations.guide",
-                                                            "notices.notice", "meetings.minutes", "website.page"}
+                                                            "notices.notice", "meetings.minutes", "website.page",
+                                                            "voice.opinion_faq"}
     assert [s.kind for s in records.point_sources("disasters")] == ["opendata.point"]
     with scope(municipality=town_a):
         factories.make_procedure(town_a, slug="inu", title="犬の登録")

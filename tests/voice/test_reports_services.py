@@ -36,6 +36,8 @@ def cats(town_a):
 
 def test_a_report_with_a_heic_photo_keeps_no_gps_in_the_stored_photo(town_a, cats,
                                                                      django_capture_on_commit_callbacks):
+    pending = f"voice/reports/pending/{town_a.pk}"
+    before = set(private_storage().listdir(pending)[1]) if private_storage().exists(pending) else set()
     with django_capture_on_commit_callbacks(execute=True):
         report = file_report(town_a, cats["streetlight"], photos=[heic_bytes(*SHIMONITA), jpeg_bytes(*SHIMONITA)])
     with scope(municipality=town_a):
@@ -48,7 +50,7 @@ def test_a_report_with_a_heic_photo_keeps_no_gps_in_the_stored_photo(town_a, cat
         assert ReportEvent.objects.filter(report=report).count() == 1
         assert AuditEntry.objects.filter(action="voice.report.submitted", object_id=str(report.pk)).exists()
     # The stash (the photo as read, before the report was sent) is gone once committed.
-    assert not [name for name in private_storage().listdir(f"voice/reports/pending/{town_a.pk}")[1]]
+    assert set(private_storage().listdir(pending)[1]) <= before  # earlier tests' unsent drafts may remain
 
 
 def test_the_location_read_from_a_photo_is_offered(town_a):

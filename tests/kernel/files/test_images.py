@@ -357,3 +357,18 @@ def test_any_small_image_comes_out_stripped(width, height, mode, fmt, orientatio
     assert {photo.width, photo.height} == {width, height}
     assert near(photo.location, SHIMONITA)
     assert_stripped(photo)
+
+
+def test_a_cut_short_photo_is_refused_even_after_weasyprint_made_pillow_lenient():
+    from PIL import ImageFile
+
+    import weasyprint  # noqa: F401  (importing it turns ImageFile.LOAD_TRUNCATED_IMAGES on for the whole process)
+
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    try:
+        with pytest.raises(UploadRejected):
+            read_photo(photos.truncated(photos.jpeg_with_gps(), 0.4))
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # as it was, for WeasyPrint's own images
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient

@@ -33,9 +33,10 @@ KEPT = {"日本語", "やさしい日本語", "言語"}
 # lottery 「抽選」 and group category 「区分」 (tests/kernel/accounts/test_role_sweep.py); the factory notice
 # 「お知らせ」, form page 「申請者」 and fields 「氏名」「住所」「電話番号」 (tests/factories.py). The open data row
 # form's labels are the column names of the 自治体標準オープンデータセット (名称, 緯度, 経度, 郵便番号, 団体名),
-# the national vocabulary, which has no English names.
+# the national vocabulary, which has no English names. The sweep's 通報 category 「その他」
+# (tests/voice/reports_support.py) and its survey's options 「ホームページ」「ご意見」 (tests/voice/sweep_surveys.py).
 CONTENT = {"お知らせ", "団体", "抽選", "区分", "申請者", "氏名", "住所", "電話番号",
-           "名称", "緯度", "経度", "郵便番号", "団体名"}
+           "名称", "緯度", "経度", "郵便番号", "団体名", "その他", "ホームページ", "ご意見"}
 
 
 def _catalogue() -> set[str]:

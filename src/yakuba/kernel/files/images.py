@@ -12,6 +12,8 @@ import hashlib
 import logging
 import math
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
@@ -20,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .uploads import LABELS, UploadRejected, sniff
 
@@ -179,6 +181,32 @@ def _bytes_of(upload: UploadedFile[bytes] | bytes, max_bytes: int) -> bytes:
     return data
 
 
+_strict_lock = threading.Lock()
+_strict_readers = 0
+_lenient_before = False
+
+
+@contextmanager
+def _whole_images_only() -> Iterator[None]:
+    """Decode with Pillow's check for truncated files on. WeasyPrint turns the process-wide
+    `ImageFile.LOAD_TRUNCATED_IMAGES` on when it is imported (the web process renders PDFs), and a photo cut short by
+    an interrupted upload would then be stored half grey instead of refused. The flag is off while any photo is being
+    read and back as it was when the last reader ends (a count, so readers in other threads keep it off)."""
+    global _strict_readers, _lenient_before
+    with _strict_lock:
+        if _strict_readers == 0:
+            _lenient_before = ImageFile.LOAD_TRUNCATED_IMAGES
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
+        _strict_readers += 1
+    try:
+        yield
+    finally:
+        with _strict_lock:
+            _strict_readers -= 1
+            if _strict_readers == 0:
+                ImageFile.LOAD_TRUNCATED_IMAGES = _lenient_before
+
+
 def read_photo(upload: UploadedFile[bytes] | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES,
                max_pixels: int = DEFAULT_MAX_PIXELS, max_side: int = DEFAULT_MAX_SIDE,
                accept: tuple[str, ...] = DEFAULT_ACCEPT, keep_type: bool = False,
@@ -199,7 +227,7 @@ def read_photo(upload: UploadedFile[bytes] | bytes, *, max_bytes: int = DEFAULT_
         # Pillow refuses over 2 × Image.MAX_IMAGE_PIXELS at open and only warns over it: what it warns about is
         # refused here too (warnings filters are process-wide and not thread-safe, so the size is compared instead).
         limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
-        with Image.open(BytesIO(data), formats=_FORMATS[kind]) as opened:
+        with _whole_images_only(), Image.open(BytesIO(data), formats=_FORMATS[kind]) as opened:
             # Only the header is read so far: refuse a bomb before a single pixel is decoded.
             if opened.width * opened.height > limit or opened.width <= 0 or opened.height <= 0:
                 raise _bomb(opened.width, opened.height)

@@ -60,7 +60,13 @@ def age_question() -> dict[str, Any]:
 
 
 def form_of(survey: Survey) -> FormDefinition:
-    return FormDefinition.from_dict(survey.definition)
+    """The survey's questions; the built-in age question in the reader's language (it is ours, not the town's text:
+    the stored copy is in the language of whoever made the survey)."""
+    data = survey.definition
+    pages = [{**page, "fields": [age_question() if isinstance(field, dict) and field.get("name") == AGE_FIELD
+                                 else field for field in page.get("fields", [])]}
+             for page in data.get("pages", [])]
+    return FormDefinition.from_dict({**data, "pages": pages})
 
 
 def age_band_of(birthdate: date | None, today: date | None = None) -> str:
