@@ -360,9 +360,8 @@ def test_any_small_image_comes_out_stripped(width, height, mode, fmt, orientatio
 
 
 def test_a_cut_short_photo_is_refused_even_after_weasyprint_made_pillow_lenient():
-    from PIL import ImageFile
-
     import weasyprint  # noqa: F401  (importing it turns ImageFile.LOAD_TRUNCATED_IMAGES on for the whole process)
+    from PIL import ImageFile
 
     lenient = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = True
