@@ -89,17 +89,19 @@ def _survey(municipality: Municipality, title: str, department: Department, ques
 def load(municipality: Municipality, town: Town) -> None:
     if town.slug not in TOWNS:
         return
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Periods as a town sets them: from 9:00 on the first day to 23:59 on the last, in the town's time.
+    today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    end = timezone.localtime().replace(hour=23, minute=59, second=0, microsecond=0)
     survey = _survey(
         municipality, "町民意識調査 2026", _department(("企画課", "企画政策課")), RESIDENT_QUESTIONS,
         description="町の情報発信とデジタル化について、町民の皆さまのご意見をお聞きします。無作為に選んだ1,500人の方に"
                     "お手紙をお送りしました。お手紙の招待コードで、スマートフォンからも回答できます。",
         audience=Audience.EVERYONE, access=Access.CODE, anonymous=True, state=SurveyState.OPEN,
-        opens_at=now - timedelta(days=14), closes_at=now + timedelta(days=21), results_public=False)
+        opens_at=today - timedelta(days=14), closes_at=end + timedelta(days=21), results_public=False)
     _survey(municipality, "職員意識調査 2026", _department(("総務課",)), STAFF_QUESTIONS,
             description="DX推進計画の見直しのため、職員の皆さんの意識をお聞きします（無記名）。",
             audience=Audience.STAFF, access=Access.ACCOUNT, anonymous=True, state=SurveyState.OPEN,
-            opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=30))
+            opens_at=today - timedelta(days=3), closes_at=end + timedelta(days=30))
     if not Invitation.objects.filter(survey=survey).exists():
         Invitation.objects.bulk_create([
             Invitation(municipality=municipality, survey=survey, code_hash=code_hash(survey, demo_code(index)),

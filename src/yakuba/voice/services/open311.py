@@ -28,6 +28,11 @@ DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
 
 
+
+def _when(moment: datetime) -> str:
+    """ISO 8601 with the town's offset (2026-12-07T06:21:21+09:00), as the spec's examples give local time."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
 def status_of(report: Report) -> str:
     return "closed" if report.status == ReportStatus.DONE else "open"
 
@@ -198,7 +203,7 @@ def request_rows(reports: QuerySet[Report], media: Any) -> list[dict[str, Any]]:
         "service_request_id": r["number"], "status": "closed" if r["status"] == ReportStatus.DONE else "open",
         "status_notes": r["public_answer"], "service_name": r["category__name"], "service_code": r["category__code"],
         "description": r["description"], "agency_responsible": r["department__name"], "service_notice": "",
-        "requested_datetime": r["created_at"].isoformat(), "updated_datetime": r["updated_at"].isoformat(),
+        "requested_datetime": _when(r["created_at"]), "updated_datetime": _when(r["updated_at"]),
         "expected_datetime": None, "address": r["address"], "address_id": None, "zipcode": None,
         "lat": float(r["latitude"]), "long": float(r["longitude"]),
         "media_url": media(first[r["pk"]]) if r["pk"] in first else "",
@@ -210,7 +215,7 @@ def request_dict(report: Report, media_url: str = "") -> dict[str, Any]:
         "service_request_id": report.number, "status": status_of(report), "status_notes": report.public_answer,
         "service_name": report.category.name, "service_code": report.category.code,
         "description": report.description, "agency_responsible": report.department.name, "service_notice": "",
-        "requested_datetime": report.created_at.isoformat(), "updated_datetime": report.updated_at.isoformat(),
+        "requested_datetime": _when(report.created_at), "updated_datetime": _when(report.updated_at),
         "expected_datetime": None, "address": report.address, "address_id": None, "zipcode": None,
         "lat": float(report.latitude), "long": float(report.longitude), "media_url": media_url,
     }
