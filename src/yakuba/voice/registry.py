@@ -15,7 +15,6 @@ from yakuba.kernel.tenancy.models import Municipality
 from yakuba.kernel.ui.registry import (
     Entry,
     HeaderCount,
-    register_entry_point,
     register_header_count,
     register_home_widget,
     register_public,
@@ -27,12 +26,12 @@ from . import open311_api  # noqa: F401  (the Open311 part of the OpenAPI docume
 from .models.surveys import Audience, Survey, SurveyState
 
 # --- ご意見箱 ---------------------------------------------------------------------------------------------------------
-# The ご意見箱 corner of the town's home page (plan 000's KPI 「ホームページへのコーナー設置」): a service card, an
-# entry point among 手続き and 予約, and a small box under the introduction, all leading to the 住民の声 front page;
+# The ご意見箱 corner of the town's home page (plan 000's KPI 「ホームページへのコーナー設置」): a service card and a
+# small box under the introduction, both leading to the 住民の声 front page (the first screen's entry points stay
+# ごみ, 手続き, 予約 and the shortcuts the town chose, which may name ご意見箱 too);
 # the staff inbox with its 「ご意見 未回答」 count; the categories for the 情報担当.
 register_public(Entry("voice:index", _("住民の声（ご意見箱・通報・アンケート）"),
                       _("町へのご意見・ご質問、道路や街路灯の不具合の通報、アンケートへの回答ができます。"), order=40))
-register_entry_point(Entry("voice:index", _("ご意見箱"), _("ご意見・ご質問を送る"), order=60))
 register_home_widget("voice/public/opinions/_corner.html")
 register_staff(Entry("staff:voice-opinions", _("ご意見箱"), role=Role.STAFF, order=30))
 register_staff(Entry("staff:voice-opinion-categories", _("ご意見箱の分類"), role=Role.ADMIN, order=31))
