@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from django.apps import apps
 from django.core.management.color import no_style
@@ -599,6 +602,58 @@ def plain_not_found(monkeypatch):
     monkeypatch.setattr(urls, "handler404", lambda request, exception: HttpResponseNotFound(str(exception)))
 
 
+PROBE_INT = 987_654_321  # an id no row has: the tables a view reads it from tell which of town B's ids to try
+PROBE_UUID = uuid.UUID("0badc0de-5eed-4b1d-8e57-000000000001")
+TABLE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _reads_with(client, url, probe):
+    """The models whose tables the view at `url` queries with `probe` in the query's parameters (GET and POST),
+    and the models those tables' foreign keys point to (a view may filter a child table by its parent's id)."""
+    forms = {str(probe), probe.hex} if isinstance(probe, uuid.UUID) else {probe, str(probe)}
+    tables: set[str] = set()
+
+    def watch(execute, sql, params, many, context):
+        values = params.values() if isinstance(params, dict) else (params or ())
+        if not many and any(value == probe or (isinstance(value, (str, int)) and value in forms)
+                            for value in values):
+            tables.update(TABLE.findall(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        for method in ("get", "post"):
+            getattr(client, method)(url, follow=False)
+    by_table = {m._meta.db_table: m for m in apps.get_models()}
+    read = {by_table[t] for t in tables if t in by_table}
+    return read | {f.related_model for m in read for f in m._meta.fields if f.is_relation and f.related_model}
+
+
+def _values_by_model(town, probe, every):
+    """Town `town`'s values among `every`, by the town-owned model whose rows hold them: primary keys, or UUIDs."""
+    wanted = {str(v) for v in every}
+    found: dict[type[models.Model], list[str]] = {}
+    with scopes_disabled():
+        for model in town_models():
+            if isinstance(probe, uuid.UUID):
+                values = [str(v) for f in model._meta.fields if isinstance(f, models.UUIDField)
+                          for v in model._base_manager.filter(municipality=town).values_list(f.name, flat=True)]
+            else:
+                values = [str(v) for v in model._base_manager.filter(municipality=town).values_list("pk", flat=True)]
+            found[model] = [v for v in values if v in wanted]
+    return found
+
+
+def _ids_read_by(client, url, probe, by_model, every):
+    """The values among `every` that the view at `url` could look up: town B's ids of the models it queries with
+    `probe`. When the probe reaches no query (a sign-in redirect, a 403 before any lookup), the response cannot
+    depend on which row an id names: one id of each model is tried, in case a view uses it outside the database."""
+    read = _reads_with(client, url, probe)
+    chosen = {v for model, values in by_model.items() if model in read for v in values}
+    if not chosen:
+        chosen = {values[0] for values in by_model.values() if values}
+    return [value for value in every if str(value) in chosen]
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("plain_not_found")
 @pytest.mark.parametrize("who", ["admin_a", "resident_a", "anonymous"])
@@ -616,6 +671,8 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
     assert uuids and stored
     checked = 0
     client = clients_of_town_a(admin_a, resident_a)[who]
+    by_model = {PROBE_UUID: _values_by_model(town_b, PROBE_UUID, uuids),
+                PROBE_INT: _values_by_model(town_b, PROBE_INT, pks)}
     for route in routes():
         if route.name in {"staff:logout", "accounts:logout"}:
             continue  # would end the session the sweep is using
@@ -623,14 +680,21 @@ def test_every_url_of_town_a_hides_and_protects_town_b(two_towns, town_a, town_b
         int_args = [name for name, kind in kinds.items() if kind == "IntConverter"]
         object_args = [name for name, kind in kinds.items() if kind == "UUIDConverter"]
         if object_args or int_args:
-            # Every id is town B's: pks, uuids, and each stored token beside them; a page number stays 0.
-            ids = [(pk, None) for pk in pks] if not object_args else [(None, uuid) for uuid in uuids]
+            # Town B's ids (pks, or UUIDs) of every model the view reads its id from, each stored token beside
+            # them; a page number stays 0.
             beside = stored if "StringConverter" in kinds.values() else [None]
-            paths = [route.path(**{a: (0 if a == "page" else uuid if kind == "UUIDConverter"
-                                       else pk if kind == "IntConverter"
-                                       else PLAN_SLUG if kind == "SlugConverter" else token)
-                                   for a, kind in kinds.items()})
-                     for pk, uuid in ids for token in beside]
+
+            def path_of(pk, public_id, token, kinds=kinds, route=route):
+                return route.path(**{a: (0 if a == "page" else public_id if kind == "UUIDConverter"
+                                         else pk if kind == "IntConverter"
+                                         else PLAN_SLUG if kind == "SlugConverter" else token)
+                                     for a, kind in kinds.items()})
+
+            probe = PROBE_UUID if object_args else PROBE_INT
+            tried = _ids_read_by(client, town_a.path_prefix + path_of(PROBE_INT, PROBE_UUID, beside[0]), probe,
+                                 by_model[probe], uuids if object_args else pks)
+            ids = [(None, value) for value in tried] if object_args else [(value, None) for value in tried]
+            paths = [path_of(pk, public_id, token) for pk, public_id in ids for token in beside]
         elif route.converters:
             # Only string arguments (slugs, subscriber tokens, signed links): each of town B's.
             paths = [route.path(**{a: string for a in kinds}) for string in strings]
