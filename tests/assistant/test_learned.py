@@ -102,7 +102,8 @@ def test_a_passage_chosen_from_the_search_is_kept_through_a_new_version(town_a, 
     assert client.post(_link_url(town_a, question), {"passage": fee.pk, "_once": _token()}).status_code == 302
     with scope(municipality=town_a):
         assert LearnedQuestion.objects.get().section == fee.path
-        ingest.new_version(clerk, _bulky(town_a), text="粗大ごみは電話で申し込みます。\n\n## 料金\n\n処理券は1枚600円です。")
+        ingest.new_version(clerk, _bulky(town_a),
+                           text="粗大ごみは電話で申し込みます。\n\n## 料金\n\n処理券は1枚600円です。")
     reply = _ask(town_a, "ベッドを捨てたい")  # new passages, new ids: the section is found by its path
     assert reply.known and "600円" in reply.passages[0].text
 
@@ -207,8 +208,8 @@ def test_a_retired_documents_link_is_ignored(town_a, clerk):
 
 
 def test_a_national_document_may_be_linked_by_the_information_officer(town_a, admin_a, clerk):
-    add_document(None, "廃棄物の処理及び清掃に関する法律", "第一条　この法律は、廃棄物の排出を抑制し、適正な処理をする。",
-                 kind=Kind.LAW, key="test:law")
+    add_document(None, "廃棄物の処理及び清掃に関する法律",
+                 "第一条　この法律は、廃棄物の排出を抑制し、適正な処理をする。", kind=Kind.LAW, key="test:law")
     _ask(town_a, "ベッドをすてたい")
     question = _question(town_a, "ベッドをすてたい")
     with scopes_disabled():

@@ -5,7 +5,6 @@ same question, or one in close words, finds it and is answered from it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -126,5 +125,5 @@ def learned_tokens(municipality: Municipality) -> dict[int, list[str]]:
 def indexed(municipality: Municipality) -> dict[int, list[str]]:
     """The learned terms the town's current index was built with (no query beyond the index's generation)."""
     _built, extra = search.town_index(municipality)
-    learned: Any = extra.get("learned", {})
-    return learned  # type: ignore[no-any-return]
+    learned: dict[int, list[str]] = extra.get("learned", {})
+    return learned
