@@ -379,7 +379,9 @@ def _link_page(request: TownRequest, question: Question, *, query: str, refused:
         .select_related("department").order_by("kind", "title")
     documents = [d for d in linkable if learned.may_link(request.staff, d)]
     current = learned.link_of(question)
-    errors = refused.errors if refused is not None else {}
+    errors = dict(refused.errors) if refused is not None else {}
+    if not hits and "passage" in errors:  # no results to choose from: the reason goes on the list of documents
+        errors["document"] = errors.pop("passage")
     summary = [{"id": "id_q", "label": _("検索語"), "message": error}] if error else []
     summary += [{"id": "id_document" if name == "document" else "as-link-results", "label": "", "message": message}
                 for name, message in errors.items()]
