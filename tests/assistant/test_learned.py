@@ -182,8 +182,11 @@ def test_bad_choices_are_refused_with_a_message_and_the_search_kept(town_a, cler
     page = response.content.decode()
     assert response.status_code == 400 and "答えになる箇所を選ぶか、文書を選んでください。" in page
     assert 'value="大型ごみ ベッド"' in page
-    response = client.post(_link_url(town_a, question), {"passage": "999999", "q": "大型ごみ", "_once": _token()})
-    assert response.status_code == 400 and "もう一度検索して選んでください。" in response.content.decode()
+    for passage in ("999999", "9" * 40, "abc"):
+        response = client.post(_link_url(town_a, question), {"passage": passage, "q": "大型ごみ", "_once": _token()})
+        assert response.status_code == 400 and "もう一度検索して選んでください。" in response.content.decode()
+    response = client.post(_link_url(town_a, question), {"document": "not-a-uuid", "_once": _token()})
+    assert response.status_code == 400 and "文書を選び直してください。" in response.content.decode()
     with scope(municipality=town_a):
         ingest.retire(clerk, _bulky(town_a))
     response = client.post(_link_url(town_a, question), {"document": str(_bulky(town_a).public_id),

@@ -350,7 +350,7 @@ def _chosen(request: TownRequest) -> tuple[Document, str]:
     passage_id, public_id = request.POST.get("passage", ""), request.POST.get("document", "")
     if passage_id:
         passage = (Passage.with_national.select_related("document").filter(pk=int(passage_id)).first()
-                   if passage_id.isdigit() else None)
+                   if passage_id.isdigit() and len(passage_id) < 19 else None)  # 19 digits overflow a bigint
         if passage is None:
             raise Refused({"passage": _("選んだ箇所が見つかりません。文書が更新されたかもしれません。"
                                         "もう一度検索して選んでください。")})
