@@ -375,9 +375,8 @@ def _link_page(request: TownRequest, question: Question, *, query: str, refused:
         error = str(bad)
     hits = result.hits if result else []
     of_hits = Document.with_national.in_bulk({hit.document_id for hit in hits})
-    linkable = Document.with_national.filter(retired_at__isnull=True, indexed_at__isnull=False) \
-        .select_related("department").order_by("kind", "title")
-    documents = [d for d in linkable if learned.may_link(request.staff, d)]
+    live = Document.with_national.filter(retired_at__isnull=True, indexed_at__isnull=False).order_by("kind", "title")
+    documents = [d for d in live if learned.may_link(request.staff, d)]
     current = learned.link_of(question)
     errors = dict(refused.errors) if refused is not None else {}
     if not hits and "passage" in errors:  # no results to choose from: the reason goes on the list of documents
