@@ -180,3 +180,34 @@ class Question(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["municipality", "created_at"])]
+
+
+class LearnedQuestion(models.Model):
+    """学習した質問: the words of a question the chat could not answer, linked by staff to the document (and
+    section) that answers it. Its terms are added to that passage's at every index build, so the same question,
+    asked again in the same or close words, is answered from it. One link per distinct question text: linking one
+    of many identical questions teaches them all. The section is kept as a path, not a passage id, because a new
+    version of the document replaces its passages; a retired document's links are ignored."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(_("質問（個人情報は伏せ字）"), max_length=500)
+    question = models.ForeignKey(Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name=_("もとの質問"))
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("答えになる文書"))
+    # The passage's path (第3条第2項, 2 出し方 > 料金); blank: the document's passage nearest to the question.
+    section = models.CharField(_("箇所"), max_length=300, blank=True)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    linked_at = models.DateTimeField(_("リンクした日時"))
+
+    objects = ScopedManager(municipality="municipality")
+
+    class Meta:
+        ordering = ["-linked_at", "-pk"]
+        verbose_name = _("学習した質問")
+        constraints = [models.UniqueConstraint(fields=["municipality", "text"],
+                                               name="assistant_learned_question_unique_text")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -367,16 +367,20 @@ def _approvals_decide_objects(town, clerk):
 
 
 def _assistant_objects(town, clerk):
-    """A document of 総務課: for every staff URL of AI問い合わせ that names one."""
+    """A document of 総務課, and a question residents asked linked to it: for every staff URL of AI問い合わせ that
+    names one."""
     from django_scopes import scope
 
-    from yakuba.assistant.models import Kind
-    from yakuba.assistant.services import ingest
+    from yakuba.assistant.models import Kind, Question
+    from yakuba.assistant.services import ingest, learned
 
     with scope(municipality=town):
         document, _ = ingest.create(clerk, town, ingest.DocumentFields(kind=Kind.FAQ, title="犬の登録",
                                                                        department=clerk.department), text="登録します")
-    return {r.name: document.public_id for r in routes() if r.name.startswith("staff:assistant-document")}
+        question = Question.objects.create(municipality=town, text="犬を飼ったら", known=False)
+        learned.link(clerk, question, document)
+    return {**{r.name: document.public_id for r in routes() if r.name.startswith("staff:assistant-document")},
+            "staff:assistant-question-link": question.pk}
 
 
 def _path(route, objects):

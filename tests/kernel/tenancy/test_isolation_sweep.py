@@ -385,11 +385,12 @@ def _drafts_of_town_b(town_b):
 
 
 def _assistant_of_town_b(town_b, staff_b):
-    """A public and a staff-only document (one typed, one with a failed file version) and a question of town B."""
+    """A public and a staff-only document (one typed, one with a failed file version), a question of town B and
+    one staff linked to the public document."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from yakuba.assistant.models import Kind, Question
-    from yakuba.assistant.services import ingest
+    from yakuba.assistant.services import ingest, learned
 
     with scope(municipality=town_b):
         public, _ = ingest.create(staff_b, town_b, ingest.DocumentFields(kind=Kind.FAQ, title="甘楽専用の文書"),
@@ -398,6 +399,8 @@ def _assistant_of_town_b(town_b, staff_b):
         ingest.create(staff_b, town_b, ingest.DocumentFields(kind=Kind.GUIDELINE, title="甘楽専用の文書（内部）",
                                                             is_public=False), text="第一条 甘楽専用の文書の条文")
         Question.objects.create(municipality=town_b, text="甘楽専用の質問", known=False)
+        linked = Question.objects.create(municipality=town_b, text="甘楽専用の質問（リンク済み）", known=False)
+        learned.link(staff_b, linked, public)
 
 
 def _opendata_of_town_b(town_b, staff_b):

@@ -16,6 +16,7 @@ from yakuba.kernel.accounts.models import Department
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import LEGAL_KINDS, Kind, Passage, Question
+from . import learned
 from .search import Hit, coverage, passages_as_hits, search
 
 LATER_PARAGRAPH = re.compile(r"第([2-9]|\d{2,})項$")
@@ -60,6 +61,8 @@ def ask(municipality: Municipality, question: str) -> Answer:
     hits = _distinct_documents(result.hits)
     stored = dict(Passage.with_national.filter(pk__in=[h.passage_id for h in hits[:MAX_PASSAGES]])
                   .values_list("pk", "tokens"))
+    taught = learned.indexed(municipality)  # the words of questions staff linked to a passage count as its own
+    stored = {pk: " ".join([tokens, *taught.get(pk, [])]) for pk, tokens in stored.items()}
     covers = [coverage(municipality, result.terms, set(stored.get(h.passage_id, "").split()))
               for h in hits[:MAX_PASSAGES]]
     confidence = covers[0] if covers else 0.0

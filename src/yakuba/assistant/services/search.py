@@ -119,9 +119,11 @@ def public_documents(municipality: Municipality) -> Any:
 def _build(municipality: Municipality) -> tuple[search_index.Index, dict[str, object]]:
     rows = list(_passages(municipality).order_by("pk").values_list("pk", "tokens", "document__is_public",
                                                                    "document__kind"))
-    built = search_index.Index([r[0] for r in rows], [r[1].split() for r in rows])
+    from .learned import learned_tokens  # questions staff linked to a passage (imported here: learned uses search)
+    learned = learned_tokens(municipality)
+    built = search_index.Index([r[0] for r in rows], [r[1].split() + learned.get(r[0], []) for r in rows])
     return built, {"public": np.asarray([r[2] for r in rows], dtype=bool),
-                   "kind": np.asarray([r[3] for r in rows], dtype=object)}
+                   "kind": np.asarray([r[3] for r in rows], dtype=object), "learned": learned}
 
 
 def town_index(municipality: Municipality) -> tuple[search_index.Index, dict[str, Any]]:

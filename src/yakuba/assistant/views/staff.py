@@ -25,8 +25,8 @@ from yakuba.kernel.http import TownRequest
 from yakuba.kernel.refusal import Refused
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 
-from ..models import LEGAL_KINDS, SYNCED_KINDS, Document, IngestState, Kind, Question
-from ..services import answer, generate, ingest
+from ..models import LEGAL_KINDS, SYNCED_KINDS, Document, IngestState, Kind, Passage, Question
+from ..services import answer, generate, ingest, learned
 from ..services.ingest import DocumentFields
 from ..services.search import MAX_QUERY, search
 
@@ -332,10 +332,101 @@ def questions(request: TownRequest) -> HttpResponse:
     if unanswered:
         listed = listed.filter(known=False)
     total, known = answer.question_counts()
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    links = learned.links_by_text([question.text for question in page.object_list])
     return render(request, "assistant/staff/questions.html", {
-        "page": Paginator(listed, 50).get_page(request.GET.get("page")), "unanswered": unanswered, "total": total,
+        "page": page, "unanswered": unanswered, "total": total,
         "known": known, "rate": round(100 * known / total) if total else None,
+        "rows": [(question, links.get(question.text)) for question in page.object_list],
     })
+
+
+LINK_RESULTS = 10
+
+
+def _chosen(request: TownRequest) -> tuple[Document, str]:
+    """The document and section the staff member chose: a search result's passage, or a document from the list.
+    Refused when nothing (or a passage no longer there) was chosen; 404 for a document the town cannot see."""
+    passage_id, public_id = request.POST.get("passage", ""), request.POST.get("document", "")
+    if passage_id:
+        passage = (Passage.with_national.select_related("document").filter(pk=int(passage_id)).first()
+                   if passage_id.isdigit() and len(passage_id) < 19 else None)  # 19 digits overflow a bigint
+        if passage is None:
+            raise Refused({"passage": _("選んだ箇所が見つかりません。文書が更新されたかもしれません。"
+                                        "もう一度検索して選んでください。")})
+        return passage.document, passage.path
+    if public_id:
+        try:
+            key = UUID(public_id)
+        except ValueError:
+            raise Refused({"document": _("文書を選び直してください。")}) from None
+        document: Document = get_object_or_404(Document.with_national, public_id=key)
+        return document, ""
+    raise Refused({"passage": _("答えになる箇所を選ぶか、文書を選んでください。")})
+
+
+def _link_page(request: TownRequest, question: Question, *, query: str, refused: Refused | None = None,
+               chosen: tuple[str, str] = ("", "")) -> HttpResponse:
+    """The page that links a question: its current link, a search for the answer, and every document to pick."""
+    result, error = None, ""
+    try:
+        result = search(request.municipality, query, public=False, limit=LINK_RESULTS)
+    except Refused as bad:
+        error = str(bad)
+    hits = result.hits if result else []
+    of_hits = Document.with_national.in_bulk({hit.document_id for hit in hits})
+    live = Document.with_national.filter(retired_at__isnull=True, indexed_at__isnull=False).order_by("kind", "title")
+    documents = [d for d in live if learned.may_link(request.staff, d)]
+    current = learned.link_of(question)
+    errors = dict(refused.errors) if refused is not None else {}
+    if not hits and "passage" in errors:  # no results to choose from: the reason goes on the list of documents
+        errors["document"] = errors.pop("passage")
+    summary = [{"id": "id_q", "label": _("検索語"), "message": error}] if error else []
+    summary += [{"id": "id_document" if name == "document" else "as-link-results", "label": "", "message": message}
+                for name, message in errors.items()]
+    return render(request, "assistant/staff/question_link.html", {
+        "question": question, "query": query, "max_query": MAX_QUERY, "result": result, "error": error,
+        "hits": [(hit, learned.may_link(request.staff, of_hits[hit.document_id])) for hit in hits
+                 if hit.document_id in of_hits],
+        "documents": documents, "current": current,
+        "may_unlink": current is not None and learned.may_unlink(request.staff, current),
+        "errors": summary, "passage_error": errors.get("passage") or errors.get("__all__", ""),
+        "document_error": errors.get("document", ""), "chosen_passage": chosen[0], "chosen_document": chosen[1],
+    }, status=400 if (error or refused is not None) else 200)
+
+
+@staff_required()
+def question_link(request: TownRequest, pk: int) -> HttpResponse:
+    """「答えになる文書を選ぶ」: search the knowledge base for what answers a question residents asked, and link it (or
+    unlink it) so that the chat answers it from then on."""
+    question: Question = get_object_or_404(Question, pk=pk)
+    back = reverse("staff:assistant-questions")
+    if request.method != "POST":
+        return _link_page(request, question, query=request.GET.get("q", question.text))
+    query = request.POST.get("q", question.text)
+    if request.POST.get("action") == "unlink":
+        current = learned.link_of(question)
+        if current is not None and not learned.may_unlink(request.staff, current):
+            raise PermissionDenied(_("このリンクを外せるのは、文書の担当課の職員・リンクした人・情報担当です。"))
+        return act_once(request, lambda: learned.unlink(request.staff, question),
+                        done=_("リンクを外しました。次からこの質問の言葉では、この文書が見つからないかもしれません。"),
+                        back=back, repeated=str(ALREADY))
+    chosen = (request.POST.get("passage", ""), request.POST.get("document", ""))
+    try:
+        document, section = _chosen(request)
+    except Refused as refused:
+        return _link_page(request, question, query=query, refused=refused, chosen=chosen)
+    if not learned.may_link(request.staff, document):
+        raise PermissionDenied(_("この文書を答えにできるのは、担当課の職員・登録した人・情報担当です。"))
+    outcome = attempt(request, lambda: learned.link(request.staff, question, document, section))
+    if outcome.repeated:
+        messages.info(request, ALREADY)
+    elif outcome.refused is not None:
+        return _link_page(request, question, query=query, refused=outcome.refused, chosen=chosen)
+    else:
+        messages.success(request, _("「%(question)s」の答えを「%(title)s」にしました。次からこの質問に答えられます。")
+                         % {"question": question.text, "title": f"{document.title} {section}".strip()})
+    return HttpResponseRedirect(back)
 
 
 urlpatterns = [
@@ -349,4 +440,5 @@ urlpatterns = [
     path("assistant/documents/<uuid:public_id>/version/", document_version, name="assistant-document-version"),
     path("assistant/documents/<uuid:public_id>/retire/", document_retire, name="assistant-document-retire"),
     path("assistant/questions/", questions, name="assistant-questions"),
+    path("assistant/questions/<int:pk>/link/", question_link, name="assistant-question-link"),
 ]
