@@ -114,3 +114,48 @@ def test_a_clerk_searches_the_ordinances_and_registers_one(live_server, phone, t
 
     phone.goto(f"{base}/staff/assistant/documents/")
     assert_accessible(phone)
+
+
+def test_a_clerk_teaches_the_chat_a_question_it_could_not_answer(live_server, phone, town_a, knowledge):
+    """The 答えられなかった質問 list → 答えになる文書を選ぶ: nothing chosen is refused with a message, the search result
+    is chosen by keyboard, and the resident asking the same words again is answered from that document."""
+    from tests import factories
+    from yakuba.assistant.models import Question
+    from yakuba.kernel.accounts.models import Role
+
+    with scope(municipality=town_a):
+        Question.objects.create(municipality=town_a, text="カウチを引き取ってほしい", known=False)
+    clerk = factories.make_staff(town_a, role=Role.ADMIN)
+    base = f"{live_server.url}{town_a.path_prefix}"
+    log_in_staff(phone, base, clerk)
+    phone.goto(f"{base}/staff/assistant/questions/")
+    assert_accessible(phone)
+    tab_to(phone, "main a[href$='/link/']")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    assert phone.locator("#id_q").input_value() == "カウチを引き取ってほしい"
+    tab_to(phone, "#id_q")
+    phone.keyboard.press("Control+A")
+    phone.keyboard.type("粗大ごみ")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector("#as-link-results")
+    assert_accessible(phone)
+    tab_to(phone, "#as-link-results + button[type=submit]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")  # nothing chosen: a message, the search kept
+    assert phone.locator(".error-summary").count() == 1
+    assert phone.locator("#id_q").input_value() == "粗大ごみ"
+    assert_accessible(phone)
+    tab_to(phone, "#as-link-results input[type=radio]")
+    phone.keyboard.press("Space")
+    tab_to(phone, "#as-link-results + button[type=submit]")
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
+    assert "粗大ごみの出し方は？" in phone.locator("main").inner_text()
+    assert_accessible(phone)
+
+    phone.goto(f"{base}/assistant/")
+    ask(phone, "カウチを引き取ってほしい")
+    latest = phone.locator("#latest")
+    assert "次の資料に書かれています" in latest.inner_text() and "処理券" in latest.inner_text()
+    assert_accessible(phone)
