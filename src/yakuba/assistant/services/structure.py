@@ -306,7 +306,8 @@ def _heading(line: str) -> tuple[int, str] | None:
     if markdown:
         return len(markdown.group(1)), markdown.group(2).strip()
     norm = _nfkc(line)
-    if not norm or len(norm) > HEADING_MAX or norm.endswith("。") or "\t" in line or SHARE.search(norm):
+    if (not norm or len(norm) > HEADING_MAX or norm.endswith("。") or "\t" in line or norm.count("|") >= 2
+            or SHARE.search(norm)):
         return None  # a sentence, a table row, a survey answer with its share
     if norm[0].isdigit() and line.strip()[0] not in DIGITS:
         return None

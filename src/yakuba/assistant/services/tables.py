@@ -2,7 +2,7 @@
 
 Plans flatten their tables to text: cells separated by tabs or " | " (HTML and Word tables as extract.py writes
 them, Markdown tables), cells aligned with runs of spaces (PDF text), runs of 「項目：値」 pairs on one line (a KPI
-cell: 「電子申請の活用促進：電子申請利用係80%以上 マイナンバーカードの普及・活用検討：マイナンバーカード保有率85%以上」),
+cell: 「電子申請の活用促進：電子申請利用係80%以上 マイナンバーカードの普及・活用検討：マイナンバーカード保有率85%以上」)
 and short lists under a question (a survey's 「1位：広報おやま」 or 「スマートフォン 51.3%」). Cut as prose, a row loses
 its column names and its question. `read` finds these blocks among a section's lines and renders each row as
 「見出し：値 ／ 見出し：値」 under the table's caption, so a row can be found and cited on its own.
@@ -29,6 +29,7 @@ MARKDOWN_RULE = re.compile(r"^\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*
 DASHES = re.compile(r"^[-‐ー－=]{3,}$")
 SPACED = re.compile(r"[ \u3000]{2,}")  # cells of a PDF's text layer, aligned with spaces
 PERIOD = re.compile(r"^(?:(?:令和|平成|R|H)\s*\d{1,2}|\d{4}|\d{1,2}\s*-\s*\d{1,2}月|\d{1,2}月)")
+VALUE = re.compile(r"[0-9０-９.,，%％円件人]+")  # 1, 500円, 47.1%: a value
 NOTE = re.compile(r"^(?:※|\^\{?\*|\*)")  # a footnote: 「※1 RPA : …」 is no row of a table
 
 
@@ -242,8 +243,9 @@ def _header(filled: list[tuple[int, str]], width: int, following: list[str] | No
     if following is None or len(filled) < 2:
         return False
     cells = [cell for _, cell in filled]
-    if any(len(cell) > HEADER_CELL or cell.endswith("。") or len(pairs(cell)) >= 2 for cell in cells):
-        return False
+    if any(len(cell) > HEADER_CELL or cell.endswith("。") or len(pairs(cell)) >= 2 or VALUE.fullmatch(cell)
+           for cell in cells):
+        return False  # a sentence, pairs or a number is a value, not a column's name
     if len(filled) == 2:
         longest = max(len(cell) for cell in cells)
         return (first and longest <= NARROW
@@ -279,17 +281,17 @@ def _header_row(state: _Grid, row: list[str]) -> str:
 
 
 def _free_rows(state: _Grid, row: list[str]) -> list[str]:
-    """Rows of a grid without a header: 「期間：令和4~令和8年度」 for two cells (the first one repeated when left
-    empty), and a cell holding 「項目：値」 pairs gives a row per pair, after the row's other cells."""
+    """Rows of a grid without a header: 「期間：令和4~令和8年度」 for two cells (the first one repeated when it is
+    left empty beside a single cell), and a cell holding 「項目：値」 pairs gives a row per pair, after the row's other cells."""
     cells = list(row)
-    if cells and not cells[0] and state.label:
+    if cells and not cells[0] and state.label and sum(map(bool, cells)) == 1:
         cells[0] = state.label
     elif cells and cells[0]:
         state.label = cells[0]
     filled = [cell for cell in cells if cell]
     runs = [(position, found) for position, cell in enumerate(filled) if len(found := pairs(cell)) >= 2]
     if runs:
-        rows = []
+        rows: list[str] = []
         for position, found in runs:
             before = [cell for index, cell in enumerate(filled[:position]) if not any(index == p for p, _ in runs)]
             rows.extend(SEPARATOR.join([*before, f"{key}{PAIR}{value}"]) for key, value in found)
@@ -321,9 +323,10 @@ def _pair_run(lines: list[str], start: int) -> tuple[list[str], int]:
 
 def _list(lines: list[str], start: int) -> tuple[list[str], int]:
     """Items of a list that answers one question: two or more lines (single blank lines between them allowed) each
-    a 「項目：値」 pair with a short key, a rank (「1位 広報おやま」) or an answer with its share (「スマホ 51.3%」)."""
+    a 「項目：値」 pair with a short key and no sentence, a rank (「1位 広報おやま」) or an answer with its share
+    (「スマホ 51.3%」); a note in brackets just below stays with them."""
     items: list[str] = []
-    index, end = start, start
+    count, index, end = 0, start, start
     while index < len(lines):
         line = lines[index].strip()
         if not line:
@@ -334,14 +337,15 @@ def _list(lines: list[str], start: int) -> tuple[list[str], int]:
         item = _item(line)
         if item is None:
             note = BULLET.sub("", line, count=1)
-            if len(items) >= 2 and note[:1] in "(（※" and len(note) <= 80:
-                items.append(note)  # 「(すべての年代で、上記の3つがトップ3にランクイン)」
-                end = index + 1
-            break
+            if not items or note[:1] not in "(（" or len(note) > 80:
+                break
+            item = note  # 「(すべての年代で、上記の3つがトップ3にランクイン)」, 「(CIO:…)」 under 「会長:総務課長」
+        else:
+            count += 1
         items.append(item)
         index += 1
         end = index
-    return (items, end) if len(items) >= 2 else ([], start)
+    return (items, end) if count >= 2 else ([], start)
 
 
 def _item(line: str) -> str | None:
@@ -359,7 +363,7 @@ def _item(line: str) -> str | None:
     if rank:
         return f"{rank.group(1)}{PAIR}{rank.group(2)}"
     found = pairs(body)
-    if len(found) == 1 and len(found[0][0]) <= 20:
+    if len(found) == 1 and len(found[0][0]) <= 20 and "。" not in found[0][1]:
         return f"{found[0][0]}{PAIR}{found[0][1]}"
     if PERCENT.search(body) and body != line.strip() and not body.endswith("。"):
         return body  # a list item ending with a share
