@@ -30,17 +30,20 @@ def test_kpi_row_of_plan_000_is_a_passage_with_its_header_and_section():
     [kpi] = [s for s in sections if "マイナンバーカード保有率85%以上" in s.text]
     assert kpi.text == ("初年度指標(小さな一歩：行動) / 目指す成果\n"
                         "マイナンバーカードの普及・活用検討：マイナンバーカード保有率85%以上")
-    assert kpi.path == "3 | DXで何をするの? ～アクションプラン～ > 2. 町民サービスDX > 取組項目① 行政サービスの利便性向上"
-    schedule = next(s for s in sections if s.text.startswith("取組内容とスケジュール\n取組内容：電子決裁システムの導入"))
-    assert schedule.text.endswith("取組内容：電子決裁システムの導入 ／ R8：システム整備 ／ R9：財務連携検討 ／ R10：運用継続・利用率拡大")
+    assert kpi.path == ("3 | DXで何をするの? ～アクションプラン～ > 2. 町民サービスDX > "
+                        "取組項目① 行政サービスの利便性向上")
+    schedule = next(s for s in sections if s.text.startswith("取組内容とスケジュール\n取組内容：電子決裁"))
+    assert schedule.text.endswith("取組内容：電子決裁システムの導入 ／ R8：システム整備 ／ R9：財務連携検討 ／ "
+                                  "R10：運用継続・利用率拡大")
     assert all(len(s.text) <= LIMIT for s in sections)
 
 
 def test_a_kpi_cell_of_pairs_gives_a_row_per_pair_and_a_value_keeps_its_words():
     sections = split(seed("000"), legal=False)
     texts = [s.text for s in sections]
-    assert "初年度指標(小さな一歩：行動) / 目指す成果\nホームページの見直し：全ページの棚卸し完了率 100%" in texts
-    assert "初年度指標(小さな一歩：行動) / 目指す成果\nスマホ教室の実施：移動型スマホ教室を年5回以上実施" in texts  # 「・ 」 dropped
+    head = "初年度指標(小さな一歩：行動) / 目指す成果\n"
+    assert head + "ホームページの見直し：全ページの棚卸し完了率 100%" in texts
+    assert head + "スマホ教室の実施：移動型スマホ教室を年5回以上実施" in texts  # 「・ 」 dropped
 
 
 def test_plan_000_chapters_after_the_table_of_contents():
@@ -86,7 +89,8 @@ def test_schedule_rows_repeat_a_merged_first_cell():
 
 
 def test_survey_list_with_shares_under_its_question():
-    text = "# 町民アンケート\n\nふだん町の情報を何で得ていますか\n1. 広報しもにた 62.4%\n2. 防災無線 48.0%\n3. 町ホームページ 21.5%\n"
+    text = ("# 町民アンケート\n\nふだん町の情報を何で得ていますか\n"
+            "1. 広報しもにた 62.4%\n2. 防災無線 48.0%\n3. 町ホームページ 21.5%\n")
     [section] = split(text, legal=False)
     assert section.path == "町民アンケート"
     assert section.text == "ふだん町の情報を何で得ていますか\n広報しもにた 62.4%\n防災無線 48.0%\n町ホームページ 21.5%"
@@ -134,7 +138,8 @@ def test_prose_is_no_table():
              "\t1\t表の行\n")
     [section] = split(prose, legal=False)
     assert section.text == prose.split("\n", 1)[1].strip("\n")
-    assert tables.pairs("参考：総務省の計画より 自治体DXの重点取組事項") == [("参考", "総務省の計画より 自治体DXの重点取組事項")]
+    assert tables.pairs("参考：総務省の計画より 自治体DXの重点取組事項") == [
+        ("参考", "総務省の計画より 自治体DXの重点取組事項")]
     assert tables.pairs("詳しくは https://example.jp/a をご覧ください") == []
 
 

@@ -282,7 +282,8 @@ def _header_row(state: _Grid, row: list[str]) -> str:
 
 def _free_rows(state: _Grid, row: list[str]) -> list[str]:
     """Rows of a grid without a header: 「期間：令和4~令和8年度」 for two cells (the first one repeated when it is
-    left empty beside a single cell), and a cell holding 「項目：値」 pairs gives a row per pair, after the row's other cells."""
+    left empty beside a single cell), and a cell holding 「項目：値」 pairs gives a row per pair, after the row's
+    other cells."""
     cells = list(row)
     if cells and not cells[0] and state.label and sum(map(bool, cells)) == 1:
         cells[0] = state.label
