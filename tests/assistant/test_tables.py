@@ -76,7 +76,7 @@ def test_survey_answers_keep_their_question():
     assert answers.text.split("\n")[:4] == ["町の情報の入手手段", "1位：広報おやま", "2位：無線放送", "3位：区の回覧物"]
     assert answers.path == "【V- 町民意識】③ > テーマ② 行政デジタル化に関する認知度・満足度"
     overview = [s.text for s in sections if s.text.startswith("令和3年度町民意識調査の概要\n")]
-    assert "令和3年度町民意識調査の概要\n区分：回収率 ／ 内容：47.1%" in overview
+    assert "令和3年度町民意識調査の概要\n回収率：47.1%" in overview
 
 
 def test_schedule_rows_repeat_a_merged_first_cell():
@@ -141,6 +141,12 @@ def test_prose_is_no_table():
     assert tables.pairs("参考：総務省の計画より 自治体DXの重点取組事項") == [
         ("参考", "総務省の計画より 自治体DXの重点取組事項")]
     assert tables.pairs("詳しくは https://example.jp/a をご覧ください") == []
+
+
+def test_a_procedure_page_with_two_pairs_stays_one_passage():
+    text = ("住民票の写しの交付\n住民票の写しを交付します。\n\n必要なもの\n本人確認書類\n\n手数料: 300円\n"
+            "標準処理期間: 1日\n\n担当: 住民課\n電話: 0274-82-2111\nこの手続はオンラインで申請できます。")
+    assert rows(text) == [text]
 
 
 def test_a_heading_row_of_numbers_is_no_heading_in_a_table():

@@ -20,10 +20,11 @@ CAPTION_MAX = 40  # a longer line is a sentence, not the caption of a table
 HEADER_CELL = 25  # a header cell is a name, not a sentence
 NARROW = 8  # the two cells of a two-column header are this short (施策概要 | 担当課)
 KEY_MAX = 40  # characters of the key in a 「項目：値」 pair
+LIST_MIN = 3  # lines of 「項目：値」 that make a list (two: 「手数料: 300円」 and 「標準処理期間: 5日」 stay prose)
 
 COLON = re.compile(r"[ \t\u3000]*(?:：|(?<![A-Za-z0-9]):(?!//))[ \t\u3000]*")  # not https://, 10:00, CIO:
 BULLET = re.compile(r"^(?:[-・•●○〇◯▪■◆☑✓]|\d{1,2}[.．)）、](?!\d)|[①-⑳]|[(（]\d{1,2}[)）])[ \t\u3000]*")
-RANK = re.compile(r"^(\d{1,2}位)[ \t\u3000]+(\S.*)$")  # 1位 広報おやま
+RANK = re.compile(r"^(\d{1,2}位)(?:[ \t\u3000]+|：)(\S.*)$")  # 1位 広報おやま, 1位：広報おやま
 PERCENT = re.compile(r"\d(?:[.,]\d+)?[ \t\u3000]*[%％][)）]?$")  # … 51.3%
 MARKDOWN_RULE = re.compile(r"^\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?$")
 DASHES = re.compile(r"^[-‐ー－=]{3,}$")
@@ -260,12 +261,15 @@ def _periods(header: list[str]) -> bool:
 
 def _header_row(state: _Grid, row: list[str]) -> str:
     """「取組内容：電子決裁システムの導入 ／ R8：システム整備 ／ R9：財務連携検討」; a bar across a header of periods
-    reads 「2026年度～2030年度：…」; an empty first cell repeats the one above it (a merged cell)."""
+    reads 「2026年度～2030年度：…」; an empty first cell repeats the one above it (a merged cell). Under two
+    columns' names, a row named by a short first cell reads 「対象：町内在住の方」."""
     header = state.header or []
     filled = [(column, cell) for column, cell in enumerate(row) if cell]
     if state.spans and len(filled) == 1 and filled[0][0] == 0:
         names = [cell for cell in header if cell]
         return f"{names[0]}～{names[-1]}{PAIR}{filled[0][1]}"
+    if len([cell for cell in header if cell]) == 2 and len(filled) == 2 and len(filled[0][1]) <= NARROW:
+        return _plain_row(row)  # 区分 | 内容 over 対象 | 町内在住の方: the first column names the row
     cells = list(row)
     if cells and not cells[0] and state.label and len(filled) >= 1:
         cells[0] = state.label
@@ -323,17 +327,23 @@ def _pair_run(lines: list[str], start: int) -> tuple[list[str], int]:
 
 
 def _list(lines: list[str], start: int) -> tuple[list[str], int]:
-    """Items of a list that answers one question: two or more lines (single blank lines between them allowed) each
-    a 「項目：値」 pair with a short key and no sentence, a rank (「1位 広報おやま」) or an answer with its share
-    (「スマホ 51.3%」); a note in brackets just below stays with them."""
+    """Items of a list that answers one question: lines (all one blank line apart, or none) each a 「項目：値」
+    pair with a short key and no sentence (three or more), or two or more ranks (「1位 広報おやま」) or answers with
+    their share (「スマホ 51.3%」); a note in brackets among them stays with them."""
     items: list[str] = []
-    count, index, end = 0, start, start
+    count, answers, index, end = 0, 0, start, start
+    spaced: bool | None = None  # items one blank line apart; then every gap is one blank line
     while index < len(lines):
         line = lines[index].strip()
+        gap = index > start and not lines[index - 1].strip()
         if not line:
-            if items and index + 1 < len(lines) and lines[index + 1].strip():
+            if items and index + 1 < len(lines) and lines[index + 1].strip() and spaced is not False:
                 index += 1
                 continue
+            break
+        if items and spaced is None:
+            spaced = gap
+        elif items and gap != spaced:
             break
         item = _item(line)
         if item is None:
@@ -343,10 +353,12 @@ def _list(lines: list[str], start: int) -> tuple[list[str], int]:
             item = note  # 「(すべての年代で、上記の3つがトップ3にランクイン)」, 「(CIO:…)」 under 「会長:総務課長」
         else:
             count += 1
+            answers += bool(RANK.match(item) or PERCENT.search(item))
         items.append(item)
         index += 1
         end = index
-    return (items, end) if count >= 2 else ([], start)
+    enough = count >= LIST_MIN or (count >= 2 and answers == count)
+    return (items, end) if enough else ([], start)
 
 
 def _item(line: str) -> str | None:
