@@ -122,6 +122,40 @@ def test_html_row_headers_read_as_pairs():
     assert rows(extract.extract(page.encode(), Format.HTML)) == ["対象：20歳以上の町民", "回収率：47.1%"]
 
 
+def pdf_of_cells(rows: list[list[tuple[int, str]]]) -> bytes:
+    """A one-page PDF with each cell written at its own x position (Helvetica, ASCII), one row every 16 points."""
+    shown = " ".join(f"BT /F1 12 Tf {x} {720 - 16 * y} Td ({cell}) Tj ET"
+                     for y, row in enumerate(rows) for x, cell in row)
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(shown)} >>\nstream\n{shown}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    pdf = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(pdf)
+    pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    pdf += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    pdf += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return pdf
+
+
+def test_pdf_table_rows_keep_their_header_and_prose_stays_as_it_reads():
+    data = pdf_of_cells([[(72, "KPI"), (250, "Now"), (400, "Target")],
+                         [(72, "Card rate"), (250, "78%"), (400, "85% or more")],
+                         [(72, "e-filing"), (250, "20%"), (400, "80%")],
+                         [(72, "A plain sentence of prose follows the table.")]])
+    text = extract.extract(data, Format.PDF)
+    assert text.split("\n") == ["KPI\tNow\tTarget", "Card rate\t78%\t85% or more", "e-filing\t20%\t80%",
+                                "A plain sentence of prose follows the table."]
+    assert rows(text) == ["KPI：Card rate ／ Now：78% ／ Target：85% or more",
+                          "KPI：e-filing ／ Now：20% ／ Target：80%", "A plain sentence of prose follows the table."]
+
+
 def test_space_aligned_rows_of_a_pdf_text_layer():
     text = ("## 工程表\n取組  R8  R9  R10\n電子決裁  導入  運用  拡大\n勤怠管理  検討  導入  運用\n")
     assert rows(text) == ["取組：電子決裁 ／ R8：導入 ／ R9：運用 ／ R10：拡大",

@@ -174,7 +174,7 @@ def _pdf(data: bytes) -> str:
         raise Unreadable(_("PDFファイルではありません。ファイルの種類を確かめてください。"))
     try:
         reader = _open_pdf(data)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_pdf_page(page) for page in reader.pages]
     except Unreadable:
         raise
     except Exception as error:  # pypdf raises many kinds on a damaged file; any of them means the same here
@@ -184,6 +184,40 @@ def _pdf(data: bytes) -> str:
         raise Unreadable(_("文字が入っていないPDFです（画像だけのPDF）。"
                            "文字を選択できるPDFにしてから登録してください。"))
     return text
+
+
+def _pdf_page(page: Any) -> str:
+    """A page's text; the rows of a table (three or more cells apart in the page's layout) with their cells
+    separated by tabs, as tables.py reads them. The text itself is pypdf's plain extraction."""
+    text: str = page.extract_text() or ""
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # the layout mode fails on pages the plain one reads: keep the plain text
+        return text
+    rows = _layout_rows(layout)
+    if not rows:
+        return text
+    return "\n".join(rows.get(_squash(line), line) for line in text.split("\n"))
+
+
+def _layout_rows(layout: str) -> dict[str, str]:
+    """Table rows of a page laid out with spaces: runs of two or more lines of three or more cells, each row by
+    its text without spaces (to find it among the plain lines)."""
+    cells = [re.split(r"[ \u3000]{3,}", line.strip()) for line in layout.split("\n")]
+    rows: dict[str, str] = {}
+    run: list[list[str]] = []
+    for line in [*cells, []]:
+        if len(line) >= 3:
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            rows.update({_squash("".join(row)): "\t".join(" ".join(cell.split()) for cell in row) for row in run})
+        run = []
+    return rows
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _open_pdf(data: bytes) -> Any:
