@@ -201,3 +201,13 @@ def test_kpi_row_ranks_first_for_its_question(town_a):
         assert "マイナンバーカード保有率85%以上" in hits[0].text
         assert hits[0].section.endswith("取組項目① 行政サービスの利便性向上")
         assert Passage.objects.filter(document=document, text__contains="1位").count() == 0
+
+
+def test_pages_the_platform_writes_keep_their_lines_together(town_a):
+    text = "粗大ごみの収集\n手数料: 500円\n持ち物: 収集券\n場所: 各家庭の前\n受付: 電話で申し込み"
+    document = add_document(town_a, "粗大ごみの収集", text, kind=Kind.NOTICE, key="notices.notice:1")
+    uploaded = add_document(town_a, "粗大ごみの収集（計画）", text, kind=Kind.PLAN)
+    with scope(municipality=town_a):
+        assert list(Passage.objects.filter(document=document).values_list("text", flat=True)) == [text]
+        assert Passage.objects.filter(document=uploaded).count() == 1
+        assert Passage.objects.get(document=uploaded).text.startswith("粗大ごみの収集\n手数料：500円")

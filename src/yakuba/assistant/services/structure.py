@@ -67,8 +67,9 @@ class Section:
     terms: tuple[str, ...] = ()  # extra search terms (yakuba.kernel.search.text.section_terms for legal sections)
 
 
-def split(text: str, *, legal: bool) -> list[Section]:
-    """Sections of `text` in order; never empty for a text with content, empty for a blank one."""
+def split(text: str, *, legal: bool, tables: bool = True) -> list[Section]:
+    """Sections of `text` in order; never empty for a text with content, empty for a blank one. `tables`: a table's
+    rows (and a list's answers) are sections of their own (tables.py); off for pages the platform writes itself."""
     reader = None
     if legal:
         reader = _read_markdown_law(text) if MARKDOWN_ARTICLE.search(text) else _read_statute(text)
@@ -76,7 +77,7 @@ def split(text: str, *, legal: bool) -> list[Section]:
             reader = None  # no 条 at all: split at headings like any other document
     if reader is None:
         reader = _read_headings(text)
-    return _sections(reader.parts, legal=legal, prefix_laws=len(set(reader.laws)) > 1)
+    return _sections(reader.parts, legal=legal, prefix_laws=len(set(reader.laws)) > 1, tables=tables)
 
 
 @dataclass
@@ -356,7 +357,7 @@ def _bare(title: str) -> str:
 
 # Sections ----------------------------------------------------------------------------------------------------------
 
-def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool) -> list[Section]:
+def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool, tables: bool = True) -> list[Section]:
     parts = _merge_tiny(_join_same([part for part in parts if part.text]))
     _number_first_paragraphs(parts)
     sections: list[Section] = []
@@ -371,7 +372,7 @@ def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool) -> list[Sec
             base = "s0"  # a statute's 前文
         else:
             base, counter = f"s{counter}", counter + 1
-        for index, piece in enumerate(_pieces(part)):
+        for index, piece in enumerate(_pieces(part) if tables else _cut(part.text)):
             anchor = _unique(f"{base}-{index + 1}" if index else base, used)
             sections.append(Section(" > ".join(part.chain), anchor, piece))
     return sections
