@@ -35,9 +35,10 @@ MARKDOWN_ARTICLE = re.compile(r"^#{1,6}[ \t\u3000]+第\S*条", re.MULTILINE)
 # Headings of plans written as plain text, with their level: 第1章 above 1. above 【…】 above (1) and ■. In the
 # seed plans 【方針1】 and ■現状と課題 sit under a numbered heading, so they rank below it.
 KANA_KANJI = "\u3040-\u30ff\u3400-\u9fff"
+CHAPTER_BAR = re.compile(r"^\d{1,2}\s*\|\s*[^|\s][^|]*$")  # 1 | なぜDXに取り組むのか (one bar: not a table row)
 PLAIN_HEADINGS = (
     (re.compile(rf"^第{N}[部編章]"), 1),
-    (re.compile(r"^\d{1,2}\s*\|\s*[^|\s][^|]*$"), 1),  # 1 | なぜDXに取り組むのか (one bar: not a table row)
+    (CHAPTER_BAR, 1),
     (re.compile(rf"^第{N}節"), 2),
     (re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+\S"), 3),  # 1.2 …
     (re.compile(r"^\d{1,2}(?:\s+|[.、](?!\d)\s*)\S"), 2),  # 1 はじめに / 1.計画の目的
@@ -307,7 +308,8 @@ def _heading(line: str) -> tuple[int, str] | None:
     if markdown:
         return len(markdown.group(1)), markdown.group(2).strip()
     norm = _nfkc(line)
-    if (not norm or len(norm) > HEADING_MAX or norm.endswith("。") or "\t" in line or norm.count("|") >= 2
+    longest = HEADING_MAX * 2 if CHAPTER_BAR.match(norm) else HEADING_MAX  # 「4 | …～進めるコツ・…～」 is a chapter
+    if (not norm or len(norm) > longest or norm.endswith("。") or "\t" in line or norm.count("|") >= 2
             or SHARE.search(norm)):
         return None  # a sentence, a table row, a survey answer with its share
     if norm[0].isdigit() and line.strip()[0] not in DIGITS:
