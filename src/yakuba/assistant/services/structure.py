@@ -374,21 +374,24 @@ def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool, tables: boo
             base = "s0"  # a statute's 前文
         else:
             base, counter = f"s{counter}", counter + 1
-        for index, piece in enumerate(_pieces(part) if tables else _cut(part.text)):
+        pieces = _pieces(part) if tables else [(piece, ()) for piece in _cut(part.text)]
+        for index, (piece, words) in enumerate(pieces):
             anchor = _unique(f"{base}-{index + 1}" if index else base, used)
-            sections.append(Section(" > ".join(part.chain), anchor, piece))
+            sections.append(Section(" > ".join(part.chain), anchor, piece, words))
     return sections
 
 
-def _pieces(part: _Part) -> list[str]:
-    """The texts of a part's sections in order: its prose cut to LIMIT, and a passage for each row of its tables
-    (tables.py: 「見出し：値」 rows under the table's caption)."""
-    pieces: list[str] = []
+def _pieces(part: _Part) -> list[tuple[str, tuple[str, ...]]]:
+    """The texts of a part's sections in order, with their extra terms: its prose cut to LIMIT, and a passage for
+    each row of its tables (tables.py: 「見出し：値」 rows under the table's caption; the words for what the table
+    holds, 目標 or スケジュール, as terms)."""
+    pieces: list[tuple[str, tuple[str, ...]]] = []
     for segment in tables.read(part.lines):
         if isinstance(segment, tables.Table):
-            pieces.extend(cut for passage in segment.passages(LIMIT) for cut in _cut(passage))
+            words = tuple(dict.fromkeys(term for word in segment.words for term in terms(word)))
+            pieces.extend((cut, words) for passage in segment.passages(LIMIT) for cut in _cut(passage))
         else:
-            pieces.extend(_cut(segment))
+            pieces.extend((cut, ()) for cut in _cut(segment))
     return pieces
 
 

@@ -30,6 +30,11 @@ MARKDOWN_RULE = re.compile(r"^\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*
 DASHES = re.compile(r"^[-‐ー－=]{3,}$")
 SPACED = re.compile(r"[ \u3000]{2,}")  # cells of a PDF's text layer, aligned with spaces
 PERIOD = re.compile(r"^(?:(?:令和|平成|R|H)\s*\d{1,2}|\d{4}|\d{1,2}\s*-\s*\d{1,2}月|\d{1,2}月)")
+KPI_WORDS = re.compile(r"指標|目標|成果|KPI|達成", re.IGNORECASE)
+SCHEDULE_WORDS = re.compile(r"スケジュール|工程|ロードマップ|年次計画")
+# Words a question uses for what a table holds, which its rows do not say: 「…の目標は」 for a row of 初年度指標 /
+# 目指す成果, 「いつ…」 for a row of a 工程表 under R8 | R9 | R10.
+TOPIC_WORDS = {"kpi": ("目標", "指標", "KPI", "成果"), "schedule": ("スケジュール", "時期", "予定", "工程", "いつ")}
 VALUE = re.compile(r"[0-9０-９.,，%％円件人]+")  # 1, 500円, 47.1%: a value
 NOTE = re.compile(r"^(?:※|\^\{?\*|\*)")  # a footnote: 「※1 RPA : …」 is no row of a table
 
@@ -42,6 +47,20 @@ class Table:
     caption: str = ""
     rows: list[str] = field(default_factory=list)
     whole: bool = False
+    header: list[str] = field(default_factory=list)  # the names of the columns, when the table has them
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Words for what the table holds (TOPIC_WORDS), from its caption and column names: targets (指標, 目標値,
+        成果) or a schedule (スケジュール, 工程, columns of years)."""
+        names = " ".join([self.caption, *self.header])
+        found: list[str] = []
+        if KPI_WORDS.search(names):
+            found += TOPIC_WORDS["kpi"]
+        periods = sum(bool(PERIOD.match(unicodedata.normalize("NFKC", name))) for name in self.header if name)
+        if SCHEDULE_WORDS.search(names) or periods >= 2:
+            found += TOPIC_WORDS["schedule"]
+        return tuple(found)
 
     def passages(self, limit: int) -> list[str]:
         """The texts of the table's passages: its caption, then one row (or as much of the whole list as fits in
@@ -202,6 +221,7 @@ def _grid(rows: list[list[str]], caption: str) -> list[Table]:
             continue
         if state.header is None and (index in marked or _header(filled, width, following, not state.table.rows)):
             state.header, state.header_used = row, False
+            state.table.header.extend(cell for cell in row if cell)
             continue
         if state.header is not None:
             if len(filled) == 1 and not state.header_used:
