@@ -156,6 +156,11 @@ def test_pdf_table_rows_keep_their_header_and_prose_stays_as_it_reads():
                           "KPI：e-filing ／ Now：20% ／ Target：80%", "A plain sentence of prose follows the table."]
 
 
+def test_a_caption_above_a_grid_and_its_caption_row_are_both_kept():
+    text = "## 工程表\n導入スケジュール\n取組内容とスケジュール\t\t\n取組内容\tR8\tR9\n電子決裁\t導入\t運用\n"
+    assert rows(text) == ["導入スケジュール\n取組内容とスケジュール\n取組内容：電子決裁 ／ R8：導入 ／ R9：運用"]
+
+
 def test_space_aligned_rows_of_a_pdf_text_layer():
     text = ("## 工程表\n取組  R8  R9  R10\n電子決裁  導入  運用  拡大\n勤怠管理  検討  導入  運用\n")
     assert rows(text) == ["取組：電子決裁 ／ R8：導入 ／ R9：運用 ／ R10：拡大",

@@ -195,7 +195,10 @@ class _Grid:
 
     def caption(self, text: str) -> None:
         self.close()
-        self.tables.append(Table(text))
+        if self.table.rows:
+            self.tables.append(Table(text))
+        else:  # the line above the grid, then the grid's own caption row: both name the rows below
+            self.table.caption = "\n".join(part for part in (self.table.caption, text) if part)
         self.header, self.header_used, self.spans, self.label = None, False, False, ""
 
     def close(self) -> None:
@@ -251,9 +254,9 @@ def _caption_row(state: _Grid, text: str, following: list[str] | None) -> bool:
         return False
     if state.header is not None:
         return state.header_used and not state.spans  # a header's first row of one cell: a bar, and bars follow
-    if not state.table.rows and state.table.caption:
-        return False  # the caption's own content
     cells = [cell for cell in following if cell]
+    if not state.table.rows and state.table.caption:  # the caption's own content, unless column names follow
+        return len(cells) >= 3 and all(len(cell) <= HEADER_CELL and not VALUE.fullmatch(cell) for cell in cells)
     return len(cells) >= 2 or len(pairs(cells[0])) >= 2 or len(cells[0].split()) >= 2
 
 
@@ -406,8 +409,8 @@ def _item(line: str) -> str | None:
 # Prose between tables ----------------------------------------------------------------------------------------------
 
 def _take_caption(prose: list[str]) -> str:
-    """The line just above a table (a blank line between allowed) when it names it: short, no sentence, no list
-    item; taken out of the prose."""
+    """The line just above a table (a blank line between allowed) when it names it: short, not indented, no
+    sentence, no list item; taken out of the prose."""
     index = len(prose) - 1
     if index >= 0 and not prose[index].strip():
         index -= 1
@@ -415,6 +418,8 @@ def _take_caption(prose: list[str]) -> str:
         return ""
     text = prose[index].strip()
     norm = unicodedata.normalize("NFKC", text)
+    if prose[index][:1].isspace():
+        return ""  # an indented line is content (the items under 「主な取組内容」), not a title
     if (not text or len(norm) > CAPTION_MAX or norm.endswith("。") or BULLET.match(text) or NOTE.match(text)
             or len(pairs(text)) >= 2):
         return ""
