@@ -123,7 +123,8 @@ PAGE = """<!DOCTYPE html>
 def test_html_keeps_content_headings_and_tables_and_drops_the_page_frame():
     text = extract(PAGE.encode("cp932"), Format.HTML)
     assert text.split("\n") == ["# ごみの出し方", "", "燃えるごみは月曜日と木曜日です。", "", "## 粗大ごみ", "",
-                                "申し込み", "収集", "", "品目 | 料金", "たんす | 500円", "", "一行目", "二行目"]
+                                "申し込み", "収集", "", "品目 | 料金", "--- | ---", "たんす | 500円", "", "一行目",
+                                "二行目"]
     for dropped in ("ホーム", "サイトの見出し", "alert", "color", "JavaScript", "下仁田町", "題名", "comment"):
         assert dropped not in text
 

@@ -133,7 +133,8 @@ def _decode_html(data: bytes) -> str:
 
 
 def _render(element: Any, out: list[str]) -> None:
-    """Append the text of `element` and its tail: headings as "## …", table rows as "a | b", blocks on new lines."""
+    """Append the text of `element` and its tail: headings as "## …", table rows as "a | b" (a row of <th> followed
+    by "--- | ---"), blocks on new lines."""
     tag = element.tag if isinstance(element.tag, str) else ""  # comments and processing instructions have no tag
     if tag in HTML_HEADINGS:
         out.append(f"\n{PARAGRAPH_MARK}\n{'#' * HTML_HEADINGS[tag]} {_inline(element.text_content())}\n")
@@ -142,6 +143,8 @@ def _render(element: Any, out: list[str]) -> None:
     elif tag == "tr":
         cells = [_inline(cell.text_content()).strip() for cell in element if cell.tag in ("td", "th")]
         out.append("\n" + (" | ".join(cells) if any(cells) else "") + "\n")
+        if any(cells) and all(cell.tag == "th" for cell in element if cell.tag in ("td", "th")):
+            out.append(_rule(len(cells)))  # a header row: tables.py keeps its names in every row
     elif tag:
         brk = f"\n{PARAGRAPH_MARK}\n" if tag in HTML_PARAGRAPHS else "\n" if tag in HTML_LINES else ""
         out.append(brk + _inline(element.text))
@@ -149,6 +152,11 @@ def _render(element: Any, out: list[str]) -> None:
             _render(child, out)
         out.append(brk)
     out.append(_inline(element.tail))
+
+
+def _rule(cells: int) -> str:
+    """The line under a table's header row, as in Markdown: "--- | ---"."""
+    return " | ".join(["---"] * cells) + "\n"
 
 
 def _inline(text: str | None) -> str:
@@ -166,7 +174,7 @@ def _pdf(data: bytes) -> str:
         raise Unreadable(_("PDFファイルではありません。ファイルの種類を確かめてください。"))
     try:
         reader = _open_pdf(data)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_pdf_page(page) for page in reader.pages]
     except Unreadable:
         raise
     except Exception as error:  # pypdf raises many kinds on a damaged file; any of them means the same here
@@ -176,6 +184,40 @@ def _pdf(data: bytes) -> str:
         raise Unreadable(_("文字が入っていないPDFです（画像だけのPDF）。"
                            "文字を選択できるPDFにしてから登録してください。"))
     return text
+
+
+def _pdf_page(page: Any) -> str:
+    """A page's text; the rows of a table (three or more cells apart in the page's layout) with their cells
+    separated by tabs, as tables.py reads them. The text itself is pypdf's plain extraction."""
+    text: str = page.extract_text() or ""
+    try:
+        layout = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # the layout mode fails on pages the plain one reads: keep the plain text
+        return text
+    rows = _layout_rows(layout)
+    if not rows:
+        return text
+    return "\n".join(rows.get(_squash(line), line) for line in text.split("\n"))
+
+
+def _layout_rows(layout: str) -> dict[str, str]:
+    """Table rows of a page laid out with spaces: runs of two or more lines of three or more cells, each row by
+    its text without spaces (to find it among the plain lines)."""
+    cells = [re.split(r"[ \u3000]{3,}", line.strip()) for line in layout.split("\n")]
+    rows: dict[str, str] = {}
+    run: list[list[str]] = []
+    for line in [*cells, []]:
+        if len(line) >= 3:
+            run.append(line)
+            continue
+        if len(run) >= 2:
+            rows.update({_squash("".join(row)): "\t".join(" ".join(cell.split()) for cell in row) for row in run})
+        run = []
+    return rows
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _open_pdf(data: bytes) -> Any:
@@ -225,9 +267,9 @@ def _paragraph(paragraph: Any) -> str:
 
 
 def _table(table: Any) -> str:
-    """One line per row, cells joined by " | " (a merged cell once)."""
+    """One line per row, cells joined by " | " (a merged cell once); a header row marked by "--- | ---"."""
     rows = []
-    for row in table.rows:
+    for index, row in enumerate(table.rows):
         cells: list[str] = []
         previous = None
         for cell in row.cells:
@@ -237,4 +279,14 @@ def _table(table: Any) -> str:
             cells.append(" ".join(cell.text.split()))
         if any(cells):
             rows.append(" | ".join(cells))
+            if index == 0 and _repeated_header(row):
+                rows.append(_rule(len(cells)).rstrip("\n"))
     return "\n".join(rows)
+
+
+def _repeated_header(row: Any) -> bool:
+    """Whether Word marks the row as the table's header (「タイトル行の繰り返し」, w:tblHeader)."""
+    from docx.oxml.ns import qn
+
+    properties = row._tr.trPr
+    return properties is not None and properties.find(qn("w:tblHeader")) is not None

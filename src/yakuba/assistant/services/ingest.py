@@ -200,7 +200,8 @@ def process(ingest: Ingest) -> Ingest:
         return ingest
     try:
         text = _text_of(ingest)
-        sections = structure.split(text, legal=ingest.document.kind in LEGAL_KINDS)
+        sections = structure.split(text, legal=ingest.document.kind in LEGAL_KINDS,
+                                   tables=not is_synced(ingest.document))
         if not sections:
             raise extract.Unreadable(_("文章が見つかりませんでした（画像だけのPDFは読み取れません）。"))
     except extract.Unreadable as error:
@@ -256,7 +257,7 @@ def _fail(ingest: Ingest, reason: str) -> Ingest:
 
 def _replace_passages(document: Document, text: str, sections: list[structure.Section] | None = None) -> int:
     if sections is None:
-        sections = structure.split(text, legal=document.kind in LEGAL_KINDS)
+        sections = structure.split(text, legal=document.kind in LEGAL_KINDS, tables=not is_synced(document))
     Passage.with_national.filter(document=document).delete()
     heading = terms(document.title) + terms(document.keywords)
     Passage.with_national.bulk_create([

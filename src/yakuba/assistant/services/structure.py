@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from yakuba.kernel.search.text import number, section_terms, terms
 
+from . import tables
+
 LIMIT = 1200  # characters in one section of a plan or FAQ; a longer one is cut
 TINY = 40  # a section of a plan shorter than this joins a neighbour under the same heading
 HEADING_MAX = 40  # a plain line longer than this is a sentence, not a heading
@@ -32,16 +34,30 @@ MARKDOWN_HEADING = re.compile(r"^(#{1,6})[ \t\u3000]+(\S.*)$")
 MARKDOWN_ARTICLE = re.compile(r"^#{1,6}[ \t\u3000]+第\S*条", re.MULTILINE)
 # Headings of plans written as plain text, with their level: 第1章 above 1. above 【…】 above (1) and ■. In the
 # seed plans 【方針1】 and ■現状と課題 sit under a numbered heading, so they rank below it.
+KANA_KANJI = "\u3040-\u30ff\u3400-\u9fff"
+CHAPTER_BAR = re.compile(r"^\d{1,2}\s*\|\s*[^|\s][^|]*$")  # 1 | なぜDXに取り組むのか (one bar: not a table row)
 PLAIN_HEADINGS = (
     (re.compile(rf"^第{N}[部編章]"), 1),
-    (re.compile(r"^\d{1,2}\s*\|\s*\S"), 1),  # 1 | なぜDXに取り組むのか
+    (CHAPTER_BAR, 1),
     (re.compile(rf"^第{N}節"), 2),
     (re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+\S"), 3),  # 1.2 …
     (re.compile(r"^\d{1,2}(?:\s+|[.、](?!\d)\s*)\S"), 2),  # 1 はじめに / 1.計画の目的
     (re.compile(r"^【[^】]+】"), 3),
+    # 方針 1-(1) 自治体のフロントヤード改革の推進 / 1-(2) … / 施策2-3 …; 方針4 …, 基本目標2 … (named numbers)
+    (re.compile(rf"^[{KANA_KANJI}]{{0,6}}\s*\d{{1,2}}\s*-\s*\(?\d{{1,2}}\)?\s*[^\s\d)-]"), 3),
+    (re.compile(r"^(?:基本)?(?:方針|目標|施策|重点施策|重点目標|取組|重点取組|政策)\s*\d{1,2}\s+\S"), 3),
     (re.compile(r"^\(\d{1,2}\)\s*\S"), 4),
     (re.compile(r"^[■◆]\s*\S"), 4),
+    (re.compile(r"^No\.\s*\d{1,3}\s+\S", re.IGNORECASE), 4),  # No.1 SNS・ホームページの活用促進
 )
+# 取組項目① 行政事務の効率化, テーマ② …: a name and a circled number (matched on the line as written: NFKC makes ① 1).
+NAMED_CIRCLED = re.compile(rf"^[{KANA_KANJI}]{{1,8}}[①-⑳][ \t\u3000]*[^\s：:]")
+NAMED_CIRCLED_LEVEL = 4
+ROMAN = re.compile(r"^[IVX]{1,4}\s*[-.．、]?\s+(?=\S)")  # I 背景・目的 (NFKC: Ⅱ is II)
+NUMBERING = re.compile(r"^(?:\d{1,2}\s*\|\s*|\d{1,2}(?:\.\d{1,2})*[.、]?\s*|第\S{1,4}[部編章節]\s*)")
+REPEAT_MIN = 4  # characters of a chapter title repeated without its number (a title page after the 目次)
+SERIES = re.compile(r"^([^\s\d]{2,12})\s+\d{1,2}\.\s*[^\s\d]")  # 原則解説 1. …, 原則解説 2. …: a series of headings
+SHARE = re.compile(r"\d\s*%\)?$")  # 「1. スマートフォン 51.3%」: a survey answer, not a heading
 
 
 @dataclass(frozen=True)
@@ -52,8 +68,9 @@ class Section:
     terms: tuple[str, ...] = ()  # extra search terms (yakuba.kernel.search.text.section_terms for legal sections)
 
 
-def split(text: str, *, legal: bool) -> list[Section]:
-    """Sections of `text` in order; never empty for a text with content, empty for a blank one."""
+def split(text: str, *, legal: bool, tables: bool = True) -> list[Section]:
+    """Sections of `text` in order; never empty for a text with content, empty for a blank one. `tables`: a table's
+    rows (and a list's answers) are sections of their own (tables.py); off for pages the platform writes itself."""
     reader = None
     if legal:
         reader = _read_markdown_law(text) if MARKDOWN_ARTICLE.search(text) else _read_statute(text)
@@ -61,7 +78,7 @@ def split(text: str, *, legal: bool) -> list[Section]:
             reader = None  # no 条 at all: split at headings like any other document
     if reader is None:
         reader = _read_headings(text)
-    return _sections(reader.parts, legal=legal, prefix_laws=len(set(reader.laws)) > 1)
+    return _sections(reader.parts, legal=legal, prefix_laws=len(set(reader.laws)) > 1, tables=tables)
 
 
 @dataclass
@@ -266,10 +283,19 @@ def _markdown_heading(reader: _Reader, level: int, title: str) -> None:
 
 
 def _read_headings(text: str) -> _Reader:
-    """Any document: Markdown headings, or plan-style heading lines (第1章, 1., (1), 【…】, ■)."""
+    """Any document: Markdown headings, or plan-style heading lines (第1章, 1., (1), 【…】, ■, 方針1-(1), 取組項目①),
+    and a chapter's title repeated without its number (after a 目次: 「なぜDXに取り組むのか？」 for 「1 | なぜDX…」)."""
     reader = _Reader()
-    for raw in text.split("\n"):
-        heading = _heading(raw)
+    lines = text.split("\n")
+    headings = [_heading(raw) for raw in lines]
+    series = Counter(match.group(1) for raw in lines if (match := SERIES.match(_nfkc(raw))))
+    titles: dict[str, tuple[int, str]] = {}
+    numbered: dict[str, tuple[int, str]] = {}  # every numbered title, for 「I 背景・目的」 before 「1 背景・目的」
+    for heading in headings:
+        _number_title(heading, numbered)
+    for raw, heading in zip(lines, headings, strict=True):
+        heading = heading or _repeated_title(raw, titles, numbered) or _series(raw, series)
+        _number_title(heading, titles)
         if heading:
             reader.heading(*heading)
         else:
@@ -282,17 +308,58 @@ def _heading(line: str) -> tuple[int, str] | None:
     if markdown:
         return len(markdown.group(1)), markdown.group(2).strip()
     norm = _nfkc(line)
-    if not norm or len(norm) > HEADING_MAX or norm.endswith("。") or "\t" in line:
-        return None  # a sentence, or a table row
+    longest = HEADING_MAX * 2 if CHAPTER_BAR.match(norm) else HEADING_MAX  # 「4 | …～進めるコツ・…～」 is a chapter
+    if (not norm or len(norm) > longest or norm.endswith("。") or "\t" in line or norm.count("|") >= 2
+            or SHARE.search(norm)):
+        return None  # a sentence, a table row, a survey answer with its share
     if norm[0].isdigit() and line.strip()[0] not in DIGITS:
         return None
+    if NAMED_CIRCLED.match(line.strip()):
+        return NAMED_CIRCLED_LEVEL, " ".join(line.split())
     level = next((level for pattern, level in PLAIN_HEADINGS if pattern.match(norm)), None)
     return (level, " ".join(line.split())) if level else None
 
 
+def _number_title(heading: tuple[int, str] | None, titles: dict[str, tuple[int, str]]) -> None:
+    """Keep a chapter or section heading with a number (level 1 and 2) by its title without it (the first seen)."""
+    if heading and heading[0] <= 2:
+        bare = _bare(heading[1])
+        if bare != _nfkc(heading[1]) and len(bare) >= REPEAT_MIN:
+            titles.setdefault(bare, heading)
+
+
+def _series(line: str, series: Counter[str]) -> tuple[int, str] | None:
+    """「DX推進の原則解説 1. 町民目線をいちばんに考える（…）」: a name and a number repeated on several lines."""
+    norm = _nfkc(line)
+    match = SERIES.match(norm)
+    if match and series[match.group(1)] >= 2 and len(norm) <= HEADING_MAX * 2 and not norm.endswith("。"):
+        return 2, " ".join(line.split())
+    return None
+
+
+def _repeated_title(line: str, titles: dict[str, tuple[int, str]],
+                    numbered: dict[str, tuple[int, str]]) -> tuple[int, str] | None:
+    """A plain line that is the title of a numbered heading above it, alone (a chapter's title page after the 目次):
+    that heading again; or a numbered heading's title with a Roman number (「I 背景・目的」 and 「1 背景・目的」): a
+    heading at its level."""
+    norm = _nfkc(line)
+    if not norm or len(norm) > HEADING_MAX * 2 or "\t" in line:
+        return None
+    if norm in titles:
+        return titles[norm]
+    roman = ROMAN.match(norm)
+    if roman and norm[roman.end():] in numbered:
+        return numbered[norm[roman.end():]][0], " ".join(line.split())
+    return None
+
+
+def _bare(title: str) -> str:
+    return " ".join(NUMBERING.sub("", _nfkc(title), count=1).split())
+
+
 # Sections ----------------------------------------------------------------------------------------------------------
 
-def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool) -> list[Section]:
+def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool, tables: bool = True) -> list[Section]:
     parts = _merge_tiny(_join_same([part for part in parts if part.text]))
     _number_first_paragraphs(parts)
     sections: list[Section] = []
@@ -307,10 +374,25 @@ def _sections(parts: list[_Part], *, legal: bool, prefix_laws: bool) -> list[Sec
             base = "s0"  # a statute's 前文
         else:
             base, counter = f"s{counter}", counter + 1
-        for index, piece in enumerate(_cut(part.text)):
+        pieces = _pieces(part) if tables else [(piece, ()) for piece in _cut(part.text)]
+        for index, (piece, words) in enumerate(pieces):
             anchor = _unique(f"{base}-{index + 1}" if index else base, used)
-            sections.append(Section(" > ".join(part.chain), anchor, piece))
+            sections.append(Section(" > ".join(part.chain), anchor, piece, words))
     return sections
+
+
+def _pieces(part: _Part) -> list[tuple[str, tuple[str, ...]]]:
+    """The texts of a part's sections in order, with their extra terms: its prose cut to LIMIT, and a passage for
+    each row of its tables (tables.py: 「見出し：値」 rows under the table's caption; the words for what the table
+    holds, 目標 or スケジュール, as terms)."""
+    pieces: list[tuple[str, tuple[str, ...]]] = []
+    for segment in tables.read(part.lines):
+        if isinstance(segment, tables.Table):
+            words = tuple(dict.fromkeys(term for word in segment.words for term in terms(word)))
+            pieces.extend((cut, words) for passage in segment.passages(LIMIT) for cut in _cut(passage))
+        else:
+            pieces.extend((cut, ()) for cut in _cut(segment))
+    return pieces
 
 
 def _join_same(parts: list[_Part]) -> list[_Part]:
