@@ -385,8 +385,6 @@ def faq_titles(towns: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def chat_sets(towns: dict[str, Any]) -> None:
-    from django_scopes import scope
-
     from yakuba.kernel.search import semantic
 
     sets = {"FAQ titles as written": faq_titles(towns),
@@ -406,41 +404,47 @@ def chat_sets(towns: dict[str, Any]) -> None:
         if not items:
             print(f"   {name}: no data")
             continue
-        answerable = "title" in items[0]
         for label, after in (("BEFORE", False), ("AFTER", True)):
-            ranks: list[int | None] = []
-            right = wrong = unknown = 0
-            times: list[float] = []
-            failures: list[str] = []
-            for item in items:
-                town = towns[item["town"]]
-                with scope(municipality=town):
-                    started = time.perf_counter()
-                    known, title = (answer_after if after else answer_before)(town, item["question"])
-                    times.append(time.perf_counter() - started)
-                    if answerable:
-                        ranks.append(document_rank(town, item["question"], item["title"], after))
-                unknown += not known
-                if known and answerable:
-                    right += title == item["title"]
-                    wrong += title != item["title"]
-                    if title != item["title"]:
-                        failures.append(f"「{item['question']}」 want {item['title']} — got {title}")
-                elif known:
-                    failures.append(f"「{item['question']}」 answered from {title}")
-            n = len(items)
-            p50, p95 = statistics.median(times) * 1000, percentile(times, 0.95) * 1000
+            chat_figures(towns, name, label, items, after)
+
+
+def chat_figures(towns: dict[str, Any], name: str, label: str, items: list[dict[str, str]], after: bool) -> None:
+    from django_scopes import scope
+
+    answerable = "title" in items[0]
+    ranks: list[int | None] = []
+    right = wrong = unknown = 0
+    times: list[float] = []
+    failures: list[str] = []
+    for item in items:
+        town = towns[item["town"]]
+        with scope(municipality=town):
+            started = time.perf_counter()
+            known, title = (answer_after if after else answer_before)(town, item["question"])
+            times.append(time.perf_counter() - started)
             if answerable:
-                r1 = sum(1 for r in ranks if r == 1) / n
-                r5 = sum(1 for r in ranks if r is not None and r <= 5) / n
-                print(f"   {name:<26}{label:<7}{n:4d} {r1:6.3f} {r5:6.3f} {right / n:6.3f} {wrong / n:9.3f} "
-                      f"{unknown / n:15.3f} {'':>11} {p50:7.1f} {p95:7.1f}")
-            else:
-                print(f"   {name:<26}{label:<7}{n:4d} {'':>6} {'':>6} {'':>6} {'':>9} {'':>15} {unknown / n:11.3f} "
-                      f"{p50:7.1f} {p95:7.1f}")
-            if after and failures and "-v" in sys.argv:
-                for line in failures:
-                    print(f"      {line}")
+                ranks.append(document_rank(town, item["question"], item["title"], after))
+        unknown += not known
+        if known and answerable:
+            right += title == item["title"]
+            wrong += title != item["title"]
+            if title != item["title"]:
+                failures.append(f"「{item['question']}」 want {item['title']} — got {title}")
+        elif known:
+            failures.append(f"「{item['question']}」 answered from {title}")
+    n = len(items)
+    p50, p95 = statistics.median(times) * 1000, percentile(times, 0.95) * 1000
+    if answerable:
+        r1 = sum(1 for r in ranks if r == 1) / n
+        r5 = sum(1 for r in ranks if r is not None and r <= 5) / n
+        print(f"   {name:<26}{label:<7}{n:4d} {r1:6.3f} {r5:6.3f} {right / n:6.3f} {wrong / n:9.3f} "
+              f"{unknown / n:15.3f} {'':>11} {p50:7.1f} {p95:7.1f}")
+    else:
+        print(f"   {name:<26}{label:<7}{n:4d} {'':>6} {'':>6} {'':>6} {'':>9} {'':>15} {unknown / n:11.3f} "
+              f"{p50:7.1f} {p95:7.1f}")
+    if after and failures and "-v" in sys.argv:
+        for line in failures:
+            print(f"      {line}")
 
 
 def main() -> None:

@@ -141,8 +141,8 @@ def test_a_hall_is_not_answered_with_the_librarys_hours(corpus):
 
 
 def test_a_hall_is_answered_from_the_booking_page_once_there_is_one(corpus):
-    add_document(corpus, "公民館や集会所の予約方法は？", "公民館の会議室をお貸しします。使う日の1か月前から予約できます。",
-                 kind=Kind.FAQ)
+    add_document(corpus, "公民館や集会所の予約方法は？",
+                 "公民館の会議室をお貸しします。使う日の1か月前から予約できます。", kind=Kind.FAQ)
     with scope(municipality=corpus):
         result = answer.ask(corpus, "公民館を借りたい")
     assert result.known and result.passages[0].title == "公民館や集会所の予約方法は？"
