@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from yakuba.kernel import pii, records
 from yakuba.kernel.accounts.models import Department
+from yakuba.kernel.search.text import terms
 from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import LEGAL_KINDS, Kind, Passage, Question
@@ -29,8 +30,9 @@ CONFIDENT = 0.7  # share of the question's (idf-weighted) terms the best passage
 RELATED = 0.34  # below CONFIDENT but at least this: offered as 「こちらかもしれません」
 CANDIDATES = 5  # documents compared before answering
 RIVAL_COVER = 0.2  # another document covering the question within this of the best one is a rival …
-RIVAL_SHARE = 0.7  # … when its score is at least this share of the best one's: then 分かりません with both offered
+RIVAL_SHARE = 0.6  # … when its score is at least this share of the best one's: then 分かりません with both offered
 PLAIN_SHARE = 0.5  # a plain page covering the question is preferred to 例規 scoring up to 1/this times higher
+TITLE_MARGIN = 0.3  # a related document whose title says this much more of the question is a rival
 AGREE = 0.8  # share of the answered terms two documents must have in common to be taken as saying the same
 MAYBE = 2
 MAX_PASSAGES = 3
@@ -73,6 +75,7 @@ class Candidate:
     hit: Hit  # the document's best passage
     cover: float
     found: frozenset[str] = frozenset()  # the question's terms it answers
+    title_cover: float = 0.0  # how much of the question the document's title says
 
     def agrees(self, other: Candidate) -> bool:
         """Two documents answer the same question when they answer mostly the same of its terms (a FAQ and its
@@ -92,23 +95,24 @@ class Decision:
 
 
 def decide(candidates: list[Candidate]) -> Decision:
-    """Which document answers, if any (`candidates`: one per document, best score first)."""
+    """Which document answers, if any (`candidates`: one per document, best score first).
+
+    Among the documents that cover the question and score near the best of them, the one whose title says the
+    question best (a FAQ's title is its question), then a FAQ, then a plain page before 例規. A related document
+    that answers other words of the question, or whose title says the question clearly better, is a rival: then
+    分かりません, with both offered."""
     covering = [c for c in candidates if c.cover >= CONFIDENT]
     related = [c for c in candidates if c.cover >= RELATED]
     if not covering:
-        return Decision(None, related[:MAYBE])
-    chosen = covering[0]
-    plain = next((c for c in covering if c.plain), None)
-    if not chosen.plain and plain is not None and plain.hit.score >= PLAIN_SHARE * chosen.hit.score:
-        chosen = plain
-    faq = next((c for c in covering if c.hit.kind == Kind.FAQ), None)
-    if chosen.hit.kind != Kind.FAQ and faq is not None and faq.agrees(chosen) \
-            and faq.hit.score >= PLAIN_SHARE * chosen.hit.score:
-        chosen = faq
-    rival = next((c for c in related if c is not chosen and (c.plain or not chosen.plain) and not c.agrees(chosen)
-                  and c.cover >= chosen.cover - RIVAL_COVER and c.hit.score >= RIVAL_SHARE * chosen.hit.score), None)
+        return Decision(None, sorted(related, key=lambda c: -c.title_cover)[:MAYBE])
+    top = covering[0].hit.score
+    close = [c for c in covering if c.hit.score >= PLAIN_SHARE * top]
+    chosen = max(close, key=lambda c: (round(c.title_cover, 1), c.plain, c.hit.kind == Kind.FAQ, c.hit.score))
+    rival = next((c for c in related if c is not chosen and (c.plain or not chosen.plain) and (
+        c.title_cover >= chosen.title_cover + TITLE_MARGIN or not c.agrees(chosen) and c.cover >= chosen.cover
+        - RIVAL_COVER and c.hit.score >= RIVAL_SHARE * chosen.hit.score)), None)
     if rival is not None:
-        return Decision(None, [chosen, rival])
+        return Decision(None, sorted([chosen, rival], key=lambda c: -c.title_cover))
     return Decision(chosen, [c for c in covering if c is not chosen and c.agrees(chosen)][:1])
 
 
@@ -118,8 +122,12 @@ def ask(municipality: Municipality, question: str) -> Answer:
     wanted = set(result.terms) | {word for words in result.near.values() for word, _ in words}
     hits = _distinct_documents(result.hits)[:CANDIDATES]
     stored = dict(Passage.with_national.filter(pk__in=[h.passage_id for h in hits]).values_list("pk", "tokens"))
-    candidates = [Candidate(h, *coverage_of(municipality, result.terms, set(stored.get(h.passage_id, "").split()),
-                                            result.near)) for h in hits]
+    candidates = []
+    for hit in hits:
+        title = set(terms(hit.title))
+        cover, found = coverage_of(municipality, result.terms, set(stored.get(hit.passage_id, "").split()) | title,
+                                   result.near)
+        candidates.append(Candidate(hit, cover, found, coverage_of(municipality, result.terms, title, result.near)[0]))
     decision = decide(candidates)
     known = decision.chosen is not None
     confidence = decision.chosen.cover if decision.chosen else max((c.cover for c in candidates), default=0.0)
