@@ -26,7 +26,7 @@ from ..models import LEGAL_KINDS, Kind, Passage, Question
 from .search import Hit, coverage_of, highlighted, passages_as_hits, search
 
 LATER_PARAGRAPH = re.compile(r"第([2-9]|\d{2,})項$")
-CONFIDENT = 0.7  # share of the question's (idf-weighted) terms the best passage must contain
+CONFIDENT = 0.75  # share of the question's (idf-weighted) terms the best passage must contain
 RELATED = 0.34  # below CONFIDENT but at least this: offered as 「こちらかもしれません」
 CANDIDATES = 5  # documents compared before answering
 RIVAL_COVER = 0.2  # another document covering the question within this of the best one is a rival …
@@ -104,15 +104,16 @@ def decide(candidates: list[Candidate]) -> Decision:
     covering = [c for c in candidates if c.cover >= CONFIDENT]
     related = [c for c in candidates if c.cover >= RELATED]
     if not covering:
-        return Decision(None, sorted(related, key=lambda c: -c.title_cover)[:MAYBE])
+        return Decision(None, sorted(related, key=lambda c: -(c.cover + c.title_cover))[:MAYBE])
     top = covering[0].hit.score
     close = [c for c in covering if c.hit.score >= PLAIN_SHARE * top]
     chosen = max(close, key=lambda c: (round(c.title_cover, 1), c.plain, c.hit.kind == Kind.FAQ, c.hit.score))
     rival = next((c for c in related if c is not chosen and (c.plain or not chosen.plain) and (
-        c.title_cover >= chosen.title_cover + TITLE_MARGIN or not c.agrees(chosen) and c.cover >= chosen.cover
-        - RIVAL_COVER and c.hit.score >= RIVAL_SHARE * chosen.hit.score)), None)
+        c.title_cover >= chosen.title_cover + TITLE_MARGIN and c.cover >= CONFIDENT - RIVAL_COVER
+        or not c.agrees(chosen) and c.cover >= chosen.cover - RIVAL_COVER
+        and c.hit.score >= RIVAL_SHARE * chosen.hit.score)), None)
     if rival is not None:
-        return Decision(None, sorted([chosen, rival], key=lambda c: -c.title_cover))
+        return Decision(None, sorted([chosen, rival], key=lambda c: -(c.cover + c.title_cover)))
     return Decision(chosen, [c for c in covering if c is not chosen and c.agrees(chosen)][:1])
 
 

@@ -29,6 +29,7 @@ NATIONAL = "national"
 NEAR = 0.6
 NEAR_PER_TERM = 3
 EXPANSION = 0.5
+COMMON = 0.03  # a word in more than this share of the passages is not expanded (下仁田町, 良い, 時: only noise)
 
 
 @dataclass
@@ -137,14 +138,17 @@ def town_index(municipality: Municipality) -> tuple[search_index.Index, dict[str
                                lambda: _build(municipality))
 
 
-def neighbours(extra: dict[str, Any], query: str, wanted: list[str]) -> dict[str, list[tuple[str, float]]]:
-    """The corpus words near each of the query's terms in meaning (none without word vectors)."""
+def neighbours(built: search_index.Index, extra: dict[str, Any], query: str,
+               wanted: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """The corpus words near each of the query's rarer terms in meaning (none without word vectors)."""
     vocabulary: semantic.VocabularyVectors | None = extra.get("vocabulary")
     if vocabulary is None:
         return {}
     normalised = normalise(query)
     surfaces = {t.term: normalised[t.start:t.end] for t in tokens_with_spans(normalised)}
-    return vocabulary.neighbours(wanted, threshold=NEAR, per_term=NEAR_PER_TERM, surfaces=surfaces).near
+    common = COMMON * built.size
+    rare = [t for t in wanted if t not in built.vocabulary or built.document_frequency(t) <= common]
+    return vocabulary.neighbours(rare, threshold=NEAR, per_term=NEAR_PER_TERM, surfaces=surfaces).near
 
 
 def search(municipality: Municipality, query: str, *, public: bool, kinds: Collection[str] | None = None,
@@ -154,7 +158,7 @@ def search(municipality: Municipality, query: str, *, public: bool, kinds: Colle
     query = check_query(query)
     wanted = terms(query)
     built, extra = town_index(municipality)
-    near = neighbours(extra, query, wanted) if semantic_terms else {}
+    near = neighbours(built, extra, query, wanted) if semantic_terms else {}
     expansion = {word: EXPANSION * similarity for word, similarity in semantic.Neighbours(near).expansion().items()
                  if word not in wanted}
     allowed: np.ndarray | None = None
