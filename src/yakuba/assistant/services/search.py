@@ -29,7 +29,9 @@ NATIONAL = "national"
 NEAR = 0.6
 NEAR_PER_TERM = 3
 EXPANSION = 0.5
-COMMON = 0.03  # a word in more than this share of the passages is not expanded (下仁田町, 良い, 時: only noise)
+# A word in more than COMMON of the passages (and more than COMMON_AT_LEAST) is not expanded: 下仁田町, 良い, 時.
+COMMON = 0.03
+COMMON_AT_LEAST = 3
 
 
 @dataclass
@@ -146,7 +148,7 @@ def neighbours(built: search_index.Index, extra: dict[str, Any], query: str,
         return {}
     normalised = normalise(query)
     surfaces = {t.term: normalised[t.start:t.end] for t in tokens_with_spans(normalised)}
-    common = COMMON * built.size
+    common = max(COMMON * built.size, COMMON_AT_LEAST)
     rare = [t for t in wanted if t not in built.vocabulary or built.document_frequency(t) <= common]
     return vocabulary.neighbours(rare, threshold=NEAR, per_term=NEAR_PER_TERM, surfaces=surfaces).near
 

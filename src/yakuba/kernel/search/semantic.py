@@ -141,6 +141,10 @@ class WordVectors:
         return self.vectors[[r for _, r in found]], indexes
 
 
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-9)
+
+
 def _katakana(word: str) -> bool:
     return all("\u30a0" <= char <= "\u30ff" for char in word)
 
@@ -228,7 +232,7 @@ class VocabularyVectors:
     def neighbours(self, query_terms: Sequence[str], *, threshold: float, per_term: int,
                    surfaces: dict[str, str] | None = None) -> Neighbours:
         """Corpus words at least `threshold` similar to each query term (at most `per_term` each). A term's vector
-        is looked up by the term, else by the word as written in the question (`surfaces`)."""
+        is that of the term and of the word as written in the question (`surfaces`), together."""
         near: dict[str, list[tuple[str, float]]] = {}
         if not len(self.words):
             return Neighbours(near)
@@ -236,8 +240,9 @@ class VocabularyVectors:
         vectors: list[np.ndarray] = []
         for term in dict.fromkeys(query_terms):
             vector = self.vectors.vector(term)
-            if vector is None and surfaces and term in surfaces:
-                vector = self.vectors.vector(surfaces[term])
+            written = self.vectors.vector(surfaces[term]) if surfaces and surfaces.get(term, term) != term else None
+            if written is not None:  # both when they differ: 箪笥 (the lemma) and タンス (as written)
+                vector = written if vector is None else _unit(vector + written)
             if vector is not None:
                 asked.append(term)
                 vectors.append(vector)
