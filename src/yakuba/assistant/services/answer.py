@@ -77,6 +77,11 @@ class Candidate:
     found: frozenset[str] = frozenset()  # the question's terms it answers
     title_cover: float = 0.0  # how much of the question the document's title says
 
+    def same_page(self, other: Candidate) -> bool:
+        """Sections of one web page (registered one document per heading) are never rivals."""
+        page = self.hit.url.split("#", 1)[0]
+        return bool(page) and page == other.hit.url.split("#", 1)[0]
+
     def agrees(self, other: Candidate) -> bool:
         """Two documents answer the same question when they answer mostly the same of its terms (a FAQ and its
         procedure); 「公民館を借りたい」 answered by 借りる in one and 公民館 in another is a disagreement."""
@@ -108,7 +113,8 @@ def decide(candidates: list[Candidate]) -> Decision:
     top = covering[0].hit.score
     close = [c for c in covering if c.hit.score >= PLAIN_SHARE * top]
     chosen = max(close, key=lambda c: (round(c.title_cover, 1), c.plain, c.hit.kind == Kind.FAQ, c.hit.score))
-    rival = next((c for c in related if c is not chosen and (c.plain or not chosen.plain) and (
+    rival = next((c for c in related if c is not chosen and (c.plain or not chosen.plain) and not c.same_page(chosen)
+                  and (
         c.title_cover >= chosen.title_cover + TITLE_MARGIN and c.cover >= CONFIDENT - RIVAL_COVER
         or not c.agrees(chosen) and c.cover >= chosen.cover - RIVAL_COVER
         and c.hit.score >= RIVAL_SHARE * chosen.hit.score)), None)

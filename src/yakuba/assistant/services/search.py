@@ -236,6 +236,18 @@ def coverage(municipality: Municipality, query_terms: list[str], passage_terms: 
     return coverage_of(municipality, query_terms, passage_terms, near)[0]
 
 
+def _compounds(query_terms: list[str]) -> dict[str, list[str]]:
+    """The query's compound terms and the runs of its terms they are made of (申し込み方法 → 申し込み, 方法)."""
+    found: dict[str, list[str]] = {}
+    for start in range(len(query_terms)):
+        for end in range(start + 2, min(start + 5, len(query_terms)) + 1):
+            run = query_terms[start:end]
+            joined = "".join(run)
+            if joined in query_terms and joined not in run and joined not in found:
+                found[joined] = run
+    return found
+
+
 def coverage_of(municipality: Municipality, query_terms: list[str], passage_terms: Collection[str],
                 near: dict[str, list[tuple[str, float]]] | None = None) -> tuple[float, frozenset[str]]:
     """coverage() and the question's terms the passage answers (itself or by a near word)."""
@@ -249,5 +261,7 @@ def coverage_of(municipality: Municipality, query_terms: list[str], passage_term
     near = near or {}
     credit = {t: 1.0 if t in passage_terms else max((s for n, s in near.get(t, ()) if n in passage_terms),
                                                     default=0.0) for t in unique}
+    for term, parts in _compounds(query_terms).items():  # 申し込み方法 is answered by 申込み and 方法 apart
+        credit[term] = max(credit[term], min(credit[p] for p in parts))
     found = sum(weights[t] * credit[t] for t in unique)
     return (found / total if total else 0.0), frozenset(t for t, c in credit.items() if c > 0)
