@@ -351,7 +351,7 @@ def answer_before(town: Any, question: str) -> tuple[bool, str]:
         return False, ""
     best = result.hits[0]
     tokens = Passage.with_national.filter(pk=best.passage_id).values_list("tokens", flat=True).first() or ""
-    return coverage(town, result.terms, set(tokens.split())) >= 0.6, best.title
+    return coverage(town, result.terms, set(tokens.split()), parts=False) >= 0.6, best.title
 
 
 def answer_after(town: Any, question: str) -> tuple[bool, str]:

@@ -228,12 +228,12 @@ def passage_url(document: Document, passage: Passage) -> str:
 
 
 def coverage(municipality: Municipality, query_terms: list[str], passage_terms: Collection[str],
-             near: dict[str, list[tuple[str, float]]] | None = None) -> float:
+             near: dict[str, list[tuple[str, float]]] | None = None, *, parts: bool = True) -> float:
     """How much of the question a passage answers: the idf-weighted share of the question's terms it contains.
     A term no passage has weighs as much as the rarest known term, so a question about something absent from the
     knowledge base scores low however well its other words match. A term the passage lacks counts in part when a
-    word `near` it in meaning is there: by that word's similarity."""
-    return coverage_of(municipality, query_terms, passage_terms, near)[0]
+    word `near` it in meaning is there: by that word's similarity; a compound when its `parts` are there."""
+    return coverage_of(municipality, query_terms, passage_terms, near, parts=parts)[0]
 
 
 def _compounds(query_terms: list[str]) -> dict[str, list[str]]:
@@ -249,7 +249,8 @@ def _compounds(query_terms: list[str]) -> dict[str, list[str]]:
 
 
 def coverage_of(municipality: Municipality, query_terms: list[str], passage_terms: Collection[str],
-                near: dict[str, list[tuple[str, float]]] | None = None) -> tuple[float, frozenset[str]]:
+                near: dict[str, list[tuple[str, float]]] | None = None, *,
+                parts: bool = True) -> tuple[float, frozenset[str]]:
     """coverage() and the question's terms the passage answers (itself or by a near word)."""
     built, _ = town_index(municipality)
     unique = set(query_terms)
@@ -261,7 +262,7 @@ def coverage_of(municipality: Municipality, query_terms: list[str], passage_term
     near = near or {}
     credit = {t: 1.0 if t in passage_terms else max((s for n, s in near.get(t, ()) if n in passage_terms),
                                                     default=0.0) for t in unique}
-    for term, parts in _compounds(query_terms).items():  # 申し込み方法 is answered by 申込み and 方法 apart
-        credit[term] = max(credit[term], min(credit[p] for p in parts))
+    for term, run in (_compounds(query_terms) if parts else {}).items():  # 申し込み方法: 申込み and 方法 apart
+        credit[term] = max(credit[term], min(credit[p] for p in run))
     found = sum(weights[t] * credit[t] for t in unique)
     return (found / total if total else 0.0), frozenset(t for t, c in credit.items() if c > 0)
