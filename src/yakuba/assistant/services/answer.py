@@ -27,6 +27,7 @@ from .search import Hit, coverage_of, highlighted, passages_as_hits, search
 
 LATER_PARAGRAPH = re.compile(r"第([2-9]|\d{2,})項$")
 CONFIDENT = 0.75  # share of the question's (idf-weighted) terms the best passage must contain
+CONFIDENT_LEGAL = 0.9  # 例規 answer residents only when they say nearly all of the question (and nothing plainer does)
 RELATED = 0.34  # below CONFIDENT but at least this: offered as 「こちらかもしれません」
 CANDIDATES = 5  # documents compared before answering
 RIVAL_COVER = 0.2  # another document covering the question within this of the best one is a rival …
@@ -106,7 +107,7 @@ def decide(candidates: list[Candidate]) -> Decision:
     question best (a FAQ's title is its question), then a FAQ, then a plain page before 例規. A related document
     that answers other words of the question, or whose title says the question clearly better, is a rival: then
     分かりません, with both offered."""
-    covering = [c for c in candidates if c.cover >= CONFIDENT]
+    covering = [c for c in candidates if c.cover >= (CONFIDENT if c.plain else CONFIDENT_LEGAL)]
     related = [c for c in candidates if c.cover >= RELATED]
     if not covering:
         return Decision(None, sorted(related, key=lambda c: -(c.cover + c.title_cover))[:MAYBE])
