@@ -10,12 +10,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The word vectors of AI問い合わせ come in ja-ginza's wheel, installed without its dependencies (spaCy is not used:
+# two files of the wheel are read with numpy) and checked against the wheel's hash.
+$(VENV)/.installed: pyproject.toml requirements-vectors.txt | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-vectors.txt
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: pyproject.toml requirements-vectors.txt | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps --require-hashes -r requirements-vectors.txt
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -14,7 +14,16 @@
    "overhead" is what loading the passages and building citations costs on top. Also the time to ingest the
    synthetic corpus and to build its index.
 
+4. The resident chat on three sets, BEFORE (BM25 only, the previous answer rule: the best passage's coverage of the
+   question's words ≥ 0.6) and AFTER (words near in meaning from the packaged word vectors, right document or none):
+   the FAQ documents' own titles asked as questions, residents' paraphrases of them written without reading the
+   answers (bench/data/assistant_paraphrases.json), and questions nothing in the corpus answers
+   (assistant_out_of_corpus.json): recall@1/@5 of the expected document (public resident search), the chat's
+   answers with the expected document, with another one ("wrong document"), false 分かりません, the share of
+   out-of-corpus questions answered 分かりません, and p50/p95 of a whole chat answer.
+
 Run: .venv/bin/python bench/assistant_bench.py   (prints figures; never asserts)
+     YAKUBA_BENCH_DEMO=/tmp/folder keeps the demo database there for the next run; `--chat` runs part 4 only.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ SHARED = ROOT.parents[1] / "shared"
 LAWQA = SHARED / "data" / "lawqa_jp" / "selection.json"
 QUESTIONS = ROOT / "data" / "assistant_questions.json"
 UNANSWERABLE = ROOT / "data" / "assistant_unanswerable.json"  # nothing in the demo corpus answers these
+PARAPHRASES = ROOT / "data" / "assistant_paraphrases.json"
+OUT_OF_CORPUS = ROOT / "data" / "assistant_out_of_corpus.json"
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)
 ARTICLE = re.compile(r"^### 第(\d+)条((?:の\d+)*)", re.M)
 PARAGRAPH = re.compile(r"^#### 第(\d+)項", re.M)
@@ -326,6 +337,116 @@ def synthetic_town(articles: int) -> Any:
     return town
 
 
+# 4. The chat on three sets, before and after ------------------------------------------------------------------------
+
+def answer_before(town: Any, question: str) -> tuple[bool, str]:
+    """The chat as it was: BM25 only; known when the best passage covers ≥ 0.6 of the question's words; its
+    document's title."""
+    from yakuba.assistant.models import Passage
+    from yakuba.assistant.services import answer
+    from yakuba.assistant.services.search import coverage, search
+
+    result = search(town, question, public=True, kinds=answer.RESIDENT_KINDS, limit=10, semantic_terms=False)
+    if not result.hits:
+        return False, ""
+    best = result.hits[0]
+    tokens = Passage.with_national.filter(pk=best.passage_id).values_list("tokens", flat=True).first() or ""
+    return coverage(town, result.terms, set(tokens.split()), parts=False) >= 0.6, best.title
+
+
+def answer_after(town: Any, question: str) -> tuple[bool, str]:
+    from yakuba.assistant.services import answer
+
+    reply = answer.ask(town, question)
+    return reply.known, reply.passages[0].title if reply.known and reply.passages else ""
+
+
+def document_rank(town: Any, question: str, title: str, semantic_terms: bool) -> int | None:
+    from yakuba.assistant.services import answer
+    from yakuba.assistant.services.search import search
+
+    hits = search(town, question, public=True, kinds=answer.RESIDENT_KINDS, limit=20,
+                  semantic_terms=semantic_terms).hits
+    titles = list(dict.fromkeys(h.title for h in hits))
+    return titles.index(title) + 1 if title in titles else None
+
+
+def faq_titles(towns: dict[str, Any]) -> list[dict[str, str]]:
+    from django_scopes import scope
+
+    from yakuba.assistant.models import Document
+
+    items = []
+    for code, town in towns.items():
+        with scope(municipality=town):
+            items += [{"town": code, "question": title, "title": title} for title in Document.objects.filter(
+                municipality=town, kind="faq", is_public=True, retired_at__isnull=True).values_list("title", flat=True)]
+    return items
+
+
+def chat_sets(towns: dict[str, Any]) -> None:
+    from yakuba.kernel.search import semantic
+
+    sets = {"FAQ titles as written": faq_titles(towns),
+            "paraphrases": json.loads(PARAPHRASES.read_text(encoding="utf-8")) if PARAPHRASES.exists() else [],
+            "own questions (FAQ only)": [], "out of corpus": json.loads(OUT_OF_CORPUS.read_text(encoding="utf-8"))
+            if OUT_OF_CORPUS.exists() else [],
+            "unanswerable (older set)": json.loads(UNANSWERABLE.read_text(encoding="utf-8"))}
+    faq_of = {(i["town"], i["title"]) for i in sets["FAQ titles as written"]}
+    sets["own questions (FAQ only)"] = [i for i in json.loads(QUESTIONS.read_text(encoding="utf-8"))
+                                        if (i["town"], i["title"]) in faq_of]
+    vectors = semantic.word_vectors()
+    print(f"\n4. The resident chat, BEFORE (BM25, coverage ≥ 0.6) and AFTER (word vectors: "
+          f"{vectors.name if vectors else 'NOT INSTALLED, BM25 only'}; right document or none)")
+    print(f"   {'set':<26}{'':7}{'n':>4} {'r@1':>6} {'r@5':>6} {'right':>6} {'wrong doc':>9} {'false 分からない':>15} "
+          f"{'分かりません':>11} {'p50 ms':>7} {'p95 ms':>7}")
+    for name, items in sets.items():
+        if not items:
+            print(f"   {name}: no data")
+            continue
+        for label, after in (("BEFORE", False), ("AFTER", True)):
+            chat_figures(towns, name, label, items, after)
+
+
+def chat_figures(towns: dict[str, Any], name: str, label: str, items: list[dict[str, str]], after: bool) -> None:
+    from django_scopes import scope
+
+    answerable = "title" in items[0]
+    ranks: list[int | None] = []
+    right = wrong = unknown = 0
+    times: list[float] = []
+    failures: list[str] = []
+    for item in items:
+        town = towns[item["town"]]
+        with scope(municipality=town):
+            started = time.perf_counter()
+            known, title = (answer_after if after else answer_before)(town, item["question"])
+            times.append(time.perf_counter() - started)
+            if answerable:
+                ranks.append(document_rank(town, item["question"], item["title"], after))
+        unknown += not known
+        if known and answerable:
+            right += title == item["title"]
+            wrong += title != item["title"]
+            if title != item["title"]:
+                failures.append(f"「{item['question']}」 want {item['title']} — got {title}")
+        elif known:
+            failures.append(f"「{item['question']}」 answered from {title}")
+    n = len(items)
+    p50, p95 = statistics.median(times) * 1000, percentile(times, 0.95) * 1000
+    if answerable:
+        r1 = sum(1 for r in ranks if r == 1) / n
+        r5 = sum(1 for r in ranks if r is not None and r <= 5) / n
+        print(f"   {name:<26}{label:<7}{n:4d} {r1:6.3f} {r5:6.3f} {right / n:6.3f} {wrong / n:9.3f} "
+              f"{unknown / n:15.3f} {'':>11} {p50:7.1f} {p95:7.1f}")
+    else:
+        print(f"   {name:<26}{label:<7}{n:4d} {'':>6} {'':>6} {'':>6} {'':>9} {'':>15} {unknown / n:11.3f} "
+              f"{p50:7.1f} {p95:7.1f}")
+    if after and failures and "-v" in sys.argv:
+        for line in failures:
+            print(f"      {line}")
+
+
 def main() -> None:
     setup()
     from django_scopes import scopes_disabled
@@ -334,6 +455,9 @@ def main() -> None:
 
     with scopes_disabled():
         towns = {t.code: t for t in Municipality.objects.all()}
+    if "--chat" in sys.argv:
+        chat_sets(towns)
+        return
     shimonita = towns["103829"]
     if LAWQA.exists():
         lawqa(shimonita)
@@ -344,7 +468,9 @@ def main() -> None:
     queries = [item["question"] for item in json.loads(QUESTIONS.read_text(encoding="utf-8"))]
     print("\n3. Query latency (warm index, public search, top 10)")
     latency("demo 下仁田町 (town + national lawqa excerpts)", shimonita, queries)
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    chat_sets(towns)
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    articles = int(numbers[0]) if numbers else 10_000
     with scopes_disabled():
         synthetic = synthetic_town(articles)
     latency(f"synthetic {articles} articles (+ national)", synthetic, queries)

@@ -49,12 +49,16 @@ def test_the_demo_knowledge_base_answers_with_sources(demo_for_module):
         assert metrics.get("assistant.documents").value(today, today + timedelta(days=1)) >= 30  # type: ignore
 
         gomi = answer.ask(shimonita, "粗大ごみの出し方は？")
-        # Each demo town's official site has its own ごみ pages (website demo), which the answers may cite first.
-        assert gomi.known and "粗大ごみ" in gomi.passages[0].title and "手数料" in gomi.passages[0].text
+        # Each demo town's official site has its own ごみ pages (website demo); the FAQ whose title is the question
+        # answers first, with the fee (its 処理券's price).
+        assert gomi.known and "粗大ごみ" in gomi.passages[0].title and "円" in gomi.passages[0].text
 
+        # Only the staff 要綱 says it (a 項 that refers to 前項): answered, or at least offered first.
         telework = answer.ask(shimonita, "下仁田町のテレワークの目標は？")
-        assert telework.known, telework.passages
-        assert any("テレワーク" in hit.text and re.search("(30|三十)日", hit.text) for hit in telework.passages)
+        offered = telework.passages if telework.known else telework.maybe
+        assert offered[0].title == "下仁田町職員のテレワーク実施要綱"
+        if telework.known:
+            assert any("テレワーク" in hit.text and re.search("(30|三十)日", hit.text) for hit in telework.passages)
 
         clerk = search(shimonita, "粗大ごみの処理手数料", public=False, kinds=[Kind.ORDINANCE], limit=5)
         assert clerk.hits and re.match(r"第\d+条", clerk.hits[0].section)

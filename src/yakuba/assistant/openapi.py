@@ -37,12 +37,14 @@ SCHEMAS: dict[str, Json] = {
         "properties": {"query": {"type": "string"}, "hits": {"type": "array", "items": _ref("Passage")}},
     },
     "Answer": {
-        "type": "object", "required": ["question", "known", "confidence", "passages", "contact"],
+        "type": "object", "required": ["question", "known", "confidence", "passages", "maybe", "contact"],
         "properties": {
             "question": {"type": "string"}, "known": {"type": "boolean"},
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
             "passages": {"type": "array", "items": _ref("Passage"),
-                         "description": "What the answer relies on (known) or the nearest passages (not known)."},
+                         "description": "What the answer relies on (known; empty when not known)."},
+            "maybe": {"type": "array", "items": _ref("Passage"),
+                      "description": "Not known: the likeliest pages (at most two), 「こちらかもしれません」."},
             "contact": {"anyOf": [{"type": "null"}, {
                 "type": "object", "required": ["department", "phone", "form_url"],
                 "properties": {"department": {"type": "string"}, "phone": {"type": "string"},

@@ -43,7 +43,10 @@ def _turn(entry: dict[str, Any]) -> dict[str, Any]:
     passages = [{**p, "html": mark(p["text"], p.get("highlights", [])), "kind_label": Kind(p["kind"]).label,
                  "version_date": date.fromisoformat(p["version_date"]) if p.get("version_date") else None}
                 for p in reply["passages"] if p.get("kind") in Kind.values]
+    # Turns stored before 「こちらかもしれません」 kept the nearest pages of an unanswered question in "passages".
+    maybe = reply.get("maybe", [] if "maybe" in reply or reply["known"] else reply["passages"])
     return {"question": reply["question"], "known": reply["known"], "passages": passages,
+            "maybe": [{**p, "kind_label": Kind(p["kind"]).label} for p in maybe if p.get("kind") in Kind.values],
             "contact": reply.get("contact")}
 
 

@@ -33,9 +33,24 @@ class Index:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
-    def search(self, query: Sequence[str], k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The best `k` (passage id, score) pairs with a positive score; `allowed` masks passages out."""
-        scores = self.scores(query)
+    def weighted_scores(self, query: Sequence[str], extra: dict[str, float]) -> np.ndarray:
+        """BM25 of `query` plus, for each further term of `extra`, its own BM25 times its weight (a query expanded
+        with words near in meaning, each counting less than the words asked)."""
+        scores = self.scores(query).astype(np.float32, copy=True)
+        matrix = self._bm25.scores
+        for term, weight in extra.items():
+            column = self.vocabulary.get(term)
+            if column is None or weight <= 0:
+                continue
+            start, end = matrix["indptr"][column], matrix["indptr"][column + 1]
+            np.add.at(scores, matrix["indices"][start:end], weight * matrix["data"][start:end])
+        return scores
+
+    def search(self, query: Sequence[str], k: int, allowed: np.ndarray | None = None,
+               scores: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The best `k` (passage id, score) pairs with a positive score; `allowed` masks passages out; `scores`, when
+        given, are used instead of the query's BM25."""
+        scores = self.scores(query) if scores is None else scores
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         if not self.size or k <= 0:
