@@ -339,26 +339,29 @@ def synthetic_town(articles: int) -> Any:
 
 # 4. The chat on three sets, before and after ------------------------------------------------------------------------
 
-def answer_before(town: Any, question: str) -> tuple[bool, str]:
+def answer_before(town: Any, question: str) -> tuple[bool, str, list[str]]:
     """The chat as it was: BM25 only; known when the best passage covers ≥ 0.6 of the question's words; its
-    document's title."""
+    document's title; otherwise the two best documents it showed as related (at most: it showed them only when
+    they covered a third of the question)."""
     from yakuba.assistant.models import Passage
     from yakuba.assistant.services import answer
     from yakuba.assistant.services.search import coverage, search
 
     result = search(town, question, public=True, kinds=answer.RESIDENT_KINDS, limit=10, semantic_terms=False)
     if not result.hits:
-        return False, ""
+        return False, "", []
     best = result.hits[0]
     tokens = Passage.with_national.filter(pk=best.passage_id).values_list("tokens", flat=True).first() or ""
-    return coverage(town, result.terms, set(tokens.split()), parts=False) >= 0.6, best.title
+    known = coverage(town, result.terms, set(tokens.split()), parts=False) >= 0.6
+    return known, best.title, [] if known else list(dict.fromkeys(h.title for h in result.hits))[:2]
 
 
-def answer_after(town: Any, question: str) -> tuple[bool, str]:
+def answer_after(town: Any, question: str) -> tuple[bool, str, list[str]]:
     from yakuba.assistant.services import answer
 
     reply = answer.ask(town, question)
-    return reply.known, reply.passages[0].title if reply.known and reply.passages else ""
+    return (reply.known, reply.passages[0].title if reply.known and reply.passages else "",
+            [hit.title for hit in reply.maybe])
 
 
 def document_rank(town: Any, question: str, title: str, semantic_terms: bool) -> int | None:
@@ -398,7 +401,10 @@ def chat_sets(towns: dict[str, Any]) -> None:
     vectors = semantic.word_vectors()
     print(f"\n4. The resident chat, BEFORE (BM25, coverage ≥ 0.6) and AFTER (word vectors: "
           f"{vectors.name if vectors else 'NOT INSTALLED, BM25 only'}; right document or none)")
+    print("   offered: 分かりません, with the expected page among the two offered (こちらかもしれません;\n"
+          "   BEFORE: the two it could show as related, an upper bound)")
     print(f"   {'set':<26}{'':7}{'n':>4} {'r@1':>6} {'r@5':>6} {'right':>6} {'wrong doc':>9} {'false 分からない':>15} "
+          f"{'offered':>8} "
           f"{'分かりません':>11} {'p50 ms':>7} {'p95 ms':>7}")
     for name, items in sets.items():
         if not items:
@@ -413,18 +419,19 @@ def chat_figures(towns: dict[str, Any], name: str, label: str, items: list[dict[
 
     answerable = "title" in items[0]
     ranks: list[int | None] = []
-    right = wrong = unknown = 0
+    right = wrong = unknown = offered = 0
     times: list[float] = []
     failures: list[str] = []
     for item in items:
         town = towns[item["town"]]
         with scope(municipality=town):
             started = time.perf_counter()
-            known, title = (answer_after if after else answer_before)(town, item["question"])
+            known, title, maybe = (answer_after if after else answer_before)(town, item["question"])
             times.append(time.perf_counter() - started)
             if answerable:
                 ranks.append(document_rank(town, item["question"], item["title"], after))
         unknown += not known
+        offered += answerable and not known and item["title"] in maybe
         if known and answerable:
             right += title == item["title"]
             wrong += title != item["title"]
@@ -438,9 +445,9 @@ def chat_figures(towns: dict[str, Any], name: str, label: str, items: list[dict[
         r1 = sum(1 for r in ranks if r == 1) / n
         r5 = sum(1 for r in ranks if r is not None and r <= 5) / n
         print(f"   {name:<26}{label:<7}{n:4d} {r1:6.3f} {r5:6.3f} {right / n:6.3f} {wrong / n:9.3f} "
-              f"{unknown / n:15.3f} {'':>11} {p50:7.1f} {p95:7.1f}")
+              f"{unknown / n:15.3f} {offered / n:8.3f} {'':>11} {p50:7.1f} {p95:7.1f}")
     else:
-        print(f"   {name:<26}{label:<7}{n:4d} {'':>6} {'':>6} {'':>6} {'':>9} {'':>15} {unknown / n:11.3f} "
+        print(f"   {name:<26}{label:<7}{n:4d} {'':>6} {'':>6} {'':>6} {'':>9} {'':>15} {'':>8} {unknown / n:11.3f} "
               f"{p50:7.1f} {p95:7.1f}")
     if after and failures and "-v" in sys.argv:
         for line in failures:

@@ -76,13 +76,14 @@ def test_a_linked_question_and_close_variants_are_answered_from_the_document(tow
     page = client.get(_link_url(town_a, question))
     body = page.content.decode()
     assert page.status_code == 200 and 'value="ベッドをすてたい"' in body  # the search box holds the question
-    assert "見つかりませんでした" in body and f'value="{_bulky(town_a).public_id}"' in body
+    assert f'value="{_bulky(town_a).public_id}"' in body  # the list of documents offers it (search may not)
     response = client.post(_link_url(town_a, question), {"document": str(_bulky(town_a).public_id),
                                                          "q": "ベッドをすてたい", "_once": _token()})
     assert response.status_code == 302
     listing = client.get(factories.town_url(town_a, "/staff/assistant/questions/")).content.decode()
     assert f"リンク済み: {BULKY}" in listing and "リンクを外す" in listing
-    for text in ("ベッドをすてたい", "ベッドを捨てたい", "いらないベッドを捨てたいです"):
+    # The same words however written; a question with words the link never saw (「いらない…」) is weighed afresh.
+    for text in ("ベッドをすてたい", "ベッドを捨てたい", "ベッドを　すてたいです"):
         assert _answered_from(town_a, text) == BULKY, text
     assert _question(town_a, "ベッドを捨てたい").document_id == _bulky(town_a).pk
     with scope(municipality=town_a):

@@ -55,6 +55,12 @@ def test_a_resident_asks_from_the_home_page_and_follows_the_source(live_server, 
     assert phone.evaluate("document.activeElement.id") == "latest"
     assert_accessible(phone)
 
+    ask(phone, "公民館の予約")  # near 粗大ごみ and the 公民館 ordinance, answered by neither: the likeliest offered
+    latest = phone.locator("#latest")
+    assert "分かりません。" in latest.inner_text() and "こちらかもしれません" in latest.inner_text()
+    assert latest.locator("ul[aria-labelledby] a").count() >= 1
+    assert_accessible(phone)
+
     ask(phone, "宇宙旅行の補助金はいくらですか")
     latest = phone.locator("#latest")
     assert "分かりません。" in latest.inner_text()

@@ -106,20 +106,23 @@ def decide(candidates: list[Candidate]) -> Decision:
 
     Among the documents that cover the question and score near the best of them, the one whose title says the
     question best (a FAQ's title is its question), then a FAQ, then a plain page before 例規. A related document
-    that answers other words of the question, or whose title says the question clearly better, is a rival: then
-    分かりません, with both offered."""
+    that answers other words of the question (unless its title says the question clearly worse: a page about the
+    library that mentions the 公民館 it is in is no rival to the 公民館's booking page), or whose title says the
+    question clearly better, is a rival: then 分かりません, with both offered."""
     covering = [c for c in candidates if c.cover >= (CONFIDENT if c.plain else CONFIDENT_LEGAL)]
     related = [c for c in candidates if c.cover >= RELATED]
     if not covering:
         return Decision(None, sorted(related, key=lambda c: -(c.cover + c.title_cover))[:MAYBE])
     top = covering[0].hit.score
     close = [c for c in covering if c.hit.score >= PLAIN_SHARE * top]
-    chosen = max(close, key=lambda c: (round(c.title_cover, 1), c.plain, c.hit.kind == Kind.FAQ, c.hit.score))
+    chosen = max(close, key=lambda c: (round(c.title_cover, 1), round(c.cover, 1), c.plain, c.hit.kind == Kind.FAQ,
+                                       c.hit.score))
     rival = next((c for c in related if c is not chosen and (c.plain or not chosen.plain) and not c.same_page(chosen)
                   and (
         c.title_cover >= chosen.title_cover + TITLE_MARGIN and c.cover >= CONFIDENT - RIVAL_COVER
         or not c.agrees(chosen) and c.cover >= chosen.cover - RIVAL_COVER
-        and c.hit.score >= RIVAL_SHARE * chosen.hit.score)), None)
+        and c.hit.score >= RIVAL_SHARE * chosen.hit.score
+        and c.title_cover > chosen.title_cover - TITLE_MARGIN)), None)
     if rival is not None:
         return Decision(None, sorted([chosen, rival], key=lambda c: -(c.cover + c.title_cover)))
     return Decision(chosen, [c for c in covering if c is not chosen and c.agrees(chosen)][:1])
