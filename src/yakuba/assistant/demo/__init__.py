@@ -19,7 +19,7 @@ from yakuba.kernel.tenancy.models import Municipality
 
 from ..models import Kind
 from ..services import sources
-from ..services.ingest import DocumentFields, upsert
+from ..services.ingest import DocumentFields, resplit, upsert
 
 # town code -> (seed, title, version date) of the plans shipped in seeds/plan_<seed>.txt
 PLANS: dict[str, list[tuple[str, str, date | None]]] = {
@@ -66,3 +66,4 @@ def load(municipality: Municipality, town: Town) -> None:
                 version_date=date.fromisoformat(item["version_date"]) if item.get("version_date") else None,
                 source=RULES_SOURCE if kind in LEGAL else HELP_SOURCE))
     sources.sync(municipality)
+    resplit(municipality)  # a demo loaded before an upgrade of the splitting rules gets today's passages

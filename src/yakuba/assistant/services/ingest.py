@@ -269,6 +269,28 @@ def _replace_passages(document: Document, text: str, sections: list[structure.Se
     return len(sections)
 
 
+def resplit(municipality: Municipality | None) -> int:
+    """Split every live document of the town (None: the national ones) again from its stored text, with today's
+    rules for headings, 条・項 and tables: after an upgrade that reads them differently, a document whose text did
+    not change keeps its old passages until this runs. No new version: the text is the same. Returns the number of
+    documents whose passages changed."""
+    changed = 0
+    documents = Document.with_national.filter(municipality=municipality, retired_at__isnull=True,
+                                              indexed_at__isnull=False).exclude(body="")
+    for document_id in documents.values_list("pk", flat=True):
+        with transaction.atomic():
+            document = Document.with_national.select_for_update().get(pk=document_id)
+            sections = structure.split(document.body, legal=document.kind in LEGAL_KINDS,
+                                       tables=not is_synced(document))
+            old = list(Passage.with_national.filter(document=document).order_by("ordinal")
+                       .values_list("path", "text"))
+            if not sections or old == [(s.path[:300], s.text) for s in sections]:
+                continue
+            _replace_passages(document, document.body, sections)
+            changed += 1
+    return changed
+
+
 @dataclass
 class Summary:
     by_kind: list[tuple[str, int]]  # (kind label, registered documents of the town)

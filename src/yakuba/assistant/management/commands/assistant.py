@@ -19,6 +19,7 @@ from yakuba.kernel.tenancy.models import Municipality
 
 from ...models import Kind, Passage
 from ...services import extract, search, sources
+from ...services import ingest as ingest_service
 from ...services.ingest import DocumentFields, upsert
 
 
@@ -57,9 +58,15 @@ class Command(BaseCommand):
         add.add_argument("file", type=Path)
         sync = commands.add_parser("sync", help="bring procedure and notice documents in step")
         sync.add_argument("--town", required=True)
+        again = commands.add_parser("resplit", help="split every document again with today's rules (after an "
+                                    "upgrade: headings, 条・項 and tables read differently)")
+        whose = again.add_mutually_exclusive_group(required=True)
+        whose.add_argument("--town", help="the town's code")
+        whose.add_argument("--national", action="store_true", help="the national documents (法令)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        {"search": self.search, "ingest": self.ingest, "sync": self.sync}[options["command"]](options)
+        {"search": self.search, "ingest": self.ingest, "sync": self.sync,
+         "resplit": self.resplit}[options["command"]](options)
 
     def search(self, options: dict[str, Any]) -> None:
         town = _town(options["town"])
@@ -104,3 +111,8 @@ class Command(BaseCommand):
         town = _town(options["town"])
         with scope(municipality=town):
             self.stderr.write(f"{sources.sync(town)} documents written.")
+
+    def resplit(self, options: dict[str, Any]) -> None:
+        town = None if options["national"] else _town(options["town"])
+        with scopes_disabled() if town is None else scope(municipality=town):
+            self.stderr.write(f"{ingest_service.resplit(town)} documents split again.")
