@@ -65,7 +65,8 @@ POSTGRES_FIRST = ("tests/kernel/tenancy/test_isolation_sweep.py", "tests/kernel/
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.nodeid.startswith(DB_NEUTRAL):
+        # A test without database access (Django's order 2) checks nothing a database could change: once is enough.
+        if item.nodeid.startswith(DB_NEUTRAL) or _django_order(item) == 2:
             item.add_marker(pytest.mark.db_neutral)
         elif item.nodeid.startswith(POSTGRES_FIRST):
             item.add_marker(pytest.mark.postgres_first)
