@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "yakuba.meetings",
     "yakuba.website",
     "yakuba.voice",
+    "yakuba.transport",
 ]
 
 MIDDLEWARE = [

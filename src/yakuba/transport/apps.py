@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class TransportConfig(AppConfig):
+    """デマンド交通: booking by phone, web and LINE, dispatch by OR-Tools, drivers' tablets, the 現状分析 report."""
+
+    name = "yakuba.transport"
+    label = "transport"
+    verbose_name = "デマンド交通"
+
+    def ready(self) -> None:
+        pass
