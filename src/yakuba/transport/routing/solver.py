@@ -243,30 +243,41 @@ def insert(problem: Problem, plan: Plan, request: Request, *, time_limit: float 
            drop_penalty: int = DROP_PENALTY) -> Plan | None:
     """The planned day with one more request, every request already served kept served (pickups in their windows),
     or None when the new one does not fit (or no solution came within the time limit): keep the old plan then."""
+    return place(problem, plan, request, time_limit=time_limit, drop_penalty=drop_penalty)[1]
+
+
+def place(problem: Problem, plan: Plan, request: Request, *, time_limit: float = 3.0,
+          drop_penalty: int = DROP_PENALTY) -> tuple[str, Plan | None]:
+    """`insert`, saying why when it fails: ("placed", plan); ("full", None) when the search ran but no plan it found
+    carries the new request without breaking another's window or cap; ("timeout", None) when it found no plan at
+    all within the limit (then nobody can say the request does not fit: a person decides)."""
     if plan.vehicle_of(request.key) is not None:
         raise ValueError(f"{request.key} is already in the plan")
     started = time.perf_counter()
     served = set(plan.served)
     requests = [r for r in problem.requests if r.key in served] + [request]
     if request.vehicle is not None and request.vehicle not in {vehicle.key for vehicle in problem.vehicles}:
-        return None
+        return "full", None
     quick = try_insert(problem, plan, request)
     if quick is not None:
         # all mandatory, from the cheapest insertion: a local optimum is reached quickly
         model = _Model(problem, requests, set(), drop_penalty)
         solution = _run(model, _parameters(time_limit, "GREEDY_DESCENT"), quick)
+        if solution is None:  # the search gave nothing better in time: the cheapest insertion is a valid plan
+            quick.unserved = [key for key in plan.unserved if key != request.key]
+            return "placed", quick
     else:
         # the new one optional (the old plan is a valid start) and the search stopped once it is carried
         model = _Model(problem, requests, {request.key}, drop_penalty)
         _stop_when_served(model, request.key)
         solution = _run(model, _parameters(time_limit), plan)
     if solution is None:
-        return None
+        return "timeout", None
     result = model.plan(solution, _STATUS.get(model.routing.status(), "feasible"), started)
     if result.unserved:
-        return None
+        return "full", None
     result.unserved = [key for key in plan.unserved if key != request.key]
-    return result
+    return "placed", result
 
 
 @dataclass(frozen=True)
@@ -305,4 +316,4 @@ def alternatives(problem: Problem, plan: Plan, request: Request, *,
     return found
 
 
-__all__ = ["Alternative", "DROP_PENALTY", "alternatives", "insert", "shifted", "solve", "stops_of"]
+__all__ = ["Alternative", "DROP_PENALTY", "alternatives", "insert", "place", "shifted", "solve", "stops_of"]
