@@ -9,4 +9,7 @@ class TransportConfig(AppConfig):
     verbose_name = "デマンド交通"
 
     def ready(self) -> None:
-        pass
+        from . import payments  # noqa: F401 - registers the payable kind "transport.ride"
+        from .services import line
+
+        line.register()
