@@ -300,3 +300,17 @@ def upcoming(rider: Rider, *, now: datetime | None = None) -> list[Ride]:
     today = timezone.localtime(now or timezone.now()).date()
     return list(Ride.objects.filter(rider=rider, day__gte=today, status__in=ACTIVE_STATUSES)
                 .select_related("pickup", "dropoff", "vehicle").order_by("day", "window_start"))
+
+
+def queued_count() -> int:
+    """Rides from today on that the solver could not place in time: an operator must decide."""
+    return Ride.objects.filter(status=RideStatus.QUEUED, day__gte=timezone.localdate()).count()
+
+
+def queued() -> list[Ride]:
+    return list(Ride.objects.filter(status=RideStatus.QUEUED, day__gte=timezone.localdate())
+                .select_related("rider__resident", "pickup", "dropoff").order_by("day", "window_start"))
+
+
+def riders_of(residents: list[Resident]) -> list[Rider]:
+    return list(Rider.objects.filter(resident__in=residents))

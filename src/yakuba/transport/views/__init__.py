@@ -1,0 +1,1 @@
+"""Views of デマンド交通, one module per audience and task."""
