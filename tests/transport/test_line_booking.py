@@ -130,6 +130,28 @@ def test_the_rides_are_listed_and_one_is_cancelled_after_a_question(chat, town_a
     assert chat.say("予約の確認")["text"].startswith("これからのご予約はありません。")
 
 
+def test_with_many_stops_the_zones_are_offered_first(chat, town_a):
+    from decimal import Decimal
+
+    from yakuba.transport.models import Stop, Zone
+
+    with scope(municipality=town_a):
+        centre = Zone.objects.get(name="中心部")
+        for n in range(8):
+            Stop.objects.create(municipality=town_a, code=f"extra{n}", zone=centre, name=f"商店{n}",
+                                latitude=Decimal("36.2110"), longitude=Decimal("138.7900"), sort_order=20 + n)
+    where = chat.say("予約")
+    assert labels(where) == ["中心部から選ぶ", "東地区から選ぶ", "西地区から選ぶ"]  # no rides yet: no usual stops
+    east = chat.tap(where, "東地区から選ぶ")
+    assert east["text"] == "東地区のどこですか？" and labels(east) == ["東公民館", "東集落センター"]
+    to = chat.tap(east, "東集落センター")
+    assert to["text"] == "どこで降りますか？"
+    # 西 is out of reach from 東: the 12 stops left fit in one list.
+    assert labels(to)[:3] == ["役場前", "町立病院", "スーパー前"] and len(labels(to)) == 12
+    assert "西公民館" not in labels(to) and "東集落センター" not in labels(to)
+    assert chat.tap(to, "商店3")["text"] == "いつ乗りますか？"
+
+
 def test_an_unlinked_line_user_is_asked_to_link_their_account(chat, town_a):
     factories.make_subscriber(town_a, line_user=USER_2)
     answer = chat.say("予約", USER_2)

@@ -61,7 +61,8 @@ def test_text_goes_to_the_longest_matching_prefix_and_postbacks_by_their_prefix(
     events = [text_event("予約したい"), text_event("予約の確認"), text_event("ごみの日は？"), text_event("こんにちは"),
               postback_event("app:x=1"), postback_event("other:1")]
     assert post_webhook(client, town_a, events).status_code == 200
-    assert replied(line_api) == ["book:予約したい:上野", "list:予約の確認:上野", "ask:ごみの日は？:上野", "pb:app:x=1:上野"]
+    assert replied(line_api) == ["book:予約したい:上野", "list:予約の確認:上野", "ask:ごみの日は？:上野",
+                                 "pb:app:x=1:上野"]
 
 
 @pytest.mark.django_db
