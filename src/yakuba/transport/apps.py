@@ -9,7 +9,7 @@ class TransportConfig(AppConfig):
     verbose_name = "デマンド交通"
 
     def ready(self) -> None:
-        from . import payments  # noqa: F401 - registers the payable kind "transport.ride"
+        from . import payments, registry  # noqa: F401 - the payable kind "transport.ride"; menus, cached pages
         from .services import line
 
         line.register()
