@@ -9,7 +9,11 @@ class TransportConfig(AppConfig):
     verbose_name = "デマンド交通"
 
     def ready(self) -> None:
-        from . import payments, registry  # noqa: F401 - the payable kind "transport.ride"; menus, cached pages
+        from yakuba.kernel.ops import demo as kernel_demo
+
+        from . import demo, payments, registry  # noqa: F401 - the payable kind "transport.ride"; menus, cached pages
         from .services import line
 
         line.register()
+        if demo.load not in kernel_demo.loaders:
+            kernel_demo.loaders.append(demo.load)
