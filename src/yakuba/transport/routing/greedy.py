@@ -97,7 +97,7 @@ def timetable(problem: Problem, vehicle: Vehicle, stops: Sequence[Stop]) -> list
 
 def _visits(problem: Problem, vehicle: Vehicle, stops: Sequence[Stop], starts: list[int],
             loads: list[int]) -> list[Visit]:
-    visits = []
+    visits: list[Visit] = []
     node, free = vehicle.origin, vehicle.ready
     for (request, kind), start, load in zip(stops, starts, loads, strict=True):
         here = request.pickup if kind == "pickup" else request.dropoff

@@ -13,14 +13,14 @@ the solver chose), so riders are told the earliest time that keeps every rule.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # type: ignore[import-untyped]
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # no stubs: mypy treats it as Any
 
 from .greedy import Stop, stops_of, timetable, try_insert
-from .model import Kind, Plan, Problem, Request, Visit, route_seconds
+from .model import Kind, Plan, Problem, Request, Vehicle, Visit, route_seconds
 
 DROP_PENALTY = 10_000_000  # far above the cost any single request can add (a vehicle's whole day is ~40,000 s)
 
@@ -48,6 +48,22 @@ class _Sites:
         if stop is not None:
             self.index[stop[0].key, stop[1]] = len(self.stops) - 1
         return len(self.stops) - 1
+
+
+def _seats(request: Request) -> int:
+    return request.seats
+
+
+def _chairs(request: Request) -> int:
+    return request.wheelchairs
+
+
+def _vehicle_seats(vehicle: Vehicle) -> int:
+    return vehicle.capacity
+
+
+def _vehicle_chairs(vehicle: Vehicle) -> int:
+    return vehicle.wheelchair_spaces
 
 
 class _Model:
@@ -101,8 +117,9 @@ class _Model:
         return dimension
 
     def _capacities(self) -> None:
-        for name, amount, capacity in (("seats", lambda r: r.seats, lambda v: v.capacity),
-                                       ("chairs", lambda r: r.wheelchairs, lambda v: v.wheelchair_spaces)):
+        dimensions: list[tuple[str, Callable[[Request], int], Callable[[Vehicle], int]]] = [
+            ("seats", _seats, _vehicle_seats), ("chairs", _chairs, _vehicle_chairs)]
+        for name, amount, capacity in dimensions:
             demand = [0 if stop is None else (amount(stop[0]) if stop[1] == "pickup" else -amount(stop[0]))
                       for stop in self.sites.stop_of]
             callback = self.routing.RegisterUnaryTransitVector(demand)
@@ -129,10 +146,12 @@ class _Model:
             solver.Add(cumul(pickup) <= cumul(dropoff))
             solver.Add(cumul(dropoff) - cumul(pickup) <= request.max_ride)
             deadlines.append(request.latest_pickup + request.max_ride)
-        cumul(dropoff).SetMax(min(deadlines))
+        cumul(dropoff).SetMax(max(0, min(deadlines)))
         if request.vehicle is not None:
+            # SetAllowedVehiclesForIndex cannot be called from Python in OR-Tools 9.15 (its absl::Span argument has no
+            # SWIG typemap); the vehicle variable says the same: this vehicle, or -1 when the request is dropped
             for index in indices:
-                routing.SetAllowedVehiclesForIndex([self.vehicle_index[request.vehicle]], index)
+                routing.VehicleVar(index).SetValues([-1, self.vehicle_index[request.vehicle]])
         if request.key in self.optional:
             for index in indices:
                 routing.AddDisjunction([index], self.penalty)
@@ -200,15 +219,28 @@ def _run(model: _Model, parameters: Any, initial: Plan | None) -> Any:
     return model.routing.SolveWithParameters(parameters)
 
 
+def _fits_the_day(problem: Problem, request: Request) -> bool:
+    """Pinned to a vehicle of this problem, and with times inside the vehicles' hours: the solver's variables
+    cannot even hold a window outside them (setting one fails the whole model), so such a request is unserved."""
+    if request.vehicle is not None and request.vehicle not in {vehicle.key for vehicle in problem.vehicles}:
+        return False
+    opens = min((vehicle.ready for vehicle in problem.vehicles), default=0)
+    closes = max((vehicle.end for vehicle in problem.vehicles), default=0)
+    if request.onboard:
+        return request.latest_dropoff is None or request.latest_dropoff >= opens
+    return request.earliest_pickup <= closes and request.latest_pickup >= opens and (
+        request.latest_dropoff is None or request.latest_dropoff >= opens)
+
+
 def _screen(problem: Problem) -> tuple[list[Request], list[str]]:
-    """Requests the model can hold; those pinned to a vehicle that is not in the problem are unserved outright."""
-    keys = {vehicle.key for vehicle in problem.vehicles}
+    """Requests the model can hold, and the keys of those unserved outright."""
     n = problem.travel.n
-    kept, refused = [], []
+    kept: list[Request] = []
+    refused: list[Request] = []
     for request in problem.requests:
         if not (0 <= request.pickup < n and 0 <= request.dropoff < n):
             raise ValueError(f"{request.key}: stop outside the travel matrix")
-        (kept if request.vehicle is None or request.vehicle in keys else refused).append(request)
+        (kept if _fits_the_day(problem, request) else refused).append(request)
     return kept, [request.key for request in refused]
 
 
@@ -248,7 +280,7 @@ def insert(problem: Problem, plan: Plan, request: Request, *, time_limit: float 
     started = time.perf_counter()
     served = set(plan.served)
     requests = [r for r in problem.requests if r.key in served] + [request]
-    if request.vehicle is not None and request.vehicle not in {vehicle.key for vehicle in problem.vehicles}:
+    if not _fits_the_day(problem, request):
         return None
     quick = try_insert(problem, plan, request)
     if quick is not None:
