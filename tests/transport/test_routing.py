@@ -167,8 +167,8 @@ def test_pinned_vehicle() -> None:
 
 
 def test_alternatives_offers_the_nearest_feasible_times() -> None:
-    # a rides 1 → 20 from 8:00, 19 minutes, with no time for two stops on the way (cap 21 minutes); the vehicle is
-    # back at 10 at 8:32 at the earliest (a boards at 8:01), so n's 8:15–8:30 window fails, 8:30–8:45 fits; earlier windows cannot
+    # a rides 1 → 20 from 8:01, 19 minutes, with no time for two stops on the way (cap 21 minutes); the vehicle is
+    # back at 10 at 8:32 at the earliest, so n's 8:15–8:30 window fails, 8:30–8:45 fits; earlier windows cannot
     a = ride("a", 1, 20, T8, window=2 * M, max_ride=21 * M)
     problem = Problem(line(), [a], [car("v1")])
     plan = solver.solve(problem, time_limit=LIMIT)
