@@ -11,7 +11,7 @@ class TransportConfig(AppConfig):
     def ready(self) -> None:
         from yakuba.kernel.ops import demo as kernel_demo
 
-        from . import demo, payments, registry  # noqa: F401 - the payable kind "transport.ride"; menus, cached pages
+        from . import demo, metrics, payments, records, registry  # noqa: F401 - KPIs, payable kind, open data, menus
         from .services import line
 
         line.register()

@@ -140,7 +140,8 @@ def _riders(municipality: Municipality, stops: dict[str, Stop]) -> list[Rider]:
 
 
 def _operating_days(end: date, count: int) -> list[date]:
-    days, day = [], end
+    days: list[date] = []
+    day = end
     while len(days) < count:
         day -= timedelta(days=1)
         if day.weekday() < 5 and not jpholiday.is_holiday(day):

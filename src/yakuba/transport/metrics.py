@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from yakuba.kernel import metrics
 from yakuba.kernel.metrics import Kind, Metric
 
-from .models import Service, RideStatus
+from .models import RideStatus, Service
 from .services import report
 from .services.access import service as town_service
 

@@ -111,7 +111,7 @@ def _current_plan(rides: dict[str, Ride], day: date, index: dict[int, int]) -> P
         node = index[ride.pickup_id if visit.kind == VisitKind.PICKUP else ride.dropoff_id]
         at = seconds_of(visit.eta, day)
         routes.setdefault(str(visit.vehicle_id), []).append(RoutedVisit(
-            request=str(ride.pk), kind=visit.kind, node=node, arrival=at, start=at, departure=at, load_after=0))
+            request=str(ride.pk), kind="pickup" if visit.kind == VisitKind.PICKUP else "dropoff", node=node, arrival=at, start=at, departure=at, load_after=0))
     return Plan(routes=routes, unserved=[], total_vehicle_seconds=0, solver="stored", status="stored", seconds=0.0)
 
 
@@ -188,7 +188,7 @@ def write_plan(service: Service, day: date, plan: Plan, rides: dict[str, Ride]) 
         for seq, routed in enumerate(visits, start=(done.seq + 1) if done else 1):
             ride = rides[routed.request]
             at = moment_of(routed.start, day)
-            if routed.kind == VisitKind.PICKUP:
+            if routed.kind == "pickup":
                 ride.planned_pickup = at
             else:
                 ride.planned_dropoff = at
