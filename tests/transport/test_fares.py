@@ -102,8 +102,8 @@ def test_with_the_payments_system_the_fare_is_one_counter_payment_in_cash(town_a
         fares.record_cash(ride, driver)  # a double tap
         [payment] = Payment.objects.filter(payable_kind="transport.ride", payable_key=str(ride.pk))
         assert (payment.status, payment.amount, payment.method) == ("success", 450, "cash")
-        assert [tuple(line) for line in payment.lines] == [("運賃（本人・高齢者減免）", 150),
-                                                           ("運賃（同乗者1人）", 300)]
+        expected = [("運賃（本人・高齢者減免）", 150), ("運賃（同乗者1人）", 300)]
+        assert [tuple(line) for line in payment.lines] == expected
         assert payment.revenue_code == "13-01-07"
         summary = payments.summary(town_a, "transport.ride", str(ride.pk))
         assert summary is not None and summary.paid

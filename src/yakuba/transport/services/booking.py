@@ -21,8 +21,6 @@ from yakuba.kernel.refusal import NON_FIELD, Refused
 from ..models import ACTIVE_STATUSES, Channel, RefusalReason, Ride, Rider, RideStatus, Service, Stop, Vehicle
 from . import access, dispatch, fares, setup, travel
 
-KIND = "transport.ride"
-
 
 @dataclass(frozen=True)
 class Wish:
@@ -174,7 +172,8 @@ def check(rider: Rider, wish: Wish, *, now: datetime | None = None) -> int:
              .filter(Q(window_start__lte=_at(wish.day, wish.at) + timedelta(minutes=service.window_minutes)),
                      Q(window_end__gte=_at(wish.day, wish.at) - timedelta(minutes=service.window_minutes))).first())
     if clash is not None:
-        raise Refused({NON_FIELD: _("同じ時間帯に別のご予約（番号 %(number)s）があります。") % {"number": clash.number}})
+        raise Refused({NON_FIELD: _("同じ時間帯に別のご予約（番号 %(number)s）があります。")
+                       % {"number": clash.number}})
     return direct
 
 
@@ -288,7 +287,8 @@ def cancel(ride: Ride, *, staff: Staff | None = None, resident: Resident | None 
         ride.status, ride.cancelled_at = RideStatus.CANCELLED, now
         ride.save(update_fields=["status", "cancelled_at"])
         dispatch.bump(ride.day, None, {vehicle_id} if vehicle_id else set())
-        payments.settle_on_cancel(ride.municipality, KIND, str(ride.pk), reason=reason or "取消し", by_staff=staff)
+        payments.settle_on_cancel(ride.municipality, fares.KIND, str(ride.pk), reason=reason or "取消し",
+                                  by_staff=staff)
         record("transport.ride.cancelled", municipality=ride.municipality,
                actor=staff.user if staff else ride.rider.resident.user, obj=ride, data={"reason": reason[:200]})
         _tell(ride)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ..models import PLANNED_STATUSES, DayPlan, Ride, RideStatus, Service, Stop, Vehicle, Visit, VisitKind
 from ..routing import solver
-from ..routing.model import Plan, Problem, Request
+from ..routing.model import Kind, Plan, Problem, Request
 from ..routing.model import Vehicle as RoutedVehicle
 from ..routing.model import Visit as RoutedVisit
 from ..signals import plan_changed
@@ -110,8 +110,9 @@ def _current_plan(rides: dict[str, Ride], day: date, index: dict[int, int]) -> P
             continue
         node = index[ride.pickup_id if visit.kind == VisitKind.PICKUP else ride.dropoff_id]
         at = seconds_of(visit.eta, day)
+        kind: Kind = "pickup" if visit.kind == VisitKind.PICKUP else "dropoff"
         routes.setdefault(str(visit.vehicle_id), []).append(RoutedVisit(
-            request=str(ride.pk), kind=visit.kind, node=node, arrival=at, start=at, departure=at, load_after=0))
+            request=str(ride.pk), kind=kind, node=node, arrival=at, start=at, departure=at, load_after=0))
     return Plan(routes=routes, unserved=[], total_vehicle_seconds=0, solver="stored", status="stored", seconds=0.0)
 
 
@@ -188,7 +189,7 @@ def write_plan(service: Service, day: date, plan: Plan, rides: dict[str, Ride]) 
         for seq, routed in enumerate(visits, start=(done.seq + 1) if done else 1):
             ride = rides[routed.request]
             at = moment_of(routed.start, day)
-            if routed.kind == VisitKind.PICKUP:
+            if routed.kind == "pickup":
                 ride.planned_pickup = at
             else:
                 ride.planned_dropoff = at

@@ -109,7 +109,8 @@ def call_book(request: TownRequest, resident_id: int) -> HttpResponse:
 @staff_required(role=Role.STAFF)
 def ride(request: TownRequest, pk: int) -> HttpResponse:
     access.require_operator(request.staff)
-    found = get_object_or_404(Ride.objects.select_related("rider__resident", "pickup", "dropoff", "vehicle"), pk=pk)
+    found: Ride = get_object_or_404(Ride.objects.select_related("rider__resident", "pickup", "dropoff", "vehicle"),
+                                    pk=pk)
     audit.record_read(request, found.rider.resident, fields=["name", "phone"])
     return render(request, "transport/staff/ride.html", {"ride": found, "visits": list(found.visits.all())})
 
@@ -118,7 +119,7 @@ def ride(request: TownRequest, pk: int) -> HttpResponse:
 @staff_required(role=Role.STAFF)
 def cancel(request: TownRequest, pk: int) -> HttpResponse:
     access.require_operator(request.staff)
-    found = get_object_or_404(Ride.objects.select_related("rider"), pk=pk)
+    found: Ride = get_object_or_404(Ride.objects.select_related("rider"), pk=pk)
     reason = request.POST.get("reason", "")[:200]
     return act_once(request, lambda: booking.cancel(found, staff=request.staff, reason=reason),
                     done=_("予約を取り消しました。"), back=reverse("staff:transport-ride", args=[found.pk]))
@@ -129,7 +130,7 @@ def cancel(request: TownRequest, pk: int) -> HttpResponse:
 def place(request: TownRequest, pk: int) -> HttpResponse:
     """Retry a queued ride (the solver ran out of time when it was booked)."""
     access.require_operator(request.staff)
-    found = get_object_or_404(Ride, pk=pk)
+    found: Ride = get_object_or_404(Ride, pk=pk)
 
     def done(outcome: booking.Outcome) -> str:
         return (_("配車しました。") if outcome.confirmed

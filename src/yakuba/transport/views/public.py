@@ -81,7 +81,7 @@ def _book_page(request: TownRequest, form: RideForm, *, status: int = 200, refus
 @require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
 def book(request: TownRequest) -> HttpResponse:
-    """予約する: the form; a confirmed or queued ride goes to its page, a full one stays here with the times that fit."""
+    """予約する: the form; a confirmed or queued ride goes to its page, a full one stays with the times that fit."""
     _service_or_404()
     rider = booking.rider_for(request.resident)
     if rider is None:

@@ -1,6 +1,5 @@
 """yakuba transport_notify: queue the due reminders (前日のお知らせ) and 「まもなく到着します」 of デマンド交通 for
-every town that runs it (run it every minute from a systemd timer or cron; running it more often sends nothing
-twice)."""
+every town that runs it (run it every minute from a timer or cron; running it more often sends nothing twice)."""
 
 from __future__ import annotations
 
