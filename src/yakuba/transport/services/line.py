@@ -293,13 +293,8 @@ def _cancel(incoming: Incoming, rider: Rider, state: dict[str, Any], *, sure: bo
 def _step(incoming: Incoming, service: Service, rider: Rider, state: dict[str, Any]) -> list[Any]:
     step = state.get("a")
     if step == "z":  # a zone chosen: its stops, for the step that asked
-<<<<<<< HEAD
-        zone_pk = state.get("z")
-        zone = Zone.objects.filter(pk=zone_pk).first() if isinstance(zone_pk, int) else None
-=======
         chosen = state.get("z")
         zone = Zone.objects.filter(pk=chosen).first() if isinstance(chosen, int) else None
->>>>>>> main
         base = {k: v for k, v in state.items() if k not in ("a", "z", "n")}
         exclude = _stop(state.get("p")) if state.get("n") == "d" else None
         return _choose_stop(incoming, rider, question=_("%(zone)sのどこですか？") % {"zone": zone.name if zone else ""},
