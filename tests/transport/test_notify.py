@@ -65,7 +65,7 @@ def test_the_confirmation_says_number_window_places_people_fare_and_how_to_cance
     text = body(message)
     for part in ("上野 トメ 様", f"予約番号: {ride.number}", "10:00〜10:15の間にお迎えに上がります。",
                  "乗る場所: 東公民館", "降りる場所: 町立病院", "人数: 2人", "運賃: 600円", "取り消すときは",
-                 "予約センター: 0274-82-2111"):
+                 "予約センター: 0274-82-2111", f"/t/10382/transport/rides/{ride.uuid}/"):
         assert part in text, part
 
 
