@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from yakuba.kernel import metrics
 from yakuba.kernel.metrics import Kind, Metric
 
-from .models import Service, RideStatus
+from .models import RideStatus, Service
 from .services import report
 from .services.access import service as town_service
 
@@ -65,7 +65,7 @@ def mean_wait_minutes(start: date, end: date) -> float | None:
     """Mean minutes from the start of the pickup window to boarding (0 when the car came early), completed rides."""
     done = report.rides(start, end).filter(status=RideStatus.DONE, boarded_at__isnull=False)
     waits = [max(0.0, (boarded - window).total_seconds() / 60)
-             for boarded, window in done.values_list("boarded_at", "window_start")]
+             for boarded, window in done.values_list("boarded_at", "window_start") if boarded is not None]
     return sum(waits) / len(waits) if waits else None
 
 

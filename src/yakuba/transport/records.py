@@ -56,7 +56,7 @@ def ride_rows(municipality: Municipality, *, today: date | None = None) -> list[
                                      status__in=PUBLISHED_STATUSES)
                  .select_related("pickup__zone", "dropoff__zone").order_by("day", "window_start", "pk"))
     pairs = Counter((month_start(ride.day), ride.pickup_id, ride.dropoff_id) for ride in rides)
-    rows = []
+    rows: list[records.Row] = []
     for ride in rides:
         if pairs[(month_start(ride.day), ride.pickup_id, ride.dropoff_id)] < K_ANONYMITY:
             continue
@@ -69,7 +69,8 @@ def ride_rows(municipality: Municipality, *, today: date | None = None) -> list[
         # The key is the row's place in the list: stable for an ended month, and it says nothing of the booking.
         rows.append(records.Row(str(len(rows) + 1), {
             "乗車日": ride.day.isoformat(), "乗車時": moment.hour, "乗車地コード": ride.pickup.code,
-            "乗車地区域": ride.pickup.zone.name, "降車地コード": ride.dropoff.code, "降車地区域": ride.dropoff.zone.name,
+            "乗車地区域": ride.pickup.zone.name, "降車地コード": ride.dropoff.code,
+            "降車地区域": ride.dropoff.zone.name,
             "人数": ride.passengers, "乗車時間_分": ride_minutes, "待ち時間_分": wait_minutes,
             "状況": str(RideStatus(ride.status).label)}))
     return rows

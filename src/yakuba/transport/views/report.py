@@ -1,5 +1,5 @@
-"""現状分析レポート of デマンド交通 for the service's 担当課: a period chooser, the figures as tables and charts, and the
-same as a PDF for the council (議会・地域公共交通会議)."""
+"""現状分析レポート of デマンド交通 for the service's 担当課: a period chooser, the figures as tables and charts, and
+the same as a PDF for the council (議会・地域公共交通会議)."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def charts(data: Report) -> dict[str, Chart]:
     """Every chart of the report (each beside a table with the same numbers)."""
     unit = _("件")
     timeline_title = _("日別の利用件数") if data.timeline_unit == "day" else _("月別の利用件数")
-    made = {
+    made: dict[str, tuple[str, list[tuple[str, int | float]], str]] = {
         "timeline": (timeline_title, [(row.label, row.done) for row in data.timeline], unit),
         "hours": (_("時間帯別の利用件数"), [(row.label, row.done) for row in data.hours], unit),
         "pairs": (_("区域間の利用件数"), [(row.label, row.rides) for row in data.pairs], unit),
