@@ -257,14 +257,14 @@ def test_the_stops_dataset(town_a):
 
 # --- in a browser at 360 px ------------------------------------------------------------------------------------------
 # (the browser fixtures of tests/browser, used here until the lead moves this journey there)
-from tests.browser.conftest import browser, phone  # noqa: E402, F401
+from tests.browser.conftest import _browser_missing_reason, browser, phone  # noqa: E402, F401, I001
 
 @pytest.mark.browser
+@pytest.mark.skipif(_browser_missing_reason() is not None, reason=f"browser tests skipped: {_browser_missing_reason()}")
 @pytest.mark.django_db(transaction=True)
-def test_the_report_at_360_px(live_server, phone, town_a):
+def test_the_report_at_360_px(live_server, phone, town_a):  # noqa: F811
     from tests.browser.conftest import assert_accessible, log_in_staff
 
-    pytest.importorskip("playwright")
     make_day(town_a)
     base = f"{live_server.url}{town_a.path_prefix}"
     log_in_staff(phone, base, operator(town_a))
