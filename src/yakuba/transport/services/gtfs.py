@@ -1,5 +1,5 @@
-"""The town's fixed routes (定時定路線) as a GTFS-JP feed (標準的なバス情報フォーマット, 第3版): a zip of UTF-8 CSV
-files with their header rows. The town is the agency; each route runs its timetabled departures (FixedRoute.departures)
+"""The town's fixed routes (定時定路線) as a GTFS-JP feed (標準的なバス情報フォーマット 第3版): a zip of UTF-8 CSV files
+with their header rows. The town is the agency; each route runs its timetabled departures (FixedRoute.departures)
 along its stops at the minutes from the first stop (FixedRouteStop.minutes) on its weekdays (FixedRoute.days), for
 the current 年度. Read inside the town's scope; nothing here writes."""
 

@@ -1,5 +1,5 @@
-"""現状分析レポート of デマンド交通 for the service's 担当課: a period chooser, the figures as tables and charts, and
-the same as a PDF for the council (議会・地域公共交通会議)."""
+"""現状分析レポート of デマンド交通 for its 担当課: a period chooser, the figures as tables and charts, and the
+same as a PDF for the council (議会・地域公共交通会議)."""
 
 from __future__ import annotations
 
