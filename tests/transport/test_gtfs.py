@@ -15,7 +15,7 @@ from tests.transport.support import make_service, stop
 from yakuba.transport.models import FixedRoute, FixedRouteStop, Stop
 from yakuba.transport.services import gtfs
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.transport.urls_report")]
+pytestmark = pytest.mark.django_db
 URL = "/t/10382/transport/gtfs.zip"
 FILES = {"agency.txt", "agency_jp.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt",
          "feed_info.txt", "translations.txt"}

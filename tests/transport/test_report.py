@@ -18,10 +18,10 @@ from yakuba.kernel import records
 from yakuba.kernel.refusal import Refused
 from yakuba.transport import records as transport_records
 from yakuba.transport.models import Service, Stop
-from yakuba.transport.services import report
+from yakuba.transport.services import report, travel
 from yakuba.transport.services.access import require_operator
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.transport.urls_report")]
+pytestmark = pytest.mark.django_db
 PAGE = "/t/10382/staff/transport/report/"
 PDF = "/t/10382/staff/transport/report.pdf"
 JUNE_QUERY = {"period": "custom", "start": "2026-06-01", "end": "2026-06-30"}
@@ -98,9 +98,9 @@ def test_kilometres_occupancy_and_trips(town_a):
     with scope(municipality=town_a):
         meters = report.distance_function(Service.objects.get())
         home, east1, east2, byoin, west1 = (stop(town_a, c) for c in ("yakuba", "east1", "east2", "byoin", "west1"))
-    # 1号車: 役場→東公民館 empty, →東集落センター with 1, →病院 with 3, →役場 empty; 2号車: 役場→西公民館→役場 empty
-    legs = [(meters(home, east1), 0), (meters(east1, east2), 1), (meters(east2, byoin), 3), (meters(byoin, home), 0),
-            (meters(home, west1), 0), (meters(west1, home), 0)]
+        # 1号車: 役場→東公民館 empty, →東集落センター with 1, →病院 with 3, →役場 empty; 2号車: 役場→西公民館→役場 empty
+        legs = [(meters(home, east1), 0), (meters(east1, east2), 1), (meters(east2, byoin), 3),
+                (meters(byoin, home), 0), (meters(home, west1), 0), (meters(west1, home), 0)]
     driving = data.driving
     assert driving.driven_m == sum(m for m, _n in legs)
     assert driving.empty_m == sum(m for m, n in legs if n == 0)
@@ -111,11 +111,14 @@ def test_kilometres_occupancy_and_trips(town_a):
     assert 0 < driving.empty_share < 100
 
 
-def test_straight_distance_uses_the_detour_factor(town_a):
+def test_distances_come_from_the_service_s_travel_source(town_a):
     service = make_service(town_a)
-    a, b = stop(town_a, "yakuba"), stop(town_a, "east1")
-    plain = report.straight_meters(service, a, b) / float(service.detour_factor)
-    assert 3500 < plain < 4000  # 役場前 to 東公民館: about 3.8 km as the crow flies
+    with scope(municipality=town_a):
+        a, b = stop(town_a, "yakuba"), stop(town_a, "east1")
+        meters = report.distance_function(service)
+        assert meters(a, b) == travel.meters(service, a, b) and meters(a, a) == 0
+    plain = meters(a, b) / float(service.detour_factor)
+    assert 3500 < plain < 4000  # 役場前 to 東公民館: about 3.8 km as the crow flies, × the 迂回率 without a table
 
 
 def test_no_rides_no_division_by_zero(town_a):
