@@ -31,6 +31,9 @@ def make_ride(town: Municipality, rider: Rider, pickup: str, dropoff: str, *, da
     """A ride with its 15-minute window at hour:minute; `boarded` minutes after the window opens, dropped
     `ride_minutes` after boarding."""
     start = at(day, hour, minute)
+    if vehicle is None and status in ("confirmed", "boarded", "done"):  # a planned ride has its car
+        with scope(municipality=town):
+            vehicle = Vehicle.objects.order_by("name").first()
     values: dict[str, Any] = {"requested_at": start, "window_start": start, "window_end": start + timedelta(minutes=15),
                               "direct_seconds": 900, "status": status, "vehicle": vehicle}
     if vehicle is not None:

@@ -4,20 +4,24 @@ and who may see it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django_scopes import scope
 
 from tests import factories
-from tests.transport.report_support import DAY, JULY, JUNE, make_day
+from tests.transport.report_support import DAY, JULY, JUNE, make_day, make_ride
 from tests.transport.support import make_service, operator, stop
+from yakuba.kernel import records
 from yakuba.kernel.refusal import Refused
-from yakuba.transport.services import report
+from yakuba.transport import records as transport_records
+from yakuba.transport.models import Service, Stop
+from yakuba.transport.services import report, travel
 from yakuba.transport.services.access import require_operator
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.transport.urls_report")]
+pytestmark = pytest.mark.django_db
 PAGE = "/t/10382/staff/transport/report/"
 PDF = "/t/10382/staff/transport/report.pdf"
 JUNE_QUERY = {"period": "custom", "start": "2026-06-01", "end": "2026-06-30"}
@@ -25,10 +29,7 @@ JUNE_QUERY = {"period": "custom", "start": "2026-06-01", "end": "2026-06-30"}
 
 def _build(town, start=JUNE, end=JULY):
     with scope(municipality=town):
-        service = report.service_of() if hasattr(report, "service_of") else None
-        from yakuba.transport.models import Service
-        service = Service.objects.get()
-        return report.build(service, report.Period(start, end))
+        return report.build(Service.objects.get(), report.Period(start, end))
 
 
 # --- periods --------------------------------------------------------------------------------------------------------
@@ -95,12 +96,11 @@ def test_kilometres_occupancy_and_trips(town_a):
     make_day(town_a)
     data = _build(town_a)
     with scope(municipality=town_a):
-        from yakuba.transport.models import Service
         meters = report.distance_function(Service.objects.get())
         home, east1, east2, byoin, west1 = (stop(town_a, c) for c in ("yakuba", "east1", "east2", "byoin", "west1"))
-    # 1号車: 役場→東公民館 empty, →東集落センター with 1, →病院 with 3, →役場 empty; 2号車: 役場→西公民館→役場 empty
-    legs = [(meters(home, east1), 0), (meters(east1, east2), 1), (meters(east2, byoin), 3), (meters(byoin, home), 0),
-            (meters(home, west1), 0), (meters(west1, home), 0)]
+        # 1号車: 役場→東公民館 empty, →東集落センター with 1, →病院 with 3, →役場 empty; 2号車: 役場→西公民館→役場 empty
+        legs = [(meters(home, east1), 0), (meters(east1, east2), 1), (meters(east2, byoin), 3),
+                (meters(byoin, home), 0), (meters(home, west1), 0), (meters(west1, home), 0)]
     driving = data.driving
     assert driving.driven_m == sum(m for m, _n in legs)
     assert driving.empty_m == sum(m for m, n in legs if n == 0)
@@ -111,11 +111,14 @@ def test_kilometres_occupancy_and_trips(town_a):
     assert 0 < driving.empty_share < 100
 
 
-def test_straight_distance_uses_the_detour_factor(town_a):
+def test_distances_come_from_the_service_s_travel_source(town_a):
     service = make_service(town_a)
-    a, b = stop(town_a, "yakuba"), stop(town_a, "east1")
-    plain = report.straight_meters(service, a, b) / float(service.detour_factor)
-    assert 3500 < plain < 4000  # 役場前 to 東公民館: about 3.8 km as the crow flies
+    with scope(municipality=town_a):
+        a, b = stop(town_a, "yakuba"), stop(town_a, "east1")
+        meters = report.distance_function(service)
+        assert meters(a, b) == travel.meters(service, a, b) and meters(a, a) == 0
+    plain = meters(a, b) / float(service.detour_factor)
+    assert 3500 < plain < 4000  # 役場前 to 東公民館: about 3.8 km as the crow flies, × the 迂回率 without a table
 
 
 def test_no_rides_no_division_by_zero(town_a):
@@ -200,12 +203,10 @@ def test_anonymous_visitors_go_to_the_staff_login(client, town_a):
 
 def test_residents_other_departments_and_other_towns_get_403(town_a, town_b, resident_a, staff_a_other, staff_b):
     make_day(town_a)
-    resident = factories.make_user()
-    from django.test import Client
     signed_in = Client()
     signed_in.force_login(resident_a.user)
     assert signed_in.get(PAGE).status_code == 403
-    assert resident is not None
+    assert signed_in.get(PDF).status_code == 403
     for person in (staff_a_other, staff_b):
         client = factories.staff_client(person)
         assert client.get(PAGE, JUNE_QUERY).status_code == 403
@@ -222,4 +223,59 @@ def test_a_town_without_the_service_says_so(town_a, admin_a):
 def test_information_staff_may_see_it(town_a, admin_a):
     make_service(town_a)
     assert factories.staff_client(admin_a).get(PAGE).status_code == 200
-    assert DAY.month == 6
+
+
+# --- open data ------------------------------------------------------------------------------------------------------
+
+def test_the_ride_records_are_anonymised_and_rare_pairs_left_out(town_a):
+    day = make_day(town_a)
+    rider = day.done_a.rider
+    for n in range(2):  # 東公民館→町立病院 three times in June: published; 東集落センター→町立病院 once: not
+        make_ride(town_a, rider, "east1", "byoin", day=DAY + timedelta(days=1 + n), boarded=3, ride_minutes=12)
+    with scope(municipality=town_a):
+        rows = transport_records.ride_rows(town_a, today=date(2026, 7, 15))
+        later = transport_records.ride_rows(town_a, today=date(2026, 6, 15))  # June not ended: nothing of it
+    assert later == []
+    assert len(rows) == 3
+    assert {(r.values["乗車地コード"], r.values["降車地コード"]) for r in rows} == {("east1", "byoin")}
+    assert all(set(r.values) == set(transport_records.RIDE_COLUMNS) for r in rows)
+    first = rows[0].values
+    assert (first["乗車日"], first["乗車時"], first["乗車地区域"], first["降車地区域"], first["人数"]) == (
+        "2026-06-02", 9, "東地区", "中心部", 1)
+    assert (first["乗車時間_分"], first["待ち時間_分"], first["状況"]) == ("20", "5", "降車済み")
+    text = repr([r.values for r in rows]) + repr([r.key for r in rows])
+    assert day.done_a.number not in text and "山田" not in text and "09:05" not in text
+
+
+def test_the_stops_dataset(town_a):
+    make_service(town_a)
+    with scope(municipality=town_a):
+        Stop.objects.filter(code="west2").update(active=False)
+        rows = transport_records.stop_rows(town_a)
+    assert [r.key for r in rows][:3] == ["yakuba", "byoin", "super"] and "west2" not in [r.key for r in rows]
+    assert rows[0].values["名称"] == "役場前" and rows[0].values["区域"] == "中心部"
+    assert str(rows[0].values["緯度"]) == "36.212300"
+    assert {source.kind for source in records.row_sources()} >= {transport_records.STOPS, transport_records.RIDES}
+
+
+# --- in a browser at 360 px ------------------------------------------------------------------------------------------
+# (the browser fixtures of tests/browser, used here until the lead moves this journey there)
+from tests.browser.conftest import _browser_missing_reason, browser, phone  # noqa: E402, F401, I001
+
+@pytest.mark.browser
+@pytest.mark.skipif(_browser_missing_reason() is not None, reason=f"browser tests skipped: {_browser_missing_reason()}")
+@pytest.mark.django_db(transaction=True)
+def test_the_report_at_360_px(live_server, phone, town_a):  # noqa: F811
+    from tests.browser.conftest import assert_accessible, log_in_staff
+
+    make_day(town_a)
+    base = f"{live_server.url}{town_a.path_prefix}"
+    log_in_staff(phone, base, operator(town_a))
+    phone.goto(f"{base}/staff/transport/report/?period=custom&start=2026-06-01&end=2026-06-30")
+    assert phone.locator("svg.bar-chart").count() == 6
+    assert_accessible(phone)
+    phone.goto(f"{base}/staff/transport/report/?period=custom&start=2026-06-30&end=2026-06-01")
+    assert phone.locator(".error-summary").is_visible()
+    assert_accessible(phone)
+    phone.goto(f"{base}/staff/transport/report/?period=fiscal_year")
+    assert_accessible(phone)

@@ -65,7 +65,7 @@ def mean_wait_minutes(start: date, end: date) -> float | None:
     """Mean minutes from the start of the pickup window to boarding (0 when the car came early), completed rides."""
     done = report.rides(start, end).filter(status=RideStatus.DONE, boarded_at__isnull=False)
     waits = [max(0.0, (boarded - window).total_seconds() / 60)
-             for boarded, window in done.values_list("boarded_at", "window_start")]
+             for boarded, window in done.values_list("boarded_at", "window_start") if boarded is not None]
     return sum(waits) / len(waits) if waits else None
 
 

@@ -56,7 +56,7 @@ def ride_rows(municipality: Municipality, *, today: date | None = None) -> list[
                                      status__in=PUBLISHED_STATUSES)
                  .select_related("pickup__zone", "dropoff__zone").order_by("day", "window_start", "pk"))
     pairs = Counter((month_start(ride.day), ride.pickup_id, ride.dropoff_id) for ride in rides)
-    rows = []
+    rows: list[records.Row] = []
     for ride in rides:
         if pairs[(month_start(ride.day), ride.pickup_id, ride.dropoff_id)] < K_ANONYMITY:
             continue

@@ -7,8 +7,8 @@ Definitions (the page and the PDF say them in words):
   of it. A ride belongs to the period by its day.
 - The vehicles' driven legs come from the visit order of each vehicle-day (車庫 → first stop, stop to stop, last stop
   → 車庫), through the pickups and drop-offs of completed rides and the pickups of no-shows (the car went there).
-  A leg with nobody aboard is 空車走行. Distances are the service's road metres (services.travel) when it is there,
-  else straight-line distance × the service's 迂回率.
+  A leg with nobody aboard is 空車走行. Distances are those of the service's travel source (services.travel: the
+  town's table, a routing engine, or straight-line distance × the service's 迂回率).
 - 乗車密度 (occupancy) is passenger-kilometres ÷ driven kilometres: the mean number aboard per kilometre driven.
   A 運行便 (vehicle trip) is a stretch from the car becoming occupied to it becoming empty again; riders per trip is
   the passengers carried ÷ those trips.
@@ -19,8 +19,6 @@ Definitions (the page and the PDF say them in words):
 
 from __future__ import annotations
 
-import importlib
-import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -36,6 +34,7 @@ from django_scopes import get_scope
 from yakuba.kernel.refusal import Refused
 
 from ..models import Channel, Reduction, RefusalReason, Ride, Rider, RideStatus, Service, Stop, Visit, VisitKind
+from . import travel
 
 # The choices of the period chooser (the page's radio buttons).
 THIS_MONTH, LAST_MONTH, FISCAL_YEAR, LAST_FISCAL_YEAR, CUSTOM = (
@@ -44,7 +43,6 @@ LONGEST_DAYS = 366  # a custom period is at most one year: the report reads ever
 MONTHLY_AFTER_DAYS = 62  # a longer period is drawn month by month rather than day by day
 BOOKED = (RideStatus.QUEUED, RideStatus.CONFIRMED, RideStatus.BOARDED)
 ONLINE = (Channel.WEB, Channel.LINE)
-EARTH_RADIUS_M = 6_371_000
 
 
 # --- the period ---------------------------------------------------------------------------------------------------
@@ -130,29 +128,15 @@ def period_for(choice: str, first: str = "", last: str = "", *, today: date | No
 # --- distances ------------------------------------------------------------------------------------------------------
 
 
-def straight_meters(service: Service, a: Stop, b: Stop) -> int:
-    """Great-circle distance × the service's 迂回率: the estimate when the town has no road distances."""
-    lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(h)) * float(service.detour_factor))
-
-
 def distance_function(service: Service) -> Callable[[Stop, Stop], int]:
-    """Metres between two stops: services.travel.meters (the town's table or engine) when that module is there,
-    else `straight_meters`. Remembered per pair for one report."""
-    try:
-        travel: Any = importlib.import_module("yakuba.transport.services.travel")
-        measure: Callable[[Service, Stop, Stop], int] = travel.meters
-    except (ImportError, AttributeError):
-        measure = straight_meters
+    """Metres between two stops by the service's travel source (services.travel), remembered per pair for one
+    report."""
     known: dict[tuple[int, int], int] = {}
 
     def meters(a: Stop, b: Stop) -> int:
-        if a.pk == b.pk:
-            return 0
         pair = (a.pk, b.pk)
         if pair not in known:
-            known[pair] = int(measure(service, a, b))
+            known[pair] = travel.meters(service, a, b)
         return known[pair]
 
     return meters

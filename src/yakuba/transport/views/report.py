@@ -129,7 +129,7 @@ def charts(data: Report) -> dict[str, Chart]:
     """Every chart of the report (each beside a table with the same numbers)."""
     unit = _("件")
     timeline_title = _("日別の利用件数") if data.timeline_unit == "day" else _("月別の利用件数")
-    made = {
+    made: dict[str, tuple[str, list[tuple[str, int | float]], str]] = {
         "timeline": (timeline_title, [(row.label, row.done) for row in data.timeline], unit),
         "hours": (_("時間帯別の利用件数"), [(row.label, row.done) for row in data.hours], unit),
         "pairs": (_("区域間の利用件数"), [(row.label, row.rides) for row in data.pairs], unit),
