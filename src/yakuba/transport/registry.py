@@ -22,6 +22,9 @@ register_public(Entry("transport:index", _("デマンド交通（のりあいタ
                       _("予約した時だけ走る乗り合いの車を、電話・ウェブ・LINEで予約できます。"), order=50))
 register_staff(Entry("staff:transport-call", _("デマンド交通 電話予約"), role=Role.STAFF, order=50))
 register_staff(Entry("staff:transport-plan-today", _("デマンド交通 運行計画"), role=Role.STAFF, order=51))
+register_staff(Entry("staff:transport-report", _("デマンド交通 現状分析"), role=Role.STAFF, order=52))
+register_staff(Entry("staff:transport-drive", _("デマンド交通 運転手"), role=Role.STAFF, order=53))
+register_staff(Entry("staff:transport-setup", _("デマンド交通 運行の設定"), role=Role.STAFF, order=54))
 
 
 def _queued(staff: Any) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.sweep import routes
+from tests.transport import sweep_transport
 from tests.voice import sweep_opinions
 from tests.voice.sweep_reports import route_objects as reports_route_objects
 from tests.voice.sweep_surveys import role_sweep_objects as role_sweep_surveys
@@ -108,6 +109,7 @@ def objects_a(town_a, resident_a):
         **sweep_opinions.role_objects(town_a),
         **role_sweep_surveys(town_a),
         **reports_route_objects(town_a),
+        **sweep_transport.route_objects(town_a, resident_a),
         **{f"staff:notice-{n}": notice.pk for n in ("detail", "edit", "publish", "counts", "withdraw", "replies",
                                                     "replies-csv")},
         "staff:shelter-remove": shelter.pk,

@@ -16,6 +16,7 @@ from django_scopes import scope, scopes_disabled
 from tests import factories
 from tests.kernel.accounts.test_role_sweep import SIGN_IN_ROUTES
 from tests.sweep import routes
+from tests.transport import sweep_transport
 from tests.voice import sweep_opinions
 from tests.voice.sweep_reports import reports_of_town_b
 from tests.voice.sweep_surveys import surveys_of_town_b
@@ -37,6 +38,7 @@ B_MARKERS += ["甘楽専用の会議"]  # 会議・議事録
 B_MARKERS += ["甘楽専用のページ", "甘楽専用のサイト"]  # 公式ホームページ
 B_MARKERS += sweep_opinions.B_MARKERS  # ご意見箱
 B_MARKERS += ["甘楽専用の通報"]  # 通報 (tests/voice/sweep_reports.py)
+B_MARKERS += sweep_transport.B_MARKERS  # デマンド交通
 
 # Town-owned models `two_towns` gives town B no row of, and why. The sweep fails for a town-owned model that has
 # no row of town B and is not listed here, so a new system's model cannot go unswept.
@@ -121,6 +123,7 @@ def two_towns(town_a, town_b):
     sweep_opinions.rows_of_town_b(town_b, staff_b)
     surveys_of_town_b(town_b, staff_b)
     reports_of_town_b(town_b, staff_b)
+    sweep_transport.rows_of_town_b(town_b, staff_b)
     _the_rest_of_town_b(town_b, staff_b)
     # admin_a's own resident profile, made now: a POST to a resident page during the sweep would make it then, with
     # the next id of the residents' table, which may be the id of one of town B's rows the sweep is trying.

@@ -21,6 +21,7 @@ from yakuba.kernel.ui.actions import act_once
 from ..models import Vehicle, Visit
 from ..services import access, driving
 
+
 class DayConverter:
     """A service day in a URL, 2026-12-08 (the view reads it with parse_day: an impossible date is a 404)."""
 
