@@ -33,8 +33,8 @@ class SearchForm(forms.Form):
                         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
 
 
-@require_http_methods(["GET", "HEAD"])
 @staff_required(role=Role.STAFF)
+@require_http_methods(["GET", "HEAD"])
 def call(request: TownRequest) -> HttpResponse:
     """Step 1: who is calling. Type a name, its reading or the phone number."""
     access.require_operator(request.staff)
@@ -72,8 +72,8 @@ def _book(request: TownRequest, resident: Resident, form: RideForm, rider_form: 
     return booking.book(rider, form.wish(), channel="phone", staff=request.staff)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required(role=Role.STAFF)
+@require_http_methods(["GET", "HEAD", "POST"])
 def call_book(request: TownRequest, resident_id: int) -> HttpResponse:
     """Step 2: the ride. A caller who is not a rider yet is registered with the same click."""
     access.require_operator(request.staff)
@@ -105,8 +105,8 @@ def call_book(request: TownRequest, resident_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("staff:transport-ride", args=[ride.pk]))
 
 
-@require_http_methods(["GET", "HEAD"])
 @staff_required(role=Role.STAFF)
+@require_http_methods(["GET", "HEAD"])
 def ride(request: TownRequest, pk: int) -> HttpResponse:
     access.require_operator(request.staff)
     found: Ride = get_object_or_404(Ride.objects.select_related("rider__resident", "pickup", "dropoff", "vehicle"),
@@ -115,8 +115,8 @@ def ride(request: TownRequest, pk: int) -> HttpResponse:
     return render(request, "transport/staff/ride.html", {"ride": found, "visits": list(found.visits.all())})
 
 
-@require_http_methods(["POST"])
 @staff_required(role=Role.STAFF)
+@require_http_methods(["POST"])
 def cancel(request: TownRequest, pk: int) -> HttpResponse:
     access.require_operator(request.staff)
     found: Ride = get_object_or_404(Ride.objects.select_related("rider"), pk=pk)
@@ -125,8 +125,8 @@ def cancel(request: TownRequest, pk: int) -> HttpResponse:
                     done=_("予約を取り消しました。"), back=reverse("staff:transport-ride", args=[found.pk]))
 
 
-@require_http_methods(["POST"])
 @staff_required(role=Role.STAFF)
+@require_http_methods(["POST"])
 def place(request: TownRequest, pk: int) -> HttpResponse:
     """Retry a queued ride (the solver ran out of time when it was booked)."""
     access.require_operator(request.staff)

@@ -3,10 +3,10 @@ those refused, with the previous and next day."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -23,14 +23,17 @@ from .driver import parse_day
 
 @staff_required(role=Role.STAFF)
 def today(request: TownRequest) -> HttpResponse:
-    access.require_operator(request.staff)
-    return HttpResponseRedirect(reverse("staff:transport-plan", args=[timezone.localdate().isoformat()]))
+    """Today's plan (the menu's link), the same page as the day's own address."""
+    return _board(request, timezone.localdate())
 
 
 @staff_required(role=Role.STAFF)
 def board(request: TownRequest, day: str) -> HttpResponse:
+    return _board(request, parse_day(day))
+
+
+def _board(request: TownRequest, when: date) -> HttpResponse:
     access.require_operator(request.staff)
-    when = parse_day(day)
     routes: list[dict[str, Any]] = []
     for vehicle in Vehicle.objects.filter(active=True).select_related("driver"):
         shown = driving.board(vehicle, when)

@@ -51,8 +51,8 @@ def _register_page(request: TownRequest, form: RiderForm, *, status: int = 200) 
         "form": form, "errors": error_summary(form), "service": _service_or_404()}, status=status)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request: TownRequest) -> HttpResponse:
     """利用登録 (once): the stop near home and what the driver should know."""
     _service_or_404()
@@ -78,8 +78,8 @@ def _book_page(request: TownRequest, form: RideForm, *, status: int = 200, refus
         "alternatives": alternatives or []}, status=status)
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def book(request: TownRequest) -> HttpResponse:
     """予約する: the form; a confirmed or queued ride goes to its page, a full one stays with the times that fit."""
     _service_or_404()
@@ -108,8 +108,8 @@ def book(request: TownRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("transport:ride", args=[ride.uuid]))
 
 
-@require_http_methods(["GET", "HEAD"])
 @resident_required
+@require_http_methods(["GET", "HEAD"])
 def rides(request: TownRequest) -> HttpResponse:
     """わたしの予約: upcoming rides, then the last ones."""
     rider = booking.rider_for(request.resident)
@@ -129,8 +129,8 @@ def _own_ride(request: TownRequest, key: Any) -> Ride:
     return ride
 
 
-@require_http_methods(["GET", "HEAD"])
 @resident_required
+@require_http_methods(["GET", "HEAD"])
 def ride(request: TownRequest, key: Any) -> HttpResponse:
     found = _own_ride(request, key)
     cancellable = found.status in (RideStatus.CONFIRMED, RideStatus.QUEUED) and timezone.now() < found.window_start
@@ -138,8 +138,8 @@ def ride(request: TownRequest, key: Any) -> HttpResponse:
                                                           "service": access.service()})
 
 
-@require_http_methods(["POST"])
 @resident_required
+@require_http_methods(["POST"])
 def cancel(request: TownRequest, key: Any) -> HttpResponse:
     found = _own_ride(request, key)
     back = reverse("transport:ride", args=[found.uuid])
