@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from yakuba.kernel.accounts.permissions import resident_required
 from yakuba.kernel.http import TownRequest
+from yakuba.kernel.scheduling.calendar import WEEKDAY_SHORT
 from yakuba.kernel.ui.actions import act_once, add_refusal, attempt, error_summary
 from yakuba.kernel.ui.pagecache import cacheable_public
 
@@ -43,7 +44,7 @@ def index(request: TownRequest) -> HttpResponse:
         "service": service, "zones": list(zones.items()), "stops": stops,
         "vehicles": Vehicle.objects.filter(active=True).count(),
         "has_routes": FixedRoute.objects.filter(active=True).exists(),
-        "weekdays": [_("月"), _("火"), _("水"), _("木"), _("金"), _("土"), _("日")]})
+        "weekdays": WEEKDAY_SHORT})
 
 
 def _register_page(request: TownRequest, form: RiderForm, *, status: int = 200) -> HttpResponse:

@@ -11,11 +11,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel.accounts.models import Department, Staff
+from yakuba.kernel.scheduling.calendar import WEEKDAY_SHORT
 
 from ..models import FixedRoute, Service, Stop, TravelSource, Vehicle, Zone
 from ..services import setup
 
-DAYS = [(0, _("月")), (1, _("火")), (2, _("水")), (3, _("木")), (4, _("金")), (5, _("土")), (6, _("日"))]
+DAYS = list(enumerate(WEEKDAY_SHORT))
 
 
 def _required(name: Any) -> dict[str, Any]:
