@@ -73,11 +73,7 @@ def test_the_driver_marks_the_route_on_a_tablet_and_a_phone(live_server, tablet,
     press(phone, "dropped")
     assert "山田さん：降車を記録しました。" in phone.locator(".messages").inner_text()
     assert_accessible(phone)
-    import os
-    if os.environ.get("SHOTS"):
-        phone.screenshot(path="/tmp/driver_phone.png", full_page=True)
-        tablet.reload()
-        tablet.screenshot(path="/tmp/driver_tablet.png", full_page=True)
+
     with scope(municipality=town_a):
         route.first.refresh_from_db()
         route.second.refresh_from_db()
