@@ -11,8 +11,7 @@ from tests.browser.conftest import assert_accessible, log_in_staff, tab_to
 from tests.transport.driving_support import make_route, route_url
 from yakuba.transport.models import DayPlan, RideStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
-              pytest.mark.urls("tests.transport.driving_support")]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, re_path, reverse
+from django.urls import URLPattern, path, register_converter, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,20 @@ from yakuba.kernel.ui.actions import act_once
 from ..models import Vehicle, Visit
 from ..services import access, driving
 
-DAY = r"(?P<day>\d{4}-\d{2}-\d{2})"
+
+class DayConverter:
+    """A service day in a URL, 2026-12-08 (the view reads it with parse_day: an impossible date is a 404)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: object) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+
+register_converter(DayConverter, "day")
 
 
 def parse_day(text: str) -> date:
@@ -31,7 +44,7 @@ def parse_day(text: str) -> date:
         raise Http404 from error
 
 
-def _vehicle(request: TownRequest, vehicle_id: str) -> Vehicle:
+def _vehicle(request: TownRequest, vehicle_id: int) -> Vehicle:
     vehicle = Vehicle.objects.filter(pk=vehicle_id).first()
     if vehicle is None:
         raise Http404
@@ -71,7 +84,7 @@ def _route_context(request: TownRequest, vehicle: Vehicle, day: date) -> dict[st
 
 
 @staff_required(role=Role.STAFF)
-def route(request: TownRequest, vehicle_id: str, day: str) -> HttpResponse:
+def route(request: TownRequest, vehicle_id: int, day: str) -> HttpResponse:
     vehicle, when = _vehicle(request, vehicle_id), parse_day(day)
     context = _route_context(request, vehicle, when)
     driving.audit_route_read(request.staff, context["board"])  # type: ignore[arg-type]
@@ -79,7 +92,7 @@ def route(request: TownRequest, vehicle_id: str, day: str) -> HttpResponse:
 
 
 @staff_required(role=Role.STAFF)
-def version(request: TownRequest, vehicle_id: str, day: str) -> HttpResponse:
+def version(request: TownRequest, vehicle_id: int, day: str) -> HttpResponse:
     """The poller: the day's plan version; when it grew past `seen`, the notice and the new route (out of band).
     An unchanged plan costs one small query."""
     vehicle, when = _vehicle(request, vehicle_id), parse_day(day)
@@ -98,7 +111,7 @@ def version(request: TownRequest, vehicle_id: str, day: str) -> HttpResponse:
 
 @staff_required(role=Role.STAFF)
 @require_POST
-def mark(request: TownRequest, vehicle_id: str, day: str) -> HttpResponse:
+def mark(request: TownRequest, vehicle_id: int, day: str) -> HttpResponse:
     vehicle, when = _vehicle(request, vehicle_id), parse_day(day)
     back = route_url(vehicle, when)
     try:
@@ -118,7 +131,7 @@ def mark(request: TownRequest, vehicle_id: str, day: str) -> HttpResponse:
 
 staff_urlpatterns: list[URLPattern] = [
     path("transport/drive/", choose, name="transport-drive"),
-    re_path(rf"^transport/drive/(?P<vehicle_id>\d+)/{DAY}/$", route, name="transport-drive-route"),
-    re_path(rf"^transport/drive/(?P<vehicle_id>\d+)/{DAY}/version/$", version, name="transport-drive-version"),
-    re_path(rf"^transport/drive/(?P<vehicle_id>\d+)/{DAY}/mark/$", mark, name="transport-drive-mark"),
+    path("transport/drive/<int:vehicle_id>/<day:day>/", route, name="transport-drive-route"),
+    path("transport/drive/<int:vehicle_id>/<day:day>/version/", version, name="transport-drive-version"),
+    path("transport/drive/<int:vehicle_id>/<day:day>/mark/", mark, name="transport-drive-mark"),
 ]

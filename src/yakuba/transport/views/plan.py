@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import URLPattern, path, re_path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from yakuba.kernel.accounts.models import Role
@@ -18,7 +18,7 @@ from yakuba.kernel.http import TownRequest
 
 from ..models import DayPlan, Ride, RideStatus, Vehicle
 from ..services import access, driving
-from .driver import DAY, parse_day
+from .driver import parse_day
 
 
 @staff_required(role=Role.STAFF)
@@ -50,5 +50,5 @@ def board(request: TownRequest, day: str) -> HttpResponse:
 
 staff_urlpatterns: list[URLPattern] = [
     path("transport/plan/", today, name="transport-plan-today"),
-    re_path(rf"^transport/plan/{DAY}/$", board, name="transport-plan"),
+    path("transport/plan/<day:day>/", board, name="transport-plan"),
 ]
