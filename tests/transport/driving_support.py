@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.urls import include, path
 from django.utils import timezone
 from django_scopes import scope
 
@@ -85,16 +84,3 @@ def make_route(town: Municipality, day: date | None = None, *, version: int = 1)
 def route_url(route: Route, vehicle: Vehicle | None = None, suffix: str = "") -> str:
     vehicle = vehicle or route.vehicle
     return factories.town_url(route.town, f"/staff/transport/drive/{vehicle.pk}/{route.day.isoformat()}/{suffix}")
-
-
-def _urls() -> list[Any]:
-    """The project's URLs with the tablet's and the plan board's (until the lead collects them in
-    transport/urls.py, the tests mount them here)."""
-    from yakuba import urls as project
-    from yakuba.transport.views import driver, plan
-
-    staff = [*driver.staff_urlpatterns, *plan.staff_urlpatterns, *project.staff_urlpatterns]
-    return [path("staff/", include((staff, "staff"))), *project.urlpatterns]
-
-
-urlpatterns = _urls()

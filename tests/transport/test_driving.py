@@ -1,12 +1,11 @@
 """The drivers' tablet: marks (乗車 / 降車 / 不在) through the service and the tablet's pages, a stop marked
 twice, a no-show skipping its drop-off, marks at the wrong stop, who may see a route (another vehicle's driver,
-another 課, another town), the plan-version fragment, 「まもなく到着」 enqueued, the cash seam, and the operators'
+another 課, another town), the plan-version fragment, 「まもなく到着」 enqueued, the cash fare, and the operators'
 plan board."""
 
 from __future__ import annotations
 
 import re
-import sys
 import types
 from datetime import timedelta
 
@@ -22,7 +21,7 @@ from yakuba.transport import tasks
 from yakuba.transport.models import DayPlan, RideStatus, Visit, VisitKind
 from yakuba.transport.services import driving
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.transport.driving_support")]
+pytestmark = pytest.mark.django_db
 P, D = VisitKind.PICKUP, VisitKind.DROPOFF
 
 
@@ -166,17 +165,17 @@ def test_a_pickup_behind_a_drop_off_is_told_only_when_due(route, told, django_ca
     assert far.pk not in told
 
 
-def test_boarding_records_cash_through_the_fares_seam(route, monkeypatch):
-    paid: list[tuple[int, int]] = []
-    fake = types.ModuleType("yakuba.transport.services.fares")
-    fake.record_cash = lambda ride, staff: paid.append((ride.pk, staff.pk))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "yakuba.transport.services.fares", fake)
-    import yakuba.transport.services as package
-
-    monkeypatch.setattr(package, "fares", fake, raising=False)
+def test_boarding_records_the_cash_fare_once(route):
     mark(route, route.first, P, "boarded")
+    with scope(municipality=route.town):
+        route.first.refresh_from_db()
+        paid_at = route.first.paid_cash_at
+        assert paid_at is not None and driving.board(route.vehicle, route.day).stops[0].fare_yen == 0
     mark(route, route.first, D, "dropped")
-    assert paid == [(route.first.pk, route.driver.pk)]
+    with scope(municipality=route.town):
+        route.first.refresh_from_db()
+        assert route.first.paid_cash_at == paid_at
+        assert AuditEntry.objects.filter(action="transport.ride.fare_paid").count() == 1
 
 
 # --- the tablet's pages -------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from yakuba.kernel.audit.services import record
 from yakuba.kernel.refusal import Refused
 
 from ..models import PLANNED_STATUSES, DayPlan, Reduction, Ride, RideStatus, Stop, Vehicle, Visit, VisitKind
-from . import access
+from . import access, fares
 
 BOARDED, DROPPED, ABSENT = "boarded", "dropped", "absent"
 # Which stop each mark belongs to: 乗車 and 不在 at the pickup, 降車 at the drop-off.
@@ -74,17 +74,6 @@ def _ride_moves(ride: Ride, outcome: str, now: datetime) -> None:
                   % {"status": RideStatus(current).label if current else "-"})
 
 
-def _record_cash(ride: Ride, staff: Staff) -> None:
-    """The fare paid in cash at boarding, when services.fares offers it (helper `notify` writes it)."""
-    try:
-        from . import fares  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return
-    record_cash = getattr(fares, "record_cash", None)
-    if record_cash is not None:
-        record_cash(ride, staff)
-
-
 def mark(staff: Staff, visit: Visit, outcome: str, *, now: datetime | None = None) -> Visit:
     """The driver marks a stop: 乗車 ("boarded") or 不在 ("absent") at a pickup, 降車 ("dropped") at a drop-off.
 
@@ -106,7 +95,7 @@ def mark(staff: Staff, visit: Visit, outcome: str, *, now: datetime | None = Non
         ride = Ride.objects.select_related("rider__resident").get(pk=visit.ride_id)
         visit.ride = ride
         if outcome == BOARDED:
-            _record_cash(ride, staff)
+            fares.record_cash(ride, staff)  # the fare taken in cash (with payments: a counter payment)
         record(f"transport.visit.{outcome}", municipality=visit.municipality, actor=staff.user, obj=ride,
                data={"visit": visit.pk, "vehicle": visit.vehicle_id, "day": visit.day.isoformat(),
                      "kind": visit.kind})

@@ -78,7 +78,7 @@ def choose(request: TownRequest) -> HttpResponse:
 
 def _route_context(request: TownRequest, vehicle: Vehicle, day: date) -> dict[str, object]:
     shown = driving.board(vehicle, day)
-    return {"board": shown, "vehicle": vehicle, "day": day, "today": timezone.localdate(),
+    return {"board": shown, "version": shown.version, "vehicle": vehicle, "day": day, "today": timezone.localdate(),
             "version_url": reverse("staff:transport-drive-version", args=[vehicle.pk, day.isoformat()]),
             "mark_url": reverse("staff:transport-drive-mark", args=[vehicle.pk, day.isoformat()])}
 
@@ -93,18 +93,20 @@ def route(request: TownRequest, vehicle_id: int, day: str) -> HttpResponse:
 
 @staff_required(role=Role.STAFF)
 def version(request: TownRequest, vehicle_id: int, day: str) -> HttpResponse:
-    """The poller: the day's plan version; when it grew past `seen`, the notice and the new route (out of band)."""
+    """The poller: the day's plan version; when it grew past `seen`, the notice and the new route (out of band).
+    An unchanged plan costs one small query."""
     vehicle, when = _vehicle(request, vehicle_id), parse_day(day)
     try:
         seen = int(request.GET.get("seen", ""))
     except ValueError:
         seen = -1
-    context = _route_context(request, vehicle, when)
-    current = context["board"].version  # type: ignore[attr-defined]
-    changed = seen >= 0 and current > seen
-    if changed:
+    current = driving.plan_version(when)
+    context: dict[str, object] = {"version": current, "changed": 0 <= seen < current, "version_url": reverse(
+        "staff:transport-drive-version", args=[vehicle.pk, when.isoformat()])}
+    if context["changed"]:
+        context = {**_route_context(request, vehicle, when), **context}
         driving.audit_route_read(request.staff, context["board"], reloaded=True)  # type: ignore[arg-type]
-    return render(request, "transport/staff/drive/_version.html", {**context, "changed": changed})
+    return render(request, "transport/staff/drive/_version.html", context)
 
 
 @staff_required(role=Role.STAFF)
