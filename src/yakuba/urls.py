@@ -19,6 +19,7 @@ from yakuba.opendata import urls as opendata_urls
 from yakuba.payments import urls as payments_urls
 from yakuba.plans import urls as plans_urls
 from yakuba.reservations import urls as reservations_urls
+from yakuba.transport import urls as transport_urls
 from yakuba.voice import urls as voice_urls
 from yakuba.website import urls as website_urls
 
@@ -29,7 +30,8 @@ staff_urlpatterns = [*accounts_urls.staff_urlpatterns, *audit_urls.staff_urlpatt
                      *opendata_urls.staff_urlpatterns, *assistant_urls.staff_urlpatterns,
                      *approvals_urls.staff_urlpatterns, *payments_urls.staff_urlpatterns,
                      *attendance_urls.staff_urlpatterns, *meetings_urls.staff_urlpatterns,
-                     *website_urls.staff_urlpatterns, *voice_urls.staff_urlpatterns]
+                     *website_urls.staff_urlpatterns, *voice_urls.staff_urlpatterns,
+                     *transport_urls.staff_urlpatterns]
 
 urlpatterns = [
     path("", include("yakuba.kernel.ui.urls")),
@@ -49,6 +51,7 @@ urlpatterns = [
     path("", include("yakuba.meetings.urls")),
     path("", include("yakuba.website.urls")),
     path("", include("yakuba.voice.urls")),
+    path("", include("yakuba.transport.urls")),
     path("api/3/action/", include((opendata_urls.api_urlpatterns, "ckan"))),
     # CKAN answers on the unversioned path too, and the ckanapi client uses it by default.
     path("api/action/", include((opendata_urls.api_urlpatterns, "ckan-unversioned"))),

@@ -1,1 +1,1 @@
-"""デマンド交通: on-demand shared rides booked by phone, web or LINE, dispatched by a solver, and the 現状分析 report."""
+"""デマンド交通: on-demand shared rides booked by phone, web or LINE, dispatched by a solver, and its report."""

@@ -9,4 +9,11 @@ class TransportConfig(AppConfig):
     verbose_name = "デマンド交通"
 
     def ready(self) -> None:
-        pass
+        from yakuba.kernel.ops import demo as kernel_demo
+
+        from . import demo, metrics, payments, records, registry  # noqa: F401 - KPIs, payable kind, open data, menus
+        from .services import line
+
+        line.register()
+        if demo.load not in kernel_demo.loaders:
+            kernel_demo.loaders.append(demo.load)

@@ -8,5 +8,6 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         # channels registers the built-in transports; mail follows task runs; services confirms a notices address
-        # when its owner confirms the same address on their account.
-        from . import channels, mail, services, staff  # noqa: F401
+        # when its owner confirms the same address on their account; staff and residents register the sources of
+        # personal messages.
+        from . import channels, mail, residents, services, staff  # noqa: F401

@@ -83,8 +83,10 @@ def quiet_until(subscriber_quiet: tuple[time | None, time | None], now: datetime
 # ---------------------------------------------------------------- 1. fan-out
 
 def _ready_endpoints(broadcast: Broadcast) -> Iterator[tuple[int, int, str, time | None, time | None]]:
-    subscribers = source(broadcast.source).audience(broadcast).filter(unsubscribed_at__isnull=True)
-    enabled = [t.channel for t in channels.all_transports() if t.enabled(broadcast.municipality)]
+    origin = source(broadcast.source)
+    subscribers = origin.audience(broadcast).filter(unsubscribed_at__isnull=True)
+    enabled = [t.channel for t in channels.all_transports() if t.enabled(broadcast.municipality)
+               and (not origin.channels or t.channel in origin.channels)]
     endpoints = Endpoint.objects.filter(subscriber__in=subscribers.values("pk"), channel__in=enabled)
     rows = (consent.deliverable(endpoints)  # the kernel's mail rule: only proven, unstopped addresses
             .order_by("channel", "pk")

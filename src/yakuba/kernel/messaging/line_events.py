@@ -1,11 +1,15 @@
 """What the LINE webhook's events do: a follow makes (or revives) the user's LINE endpoint and answers with the
-settings and account-link URLs, an unfollow (block) pauses it, an accountLink ties it to the resident's account."""
+settings and account-link URLs, an unfollow (block) pauses it, an accountLink ties it to the resident's account.
+Text messages and postbacks go to the handlers apps register (`register_text_handler`, `register_postback_handler`,
+from their AppConfig.ready), which answer with LINE messages; text nobody handles gets no answer."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,20 +76,147 @@ def _user_id(event: Any) -> str:
 
 def handle(municipality: Municipality, channel: LineChannel, events: list[Any]) -> None:
     """Act on each event of one webhook call; events of kinds we do not use are ignored."""
-    from linebot.v3.webhooks import AccountLinkEvent, FollowEvent, UnfollowEvent
+    from linebot.v3.webhooks import (
+        AccountLinkEvent,
+        FollowEvent,
+        MessageEvent,
+        PostbackEvent,
+        TextMessageContent,
+        UnfollowEvent,
+    )
 
     for event in events:
         user_id = _user_id(event)
         if not user_id:
             continue  # group and room chats: not a person who can subscribe
+        standby = str(getattr(event, "mode", "active")) == "standby"  # in standby another module answers
         if isinstance(event, FollowEvent):
             subscriber = follow(municipality, user_id)
-            if str(getattr(event, "mode", "active")) != "standby":  # in standby another module answers
+            if not standby:
                 welcome(municipality, channel, subscriber, user_id, event.reply_token)
         elif isinstance(event, UnfollowEvent):
             unfollow(municipality, user_id)
         elif isinstance(event, AccountLinkEvent) and event.link.result == "ok":
             link(municipality, user_id, event.link.nonce)
+        elif isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent) and not standby:
+            dispatch(Incoming(municipality, channel, user_id, event.reply_token or "", text=event.message.text or ""))
+        elif isinstance(event, PostbackEvent) and not standby:
+            dispatch(Incoming(municipality, channel, user_id, event.reply_token or "",
+                              data=event.postback.data or ""))
+
+
+# ---------------------------------------------------------------- text and postback handlers of apps
+
+@dataclass(frozen=True)
+class Incoming:
+    """A text message (`text`) or a postback (`data`) from one LINE user, for an app's handler."""
+
+    municipality: Municipality
+    channel: LineChannel
+    user_id: str
+    reply_token: str
+    text: str = ""
+    data: str = ""
+
+    @property
+    def resident(self) -> Resident | None:
+        """The resident who linked this LINE account to their town account, if any."""
+        return linked_resident(self.municipality, self.user_id)
+
+
+# A handler answers with LINE SDK messages (sent as the reply) or None (it answered itself, or has nothing to say).
+Handler = Callable[[Incoming], list[Any] | None]
+Match = str | Callable[[str], bool]
+
+_text_handlers: dict[Match, Handler] = {}
+_postback_handlers: dict[str, Handler] = {}
+
+
+def register_text_handler(match: Match, handler: Handler) -> None:
+    """Text starting with `match` (or for which `match(text)` is true) goes to `handler`; the longest prefix wins,
+    then callables in the order registered. Registering the same match again replaces its handler."""
+    _text_handlers[match] = handler
+
+
+def register_postback_handler(prefix: str, handler: Handler) -> None:
+    """Postbacks whose data starts with `prefix` (e.g. "transport:") go to `handler`; the longest prefix wins."""
+    _postback_handlers[prefix] = handler
+
+
+def _text_handler(text: str) -> Handler | None:
+    prefixes = sorted((m for m in _text_handlers if isinstance(m, str)), key=len, reverse=True)
+    for prefix in prefixes:
+        if text.startswith(prefix):
+            return _text_handlers[prefix]
+    for match, handler in _text_handlers.items():
+        if not isinstance(match, str) and match(text):
+            return handler
+    return None
+
+
+def _postback_handler(data: str) -> Handler | None:
+    for prefix in sorted(_postback_handlers, key=len, reverse=True):
+        if data.startswith(prefix):
+            return _postback_handlers[prefix]
+    return None
+
+
+def dispatch(incoming: Incoming) -> None:
+    """Hand a text or postback to the app that handles it and send its answer as the reply. A handler that fails is
+    logged: the webhook still answers LINE (a retried webhook would act twice)."""
+    text = incoming.text.strip()
+    handler = _postback_handler(incoming.data) if incoming.data else _text_handler(text) if text else None
+    if handler is None:
+        return
+    try:
+        messages = handler(incoming)
+    except Exception:
+        logger.exception("LINE handler failed")
+        return
+    if messages:
+        reply(incoming.channel, incoming.reply_token, messages)
+
+
+def reply(channel: LineChannel, reply_token: str, messages: list[Any]) -> bool:
+    """Answer with up to five LINE messages (the reply token works once, within a minute). False when it failed."""
+    if not reply_token or not messages:
+        return False
+    from linebot.v3.messaging import ApiException, ReplyMessageRequest
+
+    try:
+        with messaging_api(channel) as api:
+            api.reply_message(ReplyMessageRequest(reply_token=reply_token, messages=messages[:5]),
+                              _request_timeout=REPLY_TIMEOUT)
+    except (ApiException, HTTPError, OSError) as error:
+        logger.warning("LINE reply failed: %s", error)
+        return False
+    return True
+
+
+def linked_resident(municipality: Municipality, user_id: str) -> Resident | None:
+    """The resident whose town account this LINE user linked (an active, unblocked endpoint), or None."""
+    endpoint = (Endpoint.objects.select_related("subscriber__resident")
+                .filter(municipality=municipality, channel=Channel.LINE, address=user_id, confirmed_at__isnull=False,
+                        paused_at__isnull=True, subscriber__resident__isnull=False).first())
+    return endpoint.subscriber.resident if endpoint is not None else None
+
+
+def link_invitation(municipality: Municipality, channel: LineChannel, user_id: str) -> str:
+    """The sentence and URL that start account linking for this LINE user (the welcome's link), or a sentence
+    pointing to the town's site when LINE gives no link token."""
+    from linebot.v3.messaging import ApiException
+
+    try:
+        with messaging_api(channel) as api:
+            link_token = api.issue_link_token(user_id, _request_timeout=REPLY_TIMEOUT).link_token
+    except (ApiException, HTTPError, OSError) as error:
+        logger.warning("LINE link token refused: %s", error)
+        link_token = ""
+    text = _("この機能を使うには、LINEと%(town)sのアカウントの連携が必要です。") % {"town": municipality.name}
+    if not link_token:
+        return text + "\n" + _("しばらくしてから、もう一度お試しください。")
+    start = municipality.absolute_url(_town_path("messaging:line-link")) + "?" + urlencode({"linkToken": link_token})
+    return text + "\n" + _("こちらから連携してください（ログインが必要です）。") + f"\n{start}"
 
 
 def _endpoint(municipality: Municipality, user_id: str) -> Endpoint | None:

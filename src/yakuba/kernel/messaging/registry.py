@@ -15,6 +15,9 @@ class Source:
     name: str  # e.g. "notices.notice"
     audience: Callable[[Broadcast], QuerySet[Subscriber]]
     manage_url_name: str  # the page where a subscriber changes what they receive (takes the subscriber's token)
+    # The channels this source's broadcasts go out on; empty: every channel the town has (a personal message that
+    # must reach one person once names the one channel chosen for it, e.g. ("line",)).
+    channels: tuple[str, ...] = ()
 
 
 _sources: dict[str, Source] = {}

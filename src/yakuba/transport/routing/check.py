@@ -134,7 +134,8 @@ def _loads(vehicle: Vehicle, visits: list[Visit], requests: dict[str, Request]) 
         seats += sign * (request.passengers - request.wheelchairs)
         chairs += sign * request.wheelchairs
         if seats > vehicle.capacity:
-            found.append(f"{vehicle.key}: {seats} seats taken after {visit.request} {visit.kind}, has {vehicle.capacity}")
+            found.append(f"{vehicle.key}: {seats} seats taken after {visit.request} {visit.kind}, "
+                         f"has {vehicle.capacity}")
         if chairs > vehicle.wheelchair_spaces:
             found.append(f"{vehicle.key}: {chairs} wheelchairs after {visit.request} {visit.kind}, "
                          f"has {vehicle.wheelchair_spaces} spaces")

@@ -11,7 +11,7 @@ least feasible schedule when there is one.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from .model import Kind, Plan, Problem, Request, Vehicle, Visit, route_seconds
 
@@ -97,7 +97,7 @@ def timetable(problem: Problem, vehicle: Vehicle, stops: Sequence[Stop]) -> list
 
 def _visits(problem: Problem, vehicle: Vehicle, stops: Sequence[Stop], starts: list[int],
             loads: list[int]) -> list[Visit]:
-    visits = []
+    visits: list[Visit] = []
     node, free = vehicle.origin, vehicle.ready
     for (request, kind), start, load in zip(stops, starts, loads, strict=True):
         here = request.pickup if kind == "pickup" else request.dropoff
@@ -114,35 +114,64 @@ def _allowed(problem: Problem, request: Request) -> list[Vehicle]:
     return [vehicle for vehicle in problem.vehicles if request.vehicle is None or vehicle.key == request.vehicle]
 
 
-def _candidates(stops: list[Stop], request: Request) -> list[list[Stop]]:
-    """Every way to put the request's stops into a sequence (pickup before drop-off); onboard: the drop-off only."""
-    if request.onboard:
-        return [stops[:j] + [(request, "dropoff")] + stops[j:] for j in range(len(stops) + 1)]
-    options = []
-    for i in range(len(stops) + 1):
-        with_pickup = stops[:i] + [(request, "pickup")] + stops[i:]
-        for j in range(i + 1, len(with_pickup) + 1):
-            options.append(with_pickup[:j] + [(request, "dropoff")] + with_pickup[j:])
-    return options
+def _reach(problem: Problem, vehicle: Vehicle, visits: list[Visit], position: int, node: int) -> int:
+    """Earliest arrival at `node` when going there after the stop at `position - 1` (or from the origin)."""
+    if position == 0:
+        return vehicle.ready + problem.travel.seconds(vehicle.origin, node)
+    before = visits[position - 1]
+    return before.departure + problem.travel.seconds(before.node, node)
 
 
-def _too_late(problem: Problem, vehicle: Vehicle, visits: list[Visit], request: Request, i: int) -> bool:
-    """Could the vehicle reach the pickup in its window if it went there after its i-th stop? Later stops only
-    leave later, so once it cannot, no later position can either (given roughly metric travel times)."""
-    if request.onboard or i == 0:
+def _dropoffs(problem: Problem, vehicle: Vehicle, visits: list[Visit], request: Request, first: int) -> range:
+    """Old-stop positions after which the drop-off may go. Inserting only delays stops, so once the drop-off could
+    not start in time (deadline, or the ride cap even with the pickup at the end of its window), later positions
+    cannot either."""
+    deadline = _deadline(request, "dropoff")
+    boarded_by = request.earliest_pickup if request.onboard else request.latest_pickup
+    last = first
+    while last <= len(visits):
+        if last > first:
+            soonest = _reach(problem, vehicle, visits, last, request.dropoff)
+            if soonest - boarded_by > request.max_ride or (deadline is not None and soonest > deadline):
+                break
+        last += 1
+    return range(first, last)
+
+
+def _blocked(problem: Problem, stops: list[Stop], request: Request, position: int) -> bool:
+    """Would a pickup put before old stop `position` push that stop past its deadline, whatever else happens?"""
+    if position >= len(stops):
         return False
-    before = visits[i - 1]
-    return before.departure + problem.travel.seconds(before.node, request.pickup) > request.latest_pickup
+    following, kind = stops[position]
+    node = following.pickup if kind == "pickup" else following.dropoff
+    deadline = _deadline(following, kind)
+    soonest = request.earliest_pickup + problem.service_seconds + problem.travel.seconds(request.pickup, node)
+    return deadline is not None and soonest > deadline
+
+
+def _candidates(problem: Problem, vehicle: Vehicle, stops: list[Stop], visits: list[Visit],
+                request: Request) -> Iterator[list[Stop]]:
+    """The ways to put the request's stops into the sequence (pickup before drop-off; onboard: the drop-off only)
+    that are not ruled out by a cheap bound; `visits` is the current timetable of `stops`."""
+    dropoff: Stop = (request, "dropoff")
+    if request.onboard:
+        for j in _dropoffs(problem, vehicle, visits, request, 0):
+            yield stops[:j] + [dropoff] + stops[j:]
+        return
+    for i in range(len(stops) + 1):
+        if _reach(problem, vehicle, visits, i, request.pickup) > request.latest_pickup:
+            break  # later stops leave later still (for roughly metric travel times)
+        if _blocked(problem, stops, request, i):
+            continue
+        for j in _dropoffs(problem, vehicle, visits, request, i):
+            yield stops[:i] + [(request, "pickup")] + stops[i:j] + [dropoff] + stops[j:]
 
 
 def _best_on(problem: Problem, vehicle: Vehicle, stops: list[Stop], visits: list[Visit],
              request: Request) -> tuple[int, list[Stop], list[Visit]] | None:
     base = route_seconds(problem, vehicle, visits)
     best: tuple[int, list[Stop], list[Visit]] | None = None
-    for option in _candidates(stops, request):
-        pickup_position = next((k for k, (r, kind) in enumerate(option) if r is request), 0)
-        if _too_late(problem, vehicle, visits, request, pickup_position):
-            continue
+    for option in _candidates(problem, vehicle, stops, visits, request):
         new_visits = timetable(problem, vehicle, option)
         if new_visits is None:
             continue

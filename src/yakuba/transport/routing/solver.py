@@ -13,14 +13,14 @@ the solver chose), so riders are told the earliest time that keeps every rule.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # type: ignore[import-untyped]
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # no stubs: mypy treats it as Any
 
-from .greedy import Stop, stops_of, timetable, try_insert
-from .model import Kind, Plan, Problem, Request, Visit, route_seconds
+from .greedy import Stop, greedy, stops_of, timetable, try_insert
+from .model import Kind, Plan, Problem, Request, Vehicle, Visit, route_seconds
 
 DROP_PENALTY = 10_000_000  # far above the cost any single request can add (a vehicle's whole day is ~40,000 s)
 
@@ -50,6 +50,30 @@ class _Sites:
         return len(self.stops) - 1
 
 
+def _seats(request: Request) -> int:
+    return request.seats
+
+
+def _chairs(request: Request) -> int:
+    return request.wheelchairs
+
+
+def _vehicle_seats(vehicle: Vehicle) -> int:
+    return vehicle.capacity
+
+
+def _vehicle_chairs(vehicle: Vehicle) -> int:
+    return vehicle.wheelchair_spaces
+
+
+def _limit(seconds: int) -> Callable[[int, int], int]:
+    """The ride cap of one pair (OR-Tools asks per pickup and delivery alternative; a request has one of each)."""
+    def limit(pickup_alternative: int, delivery_alternative: int) -> int:
+        return seconds
+
+    return limit
+
+
 class _Model:
     """One OR-Tools routing model over the given requests; `optional` ones may be dropped at `penalty` each."""
 
@@ -72,6 +96,7 @@ class _Model:
         self._costs()
         self.time = self._time_dimension()
         self._capacities()
+        self.pairs = 0
         for request in self.requests:
             self._request(request)
 
@@ -101,8 +126,9 @@ class _Model:
         return dimension
 
     def _capacities(self) -> None:
-        for name, amount, capacity in (("seats", lambda r: r.seats, lambda v: v.capacity),
-                                       ("chairs", lambda r: r.wheelchairs, lambda v: v.wheelchair_spaces)):
+        dimensions: list[tuple[str, Callable[[Request], int], Callable[[Vehicle], int]]] = [
+            ("seats", _seats, _vehicle_seats), ("chairs", _chairs, _vehicle_chairs)]
+        for name, amount, capacity in dimensions:
             demand = [0 if stop is None else (amount(stop[0]) if stop[1] == "pickup" else -amount(stop[0]))
                       for stop in self.sites.stop_of]
             callback = self.routing.RegisterUnaryTransitVector(demand)
@@ -114,7 +140,7 @@ class _Model:
                 dimension.CumulVar(self.routing.Start(v)).SetValue(min(aboard, capacity(vehicle)))
 
     def _request(self, request: Request) -> None:
-        solver, routing, cumul = self.routing.solver(), self.routing, self.time.CumulVar
+        routing, cumul = self.routing, self.time.CumulVar
         dropoff = self.idx(request.key, "dropoff")
         deadlines = [request.latest_dropoff] if request.latest_dropoff is not None else []
         indices = [dropoff]
@@ -123,16 +149,20 @@ class _Model:
         else:
             pickup = self.idx(request.key, "pickup")
             indices.append(pickup)
+            # same vehicle and pickup first come with the pair; the ride cap (drop-off cumul − pickup cumul) is the
+            # dimension's pickup-to-delivery limit, which the local search filters check directly, where a
+            # solver.Add() constraint would be checked by propagation on every neighbour (slower, same answers)
             routing.AddPickupAndDelivery(pickup, dropoff)
-            solver.Add(routing.VehicleVar(pickup) == routing.VehicleVar(dropoff))
+            self.time.SetPickupToDeliveryLimitFunctionForPair(_limit(request.max_ride), self.pairs)
+            self.pairs += 1
             cumul(pickup).SetRange(request.earliest_pickup, request.latest_pickup)
-            solver.Add(cumul(pickup) <= cumul(dropoff))
-            solver.Add(cumul(dropoff) - cumul(pickup) <= request.max_ride)
             deadlines.append(request.latest_pickup + request.max_ride)
-        cumul(dropoff).SetMax(min(deadlines))
+        cumul(dropoff).SetMax(max(0, min(deadlines)))
         if request.vehicle is not None:
+            # SetAllowedVehiclesForIndex cannot be called from Python in OR-Tools 9.15 (its absl::Span argument has no
+            # SWIG typemap); the vehicle variable says the same: this vehicle, or -1 when the request is dropped
             for index in indices:
-                routing.SetAllowedVehiclesForIndex([self.vehicle_index[request.vehicle]], index)
+                routing.VehicleVar(index).SetValues([-1, self.vehicle_index[request.vehicle]])
         if request.key in self.optional:
             for index in indices:
                 routing.AddDisjunction([index], self.penalty)
@@ -188,8 +218,8 @@ def _parameters(time_limit: float, metaheuristic: str = "GUIDED_LOCAL_SEARCH") -
     return parameters
 
 
-def _run(model: _Model, parameters: Any, initial: Plan | None) -> Any:
-    """Solve, from the initial plan when it is a valid start for this model (else from scratch)."""
+def _run(model: _Model, parameters: Any, initial: Plan | None, *, from_scratch: bool = True) -> Any:
+    """Solve, from the initial plan when it is a valid start for this model (else from scratch, if allowed)."""
     model.routing.CloseModelWithParameters(parameters)
     if initial is not None:
         start = model.routing.ReadAssignmentFromRoutes(model.routes_of(initial), True)
@@ -197,28 +227,49 @@ def _run(model: _Model, parameters: Any, initial: Plan | None) -> Any:
             solution = model.routing.SolveFromAssignmentWithParameters(start, parameters)
             if solution is not None:
                 return solution
-    return model.routing.SolveWithParameters(parameters)
+    return model.routing.SolveWithParameters(parameters) if from_scratch or initial is None else None
+
+
+def _fits_the_day(problem: Problem, request: Request) -> bool:
+    """Pinned to a vehicle of this problem, and with times inside the vehicles' hours: the solver's variables
+    cannot even hold a window outside them (setting one fails the whole model), so such a request is unserved."""
+    if request.vehicle is not None and request.vehicle not in {vehicle.key for vehicle in problem.vehicles}:
+        return False
+    opens = min((vehicle.ready for vehicle in problem.vehicles), default=0)
+    closes = max((vehicle.end for vehicle in problem.vehicles), default=0)
+    if request.onboard:
+        return request.latest_dropoff is None or request.latest_dropoff >= opens
+    return request.earliest_pickup <= closes and request.latest_pickup >= opens and (
+        request.latest_dropoff is None or request.latest_dropoff >= opens)
 
 
 def _screen(problem: Problem) -> tuple[list[Request], list[str]]:
-    """Requests the model can hold; those pinned to a vehicle that is not in the problem are unserved outright."""
-    keys = {vehicle.key for vehicle in problem.vehicles}
+    """Requests the model can hold, and the keys of those unserved outright."""
     n = problem.travel.n
-    kept, refused = [], []
+    kept: list[Request] = []
+    refused: list[Request] = []
     for request in problem.requests:
         if not (0 <= request.pickup < n and 0 <= request.dropoff < n):
             raise ValueError(f"{request.key}: stop outside the travel matrix")
-        (kept if request.vehicle is None or request.vehicle in keys else refused).append(request)
+        (kept if _fits_the_day(problem, request) else refused).append(request)
     return kept, [request.key for request in refused]
 
 
 def solve(problem: Problem, *, time_limit: float = 10.0, initial: Plan | None = None,
-          drop_penalty: int = DROP_PENALTY) -> Plan:
-    """The day's plan: as many requests served as the rules allow, then the least vehicle time."""
+          drop_penalty: int = DROP_PENALTY, greedy_start: bool = True) -> Plan:
+    """The day's plan: as many requests served as the rules allow, then the least vehicle time.
+
+    Without an initial plan the search starts from the greedy plan (`greedy_start`, its time counted in the limit):
+    on a 100-request day the parallel cheapest insertion takes seconds to build a first solution that serves fewer
+    than greedy does, and guided local search rarely wins the difference back. The cheapest insertion remains the
+    first-solution strategy whenever no start is given or the start does not fit the model."""
     started = time.perf_counter()
     kept, refused = _screen(problem)
+    if initial is None and greedy_start:
+        initial = greedy(problem)
     model = _Model(problem, kept, {request.key for request in kept}, drop_penalty)
-    solution = _run(model, _parameters(time_limit), initial)
+    remaining = max(0.1, time_limit - (time.perf_counter() - started))
+    solution = _run(model, _parameters(remaining), initial)
     status = _STATUS.get(model.routing.status(), "infeasible")
     if solution is None:
         # nothing drivable found: every request listed as unserved, so none is silently lost
@@ -240,32 +291,58 @@ def _stop_when_served(model: _Model, key: str) -> None:
 
 
 def insert(problem: Problem, plan: Plan, request: Request, *, time_limit: float = 3.0,
-           drop_penalty: int = DROP_PENALTY) -> Plan | None:
+           drop_penalty: int = DROP_PENALTY, polish: float = 0.5) -> Plan | None:
     """The planned day with one more request, every request already served kept served (pickups in their windows),
-    or None when the new one does not fit (or no solution came within the time limit): keep the old plan then."""
+    or None when the new one does not fit (or no solution came within the time limit): keep the old plan then.
+
+    When the cheapest insertion fits, a local search from it gets `polish` seconds (its local optimum on a full day
+    is seconds away, for minutes of vehicle time); otherwise the search may move confirmed stops around to make room
+    and stops as soon as the new request is carried."""
+    return place(problem, plan, request, time_limit=time_limit, drop_penalty=drop_penalty, polish=polish)[1]
+
+
+def place(problem: Problem, plan: Plan, request: Request, *, time_limit: float = 3.0,
+          drop_penalty: int = DROP_PENALTY, polish: float = 0.5) -> tuple[str, Plan | None]:
+    """`insert`, saying why when it fails: ("placed", plan); ("full", None) when the search ran but no plan it found
+    carries the new request without breaking another's window or cap; ("timeout", None) when it found no plan at
+    all within the limit (then nobody can say the request does not fit: a person decides)."""
     if plan.vehicle_of(request.key) is not None:
         raise ValueError(f"{request.key} is already in the plan")
     started = time.perf_counter()
     served = set(plan.served)
     requests = [r for r in problem.requests if r.key in served] + [request]
-    if request.vehicle is not None and request.vehicle not in {vehicle.key for vehicle in problem.vehicles}:
-        return None
+    if not _fits_the_day(problem, request):
+        return "full", None
     quick = try_insert(problem, plan, request)
     if quick is not None:
-        # all mandatory, from the cheapest insertion: a local optimum is reached quickly
-        model = _Model(problem, requests, set(), drop_penalty)
-        solution = _run(model, _parameters(time_limit, "GREEDY_DESCENT"), quick)
-    else:
-        # the new one optional (the old plan is a valid start) and the search stopped once it is carried
-        model = _Model(problem, requests, {request.key}, drop_penalty)
-        _stop_when_served(model, request.key)
-        solution = _run(model, _parameters(time_limit), plan)
+        return "placed", _polish(problem, requests, quick, min(polish, time_limit), drop_penalty, started)
+    # the new one optional (the old plan is a valid start), the search stopped once it is carried
+    model = _Model(problem, requests, {request.key}, drop_penalty)
+    _stop_when_served(model, request.key)
+    solution = _run(model, _parameters(time_limit), plan)
     if solution is None:
-        return None
+        return "timeout", None
     result = model.plan(solution, _STATUS.get(model.routing.status(), "feasible"), started)
     if result.unserved:
-        return None
+        return "full", None
     result.unserved = [key for key in plan.unserved if key != request.key]
+    return "placed", result
+
+
+def _polish(problem: Problem, requests: list[Request], quick: Plan, seconds: float, drop_penalty: int,
+            started: float) -> Plan:
+    """A local search from the cheapest insertion, every request mandatory; the insertion itself if it finds
+    nothing better in time."""
+    if seconds <= 0:
+        return quick
+    model = _Model(problem, requests, set(), drop_penalty)
+    solution = _run(model, _parameters(seconds, "GREEDY_DESCENT"), quick, from_scratch=False)
+    if solution is None:
+        return quick
+    result = model.plan(solution, _STATUS.get(model.routing.status(), "feasible"), started)
+    if result.unserved or result.total_vehicle_seconds > quick.total_vehicle_seconds:
+        return quick
+    result.unserved = list(quick.unserved)
     return result
 
 
@@ -305,4 +382,4 @@ def alternatives(problem: Problem, plan: Plan, request: Request, *,
     return found
 
 
-__all__ = ["Alternative", "DROP_PENALTY", "alternatives", "insert", "shifted", "solve", "stops_of"]
+__all__ = ["Alternative", "DROP_PENALTY", "alternatives", "insert", "place", "shifted", "solve", "stops_of"]

@@ -1,1 +1,1 @@
-"""Views of デマンド交通, one module per area, each exporting `urlpatterns` and/or `staff_urlpatterns`."""
+"""Views of デマンド交通, one module per audience and task."""
