@@ -15,11 +15,6 @@ from yakuba.transport.models import Stop
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _setup_urls(settings):
-    settings.ROOT_URLCONF = "tests.transport.setup_urls"
-
-
 def _type(page, selector: str, text: str) -> None:
     tab_to(page, selector)
     page.keyboard.press("Control+A")
