@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 PREFIX = "/t/10382/staff/transport/setup/"
 
 
-@pytest.fixture(autouse=True)
-def _setup_urls(settings):
-    settings.ROOT_URLCONF = "tests.transport.setup_urls"
-
-
 @pytest.fixture
 def service(town_a):
     return make_service(town_a)

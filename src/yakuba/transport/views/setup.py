@@ -8,6 +8,7 @@ vehicles and routes are changed by its 所属長 and 情報担当 (services/setu
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -101,7 +102,7 @@ def service_edit(request: TownRequest) -> HttpResponse:
                                  "days": [0, 1, 2, 3, 4], "closed_on_holidays": True, "active": True,
                                  "travel_source": "straight", **{name: field.default for name, field in
                                                                  setup.ServiceInput.__dataclass_fields__.items()
-                                                                 if isinstance(field.default, int | str)}})
+                                                                 if isinstance(field.default, int | str | Decimal)}})
     if bound:
         response = _save(request, form, lambda: setup.save_service(request.staff, service, form.data_input()),
                          back=reverse("staff:transport-setup"), done=_("運行の決まりを保存しました。"))
