@@ -256,26 +256,3 @@ def test_the_stops_dataset(town_a):
     assert rows[0].values["名称"] == "役場前" and rows[0].values["区域"] == "中心部"
     assert str(rows[0].values["緯度"]) == "36.212300"
     assert {source.kind for source in records.row_sources()} >= {transport_records.STOPS, transport_records.RIDES}
-
-
-# --- in a browser at 360 px ------------------------------------------------------------------------------------------
-# (the browser fixtures of tests/browser, used here until the lead moves this journey there)
-from tests.browser.conftest import _browser_missing_reason, browser, phone  # noqa: E402, F401, I001
-
-@pytest.mark.browser
-@pytest.mark.skipif(_browser_missing_reason() is not None, reason=f"browser tests skipped: {_browser_missing_reason()}")
-@pytest.mark.django_db(transaction=True)
-def test_the_report_at_360_px(live_server, phone, town_a):  # noqa: F811
-    from tests.browser.conftest import assert_accessible, log_in_staff
-
-    make_day(town_a)
-    base = f"{live_server.url}{town_a.path_prefix}"
-    log_in_staff(phone, base, operator(town_a))
-    phone.goto(f"{base}/staff/transport/report/?period=custom&start=2026-06-01&end=2026-06-30")
-    assert phone.locator("svg.bar-chart").count() == 6
-    assert_accessible(phone)
-    phone.goto(f"{base}/staff/transport/report/?period=custom&start=2026-06-30&end=2026-06-01")
-    assert phone.locator(".error-summary").is_visible()
-    assert_accessible(phone)
-    phone.goto(f"{base}/staff/transport/report/?period=fiscal_year")
-    assert_accessible(phone)

@@ -88,7 +88,7 @@ def _day_names(days: list[int]) -> str:
 
 # --- the service ----------------------------------------------------------------------------------------------
 
-@staff_required()
+@staff_required(role=Role.APPROVER)
 def service_edit(request: TownRequest) -> HttpResponse:
     """運行の決まり: create (情報担当, when the town runs none yet) or change (所属長 of the 担当課, 情報担当)."""
     service = access.service()
@@ -114,7 +114,7 @@ def service_edit(request: TownRequest) -> HttpResponse:
 
 # --- zones ----------------------------------------------------------------------------------------------------
 
-@staff_required()
+@staff_required(role=Role.APPROVER)
 def zone_edit(request: TownRequest, pk: int | None = None) -> HttpResponse:
     _keeper(request)
     zone = get_object_or_404(Zone, pk=pk) if pk is not None else None
@@ -192,7 +192,7 @@ def _stop_refused(request: TownRequest, stop: Stop, error: Refused) -> HttpRespo
 
 # --- 車両 -----------------------------------------------------------------------------------------------------
 
-@staff_required()
+@staff_required(role=Role.APPROVER)
 def vehicle_edit(request: TownRequest, pk: int | None = None) -> HttpResponse:
     _keeper(request)
     vehicle = get_object_or_404(Vehicle, pk=pk) if pk is not None else None
@@ -210,7 +210,7 @@ def vehicle_edit(request: TownRequest, pk: int | None = None) -> HttpResponse:
 
 # --- 定時路線 -------------------------------------------------------------------------------------------------
 
-@staff_required()
+@staff_required(role=Role.APPROVER)
 def route_edit(request: TownRequest, pk: int | None = None) -> HttpResponse:
     _keeper(request)
     route = get_object_or_404(FixedRoute, pk=pk) if pk is not None else None

@@ -163,7 +163,8 @@ class CoordinateField(forms.CharField):
             number = Decimal(text)
         except InvalidOperation as error:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
-        if not number.is_finite():
+        # A coordinate is within ±180: anything larger (1e309) is a typing slip, not a place.
+        if not number.is_finite() or abs(number) >= 1000:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number.quantize(Decimal("0.000001"))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django_scopes import scope
 
-from tests.browser.conftest import assert_accessible, browser, log_in_staff, phone, tab_to  # noqa: F401
+from tests.browser.conftest import assert_accessible, log_in_staff, tab_to
 from tests.transport.support import make_service, operator
 from yakuba.kernel.accounts.models import Role
 from yakuba.transport.models import Stop
@@ -27,7 +27,7 @@ def _submit(page) -> None:
         page.keyboard.press("Enter")
 
 
-def test_operator_adds_a_stop_by_keyboard(live_server, phone):  # noqa: F811
+def test_operator_adds_a_stop_by_keyboard(live_server, phone):
     from tests import factories
 
     town = factories.make_town("10382", "下仁田町")
@@ -64,7 +64,7 @@ def test_operator_adds_a_stop_by_keyboard(live_server, phone):  # noqa: F811
         assert_accessible(phone)
 
 
-def test_head_sees_every_setup_page(live_server, phone):  # noqa: F811
+def test_head_sees_every_setup_page(live_server, phone):
     from tests import factories
 
     town = factories.make_town("10382", "下仁田町")
