@@ -1,16 +1,15 @@
-"""What デマンド交通 offers through the kernel's registries: the public entry point and the staff menu, the count of
-rides waiting for a person, the staff top page's work list, and the record kind its public pages are cached under."""
+"""What デマンド交通 offers through the kernel's registries: the public entry point and the staff menu, the staff top
+page's work list (rides waiting for a person; not a header count, which every staff page would pay for), and the
+record kind its public pages are cached under."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from yakuba.kernel import records, worklist
 from yakuba.kernel.accounts.models import Role, Staff
-from yakuba.kernel.ui.registry import Entry, HeaderCount, register_header_count, register_public, register_staff
+from yakuba.kernel.ui.registry import Entry, register_public, register_staff
 
 from .models import FixedRoute, FixedRouteStop, Service, Stop, Vehicle, Zone
 
@@ -25,16 +24,6 @@ register_staff(Entry("staff:transport-plan-today", _("デマンド交通 運行�
 register_staff(Entry("staff:transport-report", _("デマンド交通 現状分析"), role=Role.STAFF, order=52))
 register_staff(Entry("staff:transport-drive", _("デマンド交通 運転手"), role=Role.STAFF, order=53))
 register_staff(Entry("staff:transport-setup", _("デマンド交通 運行の設定"), role=Role.STAFF, order=54))
-
-
-def _queued(staff: Any) -> int:
-    from .services import access
-    from .services.booking import queued_count
-
-    return queued_count() if access.can_operate(staff) else 0
-
-
-register_header_count(HeaderCount("staff:transport-plan-today", _("デマンド交通 要確認"), _queued, order=50))
 
 
 def _items(staff: Staff) -> list[worklist.Item]:

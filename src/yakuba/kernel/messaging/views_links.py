@@ -16,14 +16,16 @@ from yakuba.kernel.http import TownRequest
 
 from . import registry, services
 from .models import Subscriber
+from .residents import SOURCE as PERSONAL
 from .staff import SOURCE as STAFF
 
 
 def _manage_url(subscriber: Subscriber) -> str:
     """The page where this subscriber changes their choices (the app that keeps them registers its name); a staff
-    member's browsers have only the kernel's own source, and a resident's never that one."""
+    member's browsers have only the kernel's own source, and a resident's never that one. Personal messages (one
+    resident's own business) have no choices of their own: the resident manages what the town's notices send."""
     for source in registry.sources():
-        if (source.name == STAFF) != (subscriber.staff_id is not None):
+        if (source.name == STAFF) != (subscriber.staff_id is not None) or source.name == PERSONAL:
             continue
         try:
             return reverse(source.manage_url_name, args=[subscriber.token])
