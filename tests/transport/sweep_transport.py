@@ -72,10 +72,12 @@ def route_objects(town: Municipality, resident: Any) -> dict[str, Any]:
     }
 
 
-B_MARKERS = ["甘楽専用の配慮", "甘楽専用の乗降ポイント", "甘楽専用の予約", "甘楽専用の路線"]
+B_MARKERS = ["甘楽専用の配慮", "甘楽専用の乗降ポイント", "甘楽専用の予約", "甘楽専用の路線", "甘楽 乗客"]
 
 
-def rows_of_town_b(town_b: Municipality, staff_b: Any) -> None:
-    """Every デマンド交通 model with a row of town B, each carrying a marker a leak would show."""
-    resident = factories.make_resident(town_b, family_name="甘楽", given_name="乗客")
-    _rows(town_b, "甘楽専用", resident)
+def rows_of_town_b(town_b: Municipality, staff_b: Any, town_a: Municipality) -> None:
+    """Every デマンド交通 model with a row of town B, each carrying a marker a leak would show; and a service in
+    town A, so that town A's staff get past 「この町ではデマンド交通を運行していません」 to the lookups the sweep
+    watches."""
+    _rows(town_b, "甘楽専用", factories.make_resident(town_b, family_name="甘楽", given_name="乗客"))
+    support.make_service(town_a, department="総務課")
